@@ -1,0 +1,1 @@
+"""The ``sciray`` command line. Ray-using code is imported lazily inside commands."""

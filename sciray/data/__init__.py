@@ -1,0 +1,1 @@
+"""Data in and out: problem loading with quarantine, Arrow schemas, Parquet shards."""

@@ -1,0 +1,279 @@
+"""The typed records that flow between stages (see DESIGN.md, "Contracts").
+
+Every type is strict (``extra="forbid"``). Input rows from the wild go through
+``Problem.model_validate(row, context=LENIENT)``: unknown keys are then kept in ``meta``
+instead of failing the row, so SciGenBench's stray quiz keys (``group``, ``role``...) load as-is
+while a typo in a config or an internal record still fails loudly.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Literal
+
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+LENIENT = {"lenient": True}
+"""Validation context for input rows: unknown keys go to ``meta`` instead of failing."""
+
+
+class Record(BaseModel):
+    """Base of every SciRay record: strict, documented, unknown keys collected only when lenient."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_unknown_keys(cls, data: Any, info: ValidationInfo) -> Any:
+        if not (info.context or {}).get("lenient") or not isinstance(data, dict):
+            return data
+        if "meta" not in cls.model_fields:
+            return data
+        known = set()
+        for name, field in cls.model_fields.items():
+            known.add(name)
+            alias = field.validation_alias
+            if isinstance(alias, AliasChoices):
+                known.update(a for a in alias.choices if isinstance(a, str))
+            elif isinstance(alias, str):
+                known.add(alias)
+        unknown = {k: v for k, v in data.items() if k not in known}
+        if not unknown:
+            return data
+        kept = {k: v for k, v in data.items() if k in known}
+        kept["meta"] = {**(data.get("meta") or {}), **unknown}
+        return kept
+
+
+def _require_text(value: Any, what: str) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise ValueError(f"{what} is empty")
+    return value
+
+
+class Quiz(Record):
+    """An atomic multiple-choice question answerable from a faithful diagram alone."""
+
+    question: str
+    """The quiz question."""
+    options: dict[str, str]
+    """Option letter -> option text (normally A-D)."""
+    correct_option: str
+    """The key of the correct option; must be one of ``options``."""
+    evidence: str | None = Field(
+        default=None, validation_alias=AliasChoices("evidence", "evidence_snippet")
+    )
+    """The snippet of the problem text that supports the answer (``evidence_snippet`` in SciGenBench)."""
+    meta: dict[str, Any] = Field(default_factory=dict)
+    """Unknown keys of the input row, kept as they were."""
+
+    @field_validator("question")
+    @classmethod
+    def _question_not_empty(cls, v: str) -> str:
+        return _require_text(v, "quiz question")
+
+    @field_validator("correct_option", mode="before")
+    @classmethod
+    def _strip_option(cls, v: Any) -> Any:
+        return v.strip() if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _correct_option_exists(self) -> Quiz:
+        if len(self.options) < 2:
+            raise ValueError(f"quiz has {len(self.options)} option(s); at least 2 are needed")
+        if self.correct_option not in self.options:
+            raise ValueError(
+                f"quiz correct_option {self.correct_option!r} is not among its options "
+                f"{sorted(self.options)}"
+            )
+        return self
+
+
+class Problem(Record):
+    """One science problem to draw: the question text plus what a faithful diagram must show."""
+
+    id: str
+    """Unique id; integers (SeePhys) are accepted and kept as their decimal string."""
+    question: str
+    """The problem statement the diagram illustrates."""
+    image_type: str | None = None
+    """'Subject - Type', e.g. 'Physics - Mechanical'; empty means unknown."""
+    answer: str | None = None
+    """The final answer; a diagram must never show it."""
+    elements: list[str] = Field(default_factory=list)
+    """What a faithful diagram must show, one statement each."""
+    quizzes: list[Quiz] = Field(default_factory=list)
+    """Atomic multiple-choice quizzes for inverse validation."""
+    multimodal_question: str | None = None
+    """The question rewritten to rely on the figure (for training data)."""
+    reference_image: str | None = None
+    """Path or URL of a real reference figure (SeePhys), for PSNR/SSIM/CLIP/FID."""
+    meta: dict[str, Any] = Field(default_factory=dict)
+    """Unknown keys of the input row, kept as they were."""
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError("id must be a string or an integer, not a boolean")
+        if isinstance(v, int):
+            return str(v)
+        return _require_text(v, "id")
+
+    @field_validator("question")
+    @classmethod
+    def _question_not_empty(cls, v: str) -> str:
+        return _require_text(v, "question")
+
+    @field_validator("image_type", "multimodal_question", mode="before")
+    @classmethod
+    def _empty_is_none(cls, v: Any) -> Any:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _numeric_answer_as_text(cls, v: Any) -> Any:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return str(v)
+        return v
+
+    @property
+    def subject(self) -> str | None:
+        """'Physics' for image_type 'Physics - Mechanical'; None when unknown."""
+        if not self.image_type:
+            return None
+        return self.image_type.split(" - ", 1)[0].strip() or None
+
+
+class SceneText(Record):
+    """One text drawn in a rendered image."""
+
+    text: str
+    bbox: list[float]
+    """[x0, y0, x1, y1] in pixels, origin top-left."""
+
+
+class Scene(Record):
+    """What a code-rendered image contains, measured by the renderer."""
+
+    texts: list[SceneText] = Field(default_factory=list)
+    """Every text drawn, with its bounding box."""
+    overlaps: list[list[int]] = Field(default_factory=list)
+    """Pairs of indices into ``texts`` whose boxes overlap."""
+    outside: list[int] = Field(default_factory=list)
+    """Indices into ``texts`` of texts that leave the canvas."""
+    blank: bool = False
+    """True when the image shows (almost) nothing."""
+    artists: dict[str, int] = Field(default_factory=dict)
+    """Artist type -> count (lines, patches, texts, ...)."""
+
+
+class ImageRef(Record):
+    """An image as Hugging Face ``datasets`` stores it: encoded bytes and/or a path."""
+
+    bytes: builtins.bytes | None = None
+    """The encoded image (PNG)."""
+    path: str | None = None
+    """Where the image lives (or its original file name)."""
+
+
+class TokenUsage(Record):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class Plan(Record):
+    """ImgCoder's four-part diagram plan."""
+
+    content: str | None = None
+    """What the image shows."""
+    layout: str | None = None
+    """Where things go."""
+    labels: str | None = None
+    """Every given value to label."""
+    considerations: str | None = None
+    """Drawing considerations, including what must not be shown (answers, solution steps)."""
+
+
+RenderStatus = Literal["ok", "error", "timeout", "violation", "limit"]
+
+
+class Candidate(Record):
+    """One attempt at a diagram for one problem: plan, code, rendered image and scene."""
+
+    problem_id: str
+    attempt: int = 0
+    """0 for the first try, then one more per repair."""
+    sample: int = 0
+    """Index among best-of-n samples."""
+    status: str = "pending"
+    """ok | no_code | render_failed | ... (why the attempt ended where it did)."""
+    engine: str | None = None
+    model: str | None = None
+    prompt_version: str | None = None
+    plan: Plan | None = None
+    code: str | None = None
+    language: Literal["python", "tikz"] = "python"
+    raw_text: str | None = None
+    """The model's full answer, kept when it could not be parsed."""
+    image: ImageRef | None = None
+    render_status: RenderStatus | None = None
+    render_error: str | None = None
+    render_ms: float | None = None
+    scene: Scene | None = None
+    sandbox: list[str] = Field(default_factory=list)
+    """Isolation mechanisms that were in force for the render."""
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+
+
+class QuizAnswer(Record):
+    """A validator's answer to one quiz."""
+
+    index: int
+    """Index of the quiz in the problem."""
+    raw: str | None = None
+    """The validator's raw answer text."""
+    answer: str | None = None
+    """The option letter extracted from ``raw``; None when undecidable."""
+    correct: bool | None = None
+    status: str = "ok"
+
+
+class JudgeScores(Record):
+    """LMM-as-judge scores, integers 0-2 (SciGenBench's five dimensions)."""
+
+    CF: int = Field(ge=0, le=2)
+    """Correctness & Fidelity."""
+    LP: int = Field(ge=0, le=2)
+    """Layout & Precision."""
+    RO: int = Field(ge=0, le=2)
+    """Readability & Occlusion."""
+    SP: int = Field(ge=0, le=2)
+    """Scientific Plausibility."""
+    ER: int = Field(ge=0, le=2)
+    """Expressiveness & Richness."""
+
+
+class Verdict(Record):
+    """Everything decided about one candidate: checks, quiz answers, judge, metrics, acceptance."""
+
+    problem_id: str
+    checks: dict[str, float] = Field(default_factory=dict)
+    """Deterministic check name -> score (1.0 pass, 0.0 fail, or a share such as label recall)."""
+    check_reasons: list[str] = Field(default_factory=list)
+    quiz_answers: list[QuizAnswer] = Field(default_factory=list)
+    r_inv: float | None = None
+    """Share of quizzes answered right from the image alone, 0..1 (reported as % per run)."""
+    judge: JudgeScores | None = None
+    metrics: dict[str, float | None] = Field(default_factory=dict)
+    """Standard metrics (psnr, ssim, clip, ...) when a reference image exists."""
+    accepted: bool = False
+    reason: str = ""

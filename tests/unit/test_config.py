@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+
+from sciray.config import ConfigError, load_config
+from sciray.config.loader import collect
+
+
+def test_defaults():
+    cfg = load_config(env={})
+    assert cfg.ray.address is None and cfg.ray.num_cpus == 4
+
+
+def test_precedence_set_over_env_over_file(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text("ray:\n  num_cpus: 6\n  namespace: from-file\n  include_dashboard: true\n")
+    env = {"SCIRAY_RAY__NUM_CPUS": "8", "SCIRAY_RAY__NAMESPACE": "from-env", "SCIRAY_DEBUG": "1"}
+    cfg = load_config(str(f), ["ray.namespace=from-set"], env=env)
+    assert cfg.ray.namespace == "from-set"
+    assert cfg.ray.num_cpus == 8
+    assert cfg.ray.include_dashboard is True
+    assert cfg.problems.max_row_bytes == 1_000_000
+
+
+def test_every_problem_is_reported_with_its_source(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text("ray:\n  num_cpu: 3\n  address: 5\nproblems:\n  max_row_bytes: abc\n  api_key: sk-123\nrender: {}\n")
+    _, problems = collect(str(f), ["ray.namespace", "ray.num_gpus=-1"], env={"SCIRAY_RAY__NUM_CPUS": "x"})
+    text = [str(p) for p in problems]
+    assert f"{f}:2: ray.num_cpu: unknown key (did you mean 'num_cpus'?)" in text
+    assert any(t.startswith(f"{f}:3: ray.address:") for t in text)
+    assert any(t.startswith(f"{f}:5: problems.max_row_bytes:") for t in text)
+    assert any(t.startswith(f"{f}:6: problems.api_key: unknown key; secrets never go in config") for t in text)
+    assert any(t.startswith(f"{f}:7: render: unknown key") for t in text)
+    assert any(t.startswith("env SCIRAY_RAY__NUM_CPUS: ray.num_cpus:") for t in text)
+    assert any(t.startswith("--set ray.num_gpus: ray.num_gpus:") for t in text)
+    assert any(t.startswith("--set: ray.namespace: expected --set") for t in text)
+    assert len(problems) == 8
+
+
+def test_load_config_raises_one_line(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        load_config(None, ["ray.num_cpus=zero"], env={})
+    assert "\n" not in str(info.value)
+    assert "ray.num_cpus" in str(info.value)
+
+
+def test_invalid_yaml_and_non_mapping(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("ray:\n  num_cpus: [1\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(str(bad), env={})
+    listy = tmp_path / "list.yaml"
+    listy.write_text("- 1\n")
+    with pytest.raises(ConfigError, match="must be a mapping"):
+        load_config(str(listy), env={})
+
+
+def test_missing_file_says_how_to_fix(tmp_path):
+    with pytest.raises(Exception, match="does not exist; check the path given to --config"):
+        load_config(str(tmp_path / "nope.yaml"), env={})
