@@ -159,6 +159,8 @@ class SceneText(Record):
     text: str
     bbox: list[float]
     """[x0, y0, x1, y1] in pixels, origin top-left."""
+    kind: str = "text"
+    """text | annotation | title | axis_label | legend | table | tick (ticks never count as labels)."""
 
 
 class Scene(Record):
@@ -174,6 +176,8 @@ class Scene(Record):
     """True when the image shows (almost) nothing."""
     artists: dict[str, int] = Field(default_factory=dict)
     """Artist type -> count (lines, patches, texts, ...)."""
+    size: list[int] = Field(default_factory=list)
+    """[width, height] of the image in pixels."""
 
 
 class ImageRef(Record):

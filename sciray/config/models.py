@@ -42,6 +42,48 @@ class ProblemsConfig(Section):
     """Folder (path or fsspec URL) holding <id>.png reference figures, e.g. SeePhys's images."""
 
 
+class RenderConfig(Section):
+    """The sandboxed renderer: limits per render and the worker pool."""
+
+    workers: int | None = Field(default=None, ge=1)
+    """Warm fork-server workers per pool (CLI) or per actor; empty uses the CPU count."""
+    timeout_s: float = Field(default=20.0, gt=0)
+    """Wall-clock limit of one render; the child is killed after it (status 'timeout')."""
+    cpu_s: int = Field(default=15, ge=1)
+    """CPU-seconds limit of one render (RLIMIT_CPU)."""
+    memory_mb: int = Field(default=2048, ge=256)
+    """Address-space limit of one render in MiB (RLIMIT_AS); a bigger allocation fails (status 'limit')."""
+    max_pixels: int = Field(default=16_000_000, ge=10_000)
+    """Largest canvas (width x height pixels) a render may allocate; checked before allocation."""
+    dpi: int = Field(default=100, ge=30, le=600)
+    """Resolution of the returned PNG."""
+    scratch_mb: int = Field(default=64, ge=1)
+    """Disk quota of a render's scratch folder (largest file and folder total)."""
+    max_files: int = Field(default=256, ge=8)
+    """Most files and folders a render may create in its scratch folder."""
+    max_output_kb: int = Field(default=64, ge=1)
+    """Captured stdout and stderr kept per render; the rest is dropped and counted."""
+    max_png_mb: int = Field(default=32, ge=1)
+    """Largest PNG a render may return."""
+    open_files: int = Field(default=128, ge=16)
+    """Open file descriptors per render (RLIMIT_NOFILE)."""
+    allowed_imports: list[str] = Field(default_factory=lambda: list(DEFAULT_ALLOWED_IMPORTS))
+    """Top-level modules diagram code may import ('*' allows all; the OS sandbox still applies)."""
+    allow_without_landlock: bool = False
+    """Serve even when the kernel has no Landlock (weaker isolation, logged loudly). Off: refuse to start."""
+    tex_format: bool = True
+    """Precompile a TikZ format once per worker so pdflatex starts faster."""
+
+
+DEFAULT_ALLOWED_IMPORTS = (
+    "matplotlib", "mpl_toolkits", "numpy", "scipy", "networkx", "schemdraw", "rdkit", "pylab",
+    "math", "cmath", "random", "itertools", "functools", "collections", "string", "re",
+    "fractions", "decimal", "statistics", "colorsys", "textwrap", "datetime", "typing",
+    "dataclasses", "enum", "copy", "operator", "numbers", "json", "warnings", "abc", "heapq",
+    "bisect", "array", "io", "os", "sys", "pathlib", "time", "__future__",
+)
+
+
 class SciRayConfig(Section):
     """The whole SciRay configuration."""
 
@@ -49,3 +91,5 @@ class SciRayConfig(Section):
     """Ray cluster connection."""
     problems: ProblemsConfig = Field(default_factory=ProblemsConfig)
     """Problem loading."""
+    render: RenderConfig = Field(default_factory=RenderConfig)
+    """Sandboxed rendering."""

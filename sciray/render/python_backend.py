@@ -1,0 +1,38 @@
+"""The ``python`` renderer: Matplotlib scripts through a pool of warm, sandboxed fork-servers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sciray.config.models import RenderConfig
+from sciray.render.pool import RenderPool
+from sciray.render.result import RenderResult
+
+
+class PythonRenderer:
+    """Renders Matplotlib code; one pool of ``workers`` fork-servers, started once."""
+
+    language = "python"
+
+    def __init__(self, cfg: RenderConfig | None = None, workers: int | None = None):
+        self.cfg = cfg or RenderConfig()
+        self.pool = RenderPool(self.cfg, workers)
+
+    @property
+    def sandbox(self) -> list[str]:
+        return self.pool.sandbox
+
+    def render(self, code: str) -> RenderResult:
+        return self.pool.render(code)
+
+    def render_many(self, codes: Iterable[str]) -> list[RenderResult]:
+        return self.pool.render_many(codes)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def __enter__(self) -> PythonRenderer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
