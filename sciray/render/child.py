@@ -154,6 +154,10 @@ def run(code: str, *, dpi: int, allowed_imports: list[str], max_output: int) -> 
             if fig is None:
                 header = {"status": "error", "error": "the code drew no figure"}
             else:
+                from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+                if not isinstance(fig.canvas, FigureCanvasAgg):  # closed with plt.close(): re-attach
+                    FigureCanvasAgg(fig)
                 fig.set_dpi(dpi)
                 buffer = io.BytesIO()
                 fig.savefig(buffer, format="png", dpi=dpi)

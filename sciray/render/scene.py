@@ -58,7 +58,12 @@ def _text_kinds(fig) -> dict[int, str]:
             kinds[id(axis.label)] = "axis_label"
             kinds[id(axis.get_offset_text())] = "tick"
             for label in axis.get_ticklabels(which="both"):
-                kinds[id(label)] = "tick"
+                kinds[id(label)] = "hidden"  # beyond the view limits: never drawn
+            update = getattr(axis, "_update_ticks", None)  # the ticks a draw really shows
+            drawn = update() if update else axis.get_major_ticks()
+            for tick in drawn:
+                for label in (tick.label1, tick.label2):
+                    kinds[id(label)] = "tick"
         legend = ax.get_legend()
         if legend is not None:
             for text in legend.get_texts():
@@ -95,6 +100,8 @@ def figure_scene(fig, pixels: np.ndarray | None = None) -> dict[str, Any]:
         if not np.all(np.isfinite([bb.x0, bb.y0, bb.x1, bb.y1])) or bb.width <= 0 or bb.height <= 0:
             continue
         kind = kinds.get(id(artist), "annotation" if isinstance(artist, Annotation) else "text")
+        if kind == "hidden":
+            continue
         box = [round(bb.x0, 1), round(height - bb.y1, 1), round(bb.x1, 1), round(height - bb.y0, 1)]
         if kind != "tick":
             label_idx.append(len(texts))
