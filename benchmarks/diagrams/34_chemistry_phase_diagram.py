@@ -11,7 +11,6 @@ T_cp, P_cp = 374, 218
 # liquid-gas (vaporisation) curve, log-linear interpolation through (100, 1)
 T_lg = np.linspace(T_tp, T_cp, 200)
 logP = np.interp(T_lg, [T_tp, 100, T_cp], np.log10([P_tp, 1.0, P_cp]))
-logP = logP + 0.25 * np.sin(np.pi * (T_lg - T_tp) / (T_cp - T_tp))
 ax.plot(T_lg, 10 ** logP, 'b-', lw=2)
 # solid-gas (sublimation)
 T_sg = np.linspace(-60, T_tp, 100)
@@ -24,7 +23,7 @@ ax.plot(T_tp, P_tp, 'ro', markersize=8)
 ax.annotate('Triple point\n0.01 °C, 0.006 atm', xy=(T_tp, P_tp), xytext=(40, 0.0012),
             arrowprops=dict(arrowstyle='->'), fontsize=10)
 ax.plot(T_cp, P_cp, 'ro', markersize=8)
-ax.annotate('Critical point\n374 °C, 218 atm', xy=(T_cp, P_cp), xytext=(250, 600),
+ax.annotate('Critical point\n374 °C, 218 atm', xy=(T_cp, P_cp), xytext=(290, 2),
             arrowprops=dict(arrowstyle='->'), fontsize=10)
 ax.axhline(1, color='gray', ls='--', lw=1)
 ax.plot([0, 100], [1, 1], 'ko', markersize=5)
@@ -37,9 +36,9 @@ ax.text(200, 0.01, 'GAS\n(vapour)', fontsize=13, fontweight='bold')
 
 ax.set_yscale('log')
 ax.set_xlim(-60, 450)
-ax.set_ylim(1e-4, 2000)
+ax.set_ylim(1e-3, 1e3)
 ax.set_xlabel('Temperature (°C)')
 ax.set_ylabel('Pressure (atm)')
 ax.set_title('Phase Diagram of Water (not to scale)')
 plt.tight_layout()
-plt.savefig('diagram.png', dpi=150, bbox_inches='tight')
+plt.savefig('phase_diagram.png', dpi=150)

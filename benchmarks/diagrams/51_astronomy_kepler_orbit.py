@@ -42,7 +42,7 @@ def main():
     sector(E_of_M(np.pi - dM / 2), E_of_M(np.pi + dM / 2), 'tomato')
     ax.text(1.25, 0.55, 'A₁', fontsize=12)
     ax.text(-1.6, 0.35, 'A₂', fontsize=12)
-    ax.text(-0.6, 1.3, 'A₁ = A₂ (equal times Δt)', fontsize=10)
+    ax.text(-2.3, -1.35, 'A₁ = A₂ (equal times Δt)', fontsize=10)
 
     ax.plot(a, 0, 'ko')
     ax.plot(-a, 0, 'ko')
