@@ -13,7 +13,7 @@ import ray
 
 from sciray.config.models import RenderConfig
 from sciray.render.batch import BatchRenderer
-from sciray.render.python_backend import PythonRenderer
+from sciray.render.backends import PythonRenderer
 from sciray.render.result import RenderResult
 
 

@@ -73,7 +73,7 @@ def run_inprocess(codes: list[str], workers: int, scratch: str) -> tuple[float, 
 
 def run_sandboxed(codes: list[str], workers: int) -> tuple[float, int, float, list[str], dict]:
     from sciray.config.models import RenderConfig
-    from sciray.render.python_backend import PythonRenderer
+    from sciray.render.backends import PythonRenderer
 
     t0 = time.perf_counter()
     renderer = PythonRenderer(RenderConfig(allowed_imports=["*"]), workers=workers)

@@ -7,7 +7,8 @@ Back-ends are registered lazily by name (``RENDERERS.get("python")``); each take
 from sciray.registry import Registry
 
 RENDERERS: Registry = Registry("renderer")
-RENDERERS.register("python", "sciray.render.python_backend:PythonRenderer")
+RENDERERS.register("python", "sciray.render.backends:PythonRenderer")
+RENDERERS.register("tikz", "sciray.render.backends:TikzRenderer")
 
 
 def make_renderer(language: str, cfg=None, **kwargs):

@@ -1,6 +1,6 @@
 """Confine the current (freshly forked) process: rlimits, privileges, Landlock, seccomp.
 
-Order matters: limits and identity first (setrlimit/setuid are denied later), then Landlock
+Order matters: identity, then limits (setuid/setrlimit are denied later), then Landlock
 (filesystem, TCP, signal scope), then seccomp. Returns the mechanisms actually in force.
 """
 
@@ -77,13 +77,13 @@ def _drop_capabilities() -> None:
         raise OSError(ctypes.get_errno(), "capset failed")
 
 
-def drop_privileges(scratch: str) -> list[str]:
-    """As root: become nobody when the Python installation is readable to it, else keep uid 0
+def drop_privileges(scratch: str, needed: tuple[str, ...]) -> list[str]:
+    """As root: become nobody when everything in ``needed`` is reachable to it, else keep uid 0
     with every capability dropped (a root without capabilities cannot bypass permissions,
     signal other users or undo the sandbox). Not root: nothing to drop."""
     if os.geteuid() != 0:
         return ["unprivileged"]
-    if all(_reachable_by_nobody(p) for p in (sys.prefix, scratch)):
+    if all(_reachable_by_nobody(p) for p in (*needed, os.path.dirname(os.path.abspath(scratch)))):
         os.chown(scratch, NOBODY, NOBODY)
         os.setgroups([])
         os.setgid(NOBODY)
@@ -94,20 +94,29 @@ def drop_privileges(scratch: str) -> list[str]:
 
 
 def confine(scratch: str, *, cpu_s: int, memory_mb: int, file_mb: int, open_files: int,
-            require_landlock: bool = True) -> list[str]:
-    """Apply every layer to this process; the scratch folder is the only writable place."""
+            require_landlock: bool = True, read_paths: tuple[str, ...] | None = None,
+            exec_paths: tuple[str, ...] = ()) -> list[str]:
+    """Apply every layer to this process; the scratch folder is the only writable place.
+
+    ``read_paths`` defaults to the Python installation (a Python render). ``exec_paths`` are
+    the only files this process may execute (Landlock EXECUTE); when given, seccomp lets
+    ``execve`` through so the process can become that tool, and nothing else runs.
+    """
     mechanisms = ["fork-server", "clean-env"]
+    # Identity before limits: setuid with RLIMIT_NPROC already 0 would make execve fail (EAGAIN).
+    mechanisms += drop_privileges(scratch, needed=(*exec_paths,) if exec_paths else (sys.prefix,))
     set_rlimits(cpu_s=cpu_s, memory_mb=memory_mb, file_mb=file_mb, open_files=open_files)
     mechanisms.append("rlimits")
-    mechanisms += drop_privileges(scratch)
     if landlock.abi_version() >= 1:
         ruleset = landlock.Ruleset()
-        for path in read_only_paths():
+        for path in read_only_paths() if read_paths is None else read_paths:
             ruleset.allow(path, landlock.READ_ONLY)
+        for path in exec_paths:
+            ruleset.allow(path, landlock.READ_ONLY | landlock.EXECUTE)
         ruleset.allow(scratch, landlock.SCRATCH)
         ruleset.restrict_self()
         mechanisms += ruleset.mechanisms
     elif require_landlock:
         raise landlock.LandlockError(95, "Landlock is not available")
-    mechanisms += seccomp.install(os.getpid())
+    mechanisms += seccomp.install(os.getpid(), allow_exec=bool(exec_paths))
     return mechanisms

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import os
-import select
 import shutil
 import signal
 import sys
@@ -21,6 +20,7 @@ from typing import Any
 from sciray.config.models import RenderConfig
 from sciray.render import child, protocol
 from sciray.render.confine import confine, read_only_paths
+from sciray.render.supervise import supervise
 
 PR_SET_DUMPABLE = 4
 _MAX_HEADER = 8 << 20
@@ -63,25 +63,10 @@ def _warm_up(cfg: RenderConfig) -> None:
     read_only_paths()
 
 
-def _scratch_usage(path: str, max_entries: int) -> tuple[int, int]:
-    total, entries, stack = 0, 0, [path]
-    while stack and entries <= max_entries:
-        try:
-            with os.scandir(stack.pop()) as it:
-                for entry in it:
-                    entries += 1
-                    st = entry.stat(follow_symlinks=False)
-                    total += max(st.st_size, st.st_blocks * 512)
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
-        except OSError:
-            continue
-    return total, entries
-
-
 def _child_main(write_fd: int, scratch: str, code: str, cfg: RenderConfig) -> None:
     header: dict[str, Any]
     png = b""
+    forked = time.perf_counter()
     try:
         devnull = os.open("/dev/null", os.O_RDWR)
         for fd in (0, 1, 2):
@@ -94,22 +79,17 @@ def _child_main(write_fd: int, scratch: str, code: str, cfg: RenderConfig) -> No
                              open_files=cfg.open_files, require_landlock=not cfg.allow_without_landlock)
         mechanisms += ["pixel-cap", "scratch-quota", "wall-timeout", "bounded-output", "no-dumpable"]
         _max_pixels[0] = cfg.max_pixels
+        setup_ms = round((time.perf_counter() - forked) * 1000, 2)
         header, png = child.run(code, dpi=cfg.dpi, allowed_imports=cfg.allowed_imports,
                                 max_output=cfg.max_output_kb * 1024)
         header["sandbox"] = mechanisms
+        header["timings"]["setup_ms"] = setup_ms
     except BaseException as exc:  # set-up failed: the code never ran
         header, png = {"status": "error", "error": f"sandbox set-up failed: {exc}"}, b""
     try:
         protocol.write_all(write_fd, protocol.encode(header, png))
     finally:
         os._exit(0)
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
 
 
 def render_in_child(code: str, cfg: RenderConfig, scratch_root: str) -> tuple[dict, bytes]:
@@ -121,50 +101,23 @@ def render_in_child(code: str, cfg: RenderConfig, scratch_root: str) -> tuple[di
         os.close(read_fd)
         _child_main(write_fd, scratch, code, cfg)
     os.close(write_fd)
-    buffer = bytearray()
-    cap = _MAX_HEADER + cfg.max_png_mb * (1 << 20) + 16
-    killed: tuple[str, str] | None = None
-    deadline = started + cfg.timeout_s
     try:
-        while True:
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                killed = ("timeout", f"render took longer than {cfg.timeout_s:g} s (wall clock)")
-                break
-            ready, _, _ = select.select([read_fd], [], [], min(remaining, 0.1))
-            if ready:
-                chunk = os.read(read_fd, 1 << 16)
-                if not chunk:
-                    break
-                buffer += chunk
-                if len(buffer) > cap:
-                    killed = ("limit", f"result is over {cfg.max_png_mb} MiB")
-                    break
-            else:
-                size, entries = _scratch_usage(scratch, cfg.max_files)
-                if size > cfg.scratch_mb << 20 or entries > cfg.max_files:
-                    killed = ("limit", f"scratch quota exceeded ({size >> 20} MiB, {entries} entries; "
-                                       f"limits {cfg.scratch_mb} MiB, {cfg.max_files} entries)")
-                    break
-        if killed:
-            os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
+        outcome = supervise(pid, scratch, cfg, started + cfg.timeout_s, read_fd=read_fd,
+                            max_bytes=_MAX_HEADER + cfg.max_png_mb * (1 << 20) + 16)
     finally:
         os.close(read_fd)
         shutil.rmtree(scratch, ignore_errors=True)
     elapsed = (time.perf_counter() - started) * 1000
-    if killed:
-        return {"status": killed[0], "error": killed[1], "ms": elapsed}, b""
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        if sig in (signal.SIGXCPU, signal.SIGKILL):
+    if outcome.killed:
+        return {"status": outcome.killed[0], "error": outcome.killed[1], "ms": elapsed}, b""
+    if outcome.signal_name:
+        if outcome.signal_name in ("SIGXCPU", "SIGKILL"):
             return {"status": "timeout", "error": f"CPU time limit of {cfg.cpu_s} s reached", "ms": elapsed}, b""
-        return {"status": "error", "error": f"render process died of {_signal_name(sig)}", "ms": elapsed}, b""
+        return {"status": "error", "error": f"render process died of {outcome.signal_name}", "ms": elapsed}, b""
     try:
-        header, png = protocol.decode(bytes(buffer), _MAX_HEADER, cfg.max_png_mb << 20)
+        header, png = protocol.decode(outcome.data, _MAX_HEADER, cfg.max_png_mb << 20)
     except (protocol.ProtocolError, ValueError):
-        code_ = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
-        return {"status": "error", "error": f"render process exited without a result (exit code {code_})",
+        return {"status": "error", "error": f"render process exited without a result (exit code {outcome.exit_code})",
                 "ms": elapsed}, b""
     header["ms"] = elapsed
     return header, png
@@ -221,13 +174,35 @@ def main() -> int:
     init, _ = protocol.read_message(stdin)
     cfg = RenderConfig.model_validate(init["config"])
     scratch_root = init["scratch_root"]
-    _warm_up(cfg)
+    language = init.get("language", "python")
+    if language == "tikz":
+        from sciray.render import tex
+
+        try:
+            tools = tex.prepare(cfg, scratch_root)
+        except tex.TexUnavailable as exc:
+            protocol.write_message(out, {"ready": False, "error": str(exc), "sandbox": []})
+            return 3
+
+        def render(code: str) -> tuple[dict, bytes]:
+            return tex.render_tex(code, cfg, scratch_root, tools)
+
+        def test() -> tuple[list[str], list[str]]:
+            return tex.exec_self_test(cfg, scratch_root, tools)
+    else:
+        _warm_up(cfg)
+
+        def render(code: str) -> tuple[dict, bytes]:
+            return render_in_child(code, cfg, scratch_root)
+
+        def test() -> tuple[list[str], list[str]]:
+            return self_test(cfg, scratch_root)
     import ctypes
 
     ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # children cannot read our /proc entries
     gc.collect()
     gc.freeze()  # keep copy-on-write pages shared with the children
-    mechanisms, escapes = self_test(cfg, scratch_root)
+    mechanisms, escapes = test()
     if escapes:
         protocol.write_message(out, {"ready": False, "error": "sandbox self-test failed: " + ", ".join(escapes),
                                      "sandbox": mechanisms})
@@ -235,7 +210,9 @@ def main() -> int:
     if "landlock-fs" not in mechanisms:
         print("WARNING: SciRay renders WITHOUT Landlock (render.allow_without_landlock is set): "
               "filesystem isolation is weaker", file=sys.stderr, flush=True)
-    protocol.write_message(out, {"ready": True, "sandbox": mechanisms, "pid": os.getpid()})
+    extra = (["scratch-quota", "wall-timeout", "no-dumpable", "tex-no-shell-escape", "tex-paranoid-paths"]
+             if language == "tikz" else [])
+    protocol.write_message(out, {"ready": True, "sandbox": mechanisms + extra, "pid": os.getpid()})
     while True:
         try:
             request, _ = protocol.read_message(stdin)
@@ -243,7 +220,9 @@ def main() -> int:
             return 0  # the worker went away
         if request.get("op") == "exit":
             return 0
-        header, png = render_in_child(request["code"], cfg, scratch_root)
+        header, png = render(request["code"])
+        if language == "tikz":
+            header["sandbox"] = mechanisms + extra
         protocol.write_message(out, header, png)
 
 

@@ -54,8 +54,9 @@ def clean_env(scratch_root: str) -> dict[str, str]:
 class ForkServer:
     """One warm fork-server process."""
 
-    def __init__(self, cfg: RenderConfig, scratch_root: str | None = None):
+    def __init__(self, cfg: RenderConfig, scratch_root: str | None = None, language: str = "python"):
         self.cfg = cfg
+        self.language = language
         self._own_root = scratch_root is None
         self.scratch_root = scratch_root or tempfile.mkdtemp(prefix="sciray-scratch-")
         os.chmod(self.scratch_root, 0o711)
@@ -72,7 +73,7 @@ class ForkServer:
             env=clean_env(self.scratch_root), close_fds=True, start_new_session=True,
         )
         protocol.write_message(self.proc.stdin, {"config": self.cfg.model_dump(mode="json"),
-                                                 "scratch_root": self.scratch_root})
+                                                 "scratch_root": self.scratch_root, "language": self.language})
         try:
             ready, _ = protocol.read_message(self.proc.stdout)
         except protocol.ProtocolError:
@@ -104,10 +105,10 @@ class ForkServer:
             except (protocol.ProtocolError, BrokenPipeError, OSError) as exc:
                 log.error("render worker died (%s); restarting it", exc)
                 self._restart()
-                return RenderResult(status="error", error=f"render worker crashed and was restarted ({exc})",
+                return RenderResult(status="error", language=self.language, error=f"render worker crashed and was restarted ({exc})",
                                     ms=(time.perf_counter() - started) * 1000, sandbox=self.sandbox)
         return RenderResult(
-            status=header["status"], error=header.get("error"), png=png or None,
+            status=header["status"], language=self.language, error=header.get("error"), png=png or None,
             ms=(time.perf_counter() - started) * 1000,
             timings={"child_ms": header.get("ms", 0.0), **header.get("timings", {})},
             scene=header.get("scene"), sandbox=header.get("sandbox") or self.sandbox,
@@ -146,11 +147,12 @@ class ForkServer:
 class RenderPool:
     """N warm fork-servers rendering concurrently."""
 
-    def __init__(self, cfg: RenderConfig, workers: int | None = None):
+    def __init__(self, cfg: RenderConfig, workers: int | None = None, language: str = "python"):
         self.cfg = cfg
+        self.language = language
         self.workers = workers or cfg.workers or os.cpu_count() or 1
         with ThreadPoolExecutor(self.workers) as ex:  # start them side by side
-            futures = [ex.submit(ForkServer, cfg) for _ in range(self.workers)]
+            futures = [ex.submit(ForkServer, cfg, None, language) for _ in range(self.workers)]
         errors = [f.exception() for f in futures if f.exception()]
         self._servers = [f.result() for f in futures if not f.exception()]
         if errors:

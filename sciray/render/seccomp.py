@@ -37,12 +37,21 @@ DENIED = (
 )
 
 
-def install(own_pid: int | None = None) -> list[str]:
-    """Load the filter into this process (irreversible); returns the mechanism names."""
+EXEC = ("execve", "execveat")
+
+
+def install(own_pid: int | None = None, *, allow_exec: bool = False) -> list[str]:
+    """Load the filter into this process (irreversible); returns the mechanism names.
+
+    ``allow_exec`` lets ``execve`` through for a child that must become a tool (pdflatex);
+    Landlock's EXECUTE right then decides which files it may run, and fork stays denied.
+    """
     own_pid = os.getpid() if own_pid is None else own_pid
     deny = sc.ERRNO(errno.EPERM)
     f = sc.SyscallFilter(defaction=sc.ALLOW)
     for name in DENIED:
+        if allow_exec and name in EXEC:
+            continue
         try:
             f.add_rule(deny, name)
         except (RuntimeError, ValueError, OSError):

@@ -75,8 +75,17 @@ def test_readme_commands_use_the_cpu_constraints():
     test_command = _readme_block("test-command")
     main_command = _readme_block("main-command")
     for command in (test_command, main_command):
-        assert command.startswith("pip install -c constraints/cpu.txt -e ")
+        assert "pip install -c constraints/cpu.txt -e " in command
+        assert "pip install" not in command.replace("pip install -c constraints/cpu.txt", "")
+    assert test_command.startswith("bash scripts/install-system-packages.sh && ")
     assert test_command.endswith("&& pytest") and ".[test]" in test_command
+
+
+def test_system_package_script_lists_what_the_sandbox_and_tex_need():
+    script = (REPO / "scripts" / "install-system-packages.sh").read_text()
+    for package in ("libseccomp2", "texlive-latex-base", "texlive-pictures", "texlive-latex-extra", "poppler-utils"):
+        assert package in script
+    assert "scripts/install-system-packages.sh" in (REPO / ".ci" / "run").read_text()
 
 
 def test_ci_runs_the_readme_test_command_under_a_timeout():

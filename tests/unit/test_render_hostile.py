@@ -14,7 +14,7 @@ import threading
 import pytest
 
 from sciray.config.models import RenderConfig
-from sciray.render.python_backend import PythonRenderer
+from sciray.render.backends import PythonRenderer
 
 BENIGN = "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nplt.title('ok')\n"
 SECRET_ENV = "SCIRAY_TEST_SECRET_TOKEN"

@@ -12,7 +12,7 @@ from PIL import Image
 from sciray.cli.main import main
 from sciray.config.models import RenderConfig
 from sciray.render.batch import BatchRenderer
-from sciray.render.python_backend import PythonRenderer
+from sciray.render.backends import PythonRenderer
 from sciray.render.scene import is_blank, outside_canvas, overlapping_pairs
 
 

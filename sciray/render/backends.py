@@ -1,4 +1,4 @@
-"""The ``python`` renderer: Matplotlib scripts through a pool of warm, sandboxed fork-servers."""
+"""The renderer back-ends: each is a pool of warm, sandboxed fork-servers for one language."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from sciray.render.pool import RenderPool
 from sciray.render.result import RenderResult
 
 
-class PythonRenderer:
-    """Renders Matplotlib code; one pool of ``workers`` fork-servers, started once."""
+class PoolRenderer:
+    """Renders code of ``language``; one pool of ``workers`` fork-servers, started once."""
 
     language = "python"
 
     def __init__(self, cfg: RenderConfig | None = None, workers: int | None = None):
         self.cfg = cfg or RenderConfig()
-        self.pool = RenderPool(self.cfg, workers)
+        self.pool = RenderPool(self.cfg, workers, language=self.language)
 
     @property
     def sandbox(self) -> list[str]:
@@ -31,8 +31,20 @@ class PythonRenderer:
     def close(self) -> None:
         self.pool.close()
 
-    def __enter__(self) -> PythonRenderer:
+    def __enter__(self) -> PoolRenderer:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class PythonRenderer(PoolRenderer):
+    """Matplotlib scripts as models write them (see ``sciray.render.child``)."""
+
+    language = "python"
+
+
+class TikzRenderer(PoolRenderer):
+    """TikZ/LaTeX documents or bare ``tikzpicture``s, compiled by the system TeX (see ``sciray.render.tex``)."""
+
+    language = "tikz"
