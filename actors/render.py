@@ -12,8 +12,8 @@ from typing import Any
 import ray
 
 from sciray.config.models import RenderConfig
+from sciray.render import make_renderer
 from sciray.render.batch import BatchRenderer
-from sciray.render.backends import PythonRenderer
 from sciray.render.result import RenderResult
 
 
@@ -36,10 +36,10 @@ def render_dataset(ds, cfg: RenderConfig, **kwargs):
 
 @ray.remote(max_restarts=3, max_task_retries=3)
 class RenderActor:
-    """A Ray actor over ``PythonRenderer``."""
+    """A Ray actor over the renderer of one language (``python`` or ``tikz``)."""
 
-    def __init__(self, render: dict[str, Any] | None = None, workers: int = 1):
-        self._renderer = PythonRenderer(RenderConfig.model_validate(render or {}), workers)
+    def __init__(self, render: dict[str, Any] | None = None, workers: int = 1, language: str = "python"):
+        self._renderer = make_renderer(language, RenderConfig.model_validate(render or {}), workers=workers)
 
     def sandbox(self) -> list[str]:
         return self._renderer.sandbox

@@ -236,6 +236,20 @@ class Candidate(Record):
     sandbox: list[str] = Field(default_factory=list)
     """Isolation mechanisms that were in force for the render."""
     usage: TokenUsage = Field(default_factory=TokenUsage)
+    origin: str = "first"
+    """first | sample | fix (a mechanical fix re-rendered) | repair (the model rewrote it)."""
+    fixes: list[str] = Field(default_factory=list)
+    """Mechanical fixes applied to the model's code, in order."""
+    finish_reason: str | None = None
+    """Why the model stopped ('length' = hit max_tokens)."""
+    checks: dict[str, float] = Field(default_factory=dict)
+    """Deterministic check name -> score (1 pass, 0 fail, or a share such as label_recall)."""
+    check_reasons: list[str] = Field(default_factory=list)
+    """One short reason per failed check."""
+    label_recall: float | None = None
+    """Share of the problem's given values drawn as visible labels; None when it gives none."""
+    score: float | None = None
+    """Ranking score of the checks (best-of-n keeps the highest)."""
 
 
 class QuizAnswer(Record):

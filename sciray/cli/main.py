@@ -14,7 +14,7 @@ import traceback
 import click
 
 from sciray import __version__
-from sciray.cli import config_cmd, problems_cmd, render_cmd
+from sciray.cli import config_cmd, imgcoder_cmd, problems_cmd, render_cmd
 from sciray.errors import SciRayError
 
 
@@ -29,6 +29,7 @@ def cli() -> None:
 cli.add_command(config_cmd.group)
 cli.add_command(problems_cmd.group)
 cli.add_command(render_cmd.render)
+cli.add_command(imgcoder_cmd.imgcoder)
 
 
 @cli.command("version")

@@ -7,6 +7,8 @@ variable (``*_env``), read when the secret is used.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from sciray.data.problems import DEFAULT_MAX_ROW_BYTES
@@ -75,6 +77,70 @@ class RenderConfig(Section):
     """Precompile a TikZ format once per worker so pdflatex starts faster."""
 
 
+class LLMConfig(Section):
+    """An LLM engine: which back-end, which model, how to call it."""
+
+    engine: Literal["openai", "vllm", "local", "scripted"] = "local"
+    """Back-end: 'openai' (any OpenAI-compatible server), 'vllm' (in-process, GPU), 'local' (llama.cpp on CPU, offline), 'scripted' (tests)."""
+    model: str = "qwen2.5-coder-1.5b"
+    """Model name: for 'local' one of the bundled GGUF models (qwen2.5-coder-1.5b, qwen2.5-coder-0.5b) or a .gguf path; for 'openai' the server's model id; for 'vllm' a local path or model id."""
+    base_url: str | None = None
+    """OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (engine 'openai')."""
+    api_key_env: str | None = None
+    """Name of the environment variable that holds the API key (never the key itself)."""
+    max_concurrency: int = Field(default=8, ge=1)
+    """Requests in flight at once (engine 'openai')."""
+    timeout_s: float = Field(default=120.0, gt=0)
+    """Per-request timeout in seconds."""
+    max_retries: int = Field(default=4, ge=0)
+    """Retries on 429, 5xx, timeouts and connection errors, with jittered exponential backoff."""
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    """Sampling temperature of first answers (0 = greedy)."""
+    top_p: float = Field(default=0.95, gt=0.0, le=1.0)
+    """Nucleus sampling mass when temperature > 0."""
+    max_tokens: int = Field(default=1024, ge=16)
+    """Most tokens per answer."""
+    seed: int | None = 0
+    """Sampling seed (engines that honour one); empty for nondeterministic sampling."""
+    script: str | None = None
+    """Engine 'scripted': a JSON/JSONL file of canned answers (tests only)."""
+    n_ctx: int = Field(default=4096, ge=512)
+    """Engine 'local': context length."""
+    n_threads: int | None = Field(default=None, ge=1)
+    """Engine 'local': CPU threads; empty uses the CPU count."""
+    num_gpus: float = Field(default=1.0, ge=0)
+    """Engine 'vllm': GPUs per engine actor (the tensor-parallel size is taken from it when larger than 1)."""
+    tensor_parallel_size: int = Field(default=1, ge=1)
+    """Engine 'vllm': tensor-parallel degree."""
+    max_model_len: int | None = Field(default=8192, ge=256)
+    """Engine 'vllm': longest prompt + answer in tokens."""
+    gpu_memory_utilization: float = Field(default=0.9, gt=0, le=1)
+    """Engine 'vllm': share of GPU memory vLLM may take."""
+
+
+class CoderConfig(LLMConfig):
+    """ImgCoder: the LLM that plans and writes diagram code, and its repair loop."""
+
+    language: Literal["python", "tikz"] = "python"
+    """Diagram language the coder writes."""
+    samples: int = Field(default=1, ge=1, le=16)
+    """Best-of-n: first answers sampled per problem (at ``sample_temperature`` when > 1); the best by checks is kept."""
+    sample_temperature: float = Field(default=0.7, ge=0.0, le=2.0)
+    """Temperature of extra samples (samples > 1)."""
+    attempts: int = Field(default=3, ge=1, le=10)
+    """Model calls per sample at most: the first answer plus repairs."""
+    repair_temperature: float = Field(default=0.6, ge=0.0, le=2.0)
+    """Repairs sample (greedy decoding tends to return the same failing script)."""
+    mechanical_fixes: bool = True
+    """Fix common mechanical failures (3-D axes, removed numpy names, off-view patches, bad format strings) before asking the model again."""
+    repair_on_checks: bool = True
+    """Also repair rendered images that fail the checks (blank, missing given values, leaked answer)."""
+    min_label_recall: float = Field(default=0.8, ge=0.0, le=1.0)
+    """Label recall below this counts as a failed check (and triggers a repair)."""
+    use_elements: bool = False
+    """Show the dataset's element checklist to the coder (off: the paper's ImgCoder sees only the problem text, and evaluation uses the same annotations)."""
+
+
 DEFAULT_ALLOWED_IMPORTS = (
     "matplotlib", "mpl_toolkits", "numpy", "scipy", "networkx", "schemdraw", "rdkit", "pylab",
     "math", "cmath", "random", "itertools", "functools", "collections", "string", "re",
@@ -93,3 +159,5 @@ class SciRayConfig(Section):
     """Problem loading."""
     render: RenderConfig = Field(default_factory=RenderConfig)
     """Sandboxed rendering."""
+    coder: CoderConfig = Field(default_factory=CoderConfig)
+    """ImgCoder: engine, model, sampling, repair."""

@@ -50,6 +50,7 @@ class TexToolchain:
     pdflatex: str
     pdfinfo: str
     pdftoppm: str
+    pdftotext: str
     read_paths: tuple[str, ...]
     loaders: tuple[str, ...]
     format_file: str | None = None
@@ -70,7 +71,7 @@ def _which(name: str) -> str:
 def discover() -> TexToolchain:
     """Find pdflatex, pdfinfo, pdftoppm and the TeX trees they read."""
     pdflatex = _which("pdflatex")
-    pdfinfo, pdftoppm = _which("pdfinfo"), _which("pdftoppm")
+    pdfinfo, pdftoppm, pdftotext = _which("pdfinfo"), _which("pdftoppm"), _which("pdftotext")
     trees = set(_TEX_TREES)
     for var in ("TEXMFROOT", "TEXMFDIST", "TEXMFMAIN", "TEXMFSYSVAR", "TEXMFSYSCONFIG", "TEXMFLOCAL"):
         try:
@@ -81,7 +82,8 @@ def discover() -> TexToolchain:
         trees.update(p.lstrip("!") for p in value.split(":") if p.startswith(("/", "!!/")))
     read = tuple(sorted(p for p in trees | set(_SYSTEM) if os.path.exists(p)))
     loaders = tuple(sorted({os.path.realpath(p) for p in _LOADERS if os.path.exists(p)}))
-    return TexToolchain(pdflatex=pdflatex, pdfinfo=pdfinfo, pdftoppm=pdftoppm, read_paths=read, loaders=loaders)
+    return TexToolchain(pdflatex=pdflatex, pdfinfo=pdfinfo, pdftoppm=pdftoppm, pdftotext=pdftotext,
+                        read_paths=read, loaders=loaders)
 
 
 def tool_env(job: str) -> dict[str, str]:
@@ -156,11 +158,11 @@ def run_tool(tools: TexToolchain, tool: str, argv: list[str], job: str, cfg: Ren
     return supervise(pid, job, cfg, deadline)
 
 
-def _tail(path: str, limit: int = _LOG_TAIL) -> str:
+def _tail(path: str, limit: int = _LOG_TAIL, encoding: str = "latin-1") -> str:
     try:
         with open(path, "rb") as f:
             f.seek(max(0, os.fstat(f.fileno()).st_size - limit))
-            return f.read().decode("latin-1")
+            return f.read().decode(encoding, errors="replace")
     except OSError:
         return ""
 
@@ -251,12 +253,28 @@ def _rasterize(tools: TexToolchain, job: str, cfg: RenderConfig, deadline: float
     if os.path.getsize(path) > cfg.max_png_mb << 20:
         return {"status": "limit", "error": f"result is over {cfg.max_png_mb} MiB"}, b""
     with open(path, "rb") as f:
-        png, scene = finish_png(f.read(), crop=not standalone)
+        png, scene, offset = finish_png(f.read(), crop=not standalone)
+    outcome = run_tool(tools, tools.pdftotext, ["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", "doc.pdf", "text.html"],
+                       job, cfg, deadline, "text.out")
+    if _killed_or_crashed(outcome, cfg, "pdftotext") is None:  # texts are a bonus: the image stands without them
+        add_texts(scene, tex_source.text_lines(_tail(os.path.join(job, "text.html"), 4 << 20, "utf-8"), cfg.dpi), offset)
     return {"status": "ok", "error": None, "scene": scene}, png
 
 
-def finish_png(png: bytes, crop: bool = False, margin: int = 8) -> tuple[bytes, dict[str, Any]]:
-    """The PNG to return and its scene (blank check and size; a TeX scene has no text boxes).
+def add_texts(scene: dict[str, Any], lines: list[tuple[str, list[float]]], offset: tuple[int, int]) -> None:
+    """Put the page's text lines (moved by the crop ``offset``) into ``scene`` with overlaps and off-canvas ones."""
+    from sciray.render.scene import outside_canvas, overlapping_pairs
+
+    boxes = [[b[0] - offset[0], b[1] - offset[1], b[2] - offset[0], b[3] - offset[1]] for _, b in lines]
+    scene["texts"] = [{"text": text, "bbox": box, "kind": "text"} for (text, _), box in zip(lines, boxes)]
+    every = list(range(len(boxes)))
+    scene["overlaps"] = overlapping_pairs(boxes, every)
+    scene["outside"] = outside_canvas(boxes, every, *scene["size"])
+
+
+def finish_png(png: bytes, crop: bool = False, margin: int = 8) -> tuple[bytes, dict[str, Any], tuple[int, int]]:
+    """The PNG to return, its scene (blank check and size; texts come from pdftotext) and the
+    crop offset.
 
     A document that is not ``standalone`` renders a whole page: ``crop`` trims it to the
     drawing plus ``margin`` pixels.
@@ -268,19 +286,21 @@ def finish_png(png: bytes, crop: bool = False, margin: int = 8) -> tuple[bytes, 
 
     with Image.open(io.BytesIO(png)) as image:
         rgb = image.convert("RGB")
+    offset = (0, 0)
     if crop:
         box = ImageChops.difference(rgb, Image.new("RGB", rgb.size, rgb.getpixel((0, 0)))).getbbox()
         if box:
             box = (max(box[0] - margin, 0), max(box[1] - margin, 0),
                    min(box[2] + margin, rgb.width), min(box[3] + margin, rgb.height))
             rgb = rgb.crop(box)
+            offset = (box[0], box[1])
             buffer = io.BytesIO()
             rgb.save(buffer, format="PNG")
             png = buffer.getvalue()
     pixels = np.asarray(rgb)
     scene = {"texts": [], "overlaps": [], "outside": [], "blank": is_blank(pixels), "artists": {},
              "size": [int(pixels.shape[1]), int(pixels.shape[0])]}
-    return png, scene
+    return png, scene, offset
 
 
 def exec_self_test(cfg: RenderConfig, scratch_root: str, tools: TexToolchain) -> tuple[list[str], list[str]]:

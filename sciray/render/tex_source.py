@@ -127,3 +127,24 @@ def page_size_pts(pdfinfo_output: str) -> tuple[float, float] | None:
 def pixels_at(size_pts: tuple[float, float], dpi: int) -> tuple[int, int]:
     """The raster size ``pdftoppm -r dpi`` produces for a page of ``size_pts``."""
     return int(round(size_pts[0] / 72 * dpi)), int(round(size_pts[1] / 72 * dpi))
+
+
+_LINE = re.compile(r'<line xMin="(?P<x0>[\d.]+)" yMin="(?P<y0>[\d.]+)" xMax="(?P<x1>[\d.]+)" yMax="(?P<y1>[\d.]+)">(?P<body>.*?)</line>', re.S)
+_WORD = re.compile(r"<word [^>]*>(?P<text>.*?)</word>", re.S)
+
+
+def text_lines(bbox_layout: str, dpi: int, max_lines: int = 2000) -> list[tuple[str, list[float]]]:
+    """(text, [x0, y0, x1, y1] in pixels) of every text line in ``pdftotext -bbox-layout`` output."""
+    import html
+
+    scale = dpi / 72
+    lines = []
+    for match in _LINE.finditer(bbox_layout):
+        words = [html.unescape(w["text"]) for w in _WORD.finditer(match["body"])]
+        text = re.sub(r"(\d)\s*\u25e6", "\\1°", " ".join(w for w in words if w.strip()))  # TeX's ^\circ
+        if text:
+            box = [round(float(match[k]) * scale, 1) for k in ("x0", "y0", "x1", "y1")]
+            lines.append((text, box))
+        if len(lines) >= max_lines:
+            break
+    return lines

@@ -75,8 +75,10 @@ def test_readme_commands_use_the_cpu_constraints():
     test_command = _readme_block("test-command")
     main_command = _readme_block("main-command")
     for command in (test_command, main_command):
-        assert "pip install -c constraints/cpu.txt -e " in command
+        assert "pip install -c constraints/cpu.txt --find-links wheels -e " in command
         assert "pip install" not in command.replace("pip install -c constraints/cpu.txt", "")
+    # the prebuilt llama-cpp-python wheel that --find-links points at is in the repo
+    assert list((REPO / "wheels").glob("llama_cpp_python-*-py3-none-linux_x86_64.whl"))
     assert test_command.startswith("bash scripts/install-system-packages.sh && ")
     assert test_command.endswith("&& pytest") and ".[test]" in test_command
 

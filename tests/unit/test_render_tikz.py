@@ -47,6 +47,10 @@ def test_standalone_document_renders_to_png(tikz):
     assert image.format == "PNG"
     assert result.scene.size == list(image.size) and image.size[0] > image.size[1] > 50
     assert not result.scene.blank
+    (label,) = [t for t in result.scene.texts if "F = 12" in t.text]  # from pdftotext, in pixels
+    x0, y0, x1, y1 = label.bbox
+    assert 0 <= x0 < x1 <= image.size[0] and 0 <= y0 < y1 <= image.size[1]
+    assert result.scene.outside == []
     assert result.timings["latex_ms"] > 0 and result.timings["raster_ms"] > 0
     for layer in ("landlock-fs", "seccomp", "rlimits", "tex-no-shell-escape", "tex-paranoid-paths"):
         assert layer in result.sandbox
@@ -211,6 +215,14 @@ def test_violations_come_from_kpathsea_refusals_and_write18():
     assert "/tmp/x" in tex_source.violation("", "pdflatex: Not writing to /tmp/x (openout_any = p).")
     assert "write18" in tex_source.violation("runsystem(touch /tmp/very/long/\npath)...disabled.", "")
     assert tex_source.failure("! TeX capacity exceeded, sorry [main memory size=5000000].\nl.3 \\x")[0] == "limit"
+
+
+def test_text_lines_from_pdftotext_layout():
+    layout = ('<line xMin="72.0" yMin="36.0" xMax="144.0" yMax="46.0"><word xMin="72" yMin="36" xMax="80" yMax="46">'
+              'F</word><word xMin="90" yMin="36" xMax="100" yMax="46">=</word><word xMin="110" yMin="36" '
+              'xMax="144" yMax="46">30\u25e6 &amp; m</word></line>')
+    assert tex_source.text_lines(layout, dpi=72) == [("F = 30° & m", [72.0, 36.0, 144.0, 46.0])]
+    assert tex_source.text_lines(layout, dpi=144)[0][1] == [144.0, 72.0, 288.0, 92.0]
 
 
 def test_page_size_and_pixels():

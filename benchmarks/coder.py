@@ -1,0 +1,123 @@
+"""ImgCoder quality and speed on a fixed sample of problems, with the configured engine.
+
+Runs coder + sandboxed render + checks once (attempts and samples from config) and reads from the
+same run what the first answers alone achieved, so repair and best-of-n are measured against a
+baseline of the same run. Prints a table, writes per-problem rows with --out, and as its last line
+one JSON object: {"engine", "model", "problems", "render_success", "render_success_no_repair",
+"label_recall", "tokens_per_s", "seconds_per_problem", ...}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_PROBLEMS = Path(__file__).resolve().parents[2] / "shared" / "data" / "scigenbench" / "scigen.jsonl"
+
+
+class TimedEngine:
+    """Wraps an engine to count generation time and completion tokens."""
+
+    def __init__(self, engine):
+        self.engine, self.name, self.model = engine, engine.name, engine.model
+        self.seconds, self.tokens, self.calls = 0.0, 0, 0
+
+    def generate(self, requests):
+        start = time.perf_counter()
+        results = self.engine.generate(requests)
+        self.seconds += time.perf_counter() - start
+        self.tokens += sum(r.usage.completion_tokens for r in results)
+        self.calls += len(requests)
+        return results
+
+    def close(self):
+        self.engine.close()
+
+
+def sample_problems(path: str, limit: int, seed: int = 0):
+    from sciray.data.problems import load_problems
+
+    problems = sorted(load_problems(path).problems, key=lambda p: p.id)
+    return random.Random(seed).sample(problems, min(limit, len(problems)))
+
+
+def first_answer(result):
+    """The sample-0 first answer, after mechanical fixes but before any model repair."""
+    firsts = [c for c in result.attempts if c.sample == 0 and c.attempt == 0]
+    return firsts[-1] if firsts else None
+
+
+def summarize(results, engine: TimedEngine, wall_s: float) -> dict:
+    n = len(results)
+    rendered = [r for r in results if r.best is not None and r.best.render_status == "ok"]
+    no_repair = [first_answer(r) for r in results]
+    recalls = [r.best.label_recall for r in rendered if r.best.label_recall is not None]
+    recalls_first = [c.label_recall for c in no_repair if c is not None and c.render_status == "ok"
+                     and c.label_recall is not None]
+    return {
+        "engine": engine.name,
+        "model": engine.model,
+        "problems": n,
+        "render_success": round(len(rendered) / n, 3),
+        "render_success_no_repair": round(sum(1 for c in no_repair if c and c.render_status == "ok") / n, 3),
+        "label_recall": round(statistics.mean(recalls), 3) if recalls else None,
+        "label_recall_no_repair": round(statistics.mean(recalls_first), 3) if recalls_first else None,
+        "checks_passed": round(sum(1 for r in results if r.status == "ok") / n, 3),
+        "model_calls_per_problem": round(engine.calls / n, 2),
+        "tokens_per_s": round(engine.tokens / engine.seconds, 2) if engine.seconds else None,
+        "seconds_per_problem": round(wall_s / n, 2),
+        "problems_per_min": round(60 * n / wall_s, 3),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--problems", default=str(DEFAULT_PROBLEMS))
+    parser.add_argument("--limit", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=0, help="Which fixed sample of problems.")
+    parser.add_argument("--config", default=None)
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--out", default=None, help="Write per-problem rows (JSON Lines) here.")
+    args = parser.parse_args()
+
+    from sciray.coder.imgcoder import ImgCoder
+    from sciray.config import load_config
+    from sciray.llm import make_engine
+    from sciray.render import make_renderer
+
+    cfg = load_config(args.config, args.overrides)
+    problems = sample_problems(args.problems, args.limit, args.seed)
+    engine = TimedEngine(make_engine(cfg.coder))
+    start = time.perf_counter()
+    try:
+        with make_renderer(cfg.coder.language, cfg.render) as renderer:
+            results = ImgCoder(cfg.coder, engine, renderer).run(problems)
+    finally:
+        engine.close()
+    wall = time.perf_counter() - start
+    summary = summarize(results, engine, wall)
+    print(f"{summary['problems']} problems, {cfg.coder.engine}:{cfg.coder.model}, attempts={cfg.coder.attempts}, "
+          f"samples={cfg.coder.samples}, {wall:.0f} s")
+    print(f"{'problem':32} {'status':14} {'calls':>5} {'recall':>6}  fixes")
+    rows = []
+    for r in results:
+        best = r.best
+        recall = "-" if best is None or best.label_recall is None else f"{best.label_recall:.2f}"
+        fixes = sorted({f for c in r.attempts for f in c.fixes})
+        print(f"{r.problem.id[:32]:32} {r.status:14} {r.model_calls:5d} {recall:>6}  {','.join(fixes)}")
+        rows.append({"id": r.problem.id, "status": r.status, "calls": r.model_calls,
+                     "label_recall": best.label_recall if best else None, "fixes": fixes,
+                     "errors": [c.render_error for c in r.attempts if c.render_error]})
+    if args.out:
+        Path(args.out).write_text("".join(json.dumps(row) + "\n" for row in rows))
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

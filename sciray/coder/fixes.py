@@ -1,0 +1,560 @@
+"""Deterministic fixes for the mistakes small models make in diagram code, tried before asking
+the model again.
+
+Pure functions. Each returns the new code and the names of the fixes it applied (short
+snake_case strings the caller records with the candidate):
+
+- ``numpy2_names``: names removed in NumPy 2 (``np.trapz``, ``np.float``, ``np.NaN``...).
+- ``gca_projection``: ``fig.gca(projection='3d')``, gone since Matplotlib 3.6.
+- ``axes_3d``: 3-D calls (``plot_surface``, ``set_zlabel``...) on an axes made without
+  ``projection='3d'``.
+- ``mpl_removed_names``: ``cm.get_cmap`` (gone in 3.9) and ``ax.w_xaxis`` (gone in 3.8).
+- ``seaborn_style``: ``plt.style.use('seaborn-...')``, renamed ``seaborn-v0_8-...`` in 3.6.
+- ``format_string``: an invalid ``plot`` format string such as ``'b-o-'``.
+- ``call_entry_point``: a script that defines ``main()`` (or similar) and never calls it.
+- ``fit_view``: patches drawn far outside the default 0..1 view with no limits set.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+
+__all__ = [
+    "apply_fit_view",
+    "error_fixes",
+    "fit_view_postlude",
+    "needs_fit_view",
+    "static_fixes",
+    "valid_format",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _parse(code: str) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "invalid escape sequence" in LaTeX labels
+            return ast.parse(code)
+    except Exception:  # SyntaxError, ValueError (NUL bytes), RecursionError
+        return None
+
+
+def _aliases(code: str, module: str, default: str) -> list[str]:
+    """How ``module`` is spelled in ``code``: the usual alias, the full name, any ``as`` names."""
+    parent, _, last = module.rpartition(".")
+    found = re.findall(rf"^[ \t]*import[ \t]+{re.escape(module)}[ \t]+as[ \t]+(\w+)", code, re.MULTILINE)
+    if parent:
+        found += re.findall(rf"^[ \t]*from[ \t]+{re.escape(parent)}[ \t]+import[ \t]+{last}"
+                            rf"(?:[ \t]+as[ \t]+(\w+))?", code, re.MULTILINE)
+        found = [f or last for f in found]
+    return list(dict.fromkeys([*found, default, module]))
+
+
+def _pyplot_name(code: str) -> str | None:
+    """The name pyplot is bound to in ``code``, or None when it is never imported."""
+    found = [a for a in _aliases(code, "matplotlib.pyplot", "plt")
+             if re.search(rf"\bimport[ \t]+(?:matplotlib\.pyplot[ \t]+as[ \t]+)?{re.escape(a)}\b|"
+                          rf"\bas[ \t]+{re.escape(a)}\b|^[ \t]*import[ \t]+{re.escape(a)}\b",
+                          code, re.MULTILINE)]
+    return found[0] if found else None
+
+
+class _Source:
+    """Maps ast positions (1-based line, UTF-8 byte column) to string offsets and applies edits."""
+
+    def __init__(self, code: str):
+        self.code = code
+        self.starts = [0]
+        for i, ch in enumerate(code):
+            if ch == "\n":
+                self.starts.append(i + 1)
+        self.edits: list[tuple[int, int, str]] = []
+
+    def offset(self, line: int, col: int) -> int:
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.code)
+        text = self.code[start:end]
+        return start + len(text.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
+
+    def span(self, node: ast.AST) -> tuple[int, int]:
+        return (self.offset(node.lineno, node.col_offset),
+                self.offset(node.end_lineno, node.end_col_offset))
+
+    def text(self, node: ast.AST) -> str:
+        a, b = self.span(node)
+        return self.code[a:b]
+
+    def replace(self, node: ast.AST, new: str) -> None:
+        a, b = self.span(node)
+        self.edits.append((a, b, new))
+
+    def insert(self, at: int, new: str) -> None:
+        self.edits.append((at, at, new))
+
+    def apply(self) -> str:
+        out, last = self.code, None
+        for a, b, new in sorted(set(self.edits), reverse=True):
+            if last is not None and b > last:
+                continue  # overlapping edit: keep the later one only
+            out, last = out[:a] + new + out[b:], a
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# numpy2_names
+
+
+_NUMPY_RENAMES = {
+    "trapz": "{np}.trapezoid",
+    "float": "float",
+    "int": "int",
+    "bool": "bool",
+    "object": "object",
+    "str": "str",
+    "complex": "complex",
+    "NaN": "{np}.nan",
+    "NAN": "{np}.nan",
+    "Inf": "{np}.inf",
+    "Infinity": "{np}.inf",
+    "PINF": "{np}.inf",
+    "infty": "{np}.inf",
+    "NINF": "-{np}.inf",
+    "product": "{np}.prod",
+    "cumproduct": "{np}.cumprod",
+    "alltrue": "{np}.all",
+    "sometrue": "{np}.any",
+    "row_stack": "{np}.vstack",
+    "in1d": "{np}.isin",
+    "float_": "{np}.float64",
+    "complex_": "{np}.complex128",
+    "cfloat": "{np}.complex128",
+    "unicode_": "{np}.str_",
+    "string_": "{np}.bytes_",
+    "round_": "{np}.round",
+    "mat": "{np}.asmatrix",
+}
+
+
+def _close_paren(code: str, open_at: int) -> int | None:
+    """Index of the parenthesis closing the one at ``open_at`` (strings skipped), or None."""
+    depth, i, quote = 0, open_at, None
+    while i < len(code):
+        c = code[i]
+        if quote:
+            if c == "\\":
+                i += 2
+                continue
+            if c == quote:
+                quote = None
+        elif c in "\"'":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None
+
+
+def _has_top_level_comma(args: str) -> bool:
+    depth, quote = 0, None
+    for c in args:
+        if quote:
+            quote = None if c == quote else quote
+        elif c in "\"'":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            return True
+    return False
+
+
+def _fix_asfarray(code: str, alias: str) -> str:
+    """``np.asfarray(x)`` -> ``np.asarray(x, dtype=float)``; a given dtype is kept."""
+    pattern = re.compile(rf"(?<![\w.]){re.escape(alias)}\.asfarray\s*\(")
+    while (m := pattern.search(code)) is not None:
+        close = _close_paren(code, m.end() - 1)
+        head = f"{alias}.asarray("
+        if close is None:
+            return code[: m.start()] + head + code[m.end():]
+        args = code[m.end():close]
+        extra = "" if _has_top_level_comma(args) or not args.strip() else ", dtype=float"
+        code = code[: m.start()] + head + args + extra + code[close:]
+    return code
+
+
+def _numpy2_names(code: str) -> str:
+    for alias in _aliases(code, "numpy", "np"):
+        names = "|".join(sorted(map(re.escape, _NUMPY_RENAMES), key=len, reverse=True))
+        pattern = re.compile(rf"(?<![\w.]){re.escape(alias)}\.({names})(?![\w])")
+        code = pattern.sub(lambda m, a=alias: _NUMPY_RENAMES[m.group(1)].format(np=a), code)
+        code = _fix_asfarray(code, alias)
+    return code
+
+
+# ---------------------------------------------------------------------------------------------
+# gca_projection, mpl_removed_names, seaborn_style
+
+
+def _gca_projection(code: str) -> str:
+    """``X.gca(projection='3d')`` -> ``X.add_subplot(projection='3d')`` (``plt`` -> ``plt.gcf()``)."""
+    pyplot = _aliases(code, "matplotlib.pyplot", "plt")
+
+    def fix(m: re.Match) -> str:
+        owner = m.group(1)
+        owner = f"{owner}.gcf()" if owner in pyplot else owner
+        return f"{owner}.add_subplot({m.group(2)}"
+
+    return re.sub(r"(?<![\w.])(\w[\w.]*(?:\(\))?)\.gca\(\s*(projection\s*=)", fix, code)
+
+
+def _mpl_removed_names(code: str) -> str:
+    # cm.get_cmap(name, lut) is gone; pyplot.get_cmap still takes both arguments.
+    plt = _pyplot_name(code) or '__import__("matplotlib.pyplot", fromlist=["get_cmap"])'
+    code = re.sub(r"(?<![\w.])(?:[\w.]+\.)?cm\.get_cmap\s*\(", lambda _: f"{plt}.get_cmap(", code)
+    return re.sub(r"\.w_([xyz])axis\b", r".\1axis", code)
+
+
+def _seaborn_style(code: str) -> str:
+    return re.sub(r"""(['"])seaborn(?!-v0_8)(-[\w-]+)?\1""",
+                  lambda m: f"{m.group(1)}seaborn-v0_8{m.group(2) or ''}{m.group(1)}", code)
+
+
+# ---------------------------------------------------------------------------------------------
+# axes_3d
+
+
+_THREE_D = frozenset({
+    "plot_surface", "plot_wireframe", "plot3D", "scatter3D", "set_zlabel", "set_zlim",
+    "view_init", "plot_trisurf", "contour3D", "contourf3D", "bar3d", "text3D", "add_collection3d",
+    "set_zticks", "set_zticklabels",
+})
+_FIG_ONLY_SUBPLOTS_KW = frozenset({"sharex", "sharey", "squeeze", "width_ratios", "height_ratios",
+                                   "subplot_kw", "gridspec_kw"})
+
+
+def _is_3d_call(node: ast.AST, only: str | None) -> bool:
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return False
+    attr = node.func.attr
+    if attr == "quiver":
+        return only in (None, "quiver") and len(node.args) >= 6  # 2-D quiver takes at most 5
+    return attr == only if only is not None else attr in _THREE_D
+
+
+def _receivers_3d(tree: ast.Module, only: str | None) -> set[str]:
+    """Source text of every object a 3-D method is called on ("ax", "self.ax")."""
+    out = set()
+    for node in ast.walk(tree):
+        if _is_3d_call(node, only):
+            out.add(ast.unparse(node.func.value))
+    return out
+
+
+def _add_projection(src: _Source, call: ast.Call) -> None:
+    if any(k.arg == "projection" for k in call.keywords):
+        return
+    _, end = src.span(call)
+    before = src.code[: end - 1].rstrip()
+    sep = "" if before.endswith(("(", ",")) else ", "
+    src.insert(end - 1, f"{sep}projection='3d'")
+
+
+def _rewrite_subplots(src: _Source, stmt: ast.Assign, call: ast.Call, fig: str, ax: str) -> None:
+    module = src.text(call.func.value)
+    if any(not (isinstance(a, ast.Constant) and a.value == 1) for a in call.args):
+        return  # a grid of axes: ax is an array, not the 3-D axes itself
+    special = [k for k in call.keywords if k.arg in _FIG_ONLY_SUBPLOTS_KW or k.arg is None]
+    if special:
+        if not any(k.arg == "subplot_kw" for k in call.keywords):
+            _, end = src.span(call)
+            src.insert(end - 1, ", subplot_kw={'projection': '3d'}")
+        return
+    kwargs = ", ".join(src.text(k) for k in call.keywords if k.arg not in ("nrows", "ncols"))
+    start, _ = src.span(stmt)
+    line_head = src.code[src.code.rfind("\n", 0, start) + 1: start]
+    newline = "\r\n" if "\r\n" in src.code else "\n"
+    joint = newline + line_head if not line_head.strip() else "; "
+    src.replace(stmt, f"{fig} = {module}.figure({kwargs}){joint}{ax} = {fig}.add_subplot(projection='3d')")
+
+
+def _rewrite_creation(src: _Source, stmt: ast.Assign, target: str, pyplot: list[str]) -> None:
+    call = stmt.value
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+        return
+    method, owner = call.func.attr, src.text(call.func.value)
+    if method in ("add_subplot", "subplot", "axes", "add_axes"):
+        _add_projection(src, call)
+    elif method == "gca" and not call.args and not call.keywords:
+        owner = f"{owner}.gcf()" if owner in pyplot else owner
+        src.replace(call, f"{owner}.add_subplot(projection='3d')")
+    elif method == "subplots" and isinstance(stmt.targets[0], ast.Tuple):
+        names = [ast.unparse(e) for e in stmt.targets[0].elts]
+        if len(names) == 2 and names[1] == target:
+            _rewrite_subplots(src, stmt, call, names[0], target)
+
+
+def _axes_3d(code: str, *, force: bool = False, only: str | None = None) -> str:
+    """Give a 3-D projection to the axes that 3-D methods are called on."""
+    if not force and (re.search(r"""['"]3d['"]""", code, re.IGNORECASE) or "Axes3D(" in code):
+        return code
+    tree = _parse(code)
+    if tree is None:
+        return code
+    receivers = _receivers_3d(tree, only)
+    if not receivers:
+        return code
+    pyplot = _aliases(code, "matplotlib.pyplot", "plt")
+    src = _Source(code)
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        target = node.targets[0]
+        elts = target.elts if isinstance(target, ast.Tuple) else [target]
+        names = [ast.unparse(e) for e in elts]
+        for name in set(names) & receivers:
+            _rewrite_creation(src, node, name, pyplot)
+    return src.apply()
+
+
+# ---------------------------------------------------------------------------------------------
+# static_fixes
+
+
+_STATIC = (
+    ("numpy2_names", _numpy2_names),
+    ("gca_projection", _gca_projection),
+    ("axes_3d", _axes_3d),
+    ("mpl_removed_names", _mpl_removed_names),
+    ("seaborn_style", _seaborn_style),
+)
+
+
+def static_fixes(code: str, language: str) -> tuple[str, list[str]]:
+    """Fixes applied to every script before its first render: (new code, fix names)."""
+    if language != "python":
+        return code, []
+    applied = []
+    for name, fix in _STATIC:
+        fixed = fix(code)
+        if fixed != code:
+            code, applied = fixed, [*applied, name]
+    return code, applied
+
+
+# ---------------------------------------------------------------------------------------------
+# format_string
+
+
+_COLORS = "bgrcmykw"
+_MARKERS = ".,ov^<>1234sp*hH+xXDd|_P8"
+_STYLES = ("--", "-.", "-", ":")
+_COLOR_WORDS = {"red": "r", "green": "g", "blue": "b", "cyan": "c", "magenta": "m",
+                "yellow": "y", "black": "k", "white": "w"}
+
+
+def valid_format(fmt: str) -> str:
+    """The first color, marker and line style of a Matplotlib format string, in that order."""
+    color = marker = style = ""
+    word = re.match(r"[A-Za-z]{3,}", fmt)
+    if word:  # "red--", "orange-o": a color name, never valid next to a style
+        color, fmt = _COLOR_WORDS.get(word.group(0).lower(), ""), fmt[word.end():]
+    i = 0
+    while i < len(fmt):
+        two = fmt[i:i + 2]
+        if two in ("--", "-."):
+            style, i = style or two, i + 2
+            continue
+        c = fmt[i]
+        if c in "-:":
+            style = style or c
+        elif c == "C" and fmt[i + 1:i + 2].isdigit():
+            color, i = color or fmt[i:i + 2], i + 1
+        elif c in _MARKERS:
+            marker = marker or c
+        elif c in _COLORS:
+            color = color or c
+        i += 1
+    return (color + marker + style) or "-"
+
+
+_BAD_FORMAT = re.compile(r"""['"](.*?)['"] is not a valid format string""")
+
+
+def _format_string(code: str, error: str) -> str | None:
+    m = _BAD_FORMAT.search(error)
+    if not m:
+        return None
+    bad, good = m.group(1), valid_format(m.group(1))
+    literal = re.compile(r"""(['"])""" + re.escape(bad) + r"\1")
+    fixed = literal.sub(lambda q: f"{q.group(1)}{good}{q.group(1)}", code)
+    return fixed if fixed != code else None
+
+
+# ---------------------------------------------------------------------------------------------
+# call_entry_point
+
+
+_ENTRY = re.compile(r"^(?:main|draw|plot|make|create|build|generate|render)", re.IGNORECASE)
+
+
+def _call_entry_point(code: str) -> str | None:
+    """Append ``main()`` when the script defines its drawing function and never calls it."""
+    tree = _parse(code)
+    if tree is None:
+        return None
+    referenced = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    uncalled = [
+        f for f in tree.body
+        if isinstance(f, ast.FunctionDef) and f.name not in referenced
+        and len(f.args.args) == len(f.args.defaults) and not f.args.posonlyargs
+        and all(d is not None for d in f.args.kw_defaults)
+        and re.search(r"\b(plt|fig|ax|matplotlib)\b", ast.unparse(f))
+    ]
+    entries = [f for f in uncalled if _ENTRY.match(f.name)]
+    pick = uncalled if len(uncalled) == 1 else [f for f in entries if f.name == "main"] or (
+        entries if len(entries) == 1 else [])
+    if len(pick) != 1:
+        return None
+    return code.rstrip("\n") + f"\n\n{pick[0].name}()\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# error_fixes
+
+
+_MISSING_ATTR = re.compile(r"object has no attribute '(\w+)'")
+
+
+def _axes_3d_for_error(code: str, error: str) -> str | None:
+    attr = _MISSING_ATTR.search(error)
+    if attr and attr.group(1) in _THREE_D:
+        fixed = _axes_3d(code, force=True, only=attr.group(1))
+    elif "quiver() takes" in error:
+        fixed = _axes_3d(code, force=True, only="quiver")
+    else:
+        return None
+    return fixed if fixed != code else None
+
+
+def _rerun(fix, code: str) -> str | None:
+    fixed = fix(code)
+    return fixed if fixed != code else None
+
+
+def error_fixes(code: str, error: str, language: str) -> tuple[str, list[str]] | None:
+    """A mechanical fix for the renderer's one-line ``error``: (new code, fix names), or None."""
+    if language != "python" or not code:
+        return None
+    error = error or ""
+    attempts = []
+    if "is not a valid format string" in error:
+        attempts.append(("format_string", lambda: _format_string(code, error)))
+    if re.search(r"module 'numpy' has no attribute|NumPy 2\.0 release", error):
+        attempts.append(("numpy2_names", lambda: _rerun(_numpy2_names, code)))
+    if "gca() got an unexpected keyword argument" in error:
+        attempts.append(("gca_projection", lambda: _rerun(_gca_projection, code)))
+    if re.search(r"has no attribute '(?:get_cmap|w_[xyz]axis)'", error):
+        attempts.append(("mpl_removed_names", lambda: _rerun(_mpl_removed_names, code)))
+    if "is not a valid package style" in error and "seaborn" in error:
+        attempts.append(("seaborn_style", lambda: _rerun(_seaborn_style, code)))
+    if "has no attribute" in error or "quiver() takes" in error:
+        attempts.append(("axes_3d", lambda: _axes_3d_for_error(code, error)))
+    if "drew no figure" in error:
+        attempts.append(("call_entry_point", lambda: _call_entry_point(code)))
+    for name, attempt in attempts:
+        fixed = attempt()
+        if fixed is not None:
+            return fixed, [name]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# fit_view
+
+
+_PATCHES = re.compile(
+    r"\b(?:add_patch|add_artist|Circle|Rectangle|Polygon|FancyArrow|FancyArrowPatch|Arc|Wedge|"
+    r"Ellipse|RegularPolygon|FancyBboxPatch|PathPatch|CirclePolygon)\s*\("
+)
+_LIMITS = re.compile(
+    r"\b(?:set_xlim|set_ylim|xlim|ylim|set_xbound|set_ybound|autoscale|autoscale_view|relim|"
+    r"update_datalim)\s*\("
+    r"|\baxis\s*\(\s*(?!['\")])"  # axis([x0, x1, y0, y1]) or axis(xmin=...), not axis('off')
+    r"|\b[xy]lim\s*="  # ax.set(xlim=...)
+)
+
+_POSTLUDE = '''
+
+# --- sciray fit_view: show patches drawn outside the default 0..1 view ---
+def _sciray_fit_axes(ax):
+    if ax.name != "rectilinear" or not (ax.get_autoscalex_on() and ax.get_autoscaley_on()):
+        return
+    if tuple(ax.get_xlim()) != (0.0, 1.0) or tuple(ax.get_ylim()) != (0.0, 1.0):
+        return
+    aspect = ax.get_aspect()
+    ax.relim()
+    for patch in ax.patches:  # add_artist() patches take no part in relim()
+        trf = patch.get_transform()
+        if trf.contains_branch(ax.transData):
+            ext = patch.get_path().get_extents(trf - ax.transData)
+            ax.update_datalim(ext.get_points())
+    x0, y0, x1, y1 = ax.dataLim.extents
+    if not all(abs(v) < float("inf") for v in (x0, y0, x1, y1)) or (x1 - x0) + (y1 - y0) <= 0:
+        return
+    ax.margins(0.05)  # the 5% pad, whatever the style's default margins
+    ax.autoscale_view()
+    ax.set_xlim(ax.get_xlim())  # freeze: a later autoscale must not undo the fit
+    ax.set_ylim(ax.get_ylim())
+    ax.set_aspect(aspect)
+
+
+def _sciray_fit():
+    import matplotlib.pyplot as _sciray_plt
+    nums = _sciray_plt.get_fignums()
+    if not nums:
+        return
+    current = _sciray_plt.gcf()
+    for num in nums:
+        for ax in _sciray_plt.figure(num).axes:
+            try:
+                _sciray_fit_axes(ax)
+            except Exception:
+                pass  # one odd axes must not stop the others
+    _sciray_plt.figure(current)
+
+
+try:
+    _sciray_fit()
+except Exception:
+    pass  # never let the fix break a script that drew
+'''
+
+
+def fit_view_postlude() -> str:
+    """Python source appended to a script: fit every untouched 0..1 axes to what was drawn."""
+    return _POSTLUDE
+
+
+def needs_fit_view(code: str) -> bool:
+    """True when the script adds patches/artists and never sets or recomputes its limits."""
+    if "_sciray_fit" in code:
+        return False
+    return bool(_PATCHES.search(code)) and not _LIMITS.search(code)
+
+
+def apply_fit_view(code: str) -> tuple[str, list[str]]:
+    """The script with the fit_view postlude appended when it needs it."""
+    if not needs_fit_view(code):
+        return code, []
+    return code.rstrip("\n") + "\n" + _POSTLUDE, ["fit_view"]

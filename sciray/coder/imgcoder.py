@@ -1,0 +1,193 @@
+"""ImgCoder: understand -> plan -> code, render, check, fix, repair, best-of-n.
+
+A plain class (no Ray): ``ImgCoder(cfg, engine, renderer).run(problems)``. Work goes in rounds so
+the engine always gets one batch: round 0 asks every (problem, sample) slot for a first answer;
+each later round sends one repair per slot that is still failing, until its checks pass or its
+attempt budget is spent. A failed render first gets the mechanical fixes (no model call). Every
+render is kept as a ``Candidate``; the best per problem is the highest check score.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sciray.checks import extract_givens, missing_givens, run_checks
+from sciray.coder import prompts
+from sciray.coder.fixes import apply_fit_view, error_fixes, static_fixes
+from sciray.coder.parse import parse_answer
+from sciray.config.models import CoderConfig
+from sciray.llm.base import ChatRequest, ChatResult
+from sciray.types import Candidate, ImageRef, Problem, Scene, TokenUsage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CoderResult:
+    """Everything ImgCoder did for one problem."""
+
+    problem: Problem
+    attempts: list[Candidate] = field(default_factory=list)
+    """Every render (and every unusable answer), in the order they happened."""
+
+    @property
+    def best(self) -> Candidate | None:
+        """The highest-scoring candidate that rendered; else the last attempt."""
+        rendered = [c for c in self.attempts if c.render_status == "ok"]
+        if rendered:
+            return max(rendered, key=lambda c: (c.score or 0.0, -c.attempt))
+        return self.attempts[-1] if self.attempts else None
+
+    @property
+    def status(self) -> str:
+        best = self.best
+        return best.status if best else "no_attempt"
+
+    @property
+    def model_calls(self) -> int:
+        return sum(1 for c in self.attempts if c.origin != "fix")
+
+
+@dataclass
+class _Slot:
+    """One best-of-n sample of one problem, across its attempts."""
+
+    result: CoderResult
+    sample: int
+    attempt: int = 0
+    last: Candidate | None = None
+    done: bool = False
+
+
+class ImgCoder:
+    """Turns problems into rendered, checked diagram candidates."""
+
+    def __init__(self, cfg: CoderConfig, engine, renderer):
+        self.cfg = cfg
+        self.engine = engine
+        self.renderer = renderer
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def _first_request(self, slot: _Slot) -> ChatRequest:
+        cfg = self.cfg
+        temperature = cfg.temperature if slot.sample == 0 and slot.attempt == 0 else cfg.sample_temperature
+        return ChatRequest(messages=prompts.first_messages(slot.result.problem, cfg.language, use_elements=cfg.use_elements),
+                           max_tokens=cfg.max_tokens, temperature=temperature, top_p=cfg.top_p,
+                           seed=self._seed(slot), request_id=slot.result.problem.id)
+
+    def _repair_request(self, slot: _Slot) -> ChatRequest:
+        cfg, last = self.cfg, slot.last
+        assert last is not None and last.code
+        if last.render_status != "ok":
+            error, failed_render = last.render_error or "it drew nothing", True
+        else:
+            givens = extract_givens(slot.result.problem.question)
+            missing = [g.text for g in missing_givens(givens, last.scene)] if last.scene else []
+            error, failed_render = prompts.check_feedback(last.check_reasons, missing), False
+        messages = prompts.repair_messages(slot.result.problem, cfg.language, last.code, error, failed_render=failed_render)
+        return ChatRequest(messages=messages, max_tokens=cfg.max_tokens, temperature=cfg.repair_temperature,
+                           top_p=cfg.top_p, seed=self._seed(slot), request_id=slot.result.problem.id)
+
+    def _seed(self, slot: _Slot) -> int | None:
+        if self.cfg.seed is None:
+            return None
+        return self.cfg.seed + 1000 * slot.sample + slot.attempt
+
+    def _request(self, slot: _Slot) -> ChatRequest:
+        if slot.last is not None and slot.last.code:
+            return self._repair_request(slot)
+        return self._first_request(slot)
+
+    # -- one round ----------------------------------------------------------------------------
+
+    def _candidate(self, slot: _Slot, answer: ChatResult) -> Candidate:
+        origin = "first" if slot.attempt == 0 else "repair"
+        if slot.attempt == 0 and slot.sample > 0:
+            origin = "sample"
+        base = dict(problem_id=slot.result.problem.id, attempt=slot.attempt, sample=slot.sample,
+                    engine=self.engine.name, model=self.engine.model, prompt_version=prompts.PROMPT_VERSION,
+                    language=self.cfg.language, origin=origin, usage=answer.usage,
+                    finish_reason=answer.finish_reason)
+        if answer.status != "ok":
+            return Candidate(**base, status="engine_error", raw_text=answer.error)
+        parsed = parse_answer(answer.text, self.cfg.language)
+        if parsed.code is None:
+            return Candidate(**base, status="no_code", plan=parsed.plan, raw_text=answer.text)
+        code, fixes = parsed.code, []
+        if self.cfg.mechanical_fixes and self.cfg.language == "python":
+            code, fixes = static_fixes(code, "python")
+            code, more = apply_fit_view(code)
+            fixes += more
+        # A truncated answer is still rendered: it may work, and if not the repair sees it.
+        return Candidate(**base, status="pending", plan=parsed.plan, code=code, fixes=fixes,
+                         raw_text=answer.text if parsed.status != "ok" else None)
+
+    def _render_and_check(self, candidates: list[Candidate]) -> None:
+        todo = [c for c in candidates if c.code]
+        results = self.renderer.render_many([c.code for c in todo]) if todo else []
+        for cand, rendered in zip(todo, results):
+            self._apply_render(cand, rendered)
+
+    def _apply_render(self, cand: Candidate, rendered) -> None:
+        cand.render_status, cand.render_error, cand.render_ms = rendered.status, rendered.error, rendered.ms
+        cand.sandbox = list(rendered.sandbox)
+        cand.scene = rendered.scene if isinstance(rendered.scene, Scene) or rendered.scene is None \
+            else Scene.model_validate(rendered.scene)
+        cand.image = ImageRef(bytes=rendered.png, path=f"{cand.problem_id}.png") if rendered.png else None
+
+    def _check(self, problem: Problem, cand: Candidate) -> None:
+        ok = cand.render_status == "ok"
+        report = run_checks(problem, cand.scene if ok else None, rendered=ok, min_label_recall=self.cfg.min_label_recall)
+        cand.checks, cand.check_reasons = dict(report.scores), list(report.reasons)
+        cand.label_recall, cand.score = report.label_recall, report.score
+        if not ok:
+            cand.status = "render_failed"
+        else:
+            cand.status = "ok" if report.passed else "checks_failed"
+
+    def _mechanical_fix(self, cand: Candidate) -> Candidate | None:
+        """A re-render after a mechanical fix of the failed code, or None when none applies."""
+        if not (self.cfg.mechanical_fixes and cand.code and cand.render_status not in (None, "ok")):
+            return None
+        if cand.render_status in ("violation", "timeout"):
+            return None  # not a mechanical mistake
+        fixed = error_fixes(cand.code, cand.render_error or "", self.cfg.language)
+        if fixed is None or fixed[0] == cand.code:
+            return None
+        code, names = fixed
+        again = cand.model_copy(update={"code": code, "fixes": [*cand.fixes, *names], "origin": "fix",
+                                        "usage": TokenUsage(), "status": "pending"})
+        self._render_and_check([again])
+        return again
+
+    def run(self, problems: list[Problem]) -> list[CoderResult]:
+        results = [CoderResult(problem=p) for p in problems]
+        slots = [_Slot(result=r, sample=s) for r in results for s in range(self.cfg.samples)]
+        while True:
+            active = [s for s in slots if not s.done]
+            if not active:
+                break
+            answers = self.engine.generate([self._request(s) for s in active])
+            candidates = [self._candidate(s, a) for s, a in zip(active, answers)]
+            self._render_and_check(candidates)
+            for slot, cand in zip(active, candidates):
+                problem = slot.result.problem
+                if cand.code:
+                    self._check(problem, cand)
+                slot.result.attempts.append(cand)
+                final = cand
+                for _ in range(3):  # mechanical fixes can chain (e.g. 3-D axes, then a format string)
+                    fixed = self._mechanical_fix(final)
+                    if fixed is None:
+                        break
+                    self._check(problem, fixed)
+                    slot.result.attempts.append(fixed)
+                    final = fixed
+                slot.attempt += 1
+                if final.code or slot.last is None:
+                    slot.last = final if final.code else slot.last
+                slot.done = final.status == "ok" or slot.attempt >= self.cfg.attempts or \
+                    (final.status == "checks_failed" and not self.cfg.repair_on_checks)
+        return results
