@@ -75,6 +75,15 @@ def summarize(results, engine: TimedEngine, wall_s: float) -> dict:
     }
 
 
+def _row(r) -> dict:
+    best = r.best
+    return {"id": r.problem.id, "status": r.status, "calls": r.model_calls,
+            "label_recall": best.label_recall if best else None,
+            "fixes": sorted({f for c in r.attempts for f in c.fixes}),
+            "first_status": first_answer(r).status if first_answer(r) else None,
+            "errors": [c.render_error for c in r.attempts if c.render_error]}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problems", default=str(DEFAULT_PROBLEMS))
@@ -82,7 +91,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0, help="Which fixed sample of problems.")
     parser.add_argument("--config", default=None)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("--out", default=None, help="Write per-problem rows (JSON Lines) here.")
+    parser.add_argument("--out", default=None, help="Write per-problem rows (JSON Lines) here, as they finish.")
+    parser.add_argument("--chunk", type=int, default=5, help="Problems per ImgCoder batch (progress is printed per chunk).")
     args = parser.parse_args()
 
     from sciray.coder.imgcoder import ImgCoder
@@ -94,27 +104,33 @@ def main() -> int:
     problems = sample_problems(args.problems, args.limit, args.seed)
     engine = TimedEngine(make_engine(cfg.coder))
     start = time.perf_counter()
+    results = []
+    out = open(args.out, "w") if args.out else None
     try:
         with make_renderer(cfg.coder.language, cfg.render) as renderer:
-            results = ImgCoder(cfg.coder, engine, renderer).run(problems)
+            coder = ImgCoder(cfg.coder, engine, renderer)
+            for i in range(0, len(problems), args.chunk):
+                done = coder.run(problems[i:i + args.chunk])
+                results += done
+                for r in done:
+                    if out:
+                        out.write(json.dumps(_row(r)) + "\n")
+                        out.flush()
+                print(f"[{len(results)}/{len(problems)}] {time.perf_counter() - start:.0f} s, "
+                      f"{engine.tokens} tokens in {engine.seconds:.0f} s of generation", file=sys.stderr, flush=True)
     finally:
         engine.close()
+        if out:
+            out.close()
     wall = time.perf_counter() - start
     summary = summarize(results, engine, wall)
     print(f"{summary['problems']} problems, {cfg.coder.engine}:{cfg.coder.model}, attempts={cfg.coder.attempts}, "
           f"samples={cfg.coder.samples}, {wall:.0f} s")
     print(f"{'problem':32} {'status':14} {'calls':>5} {'recall':>6}  fixes")
-    rows = []
     for r in results:
-        best = r.best
-        recall = "-" if best is None or best.label_recall is None else f"{best.label_recall:.2f}"
-        fixes = sorted({f for c in r.attempts for f in c.fixes})
-        print(f"{r.problem.id[:32]:32} {r.status:14} {r.model_calls:5d} {recall:>6}  {','.join(fixes)}")
-        rows.append({"id": r.problem.id, "status": r.status, "calls": r.model_calls,
-                     "label_recall": best.label_recall if best else None, "fixes": fixes,
-                     "errors": [c.render_error for c in r.attempts if c.render_error]})
-    if args.out:
-        Path(args.out).write_text("".join(json.dumps(row) + "\n" for row in rows))
+        row = _row(r)
+        recall = "-" if row["label_recall"] is None else f"{row['label_recall']:.2f}"
+        print(f"{r.problem.id[:32]:32} {r.status:14} {r.model_calls:5d} {recall:>6}  {','.join(row['fixes'])}")
     print(json.dumps(summary))
     return 0
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# System packages SciRay needs: libseccomp (render sandbox), TeX and poppler (TikZ renderer).
+# System packages SciRay needs: libseccomp (render sandbox), TeX and poppler (TikZ renderer),
+# Tesseract (the OCR proxy validator for images without a scene).
 # Does nothing when they are all installed; uses sudo when not root.
 set -euo pipefail
-PACKAGES=(libseccomp2 texlive-latex-base texlive-pictures texlive-latex-extra poppler-utils)
+PACKAGES=(libseccomp2 texlive-latex-base texlive-pictures texlive-latex-extra poppler-utils tesseract-ocr)
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,7 +14,7 @@ import traceback
 import click
 
 from sciray import __version__
-from sciray.cli import config_cmd, imgcoder_cmd, problems_cmd, render_cmd
+from sciray.cli import config_cmd, eval_cmd, imgcoder_cmd, problems_cmd, render_cmd, synth_cmd
 from sciray.errors import SciRayError
 
 
@@ -30,6 +30,9 @@ cli.add_command(config_cmd.group)
 cli.add_command(problems_cmd.group)
 cli.add_command(render_cmd.render)
 cli.add_command(imgcoder_cmd.imgcoder)
+cli.add_command(eval_cmd.eval_)
+cli.add_command(eval_cmd.leaderboard)
+cli.add_command(synth_cmd.synth)
 
 
 @cli.command("version")

@@ -5,12 +5,16 @@ the engine always gets one batch: round 0 asks every (problem, sample) slot for 
 each later round sends one repair per slot that is still failing, until its checks pass or its
 attempt budget is spent. A failed render first gets the mechanical fixes (no model call). Every
 render is kept as a ``Candidate``; the best per problem is the highest check score.
+
+A round has two halves that need different hardware: ``code_round`` (the engine; GPU) and
+``render_round`` (the sandbox; CPU). ``run`` alternates them in one process; the Ray Data
+pipeline runs them as separate stages, carrying the serialisable ``CoderResult`` between them.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from pydantic import BaseModel, ConfigDict, Field
 
 from sciray.checks import extract_givens, missing_givens, run_checks
 from sciray.coder import prompts
@@ -23,13 +27,39 @@ from sciray.types import Candidate, ImageRef, Problem, Scene, TokenUsage
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class CoderResult:
-    """Everything ImgCoder did for one problem."""
+class SlotState(BaseModel):
+    """One best-of-n sample of one problem, across its attempts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sample: int
+    attempt: int = 0
+    """Model calls made so far for this sample."""
+    last: Candidate | None = None
+    """The latest candidate that had code (what a repair starts from)."""
+    pending: Candidate | None = None
+    """A candidate written by the coder and not rendered yet (between the two halves of a round)."""
+    done: bool = False
+
+
+class CoderResult(BaseModel):
+    """Everything ImgCoder did for one problem; JSON-serialisable, so a pipeline can carry it
+    between the coder stage (GPU) and the render stage (CPU)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     problem: Problem
-    attempts: list[Candidate] = field(default_factory=list)
+    attempts: list[Candidate] = Field(default_factory=list)
     """Every render (and every unusable answer), in the order they happened."""
+    slots: list[SlotState] = Field(default_factory=list)
+
+    @classmethod
+    def start(cls, problem: Problem, samples: int) -> CoderResult:
+        return cls(problem=problem, slots=[SlotState(sample=s) for s in range(samples)])
+
+    @property
+    def done(self) -> bool:
+        return all(slot.done for slot in self.slots)
 
     @property
     def best(self) -> Candidate | None:
@@ -49,17 +79,6 @@ class CoderResult:
         return sum(1 for c in self.attempts if c.origin != "fix")
 
 
-@dataclass
-class _Slot:
-    """One best-of-n sample of one problem, across its attempts."""
-
-    result: CoderResult
-    sample: int
-    attempt: int = 0
-    last: Candidate | None = None
-    done: bool = False
-
-
 class ImgCoder:
     """Turns problems into rendered, checked diagram candidates."""
 
@@ -70,43 +89,43 @@ class ImgCoder:
 
     # -- requests -----------------------------------------------------------------------------
 
-    def _first_request(self, slot: _Slot) -> ChatRequest:
+    def _first_request(self, problem: Problem, slot: SlotState) -> ChatRequest:
         cfg = self.cfg
         temperature = cfg.temperature if slot.sample == 0 and slot.attempt == 0 else cfg.sample_temperature
-        return ChatRequest(messages=prompts.first_messages(slot.result.problem, cfg.language, use_elements=cfg.use_elements),
+        return ChatRequest(messages=prompts.first_messages(problem, cfg.language, use_elements=cfg.use_elements),
                            max_tokens=cfg.max_tokens, temperature=temperature, top_p=cfg.top_p,
-                           seed=self._seed(slot), request_id=slot.result.problem.id)
+                           seed=self._seed(slot), request_id=problem.id)
 
-    def _repair_request(self, slot: _Slot) -> ChatRequest:
+    def _repair_request(self, problem: Problem, slot: SlotState) -> ChatRequest:
         cfg, last = self.cfg, slot.last
         assert last is not None and last.code
         if last.render_status != "ok":
             error, failed_render = last.render_error or "it drew nothing", True
         else:
-            givens = extract_givens(slot.result.problem.question)
+            givens = extract_givens(problem.question)
             missing = [g.text for g in missing_givens(givens, last.scene)] if last.scene else []
             error, failed_render = prompts.check_feedback(last.check_reasons, missing), False
-        messages = prompts.repair_messages(slot.result.problem, cfg.language, last.code, error, failed_render=failed_render)
+        messages = prompts.repair_messages(problem, cfg.language, last.code, error, failed_render=failed_render)
         return ChatRequest(messages=messages, max_tokens=cfg.max_tokens, temperature=cfg.repair_temperature,
-                           top_p=cfg.top_p, seed=self._seed(slot), request_id=slot.result.problem.id)
+                           top_p=cfg.top_p, seed=self._seed(slot), request_id=problem.id)
 
-    def _seed(self, slot: _Slot) -> int | None:
+    def _seed(self, slot: SlotState) -> int | None:
         if self.cfg.seed is None:
             return None
         return self.cfg.seed + 1000 * slot.sample + slot.attempt
 
-    def _request(self, slot: _Slot) -> ChatRequest:
+    def _request(self, problem: Problem, slot: SlotState) -> ChatRequest:
         if slot.last is not None and slot.last.code:
-            return self._repair_request(slot)
-        return self._first_request(slot)
+            return self._repair_request(problem, slot)
+        return self._first_request(problem, slot)
 
     # -- one round ----------------------------------------------------------------------------
 
-    def _candidate(self, slot: _Slot, answer: ChatResult) -> Candidate:
+    def _candidate(self, problem: Problem, slot: SlotState, answer: ChatResult) -> Candidate:
         origin = "first" if slot.attempt == 0 else "repair"
         if slot.attempt == 0 and slot.sample > 0:
             origin = "sample"
-        base = dict(problem_id=slot.result.problem.id, attempt=slot.attempt, sample=slot.sample,
+        base = dict(problem_id=problem.id, attempt=slot.attempt, sample=slot.sample,
                     engine=self.engine.name, model=self.engine.model, prompt_version=prompts.PROMPT_VERSION,
                     language=self.cfg.language, origin=origin, usage=answer.usage,
                     finish_reason=answer.finish_reason)
@@ -162,32 +181,44 @@ class ImgCoder:
         self._render_and_check([again])
         return again
 
+    def code_round(self, results: list[CoderResult]) -> None:
+        """Ask the engine (one batch) for the next answer of every active slot; the candidates
+        wait in ``slot.pending`` for ``render_round``."""
+        active = [(r, slot) for r in results for slot in r.slots if not slot.done and slot.pending is None]
+        if not active:
+            return
+        answers = self.engine.generate([self._request(r.problem, slot) for r, slot in active])
+        for (result, slot), answer in zip(active, answers):
+            slot.pending = self._candidate(result.problem, slot, answer)
+
+    def render_round(self, results: list[CoderResult]) -> None:
+        """Render every pending candidate (one batch), check it, try mechanical fixes, and decide
+        whether its slot is done."""
+        pending = [(r, slot) for r in results for slot in r.slots if slot.pending is not None]
+        self._render_and_check([slot.pending for _, slot in pending])
+        for result, slot in pending:
+            cand, slot.pending = slot.pending, None
+            problem = result.problem
+            if cand.code:
+                self._check(problem, cand)
+            result.attempts.append(cand)
+            final = cand
+            for _ in range(3):  # mechanical fixes can chain (e.g. 3-D axes, then a format string)
+                fixed = self._mechanical_fix(final)
+                if fixed is None:
+                    break
+                self._check(problem, fixed)
+                result.attempts.append(fixed)
+                final = fixed
+            slot.attempt += 1
+            if final.code:
+                slot.last = final
+            slot.done = final.status == "ok" or slot.attempt >= self.cfg.attempts or \
+                (final.status == "checks_failed" and not self.cfg.repair_on_checks)
+
     def run(self, problems: list[Problem]) -> list[CoderResult]:
-        results = [CoderResult(problem=p) for p in problems]
-        slots = [_Slot(result=r, sample=s) for r in results for s in range(self.cfg.samples)]
-        while True:
-            active = [s for s in slots if not s.done]
-            if not active:
-                break
-            answers = self.engine.generate([self._request(s) for s in active])
-            candidates = [self._candidate(s, a) for s, a in zip(active, answers)]
-            self._render_and_check(candidates)
-            for slot, cand in zip(active, candidates):
-                problem = slot.result.problem
-                if cand.code:
-                    self._check(problem, cand)
-                slot.result.attempts.append(cand)
-                final = cand
-                for _ in range(3):  # mechanical fixes can chain (e.g. 3-D axes, then a format string)
-                    fixed = self._mechanical_fix(final)
-                    if fixed is None:
-                        break
-                    self._check(problem, fixed)
-                    slot.result.attempts.append(fixed)
-                    final = fixed
-                slot.attempt += 1
-                if final.code or slot.last is None:
-                    slot.last = final if final.code else slot.last
-                slot.done = final.status == "ok" or slot.attempt >= self.cfg.attempts or \
-                    (final.status == "checks_failed" and not self.cfg.repair_on_checks)
+        results = [CoderResult.start(p, self.cfg.samples) for p in problems]
+        while not all(r.done for r in results):
+            self.code_round(results)
+            self.render_round(results)
         return results

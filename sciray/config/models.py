@@ -141,6 +141,100 @@ class CoderConfig(LLMConfig):
     """Show the dataset's element checklist to the coder (off: the paper's ImgCoder sees only the problem text, and evaluation uses the same annotations)."""
 
 
+class ValidatorConfig(LLMConfig):
+    """Inverse validation: a vision model (or the OCR proxy) answers each quiz from the image alone."""
+
+    mode: Literal["vision", "ocr"] = "vision"
+    """'vision': the engine sees the image; 'ocr': a cheap proxy where a text model reads OCR / scene text (always labelled as a proxy)."""
+    image_max_side: int = Field(default=1024, ge=64, le=8192)
+    """Images are downscaled so their longer side is at most this many pixels before they are sent."""
+    image_format: Literal["png", "jpeg"] = "png"
+    """Encoding of the image sent to the validator."""
+    image_quality: int = Field(default=90, ge=1, le=100)
+    """JPEG quality when image_format is 'jpeg'."""
+    verifier: bool = False
+    """Ask the engine to map an answer that letter extraction cannot decide to an option (else it counts as wrong)."""
+    ocr_engine: Literal["scene", "tesseract"] = "scene"
+    """Where the OCR proxy gets text: 'scene' (texts the renderer measured; code-rendered images) or 'tesseract' (any image)."""
+
+
+class JudgeConfig(LLMConfig):
+    """LMM-as-judge: five dimensions scored 0-2 from the image and the problem."""
+
+    enabled: bool = False
+    """Score candidates with the judge (slow; off by default in synthesis)."""
+    parse_retries: int = Field(default=2, ge=0, le=5)
+    """Extra judge calls when an answer cannot be parsed or is out of range (bounded, never a loop)."""
+    image_max_side: int = Field(default=1024, ge=64, le=8192)
+    """Longer side of the image sent to the judge, in pixels."""
+
+
+class MetricsConfig(Section):
+    """Standard image metrics against reference images (PSNR, SSIM, CLIP score, FID)."""
+
+    device: str = "cpu"
+    """torch device for the metrics ('cpu', 'cuda')."""
+    batch_size: int = Field(default=32, ge=1)
+    """Images per metric batch."""
+    size: int = Field(default=256, ge=32, le=2048)
+    """Generated and reference images are resized to size x size (RGB) for PSNR / SSIM."""
+    clip_model: str | None = None
+    """CLIP weights: a local folder (transformers format) or a model id already in the Hugging Face cache; empty: CLIP score is null with the reason."""
+    clip_backend: Literal["transformers", "open_clip"] = "transformers"
+    """CLIP implementation: transformers (CPU-friendly) or open_clip (GPU extra)."""
+    fid_features: str | None = None
+    """FID feature extractor: a local torch-fidelity Inception weights file, or empty to use torchmetrics' default when its weights are cached; unavailable: FID is null with the reason."""
+
+
+class StageResources(Section):
+    """Ray resources of one pipeline stage (a ``map_batches`` actor pool)."""
+
+    concurrency: int | tuple[int, int] = 1
+    """Actors in the pool: a fixed number, or [min, max] to autoscale."""
+    num_cpus: float = Field(default=1.0, ge=0)
+    """CPUs per actor."""
+    num_gpus: float = Field(default=0.0, ge=0)
+    """GPUs per actor; a stage with GPUs never lands on a CPU-only node."""
+    accelerator_type: str | None = None
+    """Ray accelerator type the actors need (e.g. 'H100'); empty for any."""
+    batch_size: int = Field(default=8, ge=1)
+    """Rows per batch handed to an actor."""
+
+
+class AcceptConfig(Section):
+    """Which candidates become training data."""
+
+    require_checks: bool = True
+    """The best candidate must pass the deterministic checks (rendered, not blank, labels, no leaked answer)."""
+    min_r_inv: float | None = Field(default=None, ge=0.0, le=1.0)
+    """Share of quizzes the validator must answer right (1.0 = all); empty: no quiz validation (checks only)."""
+    min_cheap_r_inv: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Cascade: share the cheap OCR proxy must reach before the vision validator is asked (when validator.mode is 'vision' and cascade is on)."""
+    cascade: bool = False
+    """Run the cheap OCR-proxy validator before the vision validator, only passing candidates on."""
+
+
+class SynthConfig(Section):
+    """The synthesis pipeline: stages, resources, shards, acceptance."""
+
+    layout: Literal["fused", "split"] = "fused"
+    """'fused': one ImgCoder actor pool runs engine and sandbox (fewest actors; the engine is local or a remote endpoint). 'split': a coder pool (GPU, in-process vLLM) and a render pool (CPU) per repair round."""
+    coder: StageResources = Field(default_factory=lambda: StageResources(batch_size=4))
+    """The coder stage (engine calls; give it num_gpus for a vLLM engine)."""
+    render: StageResources = Field(default_factory=lambda: StageResources(batch_size=8))
+    """The sandboxed render stage (CPU); render.workers fork-servers per actor."""
+    validate_stage: StageResources = Field(default_factory=lambda: StageResources(batch_size=8))
+    """The validator stage (quiz answering)."""
+    accept: AcceptConfig = Field(default_factory=AcceptConfig)
+    """Acceptance rule."""
+    shard_rows: int = Field(default=256, ge=1)
+    """Rows per Parquet shard (accepted/ and rejected/ each)."""
+    stage_retries: int = Field(default=2, ge=0, le=10)
+    """Times a stage retries a row that raised before the row ends in 'failed' with its error."""
+    max_errored_blocks: int = Field(default=0, ge=-1)
+    """Ray Data blocks that may fail for good before the run stops (-1: never stop)."""
+
+
 DEFAULT_ALLOWED_IMPORTS = (
     "matplotlib", "mpl_toolkits", "numpy", "scipy", "networkx", "schemdraw", "rdkit", "pylab",
     "math", "cmath", "random", "itertools", "functools", "collections", "string", "re",
@@ -161,3 +255,11 @@ class SciRayConfig(Section):
     """Sandboxed rendering."""
     coder: CoderConfig = Field(default_factory=CoderConfig)
     """ImgCoder: engine, model, sampling, repair."""
+    validator: ValidatorConfig = Field(default_factory=lambda: ValidatorConfig(model="qwen2.5-coder-1.5b", mode="ocr"))
+    """Inverse validation (quiz answering from the image)."""
+    judge: JudgeConfig = Field(default_factory=JudgeConfig)
+    """LMM-as-judge scoring."""
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    """PSNR / SSIM / CLIP / FID against reference images."""
+    synth: SynthConfig = Field(default_factory=SynthConfig)
+    """The synthesis pipeline (sciray synth)."""

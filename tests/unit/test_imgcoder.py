@@ -196,3 +196,21 @@ def test_cli_imgcoder_writes_png_code_and_json(tmp_path, capsys):
     assert (out / "incline-1.png").read_bytes().startswith(b"\x89PNG") and "ax.text" in (out / "incline-1.py").read_text()
     assert main([*args, "--id", "incline-2"]) == 2
     assert "did you mean 'incline-1'" in capsys.readouterr().err
+
+
+def test_rounds_split_across_processes_through_json(renderer):
+    """The pipeline runs code_round and render_round in different actors: the state survives JSON."""
+    from sciray.coder.imgcoder import CoderResult
+
+    coder, engine = _coder([BROKEN, GOOD], renderer)
+    coding_only = ImgCoder(coder.cfg, engine, renderer=None)
+    rendering_only = ImgCoder(coder.cfg, engine=None, renderer=renderer)
+    states = [CoderResult.start(PROBLEM, 1)]
+    while not all(s.done for s in states):
+        coding_only.code_round(states)
+        states = [CoderResult.model_validate_json(s.model_dump_json()) for s in states]
+        rendering_only.render_round(states)
+        states = [CoderResult.model_validate_json(s.model_dump_json()) for s in states]
+    (state,) = states
+    assert state.status == "ok" and [c.origin for c in state.attempts] == ["first", "repair"]
+    assert state.best.image.bytes.startswith(b"\x89PNG")

@@ -1,0 +1,1 @@
+"""SciGenBench evaluation of any set of images: quizzes (R_inv), judge, standard metrics, reports."""

@@ -1,0 +1,259 @@
+"""The pipeline's stages as plain callable classes (``sciray.actors.stages`` runs them as Ray Data
+actor pools; tests call them directly).
+
+Each stage works on the active rows of a batch and passes the rest through. An exception on a
+batch is retried ``retries`` times; after that every row of the batch ends in ``failed`` with the
+stage and the error, and the run goes on. ``EngineConfigError`` (bad key, unknown model,
+unreachable endpoint) is raised at once: every row would fail the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from sciray.llm.base import EngineConfigError
+from sciray.pipeline.rows import active, from_rows, to_rows
+
+log = logging.getLogger(__name__)
+
+
+def _add_time(row: dict[str, Any], stage: str, seconds: float) -> None:
+    timings = json.loads(row["timings"]) if row.get("timings") else {}
+    timings[stage] = round(timings.get(stage, 0.0) + seconds, 4)
+    row["timings"] = json.dumps(timings)
+
+
+class Stage:
+    """Base: subclasses implement ``process(rows)`` on the active rows of one batch."""
+
+    name = "stage"
+
+    def __init__(self, retries: int = 2):
+        self.retries = retries
+
+    def wanted(self, row: dict[str, Any]) -> bool:
+        return active(row)
+
+    def process(self, rows: list[dict[str, Any]]) -> None:
+        raise NotImplementedError
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        rows = to_rows(batch)
+        work = [r for r in rows if self.wanted(r)]
+        if work:
+            started = time.perf_counter()
+            self._process_with_retries(work)
+            per_row = (time.perf_counter() - started) / len(work)
+            for row in work:
+                _add_time(row, self.name, per_row)
+        return from_rows(rows)
+
+    def _process_with_retries(self, work: list[dict[str, Any]]) -> None:
+        for attempt in range(self.retries + 1):
+            try:
+                self.process(work)
+                return
+            except EngineConfigError:
+                raise
+            except Exception as exc:  # a stage bug or a flaky dependency: retry, then fail the rows
+                error = f"{type(exc).__name__}: {exc}"[:500]
+                log.warning("%s failed on a batch of %d (attempt %d): %s", self.name, len(work), attempt + 1, error)
+        for row in work:
+            row["failed_stage"], row["error"] = self.name, error
+
+
+class CoderStage(Stage):
+    """One coder half-round: the engine writes (or repairs) the code of every active slot."""
+
+    name = "coder"
+
+    def __init__(self, coder: dict[str, Any], retries: int = 2, engine=None):
+        super().__init__(retries)
+        from sciray.coder.imgcoder import ImgCoder
+        from sciray.config.models import CoderConfig
+        from sciray.llm import make_engine
+
+        cfg = CoderConfig.model_validate(coder)
+        self.engine = engine or make_engine(cfg)
+        self.coder = ImgCoder(cfg, self.engine, renderer=None)
+
+    def wanted(self, row):
+        return active(row) and not row.get("done")
+
+    def process(self, rows):
+        from sciray.coder.imgcoder import CoderResult
+
+        states = [CoderResult.model_validate_json(r["state"]) for r in rows]
+        self.coder.code_round(states)
+        for row, state in zip(rows, states):
+            row["state"], row["done"] = state.model_dump_json(), state.done
+
+
+class RenderStage(Stage):
+    """The other half-round: render pending candidates in the sandbox, check, fix, decide."""
+
+    name = "render"
+
+    def __init__(self, coder: dict[str, Any], render: dict[str, Any], retries: int = 2, workers: int = 1):
+        super().__init__(retries)
+        from sciray.coder.imgcoder import ImgCoder
+        from sciray.config.models import CoderConfig, RenderConfig
+        from sciray.render import make_renderer
+
+        cfg = CoderConfig.model_validate(coder)
+        self.renderer = make_renderer(cfg.language, RenderConfig.model_validate(render), workers=workers)
+        self.coder = ImgCoder(cfg, engine=None, renderer=self.renderer)
+
+    def wanted(self, row):
+        return active(row) and not row.get("done")
+
+    def process(self, rows):
+        from sciray.coder.imgcoder import CoderResult
+
+        states = [CoderResult.model_validate_json(r["state"]) for r in rows]
+        self.coder.render_round(states)
+        for row, state in zip(rows, states):
+            row["state"], row["done"] = state.model_dump_json(), state.done
+
+    def __del__(self):
+        try:
+            self.renderer.close()
+        except Exception:
+            pass
+
+
+class ImgCoderStage(Stage):
+    """Every round of ImgCoder in one actor (engine + sandbox): the default layout, fewest actors.
+
+    The engine here is usually remote anyway (``openai`` against a vLLM / Ray Serve endpoint on
+    the GPU nodes) or the local CPU engine; ``synth.layout=split`` separates the two halves into
+    a GPU coder pool and a CPU render pool instead.
+    """
+
+    name = "imgcoder"
+
+    def __init__(self, coder: dict[str, Any], render: dict[str, Any], retries: int = 2, workers: int = 1,
+                 engine=None):
+        super().__init__(retries)
+        from sciray.coder.imgcoder import ImgCoder
+        from sciray.config.models import CoderConfig, RenderConfig
+        from sciray.llm import make_engine
+        from sciray.render import make_renderer
+
+        cfg = CoderConfig.model_validate(coder)
+        self.engine = engine or make_engine(cfg)
+        self.renderer = make_renderer(cfg.language, RenderConfig.model_validate(render), workers=workers)
+        self.coder = ImgCoder(cfg, self.engine, self.renderer)
+
+    def wanted(self, row):
+        return active(row) and not row.get("done")
+
+    def process(self, rows):
+        from sciray.coder.imgcoder import CoderResult
+
+        states = [CoderResult.model_validate_json(r["state"]) for r in rows]
+        while not all(s.done for s in states):
+            self.coder.code_round(states)
+            self.coder.render_round(states)
+        for row, state in zip(rows, states):
+            row["state"], row["done"] = state.model_dump_json(), True
+
+    def __del__(self):
+        try:
+            self.renderer.close()
+        except Exception:
+            pass
+
+
+class ValidateStage(Stage):
+    """Decide each problem: the best candidate, its checks, and (when configured) the quiz
+    validator's R_inv, against the acceptance rule. Writes ``verdict``."""
+
+    name = "validate"
+
+    def __init__(self, accept: dict[str, Any], validator: dict[str, Any] | None = None, retries: int = 2,
+                 engine=None):
+        super().__init__(retries)
+        from sciray.config.models import AcceptConfig, ValidatorConfig
+
+        self.accept = AcceptConfig.model_validate(accept)
+        self.quiz = None
+        if self.accept.min_r_inv is not None:
+            from sciray.llm import make_engine
+            from sciray.validate import QuizValidator
+
+            vcfg = ValidatorConfig.model_validate(validator or {})
+            self.quiz = QuizValidator(vcfg, engine or make_engine(vcfg))
+
+    def process(self, rows):
+        from sciray.coder.imgcoder import CoderResult
+
+        states = [CoderResult.model_validate_json(r["state"]) for r in rows]
+        verdicts = [self._precheck(s) for s in states]
+        if self.quiz is not None:
+            todo = [(i, s) for i, (s, v) in enumerate(zip(states, verdicts)) if v is None]
+            results = self.quiz.validate([(s.problem, s.best.image.bytes, s.best.scene) for _, s in todo]) if todo else []
+            for (i, state), result in zip(todo, results):
+                verdicts[i] = self._decide_quiz(state, result)
+        for i, state in enumerate(states):
+            if verdicts[i] is None:  # checks only
+                verdicts[i] = {"accepted": True, "reason": "checks passed" if self.accept.require_checks else "rendered",
+                               "validator": "checks-only"}
+            best = state.best
+            verdicts[i].update(checks=best.checks if best else {}, check_reasons=best.check_reasons if best else [],
+                               label_recall=best.label_recall if best else None)
+            rows[i]["verdict"] = json.dumps(verdicts[i])
+
+    def _precheck(self, state) -> dict[str, Any] | None:
+        best = state.best
+        if best is None or best.render_status != "ok" or not (best.image and best.image.bytes):
+            status = best.status if best else "no_attempt"
+            return {"accepted": False, "reason": status if status != "ok" else "render_failed", "stage": "coder"}
+        if self.accept.require_checks and best.status != "ok":
+            return {"accepted": False, "reason": "checks_failed: " + "; ".join(best.check_reasons)[:300],
+                    "stage": "checks"}
+        return None
+
+    def _decide_quiz(self, state, result) -> dict[str, Any]:
+        verdict = {"r_inv": result.accuracy, "validator": result.mode, "quiz_status": result.status,
+                   "quiz_answers": [a.model_dump() for a in result.answers]}
+        if result.accuracy is None:
+            return {**verdict, "accepted": False, "reason": f"validator: {result.status}", "stage": "validate"}
+        if result.accuracy < self.accept.min_r_inv:
+            return {**verdict, "accepted": False, "stage": "validate",
+                    "reason": f"r_inv {result.accuracy:.2f} < {self.accept.min_r_inv:.2f}"}
+        return {**verdict, "accepted": True, "reason": f"r_inv {result.accuracy:.2f}"}
+
+
+class QuizGenStage(Stage):
+    """Write quizzes for problems that have none (only when acceptance needs R_inv)."""
+
+    name = "quizgen"
+
+    def __init__(self, coder: dict[str, Any], retries: int = 2, engine=None):
+        super().__init__(retries)
+        from sciray.config.models import CoderConfig
+        from sciray.llm import make_engine
+
+        cfg = CoderConfig.model_validate(coder)
+        self.cfg, self.engine = cfg, engine or make_engine(cfg)
+
+    def wanted(self, row):
+        return active(row) and not json.loads(row["problem"]).get("quizzes")
+
+    def process(self, rows):
+        from sciray.coder.imgcoder import CoderResult
+        from sciray.coder.quizgen import generate_quizzes
+        from sciray.types import Problem
+
+        problems = [Problem.model_validate_json(r["problem"]) for r in rows]
+        for row, problem, result in zip(rows, problems, generate_quizzes(self.engine, problems, max_tokens=self.cfg.max_tokens)):
+            if result.quizzes:
+                problem = problem.model_copy(update={"quizzes": result.quizzes})
+                row["problem"] = problem.model_dump_json()
+                state = CoderResult.model_validate_json(row["state"])
+                state.problem = problem
+                row["state"] = state.model_dump_json()
