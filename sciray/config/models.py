@@ -244,6 +244,65 @@ DEFAULT_ALLOWED_IMPORTS = (
 )
 
 
+class ServeConfig(Section):
+    """The HTTP service (``sciray serve``, Ray Serve): address, auth, limits, replicas, cache."""
+
+    host: str = "127.0.0.1"
+    """Address the HTTP proxy binds. Keep 127.0.0.1 unless a reverse proxy or a Kubernetes ingress fronts it (then also set token_env)."""
+    port: int = Field(default=8000, ge=1, le=65535)
+    """HTTP port of the Serve proxy."""
+    app_name: str = "sciray"
+    """Name of the Serve application."""
+    route_prefix: str = "/"
+    """URL prefix the application is served under."""
+    token_env: str | None = None
+    """Name of the environment variable holding the bearer token clients must send (never the token itself); empty: no auth."""
+    max_body_kb: int = Field(default=1024, ge=1)
+    """Largest request body in KiB; bigger requests get 413 (checked from Content-Length and from the body read)."""
+    request_timeout_s: float = Field(default=300.0, gt=0)
+    """Per-request limit in the ingress; a request still running after it gets 504 and is cancelled."""
+    retry_after_s: int = Field(default=1, ge=1)
+    """Seconds sent in Retry-After with a 503 overload answer."""
+    cache_size: int = Field(default=256, ge=0)
+    """Answers kept in the ingress's content-hash LRU cache (per ingress replica); 0 disables it."""
+    ingress_replicas: int = Field(default=1, ge=1)
+    """Replicas of the HTTP ingress (FastAPI) deployment."""
+    ingress_max_ongoing_requests: int = Field(default=256, ge=1)
+    """Requests one ingress replica handles at once."""
+    ingress_max_queued_requests: int = Field(default=512, ge=-1)
+    """Requests the HTTP proxy queues for the ingress before answering 503 (-1: unbounded; 0 means 1)."""
+    render_min_replicas: int = Field(default=1, ge=0)
+    """Autoscaling: fewest render replicas (each a warm sandbox pool)."""
+    render_max_replicas: int = Field(default=2, ge=1)
+    """Autoscaling: most render replicas."""
+    render_workers: int = Field(default=2, ge=1)
+    """Warm fork-server sandboxes per render replica (also the autoscaling target of ongoing renders per replica)."""
+    render_num_cpus: float = Field(default=1.0, ge=0)
+    """Ray CPUs reserved per render replica."""
+    render_max_ongoing_requests: int = Field(default=4, ge=1)
+    """Renders one render replica accepts at once (the rest wait in the caller's queue)."""
+    render_max_queued_requests: int = Field(default=32, ge=-1)
+    """Renders queued per caller before 503 (-1: unbounded; 0 means Ray's smallest queue, 1)."""
+    coder_replicas: int = Field(default=1, ge=1)
+    """Replicas of the coder deployment (ImgCoder with the coder.* engine)."""
+    coder_num_cpus: float = Field(default=1.0, ge=0)
+    """Ray CPUs per coder replica (the 'local' llama.cpp engine computes here; 'openai' only waits)."""
+    coder_num_gpus: float = Field(default=0.0, ge=0)
+    """Ray GPUs per coder replica (in-process 'vllm'; prefer ray.serve.llm + coder.engine=openai)."""
+    coder_max_ongoing_requests: int = Field(default=4, ge=1)
+    """Diagram requests one coder replica works on at once."""
+    coder_max_queued_requests: int = Field(default=16, ge=-1)
+    """Diagram requests queued per caller before 503 (-1: unbounded; 0 means 1)."""
+    validator_replicas: int = Field(default=1, ge=1)
+    """Replicas of the validator deployment (quiz answering and checks)."""
+    validator_num_cpus: float = Field(default=0.5, ge=0)
+    """Ray CPUs per validator replica."""
+    validator_max_ongoing_requests: int = Field(default=8, ge=1)
+    """Evaluations one validator replica works on at once."""
+    validator_max_queued_requests: int = Field(default=32, ge=-1)
+    """Evaluations queued per caller before 503 (-1: unbounded; 0 means 1)."""
+
+
 class SciRayConfig(Section):
     """The whole SciRay configuration."""
 
@@ -263,3 +322,5 @@ class SciRayConfig(Section):
     """PSNR / SSIM / CLIP / FID against reference images."""
     synth: SynthConfig = Field(default_factory=SynthConfig)
     """The synthesis pipeline (sciray synth)."""
+    serve: ServeConfig = Field(default_factory=ServeConfig)
+    """The HTTP service (sciray serve)."""

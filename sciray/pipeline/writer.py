@@ -1,5 +1,5 @@
-"""The run directory: ``accepted/`` and ``rejected/`` Parquet shards, ``failed.jsonl``,
-``quarantine.jsonl`` and the resume index.
+"""The run directory: ``accepted/`` and ``rejected/`` Parquet shards, ``failed/`` and
+``quarantine/`` JSON Lines parts, and the resume index.
 
 Shards are written under a temporary name and renamed when complete (a reader never sees half a
 shard); each row carries ``problem_id`` and ``config_hash``, which is what a rerun reads to skip
@@ -104,10 +104,11 @@ class ShardWriter:
 
 
 class JsonlLog:
-    """Append-only JSON Lines (failed and quarantined rows), flushed per line."""
+    """Failed or quarantined rows as JSON Lines parts (``folder/part-*.jsonl``, one per flush):
+    appending is not possible on object stores, and rewriting one file would grow quadratically."""
 
-    def __init__(self, fs: fsspec.AbstractFileSystem, path: str):
-        self.fs, self.path = fs, path
+    def __init__(self, fs: fsspec.AbstractFileSystem, folder: str):
+        self.fs, self.folder = fs, folder
         self._lines: list[str] = []
 
     def add(self, record: dict[str, Any]) -> None:
@@ -116,10 +117,11 @@ class JsonlLog:
     def flush(self) -> None:
         if not self._lines:
             return
-        existing = self.fs.cat_file(self.path).decode() if self.fs.exists(self.path) else ""
-        with self.fs.open(self.path + ".tmp", "w") as f:
-            f.write(existing + "".join(line + "\n" for line in self._lines))
-        self.fs.mv(self.path + ".tmp", self.path)
+        self.fs.makedirs(self.folder, exist_ok=True)
+        name = f"part-{uuid.uuid4().hex[:12]}.jsonl"
+        with self.fs.open(f"{self.folder}/.{name}.tmp", "w") as f:
+            f.write("".join(line + "\n" for line in self._lines))
+        self.fs.mv(f"{self.folder}/.{name}.tmp", f"{self.folder}/{name}")
         self._lines = []
 
 

@@ -109,7 +109,7 @@ class FakeLLM:
                     self.quiz_images.extend(u[:40] for u in urls)
                 else:
                     self.quiz_without_image += 1
-            for letter, option in re.findall(r"^([A-D])\. (.+)$", text, flags=re.M):
+            for letter, option in re.findall(r"^([A-D])\. (.+)$", text, flags=re.MULTILINE):
                 if option.strip() in TRUE_OPTIONS:
                     return letter
             return "I cannot tell."
@@ -183,6 +183,17 @@ def shard_ids(out: Path, kinds=("accepted", "rejected")) -> list[str]:
     return ids
 
 
+def log_records(out: Path, name: str) -> list[dict] | None:
+    """The records of a run's ``name`` log (quarantine, failed): ``name.jsonl``, or JSON Lines parts
+    ``name/part-*.jsonl``; None when neither exists."""
+    files = sorted(glob.glob(str(out / name / "part-*.jsonl")))
+    if (out / f"{name}.jsonl").is_file():
+        files.append(str(out / f"{name}.jsonl"))
+    if not files:
+        return None
+    return [json.loads(line) for f in files for line in Path(f).read_text().splitlines() if line.strip()]
+
+
 def adds_up(counts: dict) -> bool:
     return counts["input"] == counts["quarantined"] + counts["accepted"] + counts["rejected"] + counts["failed"]
 
@@ -196,11 +207,11 @@ def e2e(ray_cluster, tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("e2e")
     server = FakeLLM()
-    a = write_jsonl(tmp / "a.jsonl", [
+    write_jsonl(tmp / "a.jsonl", [
         problem("p1"), problem("p2"), "{not json", problem("p3"), problem("p4"),
         {"id": "empty-q", "question": "   ", "quizzes": QUIZZES}, problem("p5-broken", broken=True),
     ])
-    b = write_jsonl(tmp / "b.jsonl", [problem("p6"), problem("p1"), problem("p7")])  # p1 again: a duplicate
+    write_jsonl(tmp / "b.jsonl", [problem("p6"), problem("p1"), problem("p7")])  # p1 again: a duplicate
     cfg = load_config(None, openai_overrides(server.url) + ["synth.shard_rows=4"])
     out = tmp / "run"
     manifest = run_synthesis(cfg, str(tmp / "*.jsonl"), str(out), progress=False)
@@ -218,16 +229,17 @@ def test_openai_coder_and_vision_validator_counts_add_up(e2e):
     assert manifest["failed_by_stage"] == {}
     assert manifest["validator"].startswith("vision validator openai:fake-vlm")
     assert manifest["engine"] == "openai:fake-coder"
-    for name in ("manifest.json", "report.html", "quarantine.jsonl"):
+    for name in ("manifest.json", "report.html"):
         assert (out / name).is_file(), name
     assert json.loads((out / "manifest.json").read_text())["counts"] == counts
     report = (out / "report.html").read_text()
     assert "counts add up: <b>True</b>" in report and "data:image/png;base64," in report
-    quarantined = [json.loads(line) for line in (out / "quarantine.jsonl").read_text().splitlines()]
+    quarantined = log_records(out, "quarantine")
+    assert quarantined is not None, "no quarantine log (quarantine.jsonl or quarantine/part-*.jsonl)"
     reasons = " | ".join(q["reason"] for q in quarantined)
     assert len(quarantined) == 3
     assert "duplicate id 'p1'" in reasons and "question" in reasons and "JSON" in reasons, reasons
-    assert not (out / "failed.jsonl").exists()
+    assert not log_records(out, "failed")
     # every rendered problem was validated from its image: two quizzes each, every one with a PNG data URL
     # (7 rendered rows: 6 accepted + the duplicate p1, which the driver quarantines after the pipeline)
     assert server.quiz_without_image == 0
@@ -290,8 +302,9 @@ def test_shards_load_with_hf_datasets(e2e, tmp_path):
 
 
 def test_resume_writes_only_the_rest(ray_cluster, tmp_path, script_file, capsys):
-    from sciray.cli.main import main
     from sciray.cluster.synthesize import run_synthesis
+
+    from sciray.cli.main import main
 
     problems = write_jsonl(tmp_path / "p.jsonl", [
         problem("r1", quizzes=False), problem("r2", quizzes=False), "[1, 2", problem("r3", quizzes=False),
@@ -401,7 +414,6 @@ def test_killed_driver_rerun_writes_each_problem_once(tmp_path, script_file):
 def test_killed_imgcoder_actor_loses_nothing(ray_cluster, tmp_path):
     # the GCS actor table (the ray.util.state API needs the dashboard, which the session Ray does not run)
     from ray._private.state import actors as actor_table
-
     from sciray.cluster.synthesize import run_synthesis
 
     server = FakeLLM(delay=0.4)
@@ -456,8 +468,8 @@ def test_killed_imgcoder_actor_loses_nothing(ray_cluster, tmp_path):
 
 def test_stage_kwargs_gpu_and_autoscaling_pool():
     from ray.data import ActorPoolStrategy
-
     from sciray.actors.stages import stage_kwargs
+
     from sciray.config.models import StageResources
 
     gpu = StageResources(concurrency=(1, 3), num_cpus=2, num_gpus=1, accelerator_type="H100", batch_size=16)
