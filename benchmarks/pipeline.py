@@ -18,8 +18,11 @@
     is a logical resource that does not move with puts).
 
 Last line: one JSON object {"pipeline_per_s", "render_only_per_s", "ratio", "peak_mem_10k_mb",
-"peak_mem_100k_mb", "mem_ratio", ...}: peak_mem_* are peak driver RSS in MiB for the first and
-second size of --sizes (plus peak_store_*_mb, the object-store peaks, and the sizes run).
+"peak_mem_100k_mb", "mem_ratio", ...}: peak_mem_* are the driver's peak private resident memory
+in MiB (Linux RssAnon; plain RSS elsewhere) for the first and second size of --sizes. Plain RSS
+also counts the object store's shared-memory pages the driver has touched while reading blocks
+(RssShmem), which grow with the run until they cover the store and belong to the store, not the
+driver: they are reported as peak_rss_* / rss_ratio, next to peak_store_*_mb and the sizes run.
 """
 
 from __future__ import annotations
@@ -147,7 +150,7 @@ def part_a(args) -> dict:
             seen += n
             if seen >= total / 2:
                 break
-        rows_after_first = sum(n for _, n in marks[mid + 1:])
+        steady_rows = sum(n for _, n in marks[mid + 1:])
         steady_s = marks[-1][0] - marks[mid][0]
         first_s = marks[0][0] - started
         if os.environ.get("SCIRAY_BENCH_DEBUG"):
@@ -158,6 +161,8 @@ def part_a(args) -> dict:
         ray.shutdown()  # render-only runs without the pipeline's actors competing for the cores
 
     codes = [c for c in codes if c]
+    if render_before_s is not None and set(codes) != {_coder_code()}:
+        print("    warning: the pipeline rendered other code than the render-only run before it", file=sys.stderr)
     renderer = make_renderer("python", cfg.render, workers=pool)
     try:
         renderer.render_many(codes[:pool])  # warm
@@ -170,13 +175,16 @@ def part_a(args) -> dict:
     if render_before_s is not None:  # measured on both sides of the pipeline: the load on 2 cores drifts
         print(f"    render-only before the pipeline {len(codes) / render_before_s:.2f}/s, after {len(codes) / render_s:.2f}/s")
         render_s = (render_s + render_before_s) / 2
-    pipeline_per_s = rows_after_first / steady_s if steady_s > 0 else float("nan")
+    pipeline_per_s = steady_rows / steady_s if steady_s > 0 else float("nan")
+    if steady_s < 3:
+        print(f"    warning: the second half took {steady_s:.1f} s: too few problems for a steady-state rate "
+              "(rows queued during start-up drain at once); use --problems-a 200 or more", file=sys.stderr)
     render_per_s = len(codes) / render_s
     c = manifest["counts"]
     print(f"(a) {c['input']} problems -> {c['accepted']} accepted, {c['rejected']} rejected, {c['failed']} failed; "
           f"{args.actors} ImgCoderStage actor(s) x {args.workers_per_actor} render worker(s), batch {args.batch_size}")
     print(f"    pipeline: wall {wall:.1f} s (first shard after {first_s:.1f} s); steady state (2nd half) "
-          f"{rows_after_first} rows in {steady_s:.1f} s = {pipeline_per_s:.2f}/s; wall rate incl. start-up {c['input'] / wall:.2f}/s")
+          f"{steady_rows} rows in {steady_s:.1f} s = {pipeline_per_s:.2f}/s; wall rate incl. start-up {c['input'] / wall:.2f}/s")
     print(f"    stage seconds (summed over rows): {manifest['stage_seconds']}")
     print(f"    render-only x{pool}: {len(codes)} renders ({ok} ok) in {render_s:.1f} s = {render_per_s:.2f}/s")
     return {"pipeline_per_s": round(pipeline_per_s, 3), "render_only_per_s": round(render_per_s, 3),
@@ -235,8 +243,21 @@ def _fixed_stage_class():
     return FixedPNGStage
 
 
+def _private_rss() -> int | None:
+    """The driver's anonymous resident memory (Linux ``RssAnon``): RSS without the object store's
+    shared-memory pages the driver has mapped (``RssShmem``) and without mapped files."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
 class Sampler:
-    """Peak driver RSS and peak object-store bytes in use, sampled on a thread."""
+    """Peak driver RSS (total and private), peak object-store bytes in use, sampled on a thread."""
 
     def __init__(self, rss_every: float = 0.1, store_every: float = 0.5):
         import psutil
@@ -244,6 +265,7 @@ class Sampler:
         self.proc = psutil.Process()
         self.rss_every, self.store_every = rss_every, store_every
         self.peak_rss = self.proc.memory_info().rss
+        self.peak_private = _private_rss() or 0
         self.peak_store = 0
         self.store_samples = 0
         self.store_error = None
@@ -263,6 +285,7 @@ class Sampler:
         next_store = 0.0
         while not self._stop.is_set():
             self.peak_rss = max(self.peak_rss, self.proc.memory_info().rss)
+            self.peak_private = max(self.peak_private, _private_rss() or 0)
             now = time.monotonic()
             if now >= next_store and self.store_error is None:
                 try:
@@ -328,6 +351,7 @@ def mem_run(n: int, ray_cpus: int, shard_rows: int, batch_size: int) -> dict:
     mib = 1024 * 1024
     return {"n": n, "counts": manifest["counts"], "counts_add_up": manifest["counts_add_up"],
             "wall_s": round(wall, 1), "rows_per_s": round(n / wall, 1), "peak_rss_mb": round(sampler.peak_rss / mib, 1),
+            "peak_private_mb": round(sampler.peak_private / mib, 1) if sampler.peak_private else None,
             "peak_store_mb": round(sampler.peak_store / mib, 1), "store_samples": sampler.store_samples,
             "store_error": sampler.store_error}
 
@@ -370,13 +394,17 @@ def main() -> int:
             run = json.loads(proc.stdout.strip().splitlines()[-1])
             runs.append(run)
             print(f"(b) {n} problems: {run['counts']} add up {run['counts_add_up']}; {run['wall_s']} s "
-                  f"({run['rows_per_s']}/s); peak driver RSS {run['peak_rss_mb']} MiB; peak object store "
+                  f"({run['rows_per_s']}/s); peak driver RSS {run['peak_rss_mb']} MiB (private {run['peak_private_mb']} MiB); "
+                  f"peak object store "
                   f"{run['peak_store_mb']} MiB ({run['store_samples']} samples"
                   + (f"; store sampling failed: {run['store_error']}" if run["store_error"] else "") + ")")
         small, big = runs
+        key = "peak_private_mb" if small["peak_private_mb"] and big["peak_private_mb"] else "peak_rss_mb"
         result.update({
-            "peak_mem_10k_mb": small["peak_rss_mb"], "peak_mem_100k_mb": big["peak_rss_mb"],
-            "mem_ratio": round(big["peak_rss_mb"] / small["peak_rss_mb"], 3),
+            "peak_mem_10k_mb": small[key], "peak_mem_100k_mb": big[key],
+            "mem_ratio": round(big[key] / small[key], 3), "peak_mem_is": key.removesuffix("_mb"),
+            "peak_rss_10k_mb": small["peak_rss_mb"], "peak_rss_100k_mb": big["peak_rss_mb"],
+            "rss_ratio": round(big["peak_rss_mb"] / small["peak_rss_mb"], 3),
             "peak_store_10k_mb": small["peak_store_mb"], "peak_store_100k_mb": big["peak_store_mb"],
             "sizes": sizes,
         })

@@ -28,11 +28,11 @@ from typing import Any
 from ray import serve as ray_serve
 from ray.serve.config import BackpressureConfig
 from ray.serve.exceptions import BackPressureError, DeploymentUnavailableError
+from sciray.serve.handlers import DiagramService, EvaluateService, RenderService
+from sciray.serve.http import Gateway, make_api, resolve_token_digest
 
 from sciray.config.models import CoderConfig, RenderConfig, SciRayConfig, ValidatorConfig
 from sciray.errors import UserError
-from sciray.serve.handlers import DiagramService, EvaluateService, RenderService
-from sciray.serve.http import Gateway, make_api, resolve_token_digest
 
 log = logging.getLogger(__name__)
 

@@ -18,12 +18,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from sciray.serve.schemas import DiagramRequest
+
 from sciray.checks import run_checks
 from sciray.coder.imgcoder import CoderResult, ImgCoder
 from sciray.config.models import CoderConfig, RenderConfig, ValidatorConfig
 from sciray.errors import SciRayError
 from sciray.render.result import RenderResult
-from sciray.serve.schemas import DiagramRequest
 from sciray.types import Problem, Scene
 from sciray.validate.quiz import QuizValidator, ValidationResult
 

@@ -24,10 +24,23 @@ import time
 from collections import OrderedDict
 from typing import Any
 
+from sciray.serve.handlers import (
+    DiagramService,
+    EvaluateService,
+    RenderService,
+    ServiceError,
+    render_payload,
+)
+from sciray.serve.schemas import (
+    DiagramRequest,
+    DiagramResponse,
+    EvaluateRequest,
+    EvaluateResponse,
+    RenderRequest,
+    RenderResponse,
+)
+
 from sciray.config.models import SciRayConfig
-from sciray.serve.handlers import DiagramService, EvaluateService, RenderService, ServiceError, render_payload
-from sciray.serve.schemas import (DiagramRequest, DiagramResponse, EvaluateRequest, EvaluateResponse,
-                                  RenderRequest, RenderResponse)
 
 log = logging.getLogger(__name__)
 
@@ -212,10 +225,9 @@ class Gateway:
             if isinstance(cause, (TimeoutError, asyncio.TimeoutError)):
                 return HTTPFailure(504, f"the request took longer than {self.timeout_s:g}s "
                                         "(serve.request_timeout_s) and was cancelled")
-            if isinstance(cause, ServiceError) or type(cause).__name__ == "ServiceError":
-                status = getattr(cause, "status_code", None) or (cause.args[0] if cause.args else 500)
-                message = getattr(cause, "message", None) or (cause.args[1] if len(cause.args) > 1 else str(cause))
-                return HTTPFailure(int(status), str(message), {"Retry-After": retry} if status == 503 else None)
+            if isinstance(cause, ServiceError) and isinstance(getattr(cause, "status_code", None), int):
+                status, message = cause.status_code, getattr(cause, "message", "") or "the request failed"
+                return HTTPFailure(status, message, {"Retry-After": retry} if status == 503 else None)
             if (self.overload_errors and isinstance(cause, self.overload_errors)) or \
                     type(cause).__name__ in ("BackPressureError", "DeploymentUnavailableError"):
                 after = getattr(cause, "retry_after_s", None)

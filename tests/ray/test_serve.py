@@ -2,7 +2,7 @@
 
 Two apps, one after the other on one Serve instance: ``TestOpenApp`` (no auth, default limits)
 and ``TestStrictApp`` (bearer token, a render deployment that takes one request at a time and
-queues one more, so concurrent slow renders overflow into 503s).
+queues one more, so concurrent slow renders overflow into 503s; a 6 s request timeout).
 """
 
 from __future__ import annotations
@@ -89,7 +89,6 @@ def _config(scripts, port: int, **serve) -> SciRayConfig:
 
 def _deploy(cfg: SciRayConfig, name: str):
     from ray import serve as ray_serve
-
     from sciray.serve.app import build_app
 
     ray_serve.run(build_app({"sciray": cfg.model_dump(mode="json")}), name=name, route_prefix="/",
@@ -204,7 +203,7 @@ class TestStrictApp:
         os.environ[TOKEN_ENV] = TOKEN  # read where the app is built
         try:
             cfg = _config(scripts, serve_port, token_env=TOKEN_ENV, render_max_ongoing_requests=1,
-                          render_max_queued_requests=0, retry_after_s=3)
+                          render_max_queued_requests=0, retry_after_s=3, request_timeout_s=6)
             cfg = cfg.model_copy(update={"render": cfg.render.model_copy(update={"timeout_s": 10.0, "cpu_s": 5})})
             yield _deploy(cfg, "sciray-strict")
         finally:
@@ -237,3 +236,12 @@ class TestStrictApp:
         # Still serving after the burst.
         after = httpx.post(f"{url}/v1/render", json={"code": BENIGN + "# after burst\n"}, headers=headers, timeout=30)
         assert after.status_code == 200
+
+    def test_request_timeout_is_504(self, url):  # last: the cancelled render keeps its worker a while
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        code = "import time\ntime.sleep(9)\nimport matplotlib.pyplot as plt\nplt.plot([0, 1])\n"
+        t0 = time.perf_counter()
+        r = httpx.post(f"{url}/v1/render", json={"code": code}, headers=headers, timeout=30)
+        assert r.status_code == 504 and "request_timeout_s" in r.json()["detail"]
+        assert 5 < time.perf_counter() - t0 < 9
+        assert httpx.get(f"{url}/healthz").status_code == 200

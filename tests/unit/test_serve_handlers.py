@@ -9,14 +9,26 @@ import threading
 
 import pytest
 from fastapi.testclient import TestClient
+from sciray.serve.handlers import (
+    DiagramService,
+    EvaluateService,
+    LanguageRenderer,
+    RenderService,
+    ServiceError,
+)
+from sciray.serve.http import (
+    Gateway,
+    LocalBackend,
+    LRUCache,
+    make_api,
+    request_key,
+    token_digest,
+    token_ok,
+)
+from sciray.serve.schemas import DiagramRequest, RenderRequest
 
 from sciray.config.models import CoderConfig, RenderConfig, SciRayConfig, ValidatorConfig
 from sciray.llm.scripted import ScriptedEngine
-from sciray.serve.handlers import (DiagramService, EvaluateService, LanguageRenderer, RenderService,
-                                   ServiceError)
-from sciray.serve.http import (Gateway, LocalBackend, LRUCache, make_api, request_key, token_digest,
-                               token_ok)
-from sciray.serve.schemas import DiagramRequest, RenderRequest
 
 QUESTION = ("A block of mass 2 kg rests on a ramp inclined at 30 degrees. "
             "Find the normal force on the block.")
@@ -85,7 +97,7 @@ def test_render_service_renders_and_contains(render_service):
 
 
 def test_render_service_unknown_language_is_a_service_error(render_service):
-    with pytest.raises(Exception):
+    with pytest.raises(ServiceError, match="cobol"):
         render_service.render(BENIGN, "cobol")
     err = ServiceError(503, "down")
     import pickle
@@ -243,9 +255,9 @@ def test_serve_config_yaml_builds_without_starting_ray():
 
     import yaml
     from ray.serve.schema import ServeDeploySchema
+    from sciray.serve.app import build_app
 
     from sciray.errors import UserError
-    from sciray.serve.app import build_app
 
     data = yaml.safe_load((Path(__file__).resolve().parents[2] / "serve" / "config.yaml").read_text())
     schema = ServeDeploySchema.model_validate(data)
