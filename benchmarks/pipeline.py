@@ -37,31 +37,11 @@ import threading
 import time
 from pathlib import Path
 
-# The coder's canned answer (the GOOD answer of tests/unit/test_imgcoder.py): it labels the
-# template's given values (2 kg, 30 degrees), so every problem passes the checks first time.
-GOOD = """## Understanding
-A block on an incline.
-## Plan
-### Image content
-The ramp and the block.
-### Layout
-Ramp from (0,0) to (4,2.3).
-### Labels
-2 kg, 30
-### Drawing considerations
-Do not show the normal force value.
-## Code
-```python
-import matplotlib.pyplot as plt
-fig, ax = plt.subplots(figsize=(4, 3))
-ax.plot([0, 4, 4, 0], [0, 0, 2.3, 0], color="k")
-ax.text(2, 1.4, "2 kg")
-ax.text(0.6, 0.1, "30°")
-ax.set_xlim(-0.5, 4.5); ax.set_ylim(-0.5, 3)
-ax.axis("off")
-plt.savefig("diagram.png")
-```
-"""
+from sciray.testing import GOOD_ANSWER
+
+# The coder's canned answer: it labels the template's given values (2 kg, 30 degrees), so every
+# problem passes the checks first time.
+GOOD = GOOD_ANSWER
 THINGS = ["block", "crate", "box", "wooden block", "steel block", "cart", "sled", "brick"]
 SURFACES = ["ramp", "incline", "wedge", "slope", "plank", "inclined plane"]
 ASKS = ["Find the normal force on the {t}.", "What is the normal force acting on the {t}?",

@@ -111,6 +111,10 @@ class RunRecorder:
         if len(self.examples[kind]) < 12 and out["image"]:
             self.examples[kind].append({"id": pid, "reason": verdict.get("reason"), "png": out["image"]["bytes"]})
 
+    def flush_logs(self) -> None:
+        self.failed_log.flush()
+        self.quarantine_log.flush()
+
     def flush(self) -> None:
         for writer in (self.accepted, self.rejected, self.failed_log, self.quarantine_log):
             writer.flush()
@@ -143,7 +147,7 @@ def run_synthesis(cfg: SciRayConfig, problems: str, out: str, limit: int | None 
 
         for row in to_rows(batch):
             recorder.add(row)
-        recorder.flush()
+        recorder.flush_logs()  # shards are written when full (synth.shard_rows) and at the end
     recorder.flush()
     manifest = _manifest(recorder, cfg, chash, problems, out, len(skip), time.time() - started)
     from sciray.pipeline.report import render_run_report

@@ -326,32 +326,24 @@ def make_api(cfg: SciRayConfig, gateway: Gateway, digest: bytes | None = None):
     def answer(data: bytes, cache: str) -> Response:
         return Response(content=data, media_type="application/json", headers={"X-Cache": cache})
 
-    def failed(f: HTTPFailure) -> JSONResponse:
+    @app.exception_handler(HTTPFailure)
+    async def failed(_request, f: HTTPFailure) -> JSONResponse:
         return JSONResponse({"detail": f.detail}, status_code=f.status, headers=f.headers)
 
     @app.post("/v1/diagrams", response_model=DiagramResponse, dependencies=secured, responses=errors,
               summary="Draw a diagram for a problem (best candidate; optional quiz validation)")
     async def diagrams(body: DiagramRequest):
-        try:
-            return answer(*await gateway.diagram(body))
-        except HTTPFailure as f:
-            return failed(f)
+        return answer(*await gateway.diagram(body))
 
     @app.post("/v1/render", response_model=RenderResponse, dependencies=secured, responses=errors,
               summary="Render diagram code in the sandbox")
     async def render(body: RenderRequest):
-        try:
-            return answer(*await gateway.render(body))
-        except HTTPFailure as f:
-            return failed(f)
+        return answer(*await gateway.render(body))
 
     @app.post("/v1/evaluate", response_model=EvaluateResponse, dependencies=secured, responses=errors,
               summary="Answer a problem's quizzes from an image (R_inv) and run the checks on its scene")
     async def evaluate(body: EvaluateRequest):
-        try:
-            return answer(*await gateway.evaluate(body))
-        except HTTPFailure as f:
-            return failed(f)
+        return answer(*await gateway.evaluate(body))
 
     @app.get("/v1/models", dependencies=secured, summary="The coder and validator engines and models")
     async def models():

@@ -15,7 +15,8 @@ def _png_data_url(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _thumbnail(data: bytes | None, side: int = 220) -> str | None:
+def thumbnail_data_url(data: bytes | None, side: int = 220) -> str | None:
+    """A PNG thumbnail as a data URL; None for missing or corrupt images (never raises)."""
     if not data:
         return None
     from PIL import Image
@@ -75,7 +76,7 @@ def render_report(summary: dict, rows: list[dict], images: dict[str, bytes | Non
     ranked = sorted((r for r in rows if r.get("accuracy") is not None), key=lambda r: (r["accuracy"], r["problem_id"]))
     cells = []
     for r in ranked[:worst]:
-        thumb = _thumbnail(images.get(r["problem_id"]))
+        thumb = thumbnail_data_url(images.get(r["problem_id"]))
         img = f"<img src='{thumb}'>" if thumb else "<i>no image</i>"
         cells.append(f"<div style='display:inline-block;margin:6px;width:230px;vertical-align:top'>{img}<br>"
                      f"<code>{html.escape(r['problem_id'])}</code><br>accuracy {r['accuracy']:.2f}</div>")

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 import html
 from typing import Any
 
 
 def _thumb(png: bytes, side: int = 200) -> str:
-    import io
+    from sciray.evaluation.report import thumbnail_data_url
 
-    from PIL import Image
-
-    try:
-        with Image.open(io.BytesIO(png)) as image:
-            image = image.convert("RGB")
-            image.thumbnail((side, side))
-            buffer = io.BytesIO()
-            image.save(buffer, format="PNG")
-    except Exception:
-        return ""
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return thumbnail_data_url(png, side) or ""
 
 
 def render_run_report(manifest: dict[str, Any], examples: dict[str, list[dict]]) -> str:

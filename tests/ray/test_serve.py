@@ -18,35 +18,14 @@ import httpx
 import pytest
 
 from sciray.config.models import SciRayConfig
+from sciray.testing import GOOD_ANSWER, BENIGN_CODE
 
 QUESTION = ("A block of mass 2 kg rests on a ramp inclined at 30 degrees. "
             "Find the normal force on the block.")
-GOOD = """## Understanding
-A block on an incline.
-## Plan
-### Image content
-The ramp and the block.
-### Layout
-Ramp from (0,0) to (4,2.3).
-### Labels
-2 kg, 30
-### Drawing considerations
-Do not show the normal force value.
-## Code
-```python
-import matplotlib.pyplot as plt
-fig, ax = plt.subplots(figsize=(4, 3))
-ax.plot([0, 4, 4, 0], [0, 0, 2.3, 0], color="k")
-ax.text(2, 1.4, "2 kg")
-ax.text(0.6, 0.1, "30°")
-ax.set_xlim(-0.5, 4.5); ax.set_ylim(-0.5, 3)
-ax.axis("off")
-plt.savefig("diagram.png")
-```
-"""
+GOOD = GOOD_ANSWER
 QUIZ = {"question": "What is the mass of the block?", "options": {"A": "2 kg", "B": "5 kg"},
         "correct_option": "A"}
-BENIGN = "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nplt.title('ok')\n"
+BENIGN = BENIGN_CODE
 SLOW = "import time\ntime.sleep(1.5)\nimport matplotlib.pyplot as plt\nplt.plot([0, 1])\n# request {i}\n"
 TOKEN_ENV = "SCIRAY_TEST_SERVE_TOKEN"
 TOKEN = "test-token-3f9a0c7e5b1d4e2a"

@@ -25,33 +25,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from sciray.config import load_config
+from sciray.testing import GOOD_ANSWER, BROKEN_ANSWER
 
-# The same answers as tests/unit/test_imgcoder.py: GOOD renders and passes the checks for QUESTION
-# (it labels "2 kg" and "30°" and not the answer); BROKEN fails to render (NameError).
-GOOD = """## Understanding
-A block on an incline.
-## Plan
-### Image content
-The ramp and the block.
-### Layout
-Ramp from (0,0) to (4,2.3).
-### Labels
-2 kg, 30
-### Drawing considerations
-Do not show the normal force value.
-## Code
-```python
-import matplotlib.pyplot as plt
-fig, ax = plt.subplots(figsize=(4, 3))
-ax.plot([0, 4, 4, 0], [0, 0, 2.3, 0], color="k")
-ax.text(2, 1.4, "2 kg")
-ax.text(0.6, 0.1, "30°")
-ax.set_xlim(-0.5, 4.5); ax.set_ylim(-0.5, 3)
-ax.axis("off")
-plt.savefig("diagram.png")
-```
-"""
-BROKEN = "```python\nimport matplotlib.pyplot as plt\nplt.plot([0, 1], [0, 1])\nundefined_name + 1\n```"
+# GOOD renders and passes the checks for QUESTION (it labels "2 kg" and "30°" and not the
+# answer); BROKEN fails to render (NameError). See sciray.testing.
+GOOD = GOOD_ANSWER
+BROKEN = BROKEN_ANSWER
 
 QUESTION = "A block of mass 2 kg rests on a ramp inclined at 30 degrees. Find the normal force on the block."
 MARKER = "(BREAKME)"  # a problem whose text has it gets BROKEN code from the fake coder

@@ -12,36 +12,15 @@ from sciray.config.models import CoderConfig, RenderConfig
 from sciray.llm.scripted import ScriptedEngine
 from sciray.render import make_renderer
 from sciray.types import Problem
+from sciray.testing import GOOD_ANSWER, BROKEN_ANSWER, NO_LABELS_ANSWER
 
 PROBLEM = Problem(id="incline-1", question="A block of mass 2 kg rests on a ramp inclined at 30 degrees. "
                                            "Find the normal force on the block.", answer="16.97 N")
 
-GOOD = """## Understanding
-A block on an incline.
-## Plan
-### Image content
-The ramp and the block.
-### Layout
-Ramp from (0,0) to (4,2.3).
-### Labels
-2 kg, 30
-### Drawing considerations
-Do not show the normal force value.
-## Code
-```python
-import matplotlib.pyplot as plt
-fig, ax = plt.subplots(figsize=(4, 3))
-ax.plot([0, 4, 4, 0], [0, 0, 2.3, 0], color="k")
-ax.text(2, 1.4, "2 kg")
-ax.text(0.6, 0.1, "30°")
-ax.set_xlim(-0.5, 4.5); ax.set_ylim(-0.5, 3)
-ax.axis("off")
-plt.savefig("diagram.png")
-```
-"""
+GOOD = GOOD_ANSWER
 
-BROKEN = "```python\nimport matplotlib.pyplot as plt\nplt.plot([0, 1], [0, 1])\nundefined_name + 1\n```"
-NO_LABELS = "```python\nimport matplotlib.pyplot as plt\nplt.plot([0, 4, 4, 0], [0, 0, 2.3, 0])\nplt.axis('off')\n```"
+BROKEN = BROKEN_ANSWER
+NO_LABELS = NO_LABELS_ANSWER
 
 
 @pytest.fixture(scope="module")

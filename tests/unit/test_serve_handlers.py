@@ -29,35 +29,14 @@ from sciray.serve.schemas import DiagramRequest, RenderRequest
 
 from sciray.config.models import CoderConfig, RenderConfig, SciRayConfig, ValidatorConfig
 from sciray.llm.scripted import ScriptedEngine
+from sciray.testing import GOOD_ANSWER, BENIGN_CODE
 
 QUESTION = ("A block of mass 2 kg rests on a ramp inclined at 30 degrees. "
             "Find the normal force on the block.")
-GOOD = """## Understanding
-A block on an incline.
-## Plan
-### Image content
-The ramp and the block.
-### Layout
-Ramp from (0,0) to (4,2.3).
-### Labels
-2 kg, 30
-### Drawing considerations
-Do not show the normal force value.
-## Code
-```python
-import matplotlib.pyplot as plt
-fig, ax = plt.subplots(figsize=(4, 3))
-ax.plot([0, 4, 4, 0], [0, 0, 2.3, 0], color="k")
-ax.text(2, 1.4, "2 kg")
-ax.text(0.6, 0.1, "30°")
-ax.set_xlim(-0.5, 4.5); ax.set_ylim(-0.5, 3)
-ax.axis("off")
-plt.savefig("diagram.png")
-```
-"""
+GOOD = GOOD_ANSWER
 QUIZ = {"question": "What is the mass of the block?", "options": {"A": "2 kg", "B": "5 kg"},
         "correct_option": "A"}
-BENIGN = "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nplt.title('ok')\n"
+BENIGN = BENIGN_CODE
 TOKEN = "unit-test-token-8c1f"
 
 
