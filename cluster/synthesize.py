@@ -31,6 +31,17 @@ def output_config_hash(cfg: SciRayConfig) -> str:
                         "accept": cfg.synth.accept.model_dump(mode="json"), "judge": cfg.judge.model_dump(mode="json")})
 
 
+def preflight(cfg: SciRayConfig) -> None:
+    """Fail in seconds, with the fix, when a configured HTTP engine is unreachable or misconfigured."""
+    from sciray.llm import make_engine
+
+    engines = [cfg.coder] + ([cfg.validator] if cfg.synth.accept.min_r_inv is not None else [])
+    for llm in engines:
+        if llm.engine == "openai":
+            engine = make_engine(llm)  # also checks base_url and the API key variable
+            engine.probe()
+
+
 def _validator_label(cfg: SciRayConfig) -> str:
     if cfg.synth.accept.min_r_inv is None:
         return "checks-only (no quiz validation: set synth.accept.min_r_inv and validator.* to add it)"
@@ -130,6 +141,7 @@ def run_synthesis(cfg: SciRayConfig, problems: str, out: str, limit: int | None 
     from sciray.cluster.source import ProblemSource
 
     started = time.time()
+    preflight(cfg)
     chash = output_config_hash(cfg)
     recorder = RunRecorder(out, cfg, chash)
     skip = written_ids(recorder.fs, recorder.root, chash)

@@ -153,6 +153,18 @@ class OpenAIEngine:
                 await asyncio.gather(*tasks, return_exceptions=True)
                 raise
 
+    def probe(self, timeout_s: float = 5.0) -> None:
+        """Fail fast when the server cannot be reached at all (a pipeline calls this once on the
+        driver instead of letting every row spend its retries on a dead endpoint)."""
+        try:
+            httpx.get(f"{self.base_url}/models", headers=self._headers, timeout=timeout_s)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise EngineConfigError(
+                f"cannot reach the OpenAI-compatible server at {self.base_url} ({type(exc).__name__}); "
+                "start it or fix coder.base_url / validator.base_url") from None
+        except httpx.HTTPError:
+            pass  # reachable; what it answers is judged per request
+
     def close(self) -> None:
         """Nothing to release: clients live only for one generate() call."""
 

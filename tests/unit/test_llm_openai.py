@@ -295,3 +295,36 @@ def test_generate_inside_running_event_loop(server):
     sync, async_ = asyncio.run(main())
     assert [r.text for r in sync] == ["echo:a", "echo:b"]
     assert async_[0].text == "echo:c"
+
+
+def test_probe_fails_fast_on_an_unreachable_server():
+    import socket
+
+    from sciray.config.models import LLMConfig
+    from sciray.llm.base import EngineConfigError
+    from sciray.llm.openai_engine import OpenAIEngine
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    engine = OpenAIEngine(LLMConfig(engine="openai", base_url=f"http://127.0.0.1:{port}/v1", model="m"))
+    with pytest.raises(EngineConfigError, match="cannot reach"):
+        engine.probe(timeout_s=2)
+
+
+def test_synth_with_an_unreachable_engine_stops_in_seconds(tmp_path, capsys):
+    import socket
+    import time
+
+    from sciray.cli.main import main
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    problems = tmp_path / "p.jsonl"
+    problems.write_text('{"id": "a", "question": "A 2 kg block."}\n')
+    started = time.perf_counter()
+    rc = main(["synth", "--problems", str(problems), "--out", str(tmp_path / "run"),
+               "--set", "coder.engine=openai", "--set", f"coder.base_url=http://127.0.0.1:{port}/v1"])
+    assert rc == 2 and time.perf_counter() - started < 15
+    assert "cannot reach the OpenAI-compatible server" in capsys.readouterr().err
