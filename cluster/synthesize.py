@@ -14,13 +14,15 @@ import time
 from collections import Counter
 from typing import Any
 
-import fsspec
 from fsspec.core import url_to_fs
 
+from sciray.coder.imgcoder import CoderResult
 from sciray.config.models import SciRayConfig
 from sciray.errors import UserError
 from sciray.lineage import config_hash, package_versions
-from sciray.pipeline.writer import JsonlLog, ShardWriter, shard_row, written_ids
+from sciray.pipeline.report import render_run_report
+from sciray.pipeline.rows import to_rows
+from sciray.pipeline.writer import JsonlLog, ShardWriter, shard_row, written
 
 
 def output_config_hash(cfg: SciRayConfig) -> str:
@@ -85,8 +87,6 @@ class RunRecorder:
         self.seen: set[str] = set()
 
     def add(self, row: dict[str, Any]) -> None:
-        from sciray.coder.imgcoder import CoderResult
-
         self.counts["input"] += 1
         for stage, secs in (json.loads(row["timings"]) if row.get("timings") else {}).items():
             self.stage_seconds[stage] += secs
@@ -144,7 +144,8 @@ def run_synthesis(cfg: SciRayConfig, problems: str, out: str, limit: int | None 
     preflight(cfg)
     chash = output_config_hash(cfg)
     recorder = RunRecorder(out, cfg, chash)
-    skip = written_ids(recorder.fs, recorder.root, chash)
+    earlier = written(recorder.fs, recorder.root, chash)
+    skip = earlier["accepted"] | earlier["rejected"]
     allow = _limited_ids(problems, limit, cfg, skip) if limit else None
     init_ray(cfg.ray)
     ctx = ray.data.DataContext.get_current()
@@ -155,15 +156,12 @@ def run_synthesis(cfg: SciRayConfig, problems: str, out: str, limit: int | None 
     needs_quizzes = cfg.synth.accept.min_r_inv is not None
     ds = build_pipeline(ray.data.read_datasource(source), cfg, needs_quizzes=needs_quizzes)
     for batch in ds.iter_batches(batch_size=cfg.synth.shard_rows, batch_format="default"):
-        from sciray.pipeline.rows import to_rows
-
         for row in to_rows(batch):
             recorder.add(row)
         recorder.flush_logs()  # shards are written when full (synth.shard_rows) and at the end
     recorder.flush()
-    manifest = _manifest(recorder, cfg, chash, problems, out, len(skip), time.time() - started)
-    from sciray.pipeline.report import render_run_report
-
+    manifest = _manifest(recorder, cfg, chash, problems, out, {k: len(v) for k, v in earlier.items()},
+                         time.time() - started)
     with recorder.fs.open(f"{recorder.root}/manifest.json.tmp", "w") as f:
         f.write(json.dumps(manifest, indent=2))
     recorder.fs.mv(f"{recorder.root}/manifest.json.tmp", f"{recorder.root}/manifest.json")
@@ -172,9 +170,9 @@ def run_synthesis(cfg: SciRayConfig, problems: str, out: str, limit: int | None 
     return manifest
 
 
-def _manifest(rec: RunRecorder, cfg: SciRayConfig, chash: str, problems: str, out: str, resumed: int,
-              wall_s: float) -> dict[str, Any]:
-    previous = _previous_counts(rec)
+def _manifest(rec: RunRecorder, cfg: SciRayConfig, chash: str, problems: str, out: str,
+              previous: dict[str, int], wall_s: float) -> dict[str, Any]:
+    resumed = previous["accepted"] + previous["rejected"]
     accepted = rec.counts["accepted"] + previous["accepted"]
     rejected = rec.counts["rejected"] + previous["rejected"]
     counts = {"input": rec.counts["input"] + resumed, "quarantined": rec.counts["quarantined"],
@@ -200,22 +198,6 @@ def _manifest(rec: RunRecorder, cfg: SciRayConfig, chash: str, problems: str, ou
         "shards": {"accepted": rec.accepted.shards, "rejected": rec.rejected.shards},
         "package_versions": package_versions(),
     }
-
-
-def _previous_counts(rec: RunRecorder) -> Counter:
-    """Accepted/rejected rows written by earlier runs of this config (resume)."""
-    import pyarrow.parquet as pq
-
-    counts: Counter = Counter()
-    new = set(rec.accepted.shards) | set(rec.rejected.shards)
-    for kind in ("accepted", "rejected"):
-        for path in rec.fs.glob(f"{rec.root}/{kind}/part-*.parquet"):
-            if path in new or rec.fs.unstrip_protocol(path) in new:
-                continue
-            with rec.fs.open(path, "rb") as f:
-                hashes = pq.read_table(f, columns=["config_hash"]).column("config_hash").to_pylist()
-            counts[kind] += sum(1 for h in hashes if h == rec.chash)
-    return counts
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,11 +28,9 @@ def _problem_id(question: str) -> str:
     return "req-" + hashlib.sha256(question.encode("utf-8")).hexdigest()[:12]
 
 
-class ProblemIn(Body):
-    """The problem a diagram or an image is about."""
+class _QuestionBody(Body):
+    """The problem fields every request about a problem shares."""
 
-    id: str | None = Field(default=None, max_length=200)
-    """Your id for the problem; empty: derived from the question text."""
     question: str = Field(min_length=1, max_length=20_000)
     """The problem statement."""
     image_type: str | None = Field(default=None, max_length=200)
@@ -49,22 +47,24 @@ class ProblemIn(Body):
             raise ValueError("question is empty")
         return v
 
-    def to_problem(self) -> Problem:
-        return Problem(id=self.id or _problem_id(self.question), question=self.question,
+    def to_problem(self, problem_id: str | None = None) -> Problem:
+        return Problem(id=problem_id or _problem_id(self.question), question=self.question,
                        image_type=self.image_type, answer=self.answer, quizzes=list(self.quizzes))
 
 
-class DiagramRequest(Body):
+class ProblemIn(_QuestionBody):
+    """The problem a diagram or an image is about."""
+
+    id: str | None = Field(default=None, max_length=200)
+    """Your id for the problem; empty: derived from the question text."""
+
+    def to_problem(self, problem_id: str | None = None) -> Problem:
+        return super().to_problem(problem_id or self.id)
+
+
+class DiagramRequest(_QuestionBody):
     """POST /v1/diagrams: draw a diagram for a problem (ImgCoder), optionally validate it."""
 
-    question: str = Field(min_length=1, max_length=20_000)
-    """The problem statement to draw."""
-    quizzes: list[Quiz] = Field(default_factory=list, max_length=64)
-    """Quizzes for inverse validation (used when validate is true)."""
-    image_type: str | None = Field(default=None, max_length=200)
-    """'Subject - Type', e.g. 'Physics - Mechanical'."""
-    answer: str | None = Field(default=None, max_length=2_000)
-    """The final answer; the checks make sure the diagram does not give it away."""
     language: Language | None = None
     """Diagram language; empty: the server's coder.language."""
     samples: int | None = Field(default=None, ge=1, le=8)
@@ -73,17 +73,6 @@ class DiagramRequest(Body):
     """Model calls per sample at most (first answer plus repairs); empty: coder.attempts."""
     validate_: bool = Field(default=False, alias="validate")
     """Also answer the quizzes from the best image (inverse validation, R_inv)."""
-
-    @field_validator("question")
-    @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("question is empty")
-        return v
-
-    def to_problem(self) -> Problem:
-        return ProblemIn(question=self.question, image_type=self.image_type, answer=self.answer,
-                         quizzes=self.quizzes).to_problem()
 
 
 class RenderRequest(Body):

@@ -9,7 +9,8 @@ Everything here is a pure function of its arguments: no I/O, no Ray, no models.
 """
 
 from sciray.checks.givens import Given, extract_givens, strip_options
-from sciray.checks.labels import answer_leak, answer_values, label_recall, missing_givens, visible_labels
+from sciray.checks.labels import (answer_leak, answer_values, label_recall, missing_givens, visible_labels,
+                                  visible_texts)
 from sciray.checks.latex import to_plain
 from sciray.checks.numbers import find_numbers, same_value
 from sciray.checks.run import WEIGHTS, CheckReport, run_checks
@@ -29,4 +30,5 @@ __all__ = [
     "strip_options",
     "to_plain",
     "visible_labels",
+    "visible_texts",
 ]

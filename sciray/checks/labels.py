@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sciray.checks.givens import Given
 from sciray.checks.latex import read_arg, to_plain
 from sciray.checks.numbers import Num, find_numbers, same_value
-from sciray.types import Scene
+from sciray.types import Scene, SceneText
 
 # A name token in plain text: a letter (Latin or Greek) then letters, digits, subscripts and
 # primes; not glued after a digit, so the "A" of "2A" (amperes) is no point A.
@@ -38,13 +38,17 @@ def read_label(text: str) -> Label:
     return Label(text, tuple(find_numbers(plain)), names)
 
 
-def visible_labels(scene: Scene | None) -> list[Label]:
-    """The scene's label texts: not ticks, not (partly) off the canvas."""
+def visible_texts(scene: Scene | None) -> list[SceneText]:
+    """The scene's label texts as drawn: not ticks, not (partly) off the canvas, not empty."""
     if scene is None:
         return []
     outside = set(scene.outside)
-    return [read_label(t.text) for i, t in enumerate(scene.texts)
-            if t.kind != "tick" and i not in outside and t.text.strip()]
+    return [t for i, t in enumerate(scene.texts) if t.kind != "tick" and i not in outside and t.text.strip()]
+
+
+def visible_labels(scene: Scene | None) -> list[Label]:
+    """The visible texts, read as labels (numbers and names)."""
+    return [read_label(t.text) for t in visible_texts(scene)]
 
 
 def shows(given: Given, labels: list[Label]) -> bool:

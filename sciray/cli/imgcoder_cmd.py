@@ -9,6 +9,7 @@ import click
 
 from sciray.cli.options import config_option, json_option, set_option
 from sciray.errors import UserError
+from sciray.evaluation.images import file_stem
 
 
 def candidate_record(result) -> dict:
@@ -43,7 +44,7 @@ def candidate_record(result) -> dict:
 def write_outputs(result, out_dir: Path) -> dict:
     """Write <id>.png, <id>.py|.tex and <id>.json; returns the JSON record."""
     record = candidate_record(result)
-    best, stem = result.best, _safe_name(result.problem.id)
+    best, stem = result.best, file_stem(result.problem.id)
     if best is not None and best.code:
         (out_dir / f"{stem}{'.tex' if best.language == 'tikz' else '.py'}").write_text(best.code, encoding="utf-8")
     if best is not None and best.image and best.image.bytes:
@@ -53,10 +54,6 @@ def write_outputs(result, out_dir: Path) -> dict:
         record["png"] = None
     (out_dir / f"{stem}.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
     return record
-
-
-def _safe_name(problem_id: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in problem_id)[:150] or "problem"
 
 
 @click.command("imgcoder")

@@ -22,7 +22,7 @@ from sciray.coder.fixes import apply_fit_view, error_fixes, static_fixes
 from sciray.coder.parse import parse_answer
 from sciray.config.models import CoderConfig
 from sciray.llm.base import ChatRequest, ChatResult
-from sciray.types import Candidate, ImageRef, Problem, Scene, TokenUsage
+from sciray.types import Candidate, ImageRef, Problem, TokenUsage
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class ImgCoder:
         return Candidate(**base, status="pending", plan=parsed.plan, code=code, fixes=fixes,
                          raw_text=answer.text if parsed.status != "ok" else None)
 
-    def _render_and_check(self, candidates: list[Candidate]) -> None:
+    def _render(self, candidates: list[Candidate]) -> None:
         todo = [c for c in candidates if c.code]
         results = self.renderer.render_many([c.code for c in todo]) if todo else []
         for cand, rendered in zip(todo, results):
@@ -152,8 +152,7 @@ class ImgCoder:
     def _apply_render(self, cand: Candidate, rendered) -> None:
         cand.render_status, cand.render_error, cand.render_ms = rendered.status, rendered.error, rendered.ms
         cand.sandbox = list(rendered.sandbox)
-        cand.scene = rendered.scene if isinstance(rendered.scene, Scene) or rendered.scene is None \
-            else Scene.model_validate(rendered.scene)
+        cand.scene = rendered.scene
         cand.image = ImageRef(bytes=rendered.png, path=f"{cand.problem_id}.png") if rendered.png else None
 
     def _check(self, problem: Problem, cand: Candidate) -> None:
@@ -178,7 +177,7 @@ class ImgCoder:
         code, names = fixed
         again = cand.model_copy(update={"code": code, "fixes": [*cand.fixes, *names], "origin": "fix",
                                         "usage": TokenUsage(), "status": "pending"})
-        self._render_and_check([again])
+        self._render([again])
         return again
 
     def code_round(self, results: list[CoderResult]) -> None:
@@ -195,7 +194,7 @@ class ImgCoder:
         """Render every pending candidate (one batch), check it, try mechanical fixes, and decide
         whether its slot is done."""
         pending = [(r, slot) for r in results for slot in r.slots if slot.pending is not None]
-        self._render_and_check([slot.pending for _, slot in pending])
+        self._render([slot.pending for _, slot in pending])
         for result, slot in pending:
             cand, slot.pending = slot.pending, None
             problem = result.problem

@@ -32,7 +32,7 @@ def _from_folder(folder: Path, ids: list[str]) -> dict[str, ImageEntry]:
             files.setdefault(path.stem, path)
     out = {}
     for pid in ids:
-        path = files.get(pid) or files.get(_safe(pid))
+        path = files.get(pid) or files.get(file_stem(pid))
         if path is None:
             out[pid] = ImageEntry(pid, error=f"no {pid}.png/.jpg in {folder}")
             continue
@@ -43,8 +43,10 @@ def _from_folder(folder: Path, ids: list[str]) -> dict[str, ImageEntry]:
     return out
 
 
-def _safe(problem_id: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in problem_id)[:150]
+def file_stem(problem_id: str) -> str:
+    """The file name (without suffix) of a problem's image: ``sciray imgcoder`` writes it, ``sciray
+    eval`` looks for it when ``<id>.png`` itself is not there."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in problem_id)[:150] or "problem"
 
 
 def _from_shards(files: list[Path], ids: list[str]) -> tuple[dict[str, ImageEntry], list[str]]:

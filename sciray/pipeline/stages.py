@@ -65,67 +65,81 @@ class Stage:
             row["failed_stage"], row["error"] = self.name, error
 
 
-class CoderStage(Stage):
-    """One coder half-round: the engine writes (or repairs) the code of every active slot."""
+class _CoderRounds(Stage):
+    """Base of the ImgCoder stages: carries each row's ``CoderResult`` in and out of ``advance``.
 
-    name = "coder"
+    An engine is built when the stage generates (``uses_engine``) and a renderer when it renders
+    (``render`` given); a stage holding only one of them never touches the other.
+    """
 
-    def __init__(self, coder: dict[str, Any], retries: int = 2, engine=None):
-        super().__init__(retries)
-        from sciray.coder.imgcoder import ImgCoder
-        from sciray.config.models import CoderConfig
-        from sciray.llm import make_engine
+    uses_engine = True
 
-        cfg = CoderConfig.model_validate(coder)
-        self.engine = engine or make_engine(cfg)
-        self.coder = ImgCoder(cfg, self.engine, renderer=None)
-
-    def wanted(self, row):
-        return active(row) and not row.get("done")
-
-    def process(self, rows):
-        from sciray.coder.imgcoder import CoderResult
-
-        states = [CoderResult.model_validate_json(r["state"]) for r in rows]
-        self.coder.code_round(states)
-        for row, state in zip(rows, states):
-            row["state"], row["done"] = state.model_dump_json(), state.done
-
-
-class RenderStage(Stage):
-    """The other half-round: render pending candidates in the sandbox, check, fix, decide."""
-
-    name = "render"
-
-    def __init__(self, coder: dict[str, Any], render: dict[str, Any], retries: int = 2, workers: int = 1):
+    def __init__(self, coder: dict[str, Any], render: dict[str, Any] | None = None, retries: int = 2,
+                 workers: int = 1, engine=None):
         super().__init__(retries)
         from sciray.coder.imgcoder import ImgCoder
         from sciray.config.models import CoderConfig, RenderConfig
-        from sciray.render import make_renderer
 
         cfg = CoderConfig.model_validate(coder)
-        self.renderer = make_renderer(cfg.language, RenderConfig.model_validate(render), workers=workers)
-        self.coder = ImgCoder(cfg, engine=None, renderer=self.renderer)
+        self.engine, self.renderer = None, None
+        if self.uses_engine:
+            from sciray.llm import make_engine
+
+            self.engine = engine or make_engine(cfg)
+        if render is not None:
+            from sciray.render import make_renderer
+
+            self.renderer = make_renderer(cfg.language, RenderConfig.model_validate(render), workers=workers)
+        self.coder = ImgCoder(cfg, self.engine, self.renderer)
 
     def wanted(self, row):
         return active(row) and not row.get("done")
+
+    def advance(self, states) -> None:
+        raise NotImplementedError
 
     def process(self, rows):
         from sciray.coder.imgcoder import CoderResult
 
         states = [CoderResult.model_validate_json(r["state"]) for r in rows]
-        self.coder.render_round(states)
+        self.advance(states)
         for row, state in zip(rows, states):
             row["state"], row["done"] = state.model_dump_json(), state.done
 
     def __del__(self):
         try:
-            self.renderer.close()
+            if self.renderer is not None:
+                self.renderer.close()
         except Exception:
             pass
 
 
-class ImgCoderStage(Stage):
+class CoderStage(_CoderRounds):
+    """One coder half-round: the engine writes (or repairs) the code of every active slot."""
+
+    name = "coder"
+
+    def __init__(self, coder: dict[str, Any], retries: int = 2, engine=None):
+        super().__init__(coder, None, retries, engine=engine)
+
+    def advance(self, states):
+        self.coder.code_round(states)
+
+
+class RenderStage(_CoderRounds):
+    """The other half-round: render pending candidates in the sandbox, check, fix, decide."""
+
+    name = "render"
+    uses_engine = False
+
+    def __init__(self, coder: dict[str, Any], render: dict[str, Any], retries: int = 2, workers: int = 1):
+        super().__init__(coder, render, retries, workers)
+
+    def advance(self, states):
+        self.coder.render_round(states)
+
+
+class ImgCoderStage(_CoderRounds):
     """Every round of ImgCoder in one actor (engine + sandbox): the default layout, fewest actors.
 
     The engine here is usually remote anyway (``openai`` against a vLLM / Ray Serve endpoint on
@@ -135,37 +149,10 @@ class ImgCoderStage(Stage):
 
     name = "imgcoder"
 
-    def __init__(self, coder: dict[str, Any], render: dict[str, Any], retries: int = 2, workers: int = 1,
-                 engine=None):
-        super().__init__(retries)
-        from sciray.coder.imgcoder import ImgCoder
-        from sciray.config.models import CoderConfig, RenderConfig
-        from sciray.llm import make_engine
-        from sciray.render import make_renderer
-
-        cfg = CoderConfig.model_validate(coder)
-        self.engine = engine or make_engine(cfg)
-        self.renderer = make_renderer(cfg.language, RenderConfig.model_validate(render), workers=workers)
-        self.coder = ImgCoder(cfg, self.engine, self.renderer)
-
-    def wanted(self, row):
-        return active(row) and not row.get("done")
-
-    def process(self, rows):
-        from sciray.coder.imgcoder import CoderResult
-
-        states = [CoderResult.model_validate_json(r["state"]) for r in rows]
+    def advance(self, states):
         while not all(s.done for s in states):
             self.coder.code_round(states)
             self.coder.render_round(states)
-        for row, state in zip(rows, states):
-            row["state"], row["done"] = state.model_dump_json(), True
-
-    def __del__(self):
-        try:
-            self.renderer.close()
-        except Exception:
-            pass
 
 
 class ValidateStage(Stage):

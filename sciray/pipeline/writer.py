@@ -125,14 +125,15 @@ class JsonlLog:
         self._lines = []
 
 
-def written_ids(fs: fsspec.AbstractFileSystem, root: str, config_hash: str) -> set[str]:
-    """Problem ids already written under ``root`` with ``config_hash`` (accepted, rejected, failed)."""
-    done: set[str] = set()
-    for kind in ("accepted", "rejected"):
+def written(fs: fsspec.AbstractFileSystem, root: str, config_hash: str) -> dict[str, set[str]]:
+    """Problem ids already written under ``root`` with ``config_hash``, per kind (accepted,
+    rejected): what a rerun skips, and what its manifest counts from earlier runs."""
+    done: dict[str, set[str]] = {"accepted": set(), "rejected": set()}
+    for kind, ids in done.items():
         for path in fs.glob(f"{root}/{kind}/part-*.parquet"):
             with fs.open(path, "rb") as f:
                 table = pq.read_table(f, columns=["problem_id", "config_hash"])
             for pid, h in zip(table.column("problem_id").to_pylist(), table.column("config_hash").to_pylist()):
                 if h == config_hash:
-                    done.add(pid)
+                    ids.add(pid)
     return done

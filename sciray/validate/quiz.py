@@ -24,6 +24,7 @@ import subprocess
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sciray.checks.labels import visible_texts
 from sciray.checks.latex import to_plain
 from sciray.config.models import ValidatorConfig
 from sciray.errors import InternalError
@@ -85,10 +86,9 @@ def verifier_messages(quiz: Quiz, raw: str) -> list[Message]:
 def scene_text(scene: Scene) -> str:
     """The scene's visible non-tick texts in reading order: lines top to bottom (texts whose
     vertical centres are within half a text height share a line), left to right in a line."""
-    outside = set(scene.outside)
     boxes = []
-    for i, t in enumerate(scene.texts):
-        if t.kind == "tick" or i in outside or not t.text.strip() or len(t.bbox) != 4:
+    for t in visible_texts(scene):
+        if len(t.bbox) != 4:
             continue
         x0, y0, x1, y1 = t.bbox
         try:

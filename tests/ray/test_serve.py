@@ -18,10 +18,9 @@ import httpx
 import pytest
 
 from sciray.config.models import SciRayConfig
-from sciray.testing import GOOD_ANSWER, BENIGN_CODE
+from sciray.testing import GOOD_ANSWER, BENIGN_CODE, INCLINE_QUESTION
 
-QUESTION = ("A block of mass 2 kg rests on a ramp inclined at 30 degrees. "
-            "Find the normal force on the block.")
+QUESTION = INCLINE_QUESTION
 GOOD = GOOD_ANSWER
 QUIZ = {"question": "What is the mass of the block?", "options": {"A": "2 kg", "B": "5 kg"},
         "correct_option": "A"}

@@ -25,14 +25,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from sciray.config import load_config
-from sciray.testing import GOOD_ANSWER, BROKEN_ANSWER
+from sciray.testing import GOOD_ANSWER, BROKEN_ANSWER, INCLINE_QUESTION
 
 # GOOD renders and passes the checks for QUESTION (it labels "2 kg" and "30°" and not the
 # answer); BROKEN fails to render (NameError). See sciray.testing.
 GOOD = GOOD_ANSWER
 BROKEN = BROKEN_ANSWER
 
-QUESTION = "A block of mass 2 kg rests on a ramp inclined at 30 degrees. Find the normal force on the block."
+QUESTION = INCLINE_QUESTION
 MARKER = "(BREAKME)"  # a problem whose text has it gets BROKEN code from the fake coder
 TRUE_OPTIONS = {"2 kg", "30 degrees"}  # the fake validator answers the option that reads like this
 QUIZZES = [

@@ -12,10 +12,9 @@ from sciray.config.models import CoderConfig, RenderConfig
 from sciray.llm.scripted import ScriptedEngine
 from sciray.render import make_renderer
 from sciray.types import Problem
-from sciray.testing import GOOD_ANSWER, BROKEN_ANSWER, NO_LABELS_ANSWER
+from sciray.testing import BROKEN_ANSWER, GOOD_ANSWER, INCLINE_QUESTION, NO_LABELS_ANSWER
 
-PROBLEM = Problem(id="incline-1", question="A block of mass 2 kg rests on a ramp inclined at 30 degrees. "
-                                           "Find the normal force on the block.", answer="16.97 N")
+PROBLEM = Problem(id="incline-1", question=INCLINE_QUESTION, answer="16.97 N")
 
 GOOD = GOOD_ANSWER
 
