@@ -77,6 +77,8 @@ class RunRecorder:
         self.rejected = ShardWriter(self.fs, f"{self.root}/rejected", cfg.synth.shard_rows)
         self.failed_log = JsonlLog(self.fs, f"{self.root}/failed")
         self.quarantine_log = JsonlLog(self.fs, f"{self.root}/quarantine")
+        for log in (self.failed_log, self.quarantine_log):
+            log.clear()  # this run meets those rows again: logging them twice would double-count
         self.counts: Counter = Counter()
         self.rejected_by: Counter = Counter()
         self.failed_by: Counter = Counter()
@@ -95,7 +97,7 @@ class RunRecorder:
             self.quarantine_log.add({"source": row["source"], "reason": row["reason"]})
             return
         pid = row["problem_id"]
-        if pid in self.seen:  # the same id in two input files: the loader sees one file at a time
+        if pid in self.seen:  # a safety net: the read tasks' IdClaims quarantine these first
             self.counts["quarantined"] += 1
             self.quarantine_log.add({"source": row.get("source"), "reason": f"duplicate id {pid!r} (in another file)"})
             return

@@ -233,34 +233,48 @@ def iter_problems(
     storage_options: dict | None = None,
 ) -> Iterator[Problem | Quarantined]:
     """Stream every row at ``location`` as a Problem or a Quarantined record, in file order."""
+    for item, _ in iter_located(location, reference_images=reference_images, max_row_bytes=max_row_bytes,
+                                storage_options=storage_options):
+        yield item
+
+
+def iter_located(
+    location: str,
+    *,
+    reference_images: str | None = None,
+    max_row_bytes: int = DEFAULT_MAX_ROW_BYTES,
+    storage_options: dict | None = None,
+) -> Iterator[tuple[Problem | Quarantined, str]]:
+    """``iter_problems`` with each item's ``file:line``, for records that must say where a row came from."""
     sources = expand(location, storage_options)
     references = _reference_index(reference_images, storage_options) if reference_images else {}
     seen: dict[str, str] = {}
     for src in sources:
         for row in _READERS[src.format](src, max_row_bytes):
+            where = f"{row.file}:{row.line}"
             if row.error is not None:
-                yield Quarantined(row.file, row.line, row.error, row.raw)
+                yield Quarantined(row.file, row.line, row.error, row.raw), where
                 continue
             if not isinstance(row.value, dict):
                 kind = type(row.value).__name__
-                yield Quarantined(row.file, row.line, f"row is a JSON {kind}, expected an object", _trim(row.raw or ""))
+                yield Quarantined(row.file, row.line, f"row is a JSON {kind}, expected an object",
+                                  _trim(row.raw or "")), where
                 continue
             try:
                 problem = Problem.model_validate(row.value, context=LENIENT)
             except ValidationError as exc:
-                yield Quarantined(row.file, row.line, _validation_reason(exc), _trim(row.raw or ""))
+                yield Quarantined(row.file, row.line, _validation_reason(exc), _trim(row.raw or "")), where
                 continue
-            where = f"{row.file}:{row.line}"
             if problem.id in seen:
                 yield Quarantined(
                     row.file, row.line, f"duplicate id {problem.id!r} (first seen at {seen[problem.id]})",
                     _trim(row.raw or ""),
-                )
+                ), where
                 continue
             seen[problem.id] = where
             if problem.reference_image is None and problem.id in references:
                 problem = problem.model_copy(update={"reference_image": references[problem.id]})
-            yield problem
+            yield problem, where
 
 
 def load_problems(location: str, **kwargs: Any) -> LoadReport:

@@ -114,6 +114,14 @@ class JsonlLog:
     def add(self, record: dict[str, Any]) -> None:
         self._lines.append(json.dumps(record, ensure_ascii=False))
 
+    def clear(self) -> int:
+        """Remove the parts an earlier run wrote; returns how many. Failed and quarantined rows are
+        read (and retried) again by every run, so their logs describe the latest run only."""
+        parts = self.fs.glob(f"{self.folder}/part-*.jsonl") + self.fs.glob(f"{self.folder}/.part-*.jsonl.tmp")
+        for path in parts:
+            self.fs.rm(path)
+        return len(parts)
+
     def flush(self) -> None:
         if not self._lines:
             return

@@ -218,14 +218,18 @@ def test_openai_coder_and_vision_validator_counts_add_up(e2e):
     reasons = " | ".join(q["reason"] for q in quarantined)
     assert len(quarantined) == 3
     assert "duplicate id 'p1'" in reasons and "question" in reasons and "JSON" in reasons, reasons
+    # the duplicate is caught as it is read (IdClaims), with both places named: either file may win
+    dup = next(q for q in quarantined if "duplicate" in q["reason"])
+    places = {f"{out.parent}/a.jsonl:1", f"{out.parent}/b.jsonl:2"}
+    assert dup["source"] in places and any(p in dup["reason"] for p in places - {dup["source"]}), dup
     assert not log_records(out, "failed")
     # every rendered problem was validated from its image: two quizzes each, every one with a PNG data URL
-    # (7 rendered rows: 6 accepted + the duplicate p1, which the driver quarantines after the pipeline)
+    # (6 rendered rows: the duplicate p1 never reached the coder)
     assert server.quiz_without_image == 0
-    assert server.quiz_calls == 2 * 7 and len(server.quiz_images) == server.quiz_calls
+    assert server.quiz_calls == 2 * 6 and len(server.quiz_images) == server.quiz_calls
     assert all(u.startswith("data:image/png;base64,") for u in server.quiz_images)
     # BROKEN twice (first answer + one repair) for the broken problem, one GOOD each for the others
-    assert server.coder_calls == 7 + 2
+    assert server.coder_calls == 6 + 2
 
 
 def test_shards_load_with_pyarrow(e2e):
@@ -244,7 +248,7 @@ def test_shards_load_with_pyarrow(e2e):
         assert row["status"] == "accepted" and row["r_inv"] == 1.0 and row["config_hash"] == manifest["config_hash"]
         lineage = row["lineage"]
         assert lineage["engine"] == "openai" and lineage["model"] == "fake-coder"
-        assert lineage["prompt_version"] == "imgcoder-v1" and lineage["config_hash"] == manifest["config_hash"]
+        assert lineage["prompt_version"] == "imgcoder-v2" and lineage["config_hash"] == manifest["config_hash"]
         assert "seccomp" in lineage["sandbox"]
         assert json.loads(row["verdict"])["quiz_status"] == "ok"
         assert {c["name"]: c["score"] for c in row["checks"]}["rendered"] == 1.0 and row["label_recall"] == 1.0
@@ -317,6 +321,9 @@ def test_resume_writes_only_the_rest(ray_cluster, tmp_path, script_file, capsys)
     assert sorted(new_ids) == ["r3", "r4", "r5", "r6"]
     ids = shard_ids(out)
     assert sorted(ids) == ["r1", "r2", "r3", "r4", "r5", "r6"] and len(ids) == len(set(ids))
+    # the quarantine log describes the latest run: the two bad rows once each, not once per run
+    quarantined = log_records(out, "quarantine")
+    assert sorted(q["source"] for q in quarantined) == [f"{problems}:3", f"{problems}:6"]
 
 
 # --- 4: the driver killed mid-run, then rerun -----------------------------------------------------
