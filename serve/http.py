@@ -5,7 +5,7 @@ deployment builds it on its replica, and tests build it in-process over ``LocalB
 
 - ``GuardMiddleware`` (pure ASGI, runs before any parsing): bearer-token auth (401) and the
   body size limit (413, from Content-Length and from the bytes actually read);
-- ``Gateway``: one method per route; a content-hash LRU cache (``X-Cache: hit|miss``), the
+- ``Gateway``: one method per route; a content-hash LRU cache (``X-Cache: hit|miss|bypass``), the
   per-request timeout (504) and the mapping of overload errors to 503 + Retry-After;
 - a backend is any object with ``async render(code, language)``, ``async diagram(request)`` and
   ``async evaluate(problem, image, scene)``: Serve handles in ``app.py``, plain classes here.
@@ -44,8 +44,10 @@ from sciray.config.models import SciRayConfig
 
 log = logging.getLogger(__name__)
 
-OPEN_PATHS = frozenset({"/healthz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
-"""Paths served without a token: liveness and the API description (no data)."""
+DOC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+"""The API description (no data): open unless ``serve.public_docs`` is false."""
+OPEN_PATHS = frozenset({"/healthz"}) | DOC_PATHS
+"""Paths served without a token by default: liveness and the API description."""
 
 
 # --- auth --------------------------------------------------------------------------------------
@@ -94,10 +96,11 @@ class GuardMiddleware:
     lying or missing Content-Length (chunked upload) cannot get a bigger body through.
     """
 
-    def __init__(self, app, max_body_bytes: int, digest: bytes | None = None):
+    def __init__(self, app, max_body_bytes: int, digest: bytes | None = None, open_paths: frozenset[str] = OPEN_PATHS):
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.digest = digest
+        self.open_paths = open_paths
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -107,7 +110,7 @@ class GuardMiddleware:
         if root and path.startswith(root):
             path = path[len(root):] or "/"
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        if self.digest is not None and path not in OPEN_PATHS and not token_ok(headers.get("authorization"), self.digest):
+        if self.digest is not None and path not in self.open_paths and not token_ok(headers.get("authorization"), self.digest):
             return await _send_json(send, 401, {"detail": "missing or wrong bearer token"},
                                     {"WWW-Authenticate": "Bearer"})
         limit = self.max_body_bytes
@@ -246,24 +249,29 @@ class Gateway:
         except Exception as exc:  # noqa: BLE001 - every failure becomes an HTTP answer
             raise self.failure(exc) from None
 
-    async def _cached(self, route: str, body, compute) -> tuple[bytes, str]:
+    async def _cached(self, route: str, body, compute, cache_control: str | None = None) -> tuple[bytes, str]:
+        """The cached answer, else ``compute()``'s. ``Cache-Control: no-cache`` skips the lookup
+        (a fresh sample of a sampled request) and ``no-store`` also keeps the answer out."""
+        directives = {d.strip().split("=")[0].lower() for d in (cache_control or "").split(",")}
+        fresh, store = bool(directives & {"no-cache", "no-store"}), "no-store" not in directives
         key = request_key(route, body)
-        hit = self.cache.get(key)
+        hit = None if fresh else self.cache.get(key)
         if hit is not None:
             return hit, "hit"
         out = await self._guarded(compute())
         data = json.dumps(out, ensure_ascii=False).encode("utf-8")
-        self.cache.put(key, data)
-        return data, "miss"
+        if store:
+            self.cache.put(key, data)
+        return data, "bypass" if fresh else "miss"
 
     # -- routes ---------------------------------------------------------------------------------
 
-    async def render(self, body: RenderRequest) -> tuple[bytes, str]:
+    async def render(self, body: RenderRequest, cache_control: str | None = None) -> tuple[bytes, str]:
         async def compute():
             return render_payload(await self.backend.render(body.code, body.language))
-        return await self._cached("render", body, compute)
+        return await self._cached("render", body, compute, cache_control)
 
-    async def diagram(self, body: DiagramRequest) -> tuple[bytes, str]:
+    async def diagram(self, body: DiagramRequest, cache_control: str | None = None) -> tuple[bytes, str]:
         async def compute():
             started = time.perf_counter()
             out = await self.backend.diagram(body.model_dump(mode="json", by_alias=True))
@@ -278,14 +286,14 @@ class Gateway:
             timings["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
             response["timings"] = timings
             return response
-        return await self._cached("diagrams", body, compute)
+        return await self._cached("diagrams", body, compute, cache_control)
 
-    async def evaluate(self, body: EvaluateRequest) -> tuple[bytes, str]:
+    async def evaluate(self, body: EvaluateRequest, cache_control: str | None = None) -> tuple[bytes, str]:
         async def compute():
             scene = body.scene.model_dump(mode="json") if body.scene is not None else None
             return await self.backend.evaluate(body.problem.to_problem().model_dump(mode="json"),
                                                body.image_bytes(), scene)
-        return await self._cached("evaluate", body, compute)
+        return await self._cached("evaluate", body, compute, cache_control)
 
     def models(self) -> dict[str, Any]:
         c, v = self.cfg.coder, self.cfg.validator
@@ -302,7 +310,7 @@ class Gateway:
 
 def make_api(cfg: SciRayConfig, gateway: Gateway, digest: bytes | None = None):
     """The FastAPI app of the service (built where it runs: on the ingress replica, or in a test)."""
-    from fastapi import Depends, FastAPI
+    from fastapi import Depends, FastAPI, Header
     from fastapi.responses import JSONResponse, Response
     from fastapi.security import HTTPBearer
 
@@ -315,7 +323,9 @@ def make_api(cfg: SciRayConfig, gateway: Gateway, digest: bytes | None = None):
                      "sandbox renders it, deterministic checks and quiz answering (R_inv) judge it. "
                      "Send `Authorization: Bearer <token>` when the server sets serve.token_env."),
     )
-    app.add_middleware(GuardMiddleware, max_body_bytes=cfg.serve.max_body_kb * 1024, digest=digest)
+    open_paths = OPEN_PATHS if cfg.serve.public_docs else OPEN_PATHS - DOC_PATHS
+    app.add_middleware(GuardMiddleware, max_body_bytes=cfg.serve.max_body_kb * 1024, digest=digest,
+                       open_paths=open_paths)
     # Enforcement is GuardMiddleware's; this only shows the lock (and an Authorize button) in /docs.
     secured = [Depends(HTTPBearer(auto_error=False))] if digest is not None else []
     errors = {401: {"description": "missing or wrong bearer token"},
@@ -332,18 +342,18 @@ def make_api(cfg: SciRayConfig, gateway: Gateway, digest: bytes | None = None):
 
     @app.post("/v1/diagrams", response_model=DiagramResponse, dependencies=secured, responses=errors,
               summary="Draw a diagram for a problem (best candidate; optional quiz validation)")
-    async def diagrams(body: DiagramRequest):
-        return answer(*await gateway.diagram(body))
+    async def diagrams(body: DiagramRequest, cache_control: str | None = Header(default=None)):
+        return answer(*await gateway.diagram(body, cache_control))
 
     @app.post("/v1/render", response_model=RenderResponse, dependencies=secured, responses=errors,
               summary="Render diagram code in the sandbox")
-    async def render(body: RenderRequest):
-        return answer(*await gateway.render(body))
+    async def render(body: RenderRequest, cache_control: str | None = Header(default=None)):
+        return answer(*await gateway.render(body, cache_control))
 
     @app.post("/v1/evaluate", response_model=EvaluateResponse, dependencies=secured, responses=errors,
               summary="Answer a problem's quizzes from an image (R_inv) and run the checks on its scene")
-    async def evaluate(body: EvaluateRequest):
-        return answer(*await gateway.evaluate(body))
+    async def evaluate(body: EvaluateRequest, cache_control: str | None = Header(default=None)):
+        return answer(*await gateway.evaluate(body, cache_control))
 
     @app.get("/v1/models", dependencies=secured, summary="The coder and validator engines and models")
     async def models():

@@ -9,10 +9,11 @@ Changing any template text means bumping ``PROMPT_VERSION``: it is stored with e
 
 from __future__ import annotations
 
+from sciray.checks import extract_givens
 from sciray.llm.base import Message
 from sciray.types import Problem
 
-PROMPT_VERSION = "imgcoder-v1"
+PROMPT_VERSION = "imgcoder-v2"
 
 _LANGUAGE = {
     "python": {
@@ -107,12 +108,30 @@ def _problem_text(problem: Problem, max_chars: int = 6000) -> str:
     return text if len(text) <= max_chars else text[:max_chars] + " [...]"
 
 
+def givens_lines(question: str, max_items: int = 24) -> list[str]:
+    """The values and names the problem states, as the checks will look for them.
+
+    Small models skip labels they were not reminded of; listing what our label check reads from
+    the text (the same extraction) turns "label every given value" into a checklist.
+    """
+    givens = extract_givens(question)
+    values = [g.raw or g.text for g in givens if g.kind == "number"][:max_items]
+    names = [g.text for g in givens if g.kind == "symbol"][:max_items]
+    lines = []
+    if values:
+        lines.append("Given values (write each one as a text label in the image): " + "; ".join(values))
+    if names:
+        lines.append("Names to label in the image: " + ", ".join(names))
+    return lines
+
+
 def _extra(problem: Problem, use_elements: bool) -> str:
     lines = []
     if problem.image_type:
         lines.append(f"Diagram type: {problem.image_type}")
     if use_elements and problem.elements:
         lines.append("Elements to include: " + "; ".join(problem.elements)[:1500])
+    lines += givens_lines(problem.question)
     return ("\n" + "\n".join(lines) + "\n") if lines else ""
 
 

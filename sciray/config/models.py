@@ -264,7 +264,9 @@ class ServeConfig(Section):
     retry_after_s: int = Field(default=1, ge=1)
     """Seconds sent in Retry-After with a 503 overload answer."""
     cache_size: int = Field(default=256, ge=0)
-    """Answers kept in the ingress's content-hash LRU cache (per ingress replica); 0 disables it."""
+    """Answers kept in the ingress's content-hash LRU cache (per ingress replica); 0 disables it. A request with `Cache-Control: no-cache` is computed afresh (a new sample), `no-store` is also not kept."""
+    public_docs: bool = True
+    """Serve /docs, /redoc and /openapi.json without the token when auth is on (they describe the API and hold no data); false puts them behind the token too."""
     ingress_replicas: int = Field(default=1, ge=1)
     """Replicas of the HTTP ingress (FastAPI) deployment."""
     ingress_max_ongoing_requests: int = Field(default=256, ge=1)
@@ -303,6 +305,145 @@ class ServeConfig(Section):
     """Evaluations queued per caller before 503 (-1: unbounded; 0 means 1)."""
 
 
+class TrainLoRAConfig(Section):
+    """LoRA adapters (peft) instead of full fine-tuning."""
+
+    enabled: bool = False
+    """Train LoRA adapters on the target modules and freeze everything else."""
+    r: int = Field(default=16, ge=1)
+    """Rank of the adapters."""
+    alpha: int = Field(default=32, ge=1)
+    """Scaling numerator (the update is scaled by alpha / r)."""
+    dropout: float = Field(default=0.05, ge=0.0, lt=1.0)
+    """Dropout on the adapter input."""
+    target_modules: list[str] = Field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"])
+    """Module names (suffixes) that get adapters; the default is the language model's attention."""
+
+
+class TrainDeepSpeedConfig(Section):
+    """DeepSpeed ZeRO for the training workers (otherwise PyTorch DDP)."""
+
+    enabled: bool = False
+    """Train with DeepSpeed ZeRO when the workers have CUDA (see allow_cpu); otherwise DDP."""
+    zero_stage: Literal[2, 3] = 3
+    """ZeRO stage: 2 shards optimizer states and gradients, 3 also the parameters."""
+    offload_optimizer: bool = False
+    """Keep optimizer states in CPU memory (ZeRO-Offload; DeepSpeed builds its CPU Adam op on first use)."""
+    offload_params: bool = False
+    """Keep parameters in CPU memory between uses (ZeRO stage 3 only)."""
+    allow_cpu: bool = False
+    """Also use DeepSpeed on CPU-only workers (gloo; slow, for testing the path): off trains CPU workers with DDP."""
+    overlap_comm: bool = True
+    """Overlap gradient reduction with the backward pass."""
+    bucket_size: int = Field(default=50_000_000, ge=1_000)
+    """Elements per reduce / all-gather bucket."""
+
+
+class TrainDataConfig(Section):
+    """Which accepted rows become training samples, and the data mix."""
+
+    min_r_inv: float | None = Field(default=None, ge=0.0, le=1.0)
+    """Keep rows whose validator share of quizzes answered right is at least this; empty keeps all (rows without r_inv are dropped when set)."""
+    subjects: list[str] = Field(default_factory=list)
+    """Keep only these subjects ('Physics', 'Math', ...; case-insensitive); empty keeps all."""
+    multimodal_question: bool = True
+    """Ask the problem's multimodal_question (rewritten to rely on the figure) when it has one, else its question."""
+    caption_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Share of rows that also give a caption sample (image -> the coder's plan of what the figure shows)."""
+    repeat: int = Field(default=1, ge=1, le=1000)
+    """Times the filtered rows are repeated per epoch (small data sets)."""
+    max_rows: int | None = Field(default=None, ge=1)
+    """Use at most this many training rows (after filters and the held-out split)."""
+    shuffle_buffer: int = Field(default=256, ge=0)
+    """Local shuffle buffer of each worker's stream in samples (0: no shuffle)."""
+
+
+class TrainEvalConfig(Section):
+    """Answer accuracy on held-out multimodal questions before and after fine-tuning."""
+
+    enabled: bool = True
+    """Evaluate before the first step and after the last one."""
+    data: str | None = None
+    """Held-out shards (a run, folder, glob or file); empty holds out holdout_share of the training rows."""
+    holdout_share: float = Field(default=0.1, ge=0.0, lt=1.0)
+    """Share of rows held out for evaluation (by a hash of the problem id) when data is empty."""
+    max_rows: int = Field(default=64, ge=1)
+    """Most held-out rows evaluated."""
+    max_new_tokens: int = Field(default=64, ge=1)
+    """Longest generated answer in tokens (greedy decoding)."""
+    batch_size: int = Field(default=8, ge=1)
+    """Questions generated at once per worker."""
+    rel_tol: float = Field(default=0.02, ge=0.0, lt=1.0)
+    """Relative tolerance when a numeric answer is compared with the reference number."""
+
+
+class TrainConfig(Section):
+    """Fine-tuning a vision-language model on accepted data (sciray train): Ray Train workers, DDP or DeepSpeed."""
+
+    model: str = "tiny-qwen2-vl"
+    """Image-text-to-text model: a local folder or model id (Qwen2-VL, Qwen2.5-VL, Qwen3-VL class), or 'tiny-qwen2-vl' (a tiny random model built offline into the model cache)."""
+    num_workers: int = Field(default=2, ge=1)
+    """Ray Train workers (one per GPU with use_gpu)."""
+    use_gpu: bool = False
+    """One GPU per worker (NCCL); off trains on CPU (gloo)."""
+    resources_per_worker: dict[str, float] = Field(default_factory=dict)
+    """Ray resources of each worker, e.g. {CPU: 8, GPU: 1}; empty: Ray Train's default (1 CPU, plus 1 GPU with use_gpu)."""
+    accelerator_type: str | None = None
+    """Ray accelerator type the workers need (e.g. 'H100'); empty for any."""
+    storage_path: str | None = None
+    """Where Ray Train writes checkpoints (local path or fsspec URL such as s3://bucket/train); empty: the --out folder."""
+    run_name: str = "sciray-train"
+    """Run folder under storage_path; a rerun with the same name resumes from its latest checkpoint."""
+    resume_from: str | None = None
+    """A checkpoint folder to start from when the run folder has none yet (e.g. another run's checkpoint)."""
+    max_steps: int | None = Field(default=None, ge=1)
+    """Optimizer steps in all (counting steps of earlier runs that this one resumes); empty: train for epochs."""
+    epochs: int = Field(default=1, ge=1)
+    """Passes over the data when max_steps is empty."""
+    micro_batch_size: int = Field(default=1, ge=1)
+    """Samples per worker per forward pass."""
+    grad_accum: int = Field(default=8, ge=1)
+    """Micro-batches per optimizer step (global batch = micro_batch_size x grad_accum x num_workers)."""
+    lr: float = Field(default=1e-5, gt=0)
+    """Peak learning rate (AdamW)."""
+    weight_decay: float = Field(default=0.0, ge=0)
+    """AdamW weight decay."""
+    warmup_steps: int = Field(default=0, ge=0)
+    """Linear warm-up steps before the schedule."""
+    lr_schedule: Literal["constant", "linear", "cosine"] = "cosine"
+    """Learning-rate decay after warm-up (to 10% of lr for linear and cosine; needs max_steps)."""
+    max_grad_norm: float | None = Field(default=1.0, gt=0)
+    """Gradient clipping norm; empty: no clipping."""
+    max_length: int = Field(default=2048, ge=32)
+    """Longest sample in tokens (image tokens included); longer samples lose the end of their answer."""
+    min_pixels: int | None = Field(default=None, ge=64)
+    """Smallest image size in pixels the processor resizes to; empty keeps the model's setting."""
+    max_pixels: int | None = Field(default=None, ge=64)
+    """Largest image size in pixels (bounds image tokens per sample); empty keeps the model's setting."""
+    bf16: bool = False
+    """bfloat16 weights and compute (GPUs); off trains in float32."""
+    activation_checkpointing: bool = False
+    """Recompute activations in the backward pass (less memory, about a third more compute)."""
+    freeze_vision: bool = False
+    """Do not train the vision encoder."""
+    seed: int = 0
+    """Seed of weights init (tiny model), adapters, shuffling and the held-out split."""
+    log_every: int = Field(default=1, ge=1)
+    """Report loss, learning rate and tokens/s to Ray Train every this many steps."""
+    checkpoint_every: int | None = Field(default=None, ge=1)
+    """Also checkpoint every this many steps (one is always written at the end)."""
+    keep_checkpoints: int = Field(default=2, ge=1)
+    """Checkpoints kept in the run folder (the latest ones)."""
+    deepspeed: TrainDeepSpeedConfig = Field(default_factory=TrainDeepSpeedConfig)
+    """DeepSpeed ZeRO."""
+    lora: TrainLoRAConfig = Field(default_factory=TrainLoRAConfig)
+    """LoRA adapters."""
+    data: TrainDataConfig = Field(default_factory=TrainDataConfig)
+    """Filters and data mix."""
+    eval: TrainEvalConfig = Field(default_factory=TrainEvalConfig)
+    """Held-out evaluation."""
+
+
 class SciRayConfig(Section):
     """The whole SciRay configuration."""
 
@@ -324,3 +465,5 @@ class SciRayConfig(Section):
     """The synthesis pipeline (sciray synth)."""
     serve: ServeConfig = Field(default_factory=ServeConfig)
     """The HTTP service (sciray serve)."""
+    train: TrainConfig = Field(default_factory=TrainConfig)
+    """Fine-tuning a vision-language model on accepted data (sciray train)."""

@@ -42,7 +42,7 @@ def test_good_first_answer_renders_and_passes(renderer):
     assert best.image.bytes.startswith(b"\x89PNG") and best.render_status == "ok"
     assert best.plan.labels.startswith("2 kg") and "normal force" in best.plan.considerations
     assert best.label_recall == 1.0 and best.checks["rendered"] == 1.0
-    assert best.prompt_version == "imgcoder-v1" and best.engine == "scripted"
+    assert best.prompt_version == "imgcoder-v2" and best.engine == "scripted"
     assert engine.requests[0].temperature == 0.0
     assert "A block of mass 2 kg" in engine.requests[0].messages[-1]["content"]
 

@@ -163,6 +163,28 @@ def test_auth(backend):
     assert client.get("/healthz").status_code == 200 and client.get("/openapi.json").status_code == 200
 
 
+def test_docs_behind_the_token_when_not_public(backend):
+    client = _client(backend, token_env="SCIRAY_UNIT_TOKEN", public_docs=False)
+    for path in ("/docs", "/openapi.json", "/redoc"):
+        assert client.get(path).status_code == 401, path
+    assert client.get("/openapi.json", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+    assert client.get("/healthz").status_code == 200  # liveness probes carry no token
+
+
+def test_cache_control_asks_for_a_fresh_answer(backend):
+    client = _client(backend)
+    code = BENIGN + "# cache-control\n"
+    first = client.post("/v1/render", json={"code": code})
+    assert first.headers["x-cache"] == "miss"
+    fresh = client.post("/v1/render", json={"code": code}, headers={"Cache-Control": "no-cache"})
+    assert fresh.status_code == 200 and fresh.headers["x-cache"] == "bypass"
+    assert client.post("/v1/render", json={"code": code}).headers["x-cache"] == "hit"
+    # no-store: computed afresh and not kept
+    other = BENIGN + "# no-store\n"
+    assert client.post("/v1/render", json={"code": other}, headers={"Cache-Control": "no-store"}).headers["x-cache"] == "bypass"
+    assert client.post("/v1/render", json={"code": other}).headers["x-cache"] == "miss"
+
+
 def test_body_limit_from_header_and_from_body(backend):
     client = _client(backend)
     big = {"code": "# " + "x" * (70 * 1024)}
