@@ -47,8 +47,9 @@ def sample_problems(path: str, limit: int, seed: int = 0):
 
 
 def first_answer(result):
-    """The sample-0 first answer, after mechanical fixes but before any model repair."""
-    firsts = [c for c in result.attempts if c.sample == 0 and c.attempt == 0]
+    """The sample-0 first answer, after mechanical fixes but before any model repair (and before
+    the givens_legend, which comes after the repairs)."""
+    firsts = [c for c in result.attempts if c.sample == 0 and c.attempt == 0 and "givens_legend" not in c.fixes]
     return firsts[-1] if firsts else None
 
 
@@ -57,6 +58,10 @@ def summarize(results, engine: TimedEngine, wall_s: float) -> dict:
     rendered = [r for r in results if r.best is not None and r.best.render_status == "ok"]
     no_repair = [first_answer(r) for r in results]
     recalls = [r.best.label_recall for r in rendered if r.best.label_recall is not None]
+    # what the model's own diagrams label: the best per problem before the givens_legend fix
+    own = [max(cs, key=lambda c: (c.score or 0.0, -c.attempt)) for cs in
+           ([c for c in r.attempts if c.render_status == "ok" and "givens_legend" not in c.fixes] for r in rendered) if cs]
+    recalls_own = [c.label_recall for c in own if c.label_recall is not None]
     recalls_first = [c.label_recall for c in no_repair if c is not None and c.render_status == "ok"
                      and c.label_recall is not None]
     return {
@@ -67,6 +72,8 @@ def summarize(results, engine: TimedEngine, wall_s: float) -> dict:
         "render_success_no_repair": round(sum(1 for c in no_repair if c and c.render_status == "ok") / n, 3),
         "label_recall": round(statistics.mean(recalls), 3) if recalls else None,
         "label_recall_no_repair": round(statistics.mean(recalls_first), 3) if recalls_first else None,
+        "label_recall_without_legend": round(statistics.mean(recalls_own), 3) if recalls_own else None,
+        "givens_legend_used": sum(1 for r in rendered if "givens_legend" in r.best.fixes),
         "checks_passed": round(sum(1 for r in results if r.status == "ok") / n, 3),
         "model_calls_per_problem": round(engine.calls / n, 2),
         "tokens_per_s": round(engine.tokens / engine.seconds, 2) if engine.seconds else None,

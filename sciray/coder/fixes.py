@@ -13,16 +13,23 @@ snake_case strings the caller records with the candidate):
 - ``format_string``: an invalid ``plot`` format string such as ``'b-o-'``.
 - ``call_entry_point``: a script that defines ``main()`` (or similar) and never calls it.
 - ``fit_view``: patches drawn far outside the default 0..1 view with no limits set.
+- ``givens_legend``: given values a rendered diagram still does not show after the model's
+  attempts, written in a "Given:" strip added under the drawing (ImgCoder applies it last).
+- ``latex_escapes``: a LaTeX command in a non-raw string with ``$`` (``"$\\frac{1}{2}$"``,
+  ``"$\\theta$"``) that Python reads as an escape (form feed, tab) or rejects (``\\xi``).
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 import warnings
 
 __all__ = [
     "apply_fit_view",
+    "apply_givens_legend",
     "error_fixes",
     "fit_view_postlude",
     "needs_fit_view",
@@ -331,7 +338,76 @@ def _axes_3d(code: str, *, force: bool = False, only: str | None = None) -> str:
 # static_fixes
 
 
+# ---------------------------------------------------------------------------------------------
+# latex_escapes
+
+# LaTeX commands whose first letter starts a Python escape (\a \b \f \n \r \t \v \x \u \U \N):
+# in a non-raw string "\frac" holds a form feed and "\xi" does not even compile.
+_ESCAPED_COMMANDS = frozenset("""
+alpha approx angle ast arctan arcsin arccos aleph
+beta bar bf bullet binom boldsymbol big bigg bot bmod backslash
+frac forall flat frown
+nu nabla neq ne neg not nearrow newline nwarrow ni notin nmid
+rho right rightarrow rm rangle rceil rfloor rightleftharpoons rightharpoonup
+theta tau times text textbf textrm textit tan tanh tilde triangle to top tfrac therefore
+vec varepsilon varphi vartheta varrho varsigma vee vdots vert
+xi
+uparrow updownarrow underline upsilon
+Uparrow Upsilon Updownarrow Nu
+""".split())
+_COMMAND_AT = re.compile(r"[A-Za-z]+")
+
+
+def _double_latex_backslashes(body: str) -> str:
+    """``body`` (a string literal's source between its quotes) with a backslash doubled before
+    each LaTeX command Python would read as an escape; ``\\`` pairs are left as they are."""
+    out, i = [], 0
+    while i < len(body):
+        c = body[i]
+        if c != "\\":
+            out.append(c)
+            i += 1
+            continue
+        if body[i + 1:i + 2] == "\\":
+            out.append("\\\\")
+            i += 2
+            continue
+        m = _COMMAND_AT.match(body, i + 1)
+        out.append("\\\\" if m and m.group(0) in _ESCAPED_COMMANDS else "\\")
+        i += 1
+    return "".join(out)
+
+
+def _latex_escapes(code: str) -> str:
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return code
+    starts = [0]
+    for line in io.StringIO(code).readlines():  # tokenize's own line split (not str.splitlines)
+        starts.append(starts[-1] + len(line))
+    edits = []
+    for tok in tokens:
+        if tok.type != tokenize.STRING or "$" not in tok.string or "\\" not in tok.string:
+            continue
+        prefix = re.match(r"[A-Za-z]*", tok.string).group(0)
+        if set(prefix.lower()) & {"r", "b"}:
+            continue  # raw strings are what the model meant; bytes are not labels
+        quote = tok.string[len(prefix):len(prefix) + 3]
+        quote = quote if quote in ('"""', "'''") else quote[0]
+        body = tok.string[len(prefix) + len(quote):len(tok.string) - len(quote)]
+        fixed = _double_latex_backslashes(body)
+        if fixed != body:
+            start = starts[tok.start[0] - 1] + tok.start[1]
+            end = starts[tok.end[0] - 1] + tok.end[1]
+            edits.append((start, end, prefix + quote + fixed + quote))
+    for start, end, text in reversed(edits):
+        code = code[:start] + text + code[end:]
+    return code
+
+
 _STATIC = (
+    ("latex_escapes", _latex_escapes),
     ("numpy2_names", _numpy2_names),
     ("gca_projection", _gca_projection),
     ("axes_3d", _axes_3d),
@@ -558,3 +634,45 @@ def apply_fit_view(code: str) -> tuple[str, list[str]]:
     if not needs_fit_view(code):
         return code, []
     return code.rstrip("\n") + "\n" + _POSTLUDE, ["fit_view"]
+
+
+# ---------------------------------------------------------------------------------------------
+# givens_legend
+
+_LEGEND = '''
+
+# --- sciray givens_legend: given values the drawing does not show ---
+def _sciray_givens_legend(text):
+    import textwrap
+    import matplotlib.pyplot as _sciray_plt
+    if not _sciray_plt.get_fignums():
+        return
+    fig = _sciray_plt.gcf()
+    w, h = fig.get_size_inches()
+    lines = textwrap.wrap(text, width=max(30, int(w * 11)))
+    strip = 0.25 + 0.2 * len(lines)  # inches added under the drawing
+    total = h + strip
+    for ax in fig.axes:  # the drawing keeps its size, moved up into the old area
+        x0, y0, aw, ah = ax.get_position().bounds
+        ax.set_position([x0, (strip + y0 * h) / total, aw, ah * h / total])
+    for t in fig.texts:
+        x, y = t.get_position()
+        t.set_position((x, (strip + y * h) / total))
+    fig.set_size_inches(w, total)
+    fig.text(0.03, strip / 2 / total, "\\n".join(lines), ha="left", va="center", fontsize=10)
+
+
+try:
+    _sciray_givens_legend({text!r})
+except Exception:
+    pass  # never let the fix break a script that drew
+'''
+
+
+def apply_givens_legend(code: str, missing: list[str]) -> tuple[str, list[str]]:
+    """The script with a "Given: ..." strip listing ``missing`` (values as the problem states them,
+    e.g. "0.5 cm") added under its drawing; unchanged when nothing is missing or it has one."""
+    if not missing or "_sciray_givens_legend" in code:
+        return code, []
+    text = "Given: " + "; ".join(m.replace("$", "\\$") for m in missing)
+    return code.rstrip("\n") + "\n" + _LEGEND.format(text=text), ["givens_legend"]

@@ -3,7 +3,8 @@
 A plain class (no Ray): ``ImgCoder(cfg, engine, renderer).run(problems)``. Work goes in rounds so
 the engine always gets one batch: round 0 asks every (problem, sample) slot for a first answer;
 each later round sends one repair per slot that is still failing, until its checks pass or its
-attempt budget is spent. A failed render first gets the mechanical fixes (no model call). Every
+attempt budget is spent. A failed render first gets the mechanical fixes (no model call); a sample
+that ends with given values still unlabelled gets them in a "Given:" strip (``givens_legend``). Every
 render is kept as a ``Candidate``; the best per problem is the highest check score.
 
 A round has two halves that need different hardware: ``code_round`` (the engine; GPU) and
@@ -18,11 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sciray.checks import extract_givens, missing_givens, run_checks
 from sciray.coder import prompts
-from sciray.coder.fixes import apply_fit_view, error_fixes, static_fixes
+from sciray.coder.fixes import apply_fit_view, apply_givens_legend, error_fixes, static_fixes
 from sciray.coder.parse import parse_answer
 from sciray.config.models import CoderConfig
 from sciray.llm.base import ChatRequest, ChatResult
-from sciray.types import Candidate, ImageRef, Problem, TokenUsage
+from sciray.types import Candidate, ImageRef, Plan, Problem, TokenUsage
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ class SlotState(BaseModel):
     """The latest candidate that had code (what a repair starts from)."""
     pending: Candidate | None = None
     """A candidate written by the coder and not rendered yet (between the two halves of a round)."""
+    plan: Plan | None = None
+    """The plan of the latest answer that had a plan but no code (the next request asks for code only)."""
     done: bool = False
 
 
@@ -66,7 +69,8 @@ class CoderResult(BaseModel):
         """The highest-scoring candidate that rendered; else the last attempt."""
         rendered = [c for c in self.attempts if c.render_status == "ok"]
         if rendered:
-            return max(rendered, key=lambda c: (c.score or 0.0, -c.attempt))
+            # at equal scores the model's own diagram wins over one the legend completed
+            return max(rendered, key=lambda c: (c.score or 0.0, "givens_legend" not in c.fixes, -c.attempt))
         return self.attempts[-1] if self.attempts else None
 
     @property
@@ -114,9 +118,17 @@ class ImgCoder:
             return None
         return self.cfg.seed + 1000 * slot.sample + slot.attempt
 
+    def _code_request(self, problem: Problem, slot: SlotState) -> ChatRequest:
+        cfg = self.cfg
+        messages = prompts.code_messages(problem, cfg.language, slot.plan, use_elements=cfg.use_elements)
+        return ChatRequest(messages=messages, max_tokens=cfg.max_tokens, temperature=cfg.repair_temperature,
+                           top_p=cfg.top_p, seed=self._seed(slot), request_id=problem.id)
+
     def _request(self, problem: Problem, slot: SlotState) -> ChatRequest:
         if slot.last is not None and slot.last.code:
             return self._repair_request(problem, slot)
+        if slot.plan is not None:
+            return self._code_request(problem, slot)
         return self._first_request(problem, slot)
 
     # -- one round ----------------------------------------------------------------------------
@@ -180,6 +192,26 @@ class ImgCoder:
         self._render([again])
         return again
 
+    def _givens_legend(self, result: CoderResult) -> Candidate | None:
+        """The problem's best rendered diagram re-rendered with the given values it misses written
+        under it, or None (not Python, nothing missing, already done, or nothing rendered)."""
+        if not (self.cfg.givens_legend and self.cfg.mechanical_fixes and self.cfg.language == "python"):
+            return None
+        best = result.best
+        if best is None or best.render_status != "ok" or not best.code or "givens_legend" in best.fixes:
+            return None
+        if best.status == "ok" or best.label_recall is None or best.label_recall >= self.cfg.min_label_recall:
+            return None
+        givens = extract_givens(result.problem.question)
+        missing = [g.raw or g.text if g.kind == "number" else g.text for g in missing_givens(givens, best.scene)]
+        code, names = apply_givens_legend(best.code, missing)
+        if not names:
+            return None
+        again = best.model_copy(update={"code": code, "fixes": [*best.fixes, *names], "origin": "fix",
+                                        "usage": TokenUsage(), "status": "pending"})
+        self._render([again])
+        return again
+
     def code_round(self, results: list[CoderResult]) -> None:
         """Ask the engine (one batch) for the next answer of every active slot; the candidates
         wait in ``slot.pending`` for ``render_round``."""
@@ -192,8 +224,9 @@ class ImgCoder:
 
     def render_round(self, results: list[CoderResult]) -> None:
         """Render every pending candidate (one batch), check it, try mechanical fixes, and decide
-        whether its slot is done."""
+        whether its slot is done; a problem finished without a passing diagram gets the legend."""
         pending = [(r, slot) for r in results for slot in r.slots if slot.pending is not None]
+        finishing = {id(r) for r, _ in pending}
         self._render([slot.pending for _, slot in pending])
         for result, slot in pending:
             cand, slot.pending = slot.pending, None
@@ -211,9 +244,20 @@ class ImgCoder:
                 final = fixed
             slot.attempt += 1
             if final.code:
-                slot.last = final
+                slot.last, slot.plan = final, None
+            elif prompts.has_plan(final.plan):
+                slot.plan = final.plan
             slot.done = final.status == "ok" or slot.attempt >= self.cfg.attempts or \
                 (final.status == "checks_failed" and not self.cfg.repair_on_checks)
+        self._finish(results, finishing)
+
+    def _finish(self, results: list[CoderResult], touched: set[int]) -> None:
+        for result in results:
+            if id(result) in touched and result.done and result.status != "ok":
+                legend = self._givens_legend(result)
+                if legend is not None:
+                    self._check(result.problem, legend)
+                    result.attempts.append(legend)
 
     def run(self, problems: list[Problem]) -> list[CoderResult]:
         results = [CoderResult.start(p, self.cfg.samples) for p in problems]

@@ -4,6 +4,8 @@ The first prompt follows the paper's ImgCoder: understand the problem, plan the 
 parts (content, layout, labels listing every given value, drawing considerations including what
 must not be shown), then write one complete program. Repairs use a fresh, short prompt (problem,
 script, error): small models given the whole conversation again tend to return the same script.
+An answer that planned but ran out of tokens before its code gets its plan back with a code-only
+prompt.
 Changing any template text means bumping ``PROMPT_VERSION``: it is stored with every candidate.
 """
 
@@ -11,9 +13,9 @@ from __future__ import annotations
 
 from sciray.checks import extract_givens
 from sciray.llm.base import Message
-from sciray.types import Problem
+from sciray.types import Plan, Problem
 
-PROMPT_VERSION = "imgcoder-v2"
+PROMPT_VERSION = "imgcoder-v3"
 
 _LANGUAGE = {
     "python": {
@@ -97,6 +99,17 @@ Rules:
 {rules}"""
 
 
+_CODE_ONLY = """Problem:
+{question}
+{extra}
+Plan for the diagram:
+{plan}
+
+Write the program that draws this diagram, in {language_name}: one complete program in a single ```{fence} block, and nothing else (no plan, no explanation).
+Rules:
+{rules}"""
+
+
 def _language(language: str) -> dict[str, str]:
     if language not in _LANGUAGE:
         raise ValueError(f"unknown diagram language {language!r}; choose python or tikz")
@@ -145,6 +158,21 @@ def first_messages(problem: Problem, language: str, *, use_elements: bool = Fals
     user = _FIRST.format(question=_problem_text(problem), extra=_extra(problem, use_elements), language_name=lang["name"],
                          fence=lang["fence"], rules=lang["rules"])
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+
+
+def code_messages(problem: Problem, language: str, plan: Plan, *, use_elements: bool = False) -> list[Message]:
+    """After an answer that planned but ran out of room before its code: the plan back, code only."""
+    lang = _language(language)
+    parts = [("Image content", plan.content), ("Layout", plan.layout), ("Labels", plan.labels),
+             ("Drawing considerations", plan.considerations)]
+    text = "\n".join(f"### {name}\n{body.strip()[:1500]}" for name, body in parts if body and body.strip())
+    user = _CODE_ONLY.format(question=_problem_text(problem), extra=_extra(problem, use_elements), plan=text,
+                             language_name=lang["name"], fence=lang["fence"], rules=lang["rules"])
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+
+
+def has_plan(plan: Plan | None) -> bool:
+    return plan is not None and any((v or "").strip() for v in (plan.content, plan.layout, plan.labels))
 
 
 def repair_messages(problem: Problem, language: str, code: str, error: str, *, failed_render: bool) -> list[Message]:

@@ -121,6 +121,8 @@ class LLMConfig(Section):
 class CoderConfig(LLMConfig):
     """ImgCoder: the LLM that plans and writes diagram code, and its repair loop."""
 
+    max_tokens: int = Field(default=1536, ge=16)
+    """Most tokens per answer: the understanding, the four-part plan and one whole program (1024 cut a third of the 1.5B model's first answers short)."""
     language: Literal["python", "tikz"] = "python"
     """Diagram language the coder writes."""
     samples: int = Field(default=1, ge=1, le=16)
@@ -137,6 +139,8 @@ class CoderConfig(LLMConfig):
     """Also repair rendered images that fail the checks (blank, missing given values, leaked answer)."""
     min_label_recall: float = Field(default=0.8, ge=0.0, le=1.0)
     """Label recall below this counts as a failed check (and triggers a repair)."""
+    givens_legend: bool = True
+    """When a sample's attempts are spent and its best Python diagram still misses given values, add them in a "Given:" strip under the drawing (a recorded mechanical fix, `givens_legend`)."""
     use_elements: bool = False
     """Show the dataset's element checklist to the coder (off: the paper's ImgCoder sees only the problem text, and evaluation uses the same annotations)."""
 

@@ -248,7 +248,7 @@ def test_shards_load_with_pyarrow(e2e):
         assert row["status"] == "accepted" and row["r_inv"] == 1.0 and row["config_hash"] == manifest["config_hash"]
         lineage = row["lineage"]
         assert lineage["engine"] == "openai" and lineage["model"] == "fake-coder"
-        assert lineage["prompt_version"] == "imgcoder-v2" and lineage["config_hash"] == manifest["config_hash"]
+        assert lineage["prompt_version"] == "imgcoder-v3" and lineage["config_hash"] == manifest["config_hash"]
         assert "seccomp" in lineage["sandbox"]
         assert json.loads(row["verdict"])["quiz_status"] == "ok"
         assert {c["name"]: c["score"] for c in row["checks"]}["rendered"] == 1.0 and row["label_recall"] == 1.0

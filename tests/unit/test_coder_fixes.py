@@ -408,3 +408,45 @@ def test_fit_view_survives_closed_figures_and_empty_axes():
     fixed, _ = apply_fit_view(code)
     ns = run(fixed)
     assert ns["a"].get_xlim()[1] > 6 and ns["b"].get_xlim() == (0.0, 1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# latex_escapes
+
+LATEX_SCRIPT = '''import matplotlib.pyplot as plt
+fig, ax = plt.subplots()
+ax.text(0.1, 0.1, "$y = \\frac{27}{x}$")
+ax.text(0.1, 0.3, '$\\theta = 30^\\circ$\\nangle ABC')
+ax.text(0.1, 0.5, r"$\\frac{1}{2}$")
+ax.text(0.1, 0.7, "$\\\\beta$ and $\\mu$")
+ax.text(0.1, 0.9, f"$\\tau = {3}$ N m")
+ax.set_title("no math:\\tkept")
+plt.savefig('diagram.png')
+'''
+
+
+def test_latex_escapes_fixes_what_python_would_read_as_escapes():
+    with pytest.raises(ValueError, match="ParseException|Expected"):
+        run(LATEX_SCRIPT)  # "\f" is a form feed: mathtext cannot parse the label
+    fixed, names = static_fixes(LATEX_SCRIPT, "python")
+    assert names == ["latex_escapes"]
+    run(fixed)
+    texts = [t.get_text() for t in plt.gca().texts]
+    assert texts == ["$y = \\frac{27}{x}$", "$\\theta = 30^\\circ$\nangle ABC", "$\\frac{1}{2}$",
+                     "$\\beta$ and $\\mu$", "$\\tau = 3$ N m"]
+    assert plt.gca().get_title() == "no math:\tkept"  # no $: escapes are what the model meant
+
+
+def test_latex_escapes_makes_an_uncompilable_script_compile():
+    code = 'import matplotlib.pyplot as plt\nplt.text(0.5, 0.5, "$\\xi = 2$")\n'
+    with pytest.raises(SyntaxError):
+        compile(code, "<diagram>", "exec")
+    fixed, names = static_fixes(code, "python")
+    assert names == ["latex_escapes"]
+    run(fixed)
+    assert plt.gca().texts[0].get_text() == "$\\xi = 2$"
+
+
+def test_latex_escapes_leaves_raw_and_correct_strings_alone():
+    code = 'a = r"$\\frac{1}{2}$"\nb = "$\\\\theta$"\nc = "$\\mu$ \\n"\nd = b"$\\t"\n'
+    assert static_fixes(code, "python") == (code, [])

@@ -42,7 +42,7 @@ def test_good_first_answer_renders_and_passes(renderer):
     assert best.image.bytes.startswith(b"\x89PNG") and best.render_status == "ok"
     assert best.plan.labels.startswith("2 kg") and "normal force" in best.plan.considerations
     assert best.label_recall == 1.0 and best.checks["rendered"] == 1.0
-    assert best.prompt_version == "imgcoder-v2" and best.engine == "scripted"
+    assert best.prompt_version == "imgcoder-v3" and best.engine == "scripted"
     assert engine.requests[0].temperature == 0.0
     assert "A block of mass 2 kg" in engine.requests[0].messages[-1]["content"]
 
@@ -74,9 +74,26 @@ def test_failed_checks_ask_for_the_missing_values(renderer):
     prompt = engine.requests[1].messages[-1]["content"]
     assert "renders a diagram that fails our checks" in prompt and "2" in prompt and "30" in prompt
     assert result.status == "ok"
-    coder, engine = _coder([NO_LABELS, GOOD], renderer, repair_on_checks=False)
+    coder, engine = _coder([NO_LABELS, GOOD], renderer, repair_on_checks=False, givens_legend=False)
     (result,) = coder.run([PROBLEM])
     assert len(engine.requests) == 1 and result.status == "checks_failed"
+
+
+def test_givens_legend_writes_what_is_still_missing_after_the_attempts(renderer):
+    coder, engine = _coder([NO_LABELS], renderer, attempts=2)
+    (result,) = coder.run([PROBLEM])
+    assert len(engine.requests) == 2  # the model had its repair first
+    *model_answers, legend = result.attempts
+    assert all(c.label_recall == 0.0 and "givens_legend" not in c.fixes for c in model_answers)
+    assert legend.origin == "fix" and legend.fixes[-1] == "givens_legend" and legend.usage.completion_tokens == 0
+    drawn = [t.text for t in legend.scene.texts if t.kind != "tick"]
+    assert drawn == ["Given: 2 kg; 30 degrees"] or any(t.startswith("Given: 2 kg; 30") for t in drawn), drawn
+    assert legend.label_recall == 1.0 and legend.status == "ok" and result.best is legend
+    assert not legend.scene.outside and not legend.scene.overlaps  # the strip is under the drawing
+    # off: the best stays the model's own diagram
+    coder, _ = _coder([NO_LABELS], renderer, attempts=1, givens_legend=False)
+    (result,) = coder.run([PROBLEM])
+    assert result.status == "checks_failed" and all("givens_legend" not in c.fixes for c in result.attempts)
 
 
 def test_unparseable_answer_is_kept_and_asked_again(renderer):
@@ -85,6 +102,20 @@ def test_unparseable_answer_is_kept_and_asked_again(renderer):
     assert result.attempts[0].status == "no_code" and result.attempts[0].raw_text.startswith("I cannot")
     assert "Answer in exactly this format" in engine.requests[1].messages[-1]["content"]  # first prompt again
     assert result.status == "ok"
+
+
+def test_plan_without_code_gets_its_plan_back_with_a_code_only_prompt(renderer):
+    truncated = ("## Understanding\nA block on a ramp.\n## Plan\n### Image content\nThe ramp, the block, "
+                 "the weight.\n### Layout\nRamp from (0, 0) to (4, 2.3).\n### Labels\n2 kg\n30°\n"
+                 "### Drawing considerations\nNo normal force value.\n## Code\nThe program draws the ")
+    coder, engine = _coder([{"text": truncated, "finish_reason": "length"}, GOOD], renderer)
+    (result,) = coder.run([PROBLEM])
+    first, second = result.attempts
+    assert first.status == "no_code" and first.plan.layout.startswith("Ramp from")
+    follow_up = engine.requests[1].messages[-1]["content"]
+    assert "Plan for the diagram:" in follow_up and "Ramp from (0, 0) to (4, 2.3)." in follow_up
+    assert "Answer in exactly this format" not in follow_up
+    assert result.status == "ok" and second.attempt == 1
 
 
 def test_engine_error_becomes_a_row(renderer):

@@ -39,7 +39,7 @@ def test_local_coder_plans_codes_renders_and_checks(problems):
     assert [r.problem.id for r in results] == list(PROBLEM_IDS)
     for result in results:
         first = result.attempts[0]
-        assert (first.engine, first.model, first.prompt_version) == ("local", "qwen2.5-coder-0.5b", "imgcoder-v2")
+        assert (first.engine, first.model, first.prompt_version) == ("local", "qwen2.5-coder-0.5b", "imgcoder-v3")
         assert first.usage.prompt_tokens > 200 and first.usage.completion_tokens > 0
         assert first.status in ("ok", "checks_failed", "render_failed", "no_code")
         if first.status == "no_code":
