@@ -15,7 +15,7 @@ import click
 
 from sciray import __version__
 from sciray.cli import config_cmd, eval_cmd, imgcoder_cmd, problems_cmd, render_cmd, synth_cmd
-from sciray.cli import serve_cmd
+from sciray.cli import serve_cmd, train_cmd
 from sciray.errors import SciRayError
 
 
@@ -35,6 +35,7 @@ cli.add_command(eval_cmd.eval_)
 cli.add_command(eval_cmd.leaderboard)
 cli.add_command(synth_cmd.synth)
 cli.add_command(serve_cmd.serve)
+cli.add_command(train_cmd.train)
 
 
 @cli.command("version")

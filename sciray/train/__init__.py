@@ -1,0 +1,3 @@
+"""Fine-tuning helpers, Ray-free: shard rows -> chat samples, processor + chat template -> tensors
+with the prompt masked, the DeepSpeed config, answer grading and evaluation, the tiny offline
+model. The Ray Train wiring lives in ``sciray.cluster.train``."""
