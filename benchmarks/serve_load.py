@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="fork-servers per render replica")
     parser.add_argument("--render-replicas", type=int, default=1)
-    parser.add_argument("--max-ongoing", type=int, default=4, help="serve.render_max_ongoing_requests")
+    parser.add_argument("--max-ongoing", type=int, default=32, help="serve.render_max_ongoing_requests")
     parser.add_argument("--max-queued", type=int, default=None,
                         help="serve.render_max_queued_requests (default: enough for --concurrency)")
     parser.add_argument("--above-factor", type=float, default=3.0,

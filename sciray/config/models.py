@@ -285,8 +285,8 @@ class ServeConfig(Section):
     """Warm fork-server sandboxes per render replica (also the autoscaling target of ongoing renders per replica)."""
     render_num_cpus: float = Field(default=1.0, ge=0)
     """Ray CPUs reserved per render replica."""
-    render_max_ongoing_requests: int = Field(default=4, ge=1)
-    """Renders one render replica accepts at once (the rest wait in the caller's queue)."""
+    render_max_ongoing_requests: int = Field(default=32, ge=1)
+    """Renders one render replica accepts at once; beyond render_workers they wait inside the replica for a free sandbox. Keep it well above render_workers: requests held in the callers' queue make Serve's router re-probe the replicas, which cost 3x the throughput on 2 cores (benchmarks/serve_load.py)."""
     render_max_queued_requests: int = Field(default=32, ge=-1)
     """Renders queued per caller before 503 (-1: unbounded; 0 means Ray's smallest queue, 1)."""
     coder_replicas: int = Field(default=1, ge=1)
