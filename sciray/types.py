@@ -238,7 +238,8 @@ class Candidate(Record):
     """Isolation mechanisms that were in force for the render."""
     usage: TokenUsage = Field(default_factory=TokenUsage)
     origin: str = "first"
-    """first | sample | fix (a mechanical fix re-rendered) | repair (the model rewrote it)."""
+    """first | sample | fix (a mechanical fix re-rendered) | repair (the model rewrote it) | code_only (code asked for
+    the plan of an answer that had none) | restart (the first prompt again, after a repair repeated its error)."""
     fixes: list[str] = Field(default_factory=list)
     """Mechanical fixes applied to the model's code, in order."""
     finish_reason: str | None = None

@@ -17,6 +17,16 @@ snake_case strings the caller records with the candidate):
   attempts, written in a "Given:" strip added under the drawing (ImgCoder applies it last).
 - ``latex_escapes``: a LaTeX command in a non-raw string with ``$`` (``"$\\frac{1}{2}$"``,
   ``"$\\theta$"``) that Python reads as an escape (form feed, tab) or rejects (``\\xi``).
+- ``text_3d``: ``ax.text(x, y, "label")`` on 3-D axes, which take ``(x, y, z, s)``.
+- ``canvas_size``: a canvas over the pixel cap (a figure size or dpi computed from the data, a
+  ``savefig(bbox_inches='tight')`` around far-away text): sizes clamped, the script's own
+  ``savefig`` calls dropped (the renderer saves the figure itself).
+- ``truncated_tail``: a program cut off at the token limit (an unclosed bracket or string near
+  its end): its longest prefix that parses, when that keeps most of it.
+- ``fstring_latex``: LaTeX braces in an f-string (``f"${\\Delta x}$ = {dx}"``) that Python 3.11
+  reads as a replacement field and rejects for its backslash: made literal braces.
+- ``undefined_axes``: ``ax`` or ``fig`` used without being defined: bound to the current axes
+  or figure just before the line that failed.
 """
 
 from __future__ import annotations
@@ -378,7 +388,8 @@ def _double_latex_backslashes(body: str) -> str:
     return "".join(out)
 
 
-def _latex_escapes(code: str) -> str:
+def _rewrite_strings(code: str, rewrite) -> str:
+    """``code`` with each string literal's body replaced by ``rewrite(prefix, body)`` (None keeps it)."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
@@ -388,22 +399,65 @@ def _latex_escapes(code: str) -> str:
         starts.append(starts[-1] + len(line))
     edits = []
     for tok in tokens:
-        if tok.type != tokenize.STRING or "$" not in tok.string or "\\" not in tok.string:
+        if tok.type != tokenize.STRING:
             continue
         prefix = re.match(r"[A-Za-z]*", tok.string).group(0)
-        if set(prefix.lower()) & {"r", "b"}:
-            continue  # raw strings are what the model meant; bytes are not labels
         quote = tok.string[len(prefix):len(prefix) + 3]
         quote = quote if quote in ('"""', "'''") else quote[0]
         body = tok.string[len(prefix) + len(quote):len(tok.string) - len(quote)]
-        fixed = _double_latex_backslashes(body)
-        if fixed != body:
+        fixed = rewrite(prefix.lower(), body)
+        if fixed is not None and fixed != body:
             start = starts[tok.start[0] - 1] + tok.start[1]
             end = starts[tok.end[0] - 1] + tok.end[1]
             edits.append((start, end, prefix + quote + fixed + quote))
     for start, end, text in reversed(edits):
         code = code[:start] + text + code[end:]
     return code
+
+
+def _latex_escapes(code: str) -> str:
+    def rewrite(prefix: str, body: str) -> str | None:
+        if "$" not in body or "\\" not in body or set(prefix) & {"r", "b"}:
+            return None  # raw strings are what the model meant; bytes are not labels
+        return _double_latex_backslashes(body)
+
+    return _rewrite_strings(code, rewrite)
+
+
+# ---------------------------------------------------------------------------------------------
+# fstring_latex
+
+
+def _literal_braces(body: str) -> str | None:
+    """An f-string body with every replacement field that holds a backslash (LaTeX braces such as
+    ``{\\Delta x}``, which Python 3.11 rejects) turned into literal braces."""
+    out, i, changed = [], 0, False
+    while i < len(body):
+        if body.startswith(("{{", "}}"), i):
+            out.append(body[i:i + 2])
+            i += 2
+            continue
+        if body[i] != "{":
+            out.append(body[i])
+            i += 1
+            continue
+        depth, j = 0, i
+        while j < len(body):
+            depth += {"{": 1, "}": -1}.get(body[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        field = body[i:j + 1]
+        if "\\" in field:
+            field, changed = field.replace("{", "{{").replace("}", "}}"), True
+        out.append(field)
+        i = j + 1
+    return "".join(out) if changed else None
+
+
+def _fstring_latex(code: str) -> str | None:
+    fixed = _rewrite_strings(code, lambda prefix, body: _literal_braces(body) if "f" in prefix else None)
+    return fixed if fixed != code else None
 
 
 _STATIC = (
@@ -506,6 +560,121 @@ def _call_entry_point(code: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
+# text_3d, canvas_size, truncated_tail, undefined_axes
+
+
+_ERROR_LINE = re.compile(r"^line (\d+): ")
+
+
+def _error_line(error: str) -> int | None:
+    m = _ERROR_LINE.match(error)
+    return int(m.group(1)) if m else None
+
+
+def _calls_at(tree: ast.Module, line: int | None, attr: str) -> list[ast.Call]:
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+            and n.func.attr == attr and (line is None or n.lineno <= line <= n.end_lineno)]
+
+
+def _text_3d(code: str, error: str) -> str | None:
+    """``z=0`` for every 3-positional-argument ``text`` call on the receiver that failed."""
+    tree = _parse(code)
+    if tree is None:
+        return None
+    failed = _calls_at(tree, _error_line(error), "text")
+    receivers = {ast.unparse(c.func.value) for c in failed}
+    src = _Source(code)
+    for call in _calls_at(tree, None, "text"):
+        if ast.unparse(call.func.value) in receivers and len(call.args) == 3 and \
+                not any(isinstance(a, ast.Starred) for a in call.args):
+            start, _ = src.span(call.args[2])
+            src.insert(start, "0, ")
+    fixed = src.apply()
+    return fixed if fixed != code else None
+
+
+_SIZE_CALLS = frozenset({"savefig", "set_size_inches", "set_figwidth", "set_figheight", "set_dpi"})
+_MAX_INCHES, _MAX_DPI = 20, 200
+
+
+def _small_numbers(node: ast.AST, limit: float) -> bool:
+    values = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
+    return all(isinstance(v, ast.Constant) and isinstance(v.value, (int, float)) and 0 < v.value <= limit
+               for v in values)
+
+
+def _canvas_size(code: str) -> str | None:
+    """Clamp figure sizes and dpi that are not small constants; drop the script's own savefig and
+    resize calls (statements only: their value is never used)."""
+    tree = _parse(code)
+    if tree is None:
+        return None
+    src = _Source(code)
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
+                isinstance(node.value.func, (ast.Attribute, ast.Name)):
+            func = node.value.func
+            if (func.attr if isinstance(func, ast.Attribute) else func.id) in _SIZE_CALLS:
+                src.replace(node, "None")
+                return  # nothing inside a dropped call needs clamping
+        if isinstance(node, ast.keyword) and node.arg == "figsize" and not _small_numbers(node.value, _MAX_INCHES):
+            src.replace(node.value, "(8, 6)")
+        elif isinstance(node, ast.keyword) and node.arg == "dpi" and not _small_numbers(node.value, _MAX_DPI):
+            src.replace(node.value, "100")
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    fixed = src.apply()
+    return fixed if fixed != code else None
+
+
+_MIN_KEPT = 0.6  # a cut that keeps less than this share of the lines is not a truncation
+
+
+def _truncated_tail(code: str) -> str | None:
+    """The longest prefix of whole lines that parses, if it keeps most of the program and draws."""
+    lines = code.splitlines(keepends=True)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    floor = max(1, int(len(lines) * _MIN_KEPT + 0.999))
+    for k in range(len(lines) - 1, floor - 1, -1):
+        prefix = "".join(lines[:k])
+        if _parse(prefix) is not None and re.search(r"\b(plt|ax|fig)\b", prefix):
+            return prefix
+    return None
+
+
+_UNDEFINED = re.compile(r"NameError: name '(ax|fig)' is not defined")
+
+
+def _undefined_axes(code: str, error: str) -> str | None:
+    """Bind ``ax``/``fig`` to pyplot's current axes/figure just before the statement that failed."""
+    m, line = _UNDEFINED.search(error), _error_line(error)
+    tree = _parse(code)
+    if m is None or line is None or tree is None:
+        return None
+    simple = [n for n in ast.walk(tree) if isinstance(n, ast.stmt) and not hasattr(n, "body")
+              and n.lineno <= line <= n.end_lineno]
+    if not simple:
+        return None
+    stmt = max(simple, key=lambda n: (n.lineno, n.col_offset))
+    pyplot = _pyplot_name(code)
+    src = _Source(code)
+    at = src.offset(stmt.lineno, 0)
+    indent = src.code[at:src.offset(stmt.lineno, stmt.col_offset)]
+    if indent.strip():  # a statement after ';' on the same line: no clean place to insert
+        return None
+    getter = "gca" if m.group(1) == "ax" else "gcf"
+    binding = f"{m.group(1)} = {pyplot or 'plt'}.{getter}()"
+    if pyplot is None:
+        binding = f"import matplotlib.pyplot as plt; {binding}"
+    src.insert(at, f"{indent}{binding}\n")
+    return src.apply()
+
+
+# ---------------------------------------------------------------------------------------------
 # error_fixes
 
 
@@ -548,6 +717,16 @@ def error_fixes(code: str, error: str, language: str) -> tuple[str, list[str]] |
         attempts.append(("axes_3d", lambda: _axes_3d_for_error(code, error)))
     if "drew no figure" in error:
         attempts.append(("call_entry_point", lambda: _call_entry_point(code)))
+    if re.search(r"Axes3D\.text\(\) missing 1 required positional argument: 's'", error):
+        attempts.append(("text_3d", lambda: _text_3d(code, error)))
+    if "pixels is over the cap" in error:
+        attempts.append(("canvas_size", lambda: _canvas_size(code)))
+    if re.match(r"SyntaxError: .*(?:was never closed|unterminated|unexpected EOF|expected an indented block)", error):
+        attempts.append(("truncated_tail", lambda: _truncated_tail(code)))
+    if "f-string expression part cannot include a backslash" in error:
+        attempts.append(("fstring_latex", lambda: _fstring_latex(code)))
+    if _UNDEFINED.search(error):
+        attempts.append(("undefined_axes", lambda: _undefined_axes(code, error)))
     for name, attempt in attempts:
         fixed = attempt()
         if fixed is not None:

@@ -3,7 +3,9 @@
 A plain class (no Ray): ``ImgCoder(cfg, engine, renderer).run(problems)``. Work goes in rounds so
 the engine always gets one batch: round 0 asks every (problem, sample) slot for a first answer;
 each later round sends one repair per slot that is still failing, until its checks pass or its
-attempt budget is spent. A failed render first gets the mechanical fixes (no model call); a sample
+attempt budget is spent. A failed render first gets the mechanical fixes (no model call); an
+answer that planned but wrote no code gets one code-only follow-up outside the budget; a repair
+that fails exactly like the script it repaired makes the slot start over from the first prompt; a sample
 that ends with given values still unlabelled gets them in a "Given:" strip (``givens_legend``). Every
 render is kept as a ``Candidate``; the best per problem is the highest check score.
 
@@ -42,6 +44,10 @@ class SlotState(BaseModel):
     """A candidate written by the coder and not rendered yet (between the two halves of a round)."""
     plan: Plan | None = None
     """The plan of the latest answer that had a plan but no code (the next request asks for code only)."""
+    followups: int = 0
+    """Code-only follow-ups granted on top of the attempt budget (``coder.plan_followup``)."""
+    restarts: int = 0
+    """Times the slot started over from the first prompt after a repair repeated its error."""
     done: bool = False
 
 
@@ -83,6 +89,12 @@ class CoderResult(BaseModel):
         return sum(1 for c in self.attempts if c.origin != "fix")
 
 
+def _same_failure(before: Candidate | None, after: Candidate) -> bool:
+    """The repair of ``before`` failed to render exactly as ``before`` did."""
+    return (before is not None and before.render_status not in (None, "ok") and after.render_status == before.render_status
+            and (after.render_error or "") == (before.render_error or ""))
+
+
 class ImgCoder:
     """Turns problems into rendered, checked diagram candidates."""
 
@@ -95,7 +107,9 @@ class ImgCoder:
 
     def _first_request(self, problem: Problem, slot: SlotState) -> ChatRequest:
         cfg = self.cfg
-        temperature = cfg.temperature if slot.sample == 0 and slot.attempt == 0 else cfg.sample_temperature
+        # a restart samples: greedy decoding would write the same failing script again
+        temperature = cfg.temperature if slot.sample == 0 and slot.attempt == 0 else \
+            max(cfg.sample_temperature, cfg.repair_temperature)
         return ChatRequest(messages=prompts.first_messages(problem, cfg.language, use_elements=cfg.use_elements),
                            max_tokens=cfg.max_tokens, temperature=temperature, top_p=cfg.top_p,
                            seed=self._seed(slot), request_id=problem.id)
@@ -137,6 +151,8 @@ class ImgCoder:
         origin = "first" if slot.attempt == 0 else "repair"
         if slot.attempt == 0 and slot.sample > 0:
             origin = "sample"
+        elif slot.attempt > 0 and slot.last is None:
+            origin = "restart" if slot.plan is None else "code_only"
         base = dict(problem_id=problem.id, attempt=slot.attempt, sample=slot.sample,
                     engine=self.engine.name, model=self.engine.model, prompt_version=prompts.PROMPT_VERSION,
                     language=self.cfg.language, origin=origin, usage=answer.usage,
@@ -242,14 +258,25 @@ class ImgCoder:
                 self._check(problem, fixed)
                 result.attempts.append(fixed)
                 final = fixed
-            slot.attempt += 1
-            if final.code:
-                slot.last, slot.plan = final, None
-            elif prompts.has_plan(final.plan):
-                slot.plan = final.plan
-            slot.done = final.status == "ok" or slot.attempt >= self.cfg.attempts or \
-                (final.status == "checks_failed" and not self.cfg.repair_on_checks)
+            self._advance(slot, final)
         self._finish(results, finishing)
+
+    def _advance(self, slot: SlotState, final: Candidate) -> None:
+        """Decide what the slot asks next: a repair of ``final``, code for its plan, a fresh start,
+        or nothing (passed, or the budget is spent)."""
+        cfg, previous = self.cfg, slot.last
+        slot.attempt += 1
+        if final.code:
+            slot.last, slot.plan = final, None
+            if cfg.restart_on_same_error and _same_failure(previous, final):
+                # small models repair by returning the failing script again: start over instead
+                slot.last, slot.restarts = None, slot.restarts + 1
+        elif prompts.has_plan(final.plan):
+            slot.plan = final.plan
+            if cfg.plan_followup and slot.followups == 0:
+                slot.followups = 1  # the code-only follow-up does not spend an attempt
+        slot.done = final.status == "ok" or slot.attempt >= cfg.attempts + slot.followups or \
+            (final.status == "checks_failed" and not cfg.repair_on_checks)
 
     def _finish(self, results: list[CoderResult], touched: set[int]) -> None:
         for result in results:

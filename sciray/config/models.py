@@ -130,11 +130,15 @@ class CoderConfig(LLMConfig):
     sample_temperature: float = Field(default=0.7, ge=0.0, le=2.0)
     """Temperature of extra samples (samples > 1)."""
     attempts: int = Field(default=3, ge=1, le=10)
-    """Model calls per sample at most: the first answer plus repairs."""
+    """Model calls per sample: the first answer plus repairs (a code-only follow-up, see ``plan_followup``, comes on top)."""
     repair_temperature: float = Field(default=0.6, ge=0.0, le=2.0)
     """Repairs sample (greedy decoding tends to return the same failing script)."""
     mechanical_fixes: bool = True
     """Fix common mechanical failures (3-D axes, removed numpy names, off-view patches, bad format strings) before asking the model again."""
+    plan_followup: bool = True
+    """An answer that plans but stops before its code gets one code-only follow-up (its plan sent back) that does not count against ``attempts``."""
+    restart_on_same_error: bool = True
+    """When a repair fails with exactly the error of the script it repaired, the next call starts over from the first prompt (sampled) instead of repairing again."""
     repair_on_checks: bool = True
     """Also repair rendered images that fail the checks (blank, missing given values, leaked answer)."""
     min_label_recall: float = Field(default=0.8, ge=0.0, le=1.0)

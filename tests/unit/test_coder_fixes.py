@@ -341,7 +341,8 @@ def test_drew_no_figure_without_an_entry_point():
     assert error_fixes(called, "the code drew no figure", "python") is None
 
 
-@pytest.mark.parametrize("error", ["line 4: NameError: name 'ax' is not defined", "", "timeout"])
+@pytest.mark.parametrize("error", ["line 4: NameError: name 'r' is not defined", "", "timeout",
+                                   "SyntaxError: invalid syntax (<diagram>, line 2)"])
 def test_unrelated_errors_have_no_fix(error):
     assert error_fixes(SURFACE.format(creation="ax = None"), error, "python") is None
 
@@ -450,3 +451,112 @@ def test_latex_escapes_makes_an_uncompilable_script_compile():
 def test_latex_escapes_leaves_raw_and_correct_strings_alone():
     code = 'a = r"$\\frac{1}{2}$"\nb = "$\\\\theta$"\nc = "$\\mu$ \\n"\nd = b"$\\t"\n'
     assert static_fixes(code, "python") == (code, [])
+
+
+# ---------------------------------------------------------------------------------------------
+# text_3d, canvas_size, truncated_tail, undefined_axes
+
+TEXT_3D = """import matplotlib.pyplot as plt
+fig = plt.figure()
+ax = fig.add_subplot(projection='3d')
+ax.plot([0, 1], [0, 1], [0, 1])
+ax.text(1, 1, 'P(1, 1, 1)', color='red')
+ax.text(0, 0, 0, 'O')
+ax2 = fig.add_axes([0.7, 0.7, 0.2, 0.2])
+ax2.text(0.5, 0.5, 'inset')
+"""
+
+
+def test_text_3d_adds_z_to_the_failing_receiver_only():
+    error = error_of(TEXT_3D)
+    assert "Axes3D.text() missing 1 required positional argument: 's'" in error
+    fixed, names = error_fixes(TEXT_3D, error, "python")
+    assert names == ["text_3d"]
+    assert "ax.text(1, 1, 0, 'P(1, 1, 1)', color='red')" in fixed
+    assert "ax.text(0, 0, 0, 'O')" in fixed and "ax2.text(0.5, 0.5, 'inset')" in fixed
+    run(fixed)
+    texts = [t.get_text() for t in plt.gcf().axes[0].texts]
+    assert texts == ["P(1, 1, 1)", "O"]
+
+
+HUGE_CANVAS = """import matplotlib.pyplot as plt
+import numpy as np
+height = 2.6e6
+fig, ax = plt.subplots(figsize=(2, height), dpi=300)
+ax.plot([0, 1], [0, 1])
+fig.set_size_inches(4, height)
+plt.savefig('out.png', bbox_inches='tight', dpi=600)
+plt.show()
+"""
+
+
+def test_canvas_size_clamps_sizes_and_drops_savefig():
+    from sciray.config.models import RenderConfig
+    from sciray.render import make_renderer
+
+    with make_renderer("python", RenderConfig(timeout_s=20), workers=1) as renderer:
+        (failed,) = renderer.render_many([HUGE_CANVAS])
+        assert failed.status == "limit" and "pixels is over the cap" in failed.error
+        fixed, names = error_fixes(HUGE_CANVAS, failed.error, "python")
+        assert names == ["canvas_size"]
+        assert "figsize=(8, 6), dpi=100" in fixed and "savefig" not in fixed and "set_size_inches" not in fixed
+        (ok,) = renderer.render_many([fixed])
+    assert ok.status == "ok" and ok.png.startswith(b"\x89PNG")
+    small = "import matplotlib.pyplot as plt\nfig, ax = plt.subplots(figsize=(6, 4), dpi=100)\nax.plot([1])\n"
+    assert error_fixes(small, "line 2: PixelLimitError: canvas of 9x9 pixels is over the cap of 1", "python") is None
+
+
+TRUNCATED = """import matplotlib.pyplot as plt
+fig, ax = plt.subplots()
+ax.plot([0, 1], [0, 2], 'b-')
+ax.set_xlabel('t (s)')
+ax.set_ylabel('v (m/s)')
+ax.annotate('v = 2 m/s', xy=(1, 2))
+ax.set_title('Velocity')
+points = [(0, 0), (1, 2),
+"""
+
+
+def test_truncated_tail_keeps_the_longest_prefix_that_parses():
+    error = "SyntaxError: '[' was never closed (<diagram>, line 8)"
+    fixed, names = error_fixes(TRUNCATED, error, "python")
+    assert names == ["truncated_tail"] and fixed.rstrip().endswith("ax.set_title('Velocity')")
+    run(fixed)
+    assert plt.gca().get_title() == "Velocity"
+    # a syntax error early in a long program is not a truncation: cutting would lose most of it
+    early = TRUNCATED.replace("ax.plot([0, 1], [0, 2], 'b-')", "ax.plot([0, 1, [0, 2], 'b-')")
+    early = early.replace("points = [(0, 0), (1, 2),\n", "")
+    assert error_fixes(early, "SyntaxError: '[' was never closed (<diagram>, line 3)", "python") is None
+
+
+def test_undefined_axes_binds_the_current_axes_before_the_failing_line():
+    code = ("import matplotlib.pyplot as plt\nplt.figure(figsize=(5, 4))\nplt.plot([0, 1], [1, 0])\n"
+            "def label():\n    ax.set_title('Ramp')\n    fig.suptitle('Figure 1')\nlabel()\n")
+    error = error_of(code)
+    assert error == "line 5: NameError: name 'ax' is not defined"
+    fixed, names = error_fixes(code, error, "python")
+    assert names == ["undefined_axes"] and "    ax = plt.gca()\n    ax.set_title('Ramp')" in fixed
+    error = error_of(fixed)
+    assert error == "line 7: NameError: name 'fig' is not defined"
+    fixed, names = error_fixes(fixed, error, "python")
+    assert names == ["undefined_axes"]
+    run(fixed)
+    assert plt.gca().get_title() == "Ramp" and plt.gcf()._suptitle.get_text() == "Figure 1"
+
+
+def test_fstring_latex_makes_latex_braces_literal():
+    code = ('import matplotlib.pyplot as plt\ndx = 2.5\nfig, ax = plt.subplots()\nax.plot([0, 1], [0, 1])\n'
+            'ax.set_title(f"${\\Delta x}$ = {dx} m, $\\sqrt{{2}}$ {dx:.1f}")\n'
+            'ax.set_xlabel(f"$\\hat{\\omega}$ (rad/s) {dx!r}")\n')
+    try:
+        compile(code, "<diagram>", "exec")
+        pytest.skip("this Python accepts backslashes in f-string fields (3.12+)")
+    except SyntaxError as exc:
+        error = f"SyntaxError: {exc.msg} (<diagram>, line {exc.lineno})"
+    assert "f-string expression part cannot include a backslash" in error
+    fixed, names = error_fixes(code, error, "python")
+    assert names == ["fstring_latex"]
+    run(fixed)
+    ax = plt.gca()
+    assert ax.get_title() == "${\\Delta x}$ = 2.5 m, $\\sqrt{2}$ 2.5"
+    assert ax.get_xlabel() == "$\\hat{\\omega}$ (rad/s) 2.5"

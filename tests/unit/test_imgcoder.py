@@ -118,6 +118,45 @@ def test_plan_without_code_gets_its_plan_back_with_a_code_only_prompt(renderer):
     assert result.status == "ok" and second.attempt == 1
 
 
+def test_code_only_follow_up_does_not_spend_an_attempt(renderer):
+    plan_only = ("## Understanding\nA block on a ramp.\n## Plan\n### Image content\nThe ramp and the block.\n"
+                 "### Layout\nRamp from (0, 0) to (4, 2.3).\n### Labels\n2 kg\n30°\n"
+                 "### Drawing considerations\nNo answer.\n")
+    coder, engine = _coder([plan_only, GOOD], renderer, attempts=1)
+    (result,) = coder.run([PROBLEM])
+    assert [c.origin for c in result.attempts] == ["first", "code_only"] and result.status == "ok"
+    assert result.slots[0].followups == 1
+    # only one follow-up: a second plan-only answer ends a one-attempt budget
+    coder, engine = _coder([plan_only, plan_only, GOOD], renderer, attempts=1)
+    (result,) = coder.run([PROBLEM])
+    assert len(engine.requests) == 2 and result.status == "no_code"
+    coder, engine = _coder([plan_only, GOOD], renderer, attempts=1, plan_followup=False)
+    (result,) = coder.run([PROBLEM])
+    assert len(engine.requests) == 1 and result.status == "no_code"
+
+
+def test_repair_that_repeats_the_error_starts_over_from_the_first_prompt(renderer):
+    coder, engine = _coder([BROKEN, BROKEN, GOOD], renderer, attempts=3, repair_temperature=0.6,
+                           sample_temperature=0.7)
+    (result,) = coder.run([PROBLEM])
+    assert [c.origin for c in result.attempts] == ["first", "repair", "restart"]
+    assert result.attempts[0].render_error == result.attempts[1].render_error
+    third = engine.requests[2]
+    assert "Answer in exactly this format" in third.messages[-1]["content"] and third.temperature == 0.7
+    assert result.status == "ok" and result.slots[0].restarts == 1
+    # a repair that fails differently is repaired again
+    other = BROKEN.replace("undefined_name + 1", "1 / 0")
+    assert other != BROKEN
+    coder, engine = _coder([BROKEN, other, GOOD], renderer, attempts=3)
+    (result,) = coder.run([PROBLEM])
+    assert [c.origin for c in result.attempts] == ["first", "repair", "repair"]
+    assert "1 / 0" in engine.requests[2].messages[-1]["content"]
+    # off: the same error is repaired again
+    coder, engine = _coder([BROKEN, BROKEN, GOOD], renderer, attempts=3, restart_on_same_error=False)
+    (result,) = coder.run([PROBLEM])
+    assert [c.origin for c in result.attempts] == ["first", "repair", "repair"]
+
+
 def test_engine_error_becomes_a_row(renderer):
     coder, _ = _coder([{"error": "HTTP 500 after 5 attempts"}], renderer, attempts=1)
     (result,) = coder.run([PROBLEM])
