@@ -88,6 +88,8 @@ def _row(r) -> dict:
             "label_recall": best.label_recall if best else None,
             "fixes": sorted({f for c in r.attempts for f in c.fixes}),
             "first_status": first_answer(r).status if first_answer(r) else None,
+            "best_origin": best.origin if best else None,
+            "origins": [c.origin for c in r.attempts],
             "errors": [c.render_error for c in r.attempts if c.render_error]}
 
 
