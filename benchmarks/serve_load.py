@@ -213,7 +213,9 @@ def run_serve(args, cfg) -> tuple[dict, dict]:
     import httpx
 
     from sciray.cluster.runtime import init_ray
+    from sciray.serve.runtime import apply_serve_env
 
+    apply_serve_env(cfg.serve.throughput_optimized)  # before Ray (and Ray Serve) start
     from ray import serve as ray_serve
 
     from sciray.serve.app import build_app
@@ -274,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=4)
     parser.add_argument("--probe", type=int, default=30, help="requests sent one at a time, both ways (per-request overhead)")
     parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--no-throughput-optimized", dest="throughput_optimized", action="store_false",
+                        help="serve.throughput_optimized=false: Ray Serve's default mode")
     parser.add_argument("--skip-inprocess", action="store_true")
     parser.add_argument("--raw-inprocess", action="store_true",
                         help="also run the in-process way without the FIFO gate (shows the pool's unfairness)")
@@ -290,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
             ray={"num_cpus": 4},
             coder={"engine": "scripted", "script": str(script), "attempts": 1},
             validator={"engine": "scripted", "script": str(Path(tmp) / "validator.json"), "mode": "vision"},
-            serve={"port": args.port or free_port(), "cache_size": 0,
+            serve={"port": args.port or free_port(), "cache_size": 0, "throughput_optimized": args.throughput_optimized,
                    "render_min_replicas": args.render_replicas, "render_max_replicas": args.render_replicas,
                    "render_workers": args.workers, "render_max_ongoing_requests": args.max_ongoing,
                    "render_max_queued_requests": max_queued, "coder_max_ongoing_requests": args.concurrency,
@@ -312,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         "requests": args.requests, "concurrency": args.concurrency,
         "p50_ms": served["p50_ms"], "p99_ms": served["p99_ms"], "p99_overhead_ms": overhead,
         "rps": served["rps"], "errors_5xx": served["errors_5xx"], "rejected_503": above["rejected_503"],
-        "route": args.route, "p95_ms": served["p95_ms"],
+        "route": args.route, "p95_ms": served["p95_ms"], "throughput_optimized": args.throughput_optimized,
         "inprocess_p50_ms": inproc["p50_ms"] if inproc else None,
         "inprocess_p99_ms": inproc["p99_ms"] if inproc else None,
         "inprocess_rps": inproc["rps"] if inproc else None,

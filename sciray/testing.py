@@ -39,3 +39,25 @@ NO_LABELS_ANSWER = ("```python\nimport matplotlib.pyplot as plt\nplt.plot([0, 4,
                     "plt.axis('off')\n```")
 
 BENIGN_CODE = "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nplt.title('ok')\n"
+
+
+def ray_listeners_beyond_loopback() -> tuple[int, list[tuple[str, int, int, str]]]:
+    """Listening sockets of this machine's Ray processes (raylet, GCS, workers, Serve replicas):
+    how many there are, and ``(ip, port, pid, process name)`` of those not on a loopback address."""
+    import ipaddress
+
+    import psutil
+
+    def loopback(ip: str) -> bool:
+        address = ipaddress.ip_address(ip)
+        return (getattr(address, "ipv4_mapped", None) or address).is_loopback
+
+    ray_pids = {}
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if any("ray" in part for part in cmdline[:2]):
+            ray_pids[proc.pid] = (cmdline[0] if cmdline else proc.info["name"] or "")[:40]
+    listening = [c for c in psutil.net_connections(kind="inet")
+                 if c.status == psutil.CONN_LISTEN and c.pid in ray_pids]
+    return len(listening), [(c.laddr.ip, c.laddr.port, c.pid, ray_pids[c.pid])
+                            for c in listening if not loopback(c.laddr.ip)]

@@ -30,6 +30,7 @@ from ray.serve.config import BackpressureConfig
 from ray.serve.exceptions import BackPressureError, DeploymentUnavailableError
 from sciray.serve.handlers import DiagramService, EvaluateService, RenderService
 from sciray.serve.http import Gateway, make_api, resolve_token_digest
+from sciray.serve.runtime import keep_replica_grpc_on_loopback
 
 from sciray.config.models import CoderConfig, RenderConfig, SciRayConfig, ValidatorConfig
 from sciray.errors import UserError
@@ -67,6 +68,7 @@ class RenderDeployment:
     """``RenderService`` (warm sandboxed fork-servers) as an autoscaling deployment."""
 
     def __init__(self, render: dict, workers: int, max_ongoing: int):
+        keep_replica_grpc_on_loopback()  # runs before Serve starts the replica's gRPC server
         self.service = RenderService(RenderConfig.model_validate(render), workers=workers)
         self._threads = _Threads(max_ongoing)
 
@@ -84,18 +86,21 @@ class RenderDeployment:
 
 
 class HandleRenderer:
-    """The render deployment as ImgCoder's renderer (called from a worker thread of the coder
-    replica, so blocking on ``.result()`` is allowed)."""
+    """The render deployment as ImgCoder's renderer. ImgCoder calls it from a worker thread of
+    the coder replica; the handle calls are made on the replica's event loop, where Serve's
+    router lives when it does not run in a loop of its own (throughput mode)."""
 
-    def __init__(self, handle, language: str):
-        self._handle, self.language = handle, language
+    def __init__(self, handle, language: str, loop: asyncio.AbstractEventLoop):
+        self._handle, self.language, self._loop = handle, language, loop
 
     def render(self, code: str):
         return self.render_many([code])[0]
 
     def render_many(self, codes):
-        responses = [self._handle.render.remote(code, self.language) for code in codes]
-        return [r.result() for r in responses]
+        async def render_all():
+            return await asyncio.gather(*(self._handle.render.remote(code, self.language) for code in codes))
+
+        return asyncio.run_coroutine_threadsafe(render_all(), self._loop).result()
 
 
 @ray_serve.deployment(name="coder")
@@ -103,13 +108,17 @@ class CoderDeployment:
     """``DiagramService`` (ImgCoder with the coder.* engine) rendering through the render deployment."""
 
     def __init__(self, coder: dict, render_handle, max_ongoing: int):
+        keep_replica_grpc_on_loopback()  # runs before Serve starts the replica's gRPC server
         from sciray.llm import make_engine
 
         cfg = CoderConfig.model_validate(coder)
-        self.service = DiagramService(cfg, make_engine(cfg), lambda lang: HandleRenderer(render_handle, lang))
+        self._loop: asyncio.AbstractEventLoop | None = None  # the replica's, known once a request runs
+        self.service = DiagramService(cfg, make_engine(cfg),
+                                      lambda lang: HandleRenderer(render_handle, lang, self._loop))
         self._threads = _Threads(max_ongoing)
 
     async def diagram(self, request: dict) -> dict[str, Any]:
+        self._loop = asyncio.get_running_loop()
         return await self._threads.run(self.service.diagram, request)
 
 
@@ -118,6 +127,7 @@ class ValidatorDeployment:
     """``EvaluateService``: quiz answering with the validator.* engine, plus the checks."""
 
     def __init__(self, validator: dict, min_label_recall: float, max_ongoing: int):
+        keep_replica_grpc_on_loopback()  # runs before Serve starts the replica's gRPC server
         from sciray.llm import make_engine
 
         cfg = ValidatorConfig.model_validate(validator)
@@ -150,6 +160,7 @@ class Ingress:
     """The HTTP entry: a FastAPI app (``http.make_api``) built on the replica at start-up."""
 
     def __init__(self, cfg: dict, render, coder, validator, token_digest: bytes | None):
+        keep_replica_grpc_on_loopback()  # runs before Serve starts the replica's gRPC server
         self._cfg = SciRayConfig.model_validate(cfg)
         # The token is read from this replica's environment when it has it (a Kubernetes secret),
         # else the SHA-256 taken where the app was built is used; never the token itself.

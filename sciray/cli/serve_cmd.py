@@ -29,6 +29,10 @@ def serve(config, set_) -> None:
         click.echo(f"sciray: warning: serving on {s.host} without auth; set serve.token_env", err=True)
 
     from sciray.cluster.runtime import init_ray  # first: it keeps a local Ray on loopback
+    from sciray.serve.runtime import apply_serve_env
+
+    if not cfg.ray.address:
+        apply_serve_env(s.throughput_optimized)  # read by Serve's processes when they start
 
     import ray
     from ray import serve as ray_serve

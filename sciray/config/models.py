@@ -273,6 +273,8 @@ class ServeConfig(Section):
     """Seconds sent in Retry-After with a 503 overload answer."""
     cache_size: int = Field(default=256, ge=0)
     """Answers kept in the ingress's content-hash LRU cache (per ingress replica); 0 disables it. A request with `Cache-Control: no-cache` is computed afresh (a new sample), `no-store` is also not kept."""
+    throughput_optimized: bool = True
+    """Run Serve in Ray's throughput-optimized mode (RAY_SERVE_THROUGHPUT_OPTIMIZED=1: gRPC between replicas, user code and router on each replica's event loop, GC frozen after start-up, buffered request logs; direct ingress off). Applied to the local Ray that sciray serve starts, before it starts; on a cluster the nodes' environment decides (the RayService manifest sets it). Variables already set win."""
     public_docs: bool = True
     """Serve /docs, /redoc and /openapi.json without the token when auth is on (they describe the API and hold no data); false puts them behind the token too."""
     ingress_replicas: int = Field(default=1, ge=1)

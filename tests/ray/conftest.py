@@ -8,7 +8,10 @@ import pytest
 @pytest.fixture(scope="session")
 def ray_cluster():
     from sciray.cluster.runtime import init_ray
-    from sciray.config.models import RayConfig
+    from sciray.config.models import RayConfig, ServeConfig
+    from sciray.serve.runtime import apply_serve_env
+
+    apply_serve_env(ServeConfig().throughput_optimized)  # Serve's tests run in sciray serve's mode
 
     import ray
 

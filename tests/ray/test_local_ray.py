@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
-
-import psutil
 import pyarrow.parquet as pq
 
 from sciray.data.schema import to_table
+from sciray.testing import ray_listeners_beyond_loopback
 from sciray.types import Problem
-
-
-def _is_loopback(ip: str) -> bool:
-    address = ipaddress.ip_address(ip)
-    return (getattr(address, "ipv4_mapped", None) or address).is_loopback
 
 
 def test_local_ray_binds_loopback_only(ray_cluster):
@@ -28,12 +21,8 @@ def test_local_ray_binds_loopback_only(ray_cluster):
 
     assert ray.get([double.remote(i) for i in range(8)]) == [2 * i for i in range(8)]
 
-    raylet_pids = {p.pid for p in psutil.process_iter(["name", "cmdline"])
-                   if any("ray" in part for part in (p.info["cmdline"] or [])[:2])}
-    listening = [c for c in psutil.net_connections(kind="inet")
-                 if c.status == psutil.CONN_LISTEN and c.pid in raylet_pids]
+    listening, exposed = ray_listeners_beyond_loopback()
     assert listening, "found no Ray listening sockets to check"
-    exposed = [(c.laddr.ip, c.laddr.port, c.pid) for c in listening if not _is_loopback(c.laddr.ip)]
     assert not exposed, f"Ray listens beyond loopback: {exposed}"
 
 

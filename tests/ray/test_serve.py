@@ -104,6 +104,16 @@ class TestOpenApp:
         docs = httpx.get(f"{url}/docs")
         assert docs.status_code == 200 and "swagger" in docs.text.lower()
 
+    def test_serve_listens_on_loopback_only(self, url):
+        # Ray Serve 2.60 binds each replica's inter-deployment gRPC server on every interface;
+        # SciRay's deployments move it to 127.0.0.1 on a local Ray (sciray.serve.runtime)
+        from sciray.testing import ray_listeners_beyond_loopback
+
+        listening, exposed = ray_listeners_beyond_loopback()
+        assert listening >= 5, "found too few Ray listening sockets to check"
+        assert not exposed, f"Serve listens beyond loopback: {exposed}"
+        assert os.environ.get("RAY_SERVE_THROUGHPUT_OPTIMIZED") == "1"  # the mode sciray serve runs in
+
     def test_render_then_cache_hit(self, url):
         code = BENIGN + "# cache test\n"
         t0 = time.perf_counter()

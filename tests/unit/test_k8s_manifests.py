@@ -771,6 +771,21 @@ def test_pods_run_restricted(name):
         assert autoscaler["capabilities"] == {"drop": ["ALL"]}
 
 
+@pytest.mark.parametrize("name", list(KUSTOMIZATIONS))
+def test_ray_pods_run_serve_in_the_mode_a_local_sciray_serve_uses(name):
+    from sciray.config.models import SciRayConfig
+    from sciray.serve.runtime import serve_env
+
+    wanted = serve_env(SciRayConfig().serve.throughput_optimized)
+    assert wanted, "the default serve mode sets Ray Serve variables"
+    for obj in ray_objects(render(name)):
+        for group, template in pod_templates(obj):
+            if group == "submitter":
+                continue
+            env = {e["name"]: e.get("value") for e in template["spec"]["containers"][0].get("env", [])}
+            assert {k: env.get(k) for k in wanted} == wanted, f"{obj['kind']}/{obj['metadata']['name']} {group}"
+
+
 @pytest.mark.parametrize("name", OVERLAYS)
 def test_namespaces_enforce_the_restricted_pod_security_standard(name):
     labels = one(render(name), "Namespace")["metadata"]["labels"]
