@@ -22,14 +22,14 @@ def serve(config, set_) -> None:
     ray.serve.llm and point coder.engine=openai / coder.base_url at its OpenAI routes."""
     from sciray.config import load_config
     from sciray.errors import UserError
+    from sciray.serve.runtime import LOOPBACK_HOSTS, apply_serve_env
 
     cfg = load_config(config, set_)
     s = cfg.serve
-    if s.token_env is None and s.host not in ("127.0.0.1", "localhost", "::1"):
+    if s.token_env is None and s.host not in LOOPBACK_HOSTS:
         click.echo(f"sciray: warning: serving on {s.host} without auth; set serve.token_env", err=True)
 
     from sciray.cluster.runtime import init_ray  # first: it keeps a local Ray on loopback
-    from sciray.serve.runtime import apply_serve_env
 
     if not cfg.ray.address:
         apply_serve_env(s.throughput_optimized)  # read by Serve's processes when they start
