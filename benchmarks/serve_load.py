@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import socket
 import sys
 import tempfile
@@ -276,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=4)
     parser.add_argument("--probe", type=int, default=30, help="requests sent one at a time, both ways (per-request overhead)")
     parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--num-cpus", type=int, default=4, help="CPUs of the local Ray (ray.num_cpus)")
     parser.add_argument("--no-throughput-optimized", dest="throughput_optimized", action="store_false",
                         help="serve.throughput_optimized=false: Ray Serve's default mode")
     parser.add_argument("--skip-inprocess", action="store_true")
@@ -291,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         script.write_text(json.dumps([{"text": GOOD}]))
         (Path(tmp) / "validator.json").write_text(json.dumps([{"text": "A"}]))
         cfg = SciRayConfig(
-            ray={"num_cpus": 4},
+            ray={"num_cpus": args.num_cpus},
             coder={"engine": "scripted", "script": str(script), "attempts": 1},
             validator={"engine": "scripted", "script": str(Path(tmp) / "validator.json"), "mode": "vision"},
             serve={"port": args.port or free_port(), "cache_size": 0, "throughput_optimized": args.throughput_optimized,
@@ -303,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"route=/v1/{args.route} requests={args.requests} concurrency={args.concurrency} "
               f"workers={args.workers} x replicas={args.render_replicas} max_ongoing={args.max_ongoing} "
-              f"max_queued={max_queued}", flush=True)
+              f"max_queued={max_queued} ray_cpus={args.num_cpus} host_cpus={os.cpu_count()}", flush=True)
         inproc, inproc_probe = (None, None) if args.skip_inprocess else run_inprocess(args, cfg, script)
         raw = run_inprocess(args, cfg, script, fair=False)[0] if args.raw_inprocess else None
         served, above = run_serve(args, cfg)
@@ -324,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
         "above_other_5xx": above["errors_5xx"] - (above["rejected_503"] or 0),
         "above_ok": above["ok"], "healthy_after": above.get("healthy_after"), **c1,
         "inprocess_raw_p99_ms": raw["p99_ms"] if raw else None,
+        "workers": args.workers, "render_replicas": args.render_replicas, "ray_cpus": args.num_cpus,
+        "host_cpus": os.cpu_count(),
     }
     print(f"p99 overhead (serve - inprocess) at concurrency {args.concurrency} = {overhead} ms "
           f"(target <= 50 ms); one request at a time: p50 +{c1['c1_p50_overhead_ms']} ms, "

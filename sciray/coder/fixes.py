@@ -27,6 +27,8 @@ snake_case strings the caller records with the candidate):
   reads as a replacement field and rejects for its backslash: made literal braces.
 - ``undefined_axes``: ``ax`` or ``fig`` used without being defined: bound to the current axes
   or figure just before the line that failed.
+- ``unknown_kwarg``: a keyword argument the called function rejects (``arrow_length_ratio`` on a
+  2-D quiver, ``head_width`` on a 3-D line): dropped from the calls on the line that failed.
 """
 
 from __future__ import annotations
@@ -674,6 +676,38 @@ def _undefined_axes(code: str, error: str) -> str | None:
     return src.apply()
 
 
+_UNKNOWN_KWARG = re.compile(r"(\w+)\(\) got an unexpected keyword argument '(\w+)'")
+
+
+def _unknown_kwarg(code: str, error: str) -> str | None:
+    """Drop ``name=...`` from the calls in the failing statement that pass it (the model mixed up
+    two APIs: ``arrow_length_ratio`` of 3-D quivers on a 2-D one, ``head_width`` on a 3-D line).
+    Python reports the statement's first line, while the keyword may sit in a nested call
+    (``arrowprops=dict(..., head_width=...)``) further down."""
+    m, line = _UNKNOWN_KWARG.search(error), _error_line(error)
+    tree = _parse(code)
+    if m is None or line is None or tree is None:
+        return None
+    name = m.group(2)
+    failing = [n for n in ast.walk(tree) if isinstance(n, ast.stmt) and not hasattr(n, "body")
+               and n.lineno <= line <= n.end_lineno]
+    changed = [n for stmt in failing for n in ast.walk(stmt)
+               if isinstance(n, ast.Call) and any(k.arg == name for k in n.keywords)]
+    for call in changed:
+        call.keywords = [k for k in call.keywords if k.arg != name]
+    src = _Source(code)
+    for call in changed:  # the outermost changed calls: their text already holds the inner changes
+        if not any(other is not call and _inside(call, other) for other in changed):
+            src.replace(call, ast.unparse(call))
+    fixed = src.apply()
+    return fixed if fixed != code else None
+
+
+def _inside(inner: ast.AST, outer: ast.AST) -> bool:
+    return (outer.lineno, outer.col_offset) <= (inner.lineno, inner.col_offset) and \
+        (inner.end_lineno, inner.end_col_offset) <= (outer.end_lineno, outer.end_col_offset)
+
+
 # ---------------------------------------------------------------------------------------------
 # error_fixes
 
@@ -727,6 +761,8 @@ def error_fixes(code: str, error: str, language: str) -> tuple[str, list[str]] |
         attempts.append(("fstring_latex", lambda: _fstring_latex(code)))
     if _UNDEFINED.search(error):
         attempts.append(("undefined_axes", lambda: _undefined_axes(code, error)))
+    if _UNKNOWN_KWARG.search(error):
+        attempts.append(("unknown_kwarg", lambda: _unknown_kwarg(code, error)))
     for name, attempt in attempts:
         fixed = attempt()
         if fixed is not None:

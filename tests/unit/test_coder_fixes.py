@@ -560,3 +560,30 @@ def test_fstring_latex_makes_latex_braces_literal():
     ax = plt.gca()
     assert ax.get_title() == "${\\Delta x}$ = 2.5 m, $\\sqrt{2}$ 2.5"
     assert ax.get_xlabel() == "$\\hat{\\omega}$ (rad/s) 2.5"
+
+
+def test_unknown_kwarg_is_dropped_from_the_failing_calls_only():
+    code = ("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
+            "ax.quiver(0, 0, 1, 1, color='r', arrow_length_ratio=0.1)  # force\n"
+            "ax.annotate('F', xy=(1, 1), xytext=(0.5, 0.5),\n"
+            "            arrowprops=dict(arrowstyle='->', head_width=0.2))\n"
+            "ax.set_xlim(-1, 2); ax.set_ylim(-1, 2)\n")
+    error = error_of(code)
+    assert "got an unexpected keyword argument 'arrow_length_ratio'" in error and error.startswith("line 3:")
+    fixed, names = error_fixes(code, error, "python")
+    assert names == ["unknown_kwarg"]
+    assert "ax.quiver(0, 0, 1, 1, color='r')  # force\n" in fixed and "head_width=0.2" in fixed
+    error = error_of(fixed)  # the next rejected keyword sits in a nested call across two lines
+    assert "head_width" in error
+    fixed, names = error_fixes(fixed, error, "python")
+    assert names == ["unknown_kwarg"] and "head_width" not in fixed and "arrowstyle='->'" in fixed
+    run(fixed)
+    ax = plt.gca()
+    assert len(ax.collections) == 1 and ax.texts[0].get_text() == "F"
+
+
+def test_unknown_kwarg_needs_the_keyword_on_the_failing_line():
+    code = "import matplotlib.pyplot as plt\nplt.plot([0, 1], [0, 1], wdth=2)\n"
+    assert error_fixes(code, "line 1: TypeError: plot() got an unexpected keyword argument 'wdth'",
+                       "python") is None
+    assert error_fixes(code, "TypeError: plot() got an unexpected keyword argument 'wdth'", "python") is None
