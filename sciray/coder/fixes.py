@@ -28,7 +28,7 @@ snake_case strings the caller records with the candidate):
 - ``undefined_axes``: ``ax`` or ``fig`` used without being defined: bound to the current axes
   or figure just before the line that failed.
 - ``unknown_kwarg``: a keyword argument the called function rejects (``arrow_length_ratio`` on a
-  2-D quiver, ``head_width`` on a 3-D line): dropped from the calls on the line that failed.
+  2-D quiver, ``head_width`` on a 3-D line): dropped from the calls in the statement that failed.
 """
 
 from __future__ import annotations
@@ -676,7 +676,7 @@ def _undefined_axes(code: str, error: str) -> str | None:
     return src.apply()
 
 
-_UNKNOWN_KWARG = re.compile(r"(\w+)\(\) got an unexpected keyword argument '(\w+)'")
+_UNKNOWN_KWARG = re.compile(r"\w+\(\) got an unexpected keyword argument '(\w+)'")
 
 
 def _unknown_kwarg(code: str, error: str) -> str | None:
@@ -688,7 +688,7 @@ def _unknown_kwarg(code: str, error: str) -> str | None:
     tree = _parse(code)
     if m is None or line is None or tree is None:
         return None
-    name = m.group(2)
+    name = m.group(1)
     failing = [n for n in ast.walk(tree) if isinstance(n, ast.stmt) and not hasattr(n, "body")
                and n.lineno <= line <= n.end_lineno]
     changed = [n for stmt in failing for n in ast.walk(stmt)
