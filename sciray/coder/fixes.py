@@ -648,6 +648,12 @@ def _truncated_tail(code: str) -> str | None:
     return None
 
 
+def _simple_statements_at(tree: ast.Module, line: int) -> list[ast.stmt]:
+    """The statements without a body (no ``if``/``for``/``def``...) that span ``line``."""
+    return [n for n in ast.walk(tree) if isinstance(n, ast.stmt) and not hasattr(n, "body")
+            and n.lineno <= line <= n.end_lineno]
+
+
 _UNDEFINED = re.compile(r"NameError: name '(ax|fig)' is not defined")
 
 
@@ -657,8 +663,7 @@ def _undefined_axes(code: str, error: str) -> str | None:
     tree = _parse(code)
     if m is None or line is None or tree is None:
         return None
-    simple = [n for n in ast.walk(tree) if isinstance(n, ast.stmt) and not hasattr(n, "body")
-              and n.lineno <= line <= n.end_lineno]
+    simple = _simple_statements_at(tree, line)
     if not simple:
         return None
     stmt = max(simple, key=lambda n: (n.lineno, n.col_offset))
@@ -689,9 +694,7 @@ def _unknown_kwarg(code: str, error: str) -> str | None:
     if m is None or line is None or tree is None:
         return None
     name = m.group(1)
-    failing = [n for n in ast.walk(tree) if isinstance(n, ast.stmt) and not hasattr(n, "body")
-               and n.lineno <= line <= n.end_lineno]
-    changed = [n for stmt in failing for n in ast.walk(stmt)
+    changed = [n for stmt in _simple_statements_at(tree, line) for n in ast.walk(stmt)
                if isinstance(n, ast.Call) and any(k.arg == name for k in n.keywords)]
     for call in changed:
         call.keywords = [k for k in call.keywords if k.arg != name]
