@@ -24,15 +24,15 @@ SCHEMA = pa.schema([(c, pa.bool_() if c == "done" else pa.string()) for c in COL
 
 
 def problem_rows(location: str, *, skip: frozenset[str] = frozenset(), allow: frozenset[str] | None = None,
-                 samples: int = 1, reference_images: str | None = None, max_row_bytes: int | None = None,
-                 storage_options: dict | None = None) -> Iterator[dict]:
-    """Pipeline rows for every row at ``location`` (plain Python, used by the read tasks)."""
+                 samples: int = 1, reference_images: str | None = None, storage_options: dict | None = None,
+                 **limits: int | None) -> Iterator[dict]:
+    """Pipeline rows for every row at ``location`` (plain Python, used by the read tasks); ``limits``
+    are the loader's caps (``ProblemsConfig.read_limits()``: max_row_bytes, max_depth, ...)."""
     from sciray.coder.imgcoder import CoderResult
     from sciray.data.problems import Quarantined, iter_located
 
     kwargs = {"reference_images": reference_images, "storage_options": storage_options}
-    if max_row_bytes:
-        kwargs["max_row_bytes"] = max_row_bytes
+    kwargs.update((k, v) for k, v in limits.items() if v)
     for item, where in iter_located(location, **kwargs):
         if isinstance(item, Quarantined):
             yield new_row(problem_id=None, kind="quarantined", source=where, reason=item.reason)

@@ -57,7 +57,7 @@ def _limited_ids(problems: str, limit: int, cfg: SciRayConfig, skip: set[str]) -
 
     ids: list[str] = []
     for item in iter_problems(problems, reference_images=cfg.problems.reference_images,
-                              max_row_bytes=cfg.problems.max_row_bytes):
+                              **cfg.problems.read_limits()):
         if not isinstance(item, Quarantined) and item.id not in skip:
             ids.append(item.id)
             if len(ids) >= limit:
@@ -154,7 +154,7 @@ def run_synthesis(cfg: SciRayConfig, problems: str, out: str, limit: int | None 
     ctx.max_errored_blocks = cfg.synth.max_errored_blocks
     ctx.enable_progress_bars = progress
     source = ProblemSource(problems, skip=frozenset(skip), allow=allow, samples=cfg.coder.samples,
-                           reference_images=cfg.problems.reference_images, max_row_bytes=cfg.problems.max_row_bytes)
+                           reference_images=cfg.problems.reference_images, **cfg.problems.read_limits())
     needs_quizzes = cfg.synth.accept.min_r_inv is not None
     ds = build_pipeline(ray.data.read_datasource(source), cfg, needs_quizzes=needs_quizzes)
     for batch in ds.iter_batches(batch_size=cfg.synth.shard_rows, batch_format="default"):

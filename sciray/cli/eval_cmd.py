@@ -35,7 +35,7 @@ def eval_(problems_path, images, reference_images, name, families, limit, out_di
     cfg = load_config(config, set_)
     wanted = tuple(f.strip() for f in families.split(",") if f.strip())
     report = load_problems(problems_path, reference_images=reference_images or cfg.problems.reference_images,
-                           max_row_bytes=cfg.problems.max_row_bytes)
+                           **cfg.problems.read_limits())
     problems = report.problems[:limit] if limit else report.problems
     if not problems:
         raise UserError(f"no valid problems in {problems_path} ({len(report.quarantined)} quarantined)")

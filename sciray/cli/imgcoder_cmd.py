@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from sciray.cli.options import config_option, json_option, set_option
+from sciray.data.names import file_stem
 from sciray.errors import UserError
-from sciray.evaluation.images import file_stem
 
 
 def candidate_record(result) -> dict:
@@ -76,7 +76,7 @@ def imgcoder(problems_path, ids, limit, out_dir, config, set_, as_json) -> None:
         raise UserError("--limit must be at least 1")
     cfg = load_config(config, set_)
     report = load_problems(problems_path, reference_images=cfg.problems.reference_images,
-                           max_row_bytes=cfg.problems.max_row_bytes)
+                           **cfg.problems.read_limits())
     problems = report.problems
     if ids:
         by_id = {p.id: p for p in problems}

@@ -33,7 +33,7 @@ def inspect(path: str, reference_images: str | None, config: str | None, set_: t
     report = load_problems(
         path,
         reference_images=reference_images or cfg.problems.reference_images,
-        max_row_bytes=cfg.problems.max_row_bytes,
+        **cfg.problems.read_limits(),
     )
     summary = {
         "total": report.total,

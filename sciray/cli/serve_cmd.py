@@ -42,27 +42,70 @@ def serve(config, set_) -> None:
     app = build_app({"sciray": cfg.model_dump(mode="json")})  # config errors before Ray starts
     started_ray = not ray.is_initialized()
     init_ray(cfg.ray)
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    stopper = _Stopper()
+    previous = {sig: signal.signal(sig, stopper) for sig in (signal.SIGTERM, signal.SIGINT)}
+    interrupted = False
     try:
         try:
             ray_serve.start(http_options={"host": s.host, "port": s.port})
+            # waits until every deployment is healthy: forever when one cannot be scheduled
             ray_serve.run(app, name=s.app_name, route_prefix=s.route_prefix, blocking=False)
+        except _Stop:
+            raise
         except Exception as exc:  # noqa: BLE001 - Ray wraps the cause (RayActorError, RayTaskError...)
             raise UserError(_start_error(exc, s.host, s.port)) from None
+        stopper.started()
         url = url_of(cfg)
         click.echo(f"serving on {url} (API docs: {url}docs); SIGTERM or Ctrl-C stops it", err=False)
-        while not stop.wait(0.5):
+        while not stopper.stop.wait(0.5):
             pass
         click.echo("stopping", err=True)
+    except _Stop as stop:
+        interrupted = True
+        click.echo(f"stopping ({signal.Signals(stop.signum).name} while the deployments were starting)", err=True)
     finally:
+        stopper.started()  # a signal during shutdown must not interrupt it (it is bounded)
         try:
-            _bounded(ray_serve.shutdown, SHUTDOWN_TIMEOUT_S)
+            # Serve's graceful shutdown waits ~20 s for replicas that never started; a local Ray
+            # of our own that never served anything is simply shut down with all of Serve in it
+            if not (started_ray and interrupted):
+                _bounded(ray_serve.shutdown, SHUTDOWN_TIMEOUT_S)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             if started_ray:
                 ray.shutdown()
+
+
+class _Stop(BaseException):
+    """Raised in the main thread by the first SIGTERM / SIGINT while Serve is starting. A
+    BaseException, so Ray's and our ``except Exception`` let it through."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _Stopper:
+    """The SIGTERM / SIGINT handler. Once Serve runs, a signal only sets ``stop`` (the main loop
+    polls it). Before that the main thread is inside ``serve.run``, which polls the deployments'
+    status with no timeout and never looks at a flag, so the first signal raises ``_Stop`` there
+    instead (Python runs handlers in the main thread, and Ray's waits check for signals)."""
+
+    def __init__(self):
+        self.stop = threading.Event()
+        self._interrupt = True
+
+    def started(self) -> None:
+        self._interrupt = False
+
+    def __call__(self, signum, frame) -> None:
+        if self.stop.is_set():
+            return  # already stopping; the shutdown is bounded
+        self.stop.set()
+        if self._interrupt:
+            self._interrupt = False
+            raise _Stop(signum)
 
 
 def _start_error(exc: Exception, host: str, port: int) -> str:

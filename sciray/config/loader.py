@@ -15,6 +15,7 @@ import fsspec
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from sciray.config import safe_yaml
 from sciray.config.models import SciRayConfig
 from sciray.errors import UserError, did_you_mean
 
@@ -46,9 +47,10 @@ class ConfigError(UserError):
 
 
 def parse_scalar(text: str) -> Any:
-    """A --set or env value as YAML ('4' -> 4, 'true' -> True, '[a, b]' -> list), else the text."""
+    """A --set or env value as YAML ('4' -> 4, 'true' -> True, '[a, b]' -> list), else the text
+    (also when it is over the YAML limits: the field's validation then says what is wrong)."""
     try:
-        return yaml.safe_load(text) if text.strip() else text
+        return safe_yaml.safe_load(text) if text.strip() else text
     except yaml.YAMLError:
         return text
 
@@ -63,13 +65,9 @@ def _set_path(data: dict, path: list[str], value: Any) -> None:
     node[path[-1]] = value
 
 
-def _yaml_lines(text: str) -> dict[tuple[str, ...], int]:
-    """Dotted key path -> 1-based line of that key in a YAML document."""
+def _yaml_lines(root: yaml.Node | None) -> dict[tuple[str, ...], int]:
+    """Dotted key path -> 1-based line of that key in a composed YAML document."""
     lines: dict[tuple[str, ...], int] = {}
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
-        return lines
 
     def walk(node: Any, prefix: tuple[str, ...]) -> None:
         if isinstance(node, yaml.MappingNode):
@@ -78,7 +76,8 @@ def _yaml_lines(text: str) -> dict[tuple[str, ...], int]:
                 lines[path] = key_node.start_mark.line + 1
                 walk(value_node, path)
 
-    walk(root, ())
+    if root is not None:
+        walk(root, ())  # bounded: safe_yaml capped the depth and the expanded size
     return lines
 
 
@@ -103,24 +102,30 @@ def _merge(base: dict, layer: dict) -> dict:
 def read_yaml(path: str) -> tuple[dict, dict[tuple[str, ...], int]]:
     """The mapping in a YAML config file and the line of each key; UserError when unreadable."""
     try:
-        with fsspec.open(path, "r", encoding="utf-8") as f:
-            text = f.read()
+        with fsspec.open(path, "rb") as f:
+            raw = f.read(safe_yaml.MAX_BYTES + 1)
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise UserError(f"config file {path!r} does not exist; check the path given to --config") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read config file {path!r}: {exc}") from None
+    if len(raw) > safe_yaml.MAX_BYTES:
+        raise ConfigError([ConfigProblem("(file)", f"the file is over {safe_yaml.MAX_BYTES // 1024} KiB; a SciRay "
+                                         "config is a few KiB of settings, check the path given to --config", path)])
     try:
-        data = yaml.safe_load(text)
+        root = safe_yaml.compose(text)
+        data = safe_yaml.construct(root)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else path
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError([ConfigProblem("(file)", f"not valid YAML: {problem}", where)]) from None
+        what = "refused YAML" if isinstance(exc, safe_yaml.YAMLLimitError) else "not valid YAML"
+        raise ConfigError([ConfigProblem("(file)", f"{what}: {problem}", where)]) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError([ConfigProblem("(file)", "the top level must be a mapping of sections", path)])
-    return data, _yaml_lines(text)
+    return data, _yaml_lines(root)
 
 
 def env_layer(env: Mapping[str, str]) -> dict[tuple[str, ...], Any]:
@@ -169,7 +174,11 @@ def _explain(model: type[BaseModel], err: dict) -> str:
         return f"unknown key{hint}"
     msg = err["msg"].removeprefix("Value error, ")
     if "input" in err and not isinstance(err["input"], (dict, list)):
-        msg += f" (got {err['input']!r})"
+        value = err["input"]
+        # repr of a huge int raises (int_max_str_digits), and a long value must not swamp the line
+        got = f"an integer of {value.bit_length()} bits" if isinstance(value, int) and value.bit_length() > 256 \
+            else repr(value)
+        msg += f" (got {got[:80] + '...' if len(got) > 80 else got})"
     return msg
 
 

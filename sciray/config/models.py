@@ -11,11 +11,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sciray.data.problems import DEFAULT_MAX_ROW_BYTES
+from sciray.data.problems import (
+    DEFAULT_MAX_DECOMPRESSED_MB,
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_ROW_BYTES,
+)
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_default=True)
+    # allow_inf_nan=False: '.inf' or 'nan' would pass every 'gt=0' bound (a timeout that never fires).
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_default=True,
+                              allow_inf_nan=False)
 
 
 class RayConfig(Section):
@@ -40,8 +46,17 @@ class ProblemsConfig(Section):
 
     max_row_bytes: int = Field(default=DEFAULT_MAX_ROW_BYTES, ge=1024)
     """A row larger than this (bytes of JSON) is quarantined instead of loaded."""
+    max_depth: int = Field(default=DEFAULT_MAX_DEPTH, ge=4, le=500)
+    """A row whose JSON nests deeper than this (objects and lists) is quarantined instead of parsed."""
+    max_decompressed_mb: int = Field(default=DEFAULT_MAX_DECOMPRESSED_MB, ge=1)
+    """Most MiB read from one compressed problem file (decompressed), one JSON array file (read whole) or one Parquet row group (uncompressed); past it those rows are quarantined (a guard against decompression bombs)."""
     reference_images: str | None = None
     """Folder (path or fsspec URL) holding <id>.png reference figures, e.g. SeePhys's images."""
+
+    def read_limits(self) -> dict[str, int]:
+        """The caps as keyword arguments of ``sciray.data.problems.iter_problems`` / ``load_problems``."""
+        return {"max_row_bytes": self.max_row_bytes, "max_depth": self.max_depth,
+                "max_decompressed_mb": self.max_decompressed_mb}
 
 
 class RenderConfig(Section):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sciray.data.names import file_stem  # what ``sciray imgcoder`` names <stem>.png
 from sciray.errors import UserError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
@@ -41,12 +42,6 @@ def _from_folder(folder: Path, ids: list[str]) -> dict[str, ImageEntry]:
         except OSError as exc:
             out[pid] = ImageEntry(pid, source=str(path), error=f"cannot read {path}: {exc.strerror}")
     return out
-
-
-def file_stem(problem_id: str) -> str:
-    """The file name (without suffix) of a problem's image: ``sciray imgcoder`` writes it, ``sciray
-    eval`` looks for it when ``<id>.png`` itself is not there."""
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in problem_id)[:150] or "problem"
 
 
 def _from_shards(files: list[Path], ids: list[str]) -> tuple[dict[str, ImageEntry], list[str]]:

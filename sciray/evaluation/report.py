@@ -7,6 +7,7 @@ import html
 import io
 
 from sciray.evaluation.leaderboard import leaderboard
+from sciray.imaging import DEFAULT_MAX_PIXELS, ImageRejected, open_image
 
 
 def _png_data_url(fig) -> str:
@@ -15,19 +16,22 @@ def _png_data_url(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def thumbnail_data_url(data: bytes | None, side: int = 220) -> str | None:
-    """A PNG thumbnail as a data URL; None for missing or corrupt images (never raises)."""
+def thumbnail_data_url(data: bytes | None, side: int = 220, max_pixels: int = DEFAULT_MAX_PIXELS) -> str | None:
+    """A PNG thumbnail as a data URL; None for missing, corrupt or over-``max_pixels`` images
+    (the last refused from the header, never decoded; never raises)."""
     if not data:
         return None
-    from PIL import Image
-
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        image = open_image(data, max_pixels=max_pixels)
+    except ImageRejected:
+        return None
+    try:
+        with image:
             image = image.convert("RGB")
             image.thumbnail((side, side))
             buffer = io.BytesIO()
             image.save(buffer, format="PNG")
-    except Exception:  # a corrupt image is shown as missing, never breaks the report
+    except Exception:  # noqa: BLE001 - a corrupt image is shown as missing, never breaks the report
         return None
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
@@ -82,7 +86,8 @@ def render_report(summary: dict, rows: list[dict], images: dict[str, bytes | Non
                      f"<code>{html.escape(r['problem_id'])}</code><br>accuracy {r['accuracy']:.2f}</div>")
     if cells:
         parts.append("<h2>Worst examples</h2>" + "".join(cells))
-    missing = summary.get("missing") or {}
+    missing = dict(summary.get("missing") or {})
+    missing.update({r["problem_id"]: r.get("error") or "unreadable image" for r in rows if r.get("status") == "bad_image"})
     if missing:
         items = "".join(f"<li><code>{html.escape(k)}</code>: {html.escape(v)}</li>" for k, v in list(missing.items())[:200])
         parts.append(f"<h2>Missing or unreadable images ({len(missing)})</h2><ul>{items}</ul>")

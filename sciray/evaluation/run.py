@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sciray.evaluation.images import ImageEntry
+from sciray.imaging import DEFAULT_MAX_PIXELS, ImageRejected, open_image
 from sciray.types import Problem, Scene
 
 ALL_METRICS = ("checks", "quiz", "judge", "standard")
@@ -82,8 +83,7 @@ class Evaluator:
 
     def evaluate(self, problems: list[Problem], entries: dict[str, ImageEntry], name: str) -> EvalOutput:
         rows = {p.id: {"problem_id": p.id, "subject": subject_of(p), "image_type": p.image_type,
-                       "status": "ok" if entries[p.id].data else "missing_image",
-                       "error": entries[p.id].error} for p in problems}
+                       **_image_status(entries[p.id])} for p in problems}
         present = [p for p in problems if entries[p.id].data]
         if "checks" in self.metrics:
             self._checks(present, entries, rows)
@@ -114,6 +114,8 @@ class Evaluator:
             if pixels_only:
                 scores = {k: v for k, v in scores.items() if k in ("rendered", "not_blank")}
                 reasons = [r for r in reasons if "blank" in r or "render" in r]
+                if scene is None and rows[p.id]["status"] == "bad_image":
+                    reasons = [f"unreadable image: {rows[p.id]['error']}"]
             rows[p.id].update(checks=scores, check_reasons=reasons,
                               label_recall=None if pixels_only else report.label_recall,
                               checks_passed=all(v == 1.0 for v in scores.values()) if pixels_only else report.passed)
@@ -183,24 +185,35 @@ class Evaluator:
         return summary
 
 
+def _image_status(entry: ImageEntry, max_pixels: int = DEFAULT_MAX_PIXELS) -> dict[str, Any]:
+    """The row's status and error from the image's header alone (nothing decoded): an unreadable
+    or over-cap image is the row's ``bad_image`` with the reason; each metric family still
+    reports it in its own way (quiz ``bad_image``, checks 'did not render', metrics_error)."""
+    if not entry.data:
+        return {"status": "missing_image", "error": entry.error}
+    try:
+        open_image(entry.data, max_pixels=max_pixels).close()
+    except ImageRejected as exc:
+        return {"status": "bad_image", "error": str(exc)}
+    return {"status": "ok", "error": entry.error}
+
+
 def _scene_or_none(scene) -> Scene | None:
     if scene is None or isinstance(scene, Scene):
         return scene
     return Scene.model_validate(scene)
 
 
-def _pixel_scene(data: bytes | None) -> Scene | None:
-    """A scene with only size and blankness, for images that did not come from our renderer."""
-    import io
-
+def _pixel_scene(data: bytes | None, max_pixels: int = DEFAULT_MAX_PIXELS) -> Scene | None:
+    """A scene with only size and blankness, for images that did not come from our renderer;
+    None for a missing, corrupt or over-cap image (refused from its header, never decoded)."""
     import numpy as np
-    from PIL import Image
 
     from sciray.render.scene import is_blank
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with open_image(data, max_pixels=max_pixels) as image:
             pixels = np.asarray(image.convert("RGB"))
-    except Exception:
+    except Exception:  # noqa: BLE001 - ImageRejected or a decode error: the image did not render
         return None
     return Scene(blank=is_blank(pixels), size=[int(pixels.shape[1]), int(pixels.shape[0])])

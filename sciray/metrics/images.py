@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import warnings
 from pathlib import Path
 
 import numpy as np
 
+from sciray.imaging import DEFAULT_MAX_PIXELS, ImageRejected, open_image
+
 ImageInput = bytes | bytearray | memoryview | str | Path | None
 
-# A bound on decoded pixels so that a hostile "image" cannot exhaust memory (PIL's own default
-# only warns below twice its limit). 64 Mpx is far above any diagram.
-MAX_PIXELS = 64_000_000
+# A bound on decoded pixels so that a hostile "image" cannot exhaust memory; checked from the
+# header before any pixel is decoded (the same cap as everywhere else SciRay decodes images).
+MAX_PIXELS = DEFAULT_MAX_PIXELS
 
 
 def _read(data: ImageInput) -> tuple[bytes | None, str | None]:
@@ -43,14 +44,14 @@ def _read(data: ImageInput) -> tuple[bytes | None, str | None]:
     return None, f"unsupported image input of type {type(data).__name__}"
 
 
-def load_rgb(data: ImageInput, size: int) -> tuple[np.ndarray | None, str | None]:
+def load_rgb(data: ImageInput, size: int, max_pixels: int = MAX_PIXELS) -> tuple[np.ndarray | None, str | None]:
     """Decode PNG/JPEG/... bytes, a path or a URL into a ``size x size x 3`` uint8 RGB array.
 
     Transparent images (RGBA, LA, palette with transparency) are composited on white, the way
     a diagram is shown; the image is resized to ``size x size`` with bicubic resampling (the
     aspect ratio is not kept: every pixel of both images is compared). Returns
-    ``(array, None)``, or ``(None, reason)`` for a missing, empty or undecodable input; it never
-    raises.
+    ``(array, None)``, or ``(None, reason)`` for a missing, empty or undecodable input, or one
+    over ``max_pixels`` (seen in its header, nothing decoded); it never raises.
     """
     raw, why = _read(data)
     if raw is None:
@@ -58,11 +59,15 @@ def load_rgb(data: ImageInput, size: int) -> tuple[np.ndarray | None, str | None
     from PIL import Image
 
     try:
+        img = open_image(raw, max_pixels=max_pixels)
+    except ImageRejected as exc:
+        if isinstance(exc.__context__, Image.UnidentifiedImageError):  # PIL's text names a memory address
+            return None, f"cannot decode image: not a recognised image format ({len(raw)} bytes)"
+        return None, f"cannot decode image: {exc}"
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with Image.open(io.BytesIO(raw)) as img:
-                if img.width * img.height > MAX_PIXELS:
-                    return None, f"image too large ({img.width}x{img.height} px)"
+            with img:
                 img.load()
                 if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info) or (
                     img.mode in ("RGB", "L") and "transparency" in img.info
@@ -81,8 +86,6 @@ def load_rgb(data: ImageInput, size: int) -> tuple[np.ndarray | None, str | None
             if rgb.size != (size, size):
                 rgb = rgb.resize((size, size), Image.Resampling.BICUBIC)
             out = np.asarray(rgb, dtype=np.uint8)
-    except Image.UnidentifiedImageError:
-        return None, f"cannot decode image: not a recognised image format ({len(raw)} bytes)"
     except Exception as exc:  # noqa: BLE001 - a corrupt image is a reason, never an exception
         return None, f"cannot decode image: {type(exc).__name__}: {exc}".rstrip(": ")
     if out.shape != (size, size, 3):

@@ -15,6 +15,10 @@ import traceback
 from typing import Any
 
 _created: list = []  # every Figure created in this process, in order
+SAVE_KWARGS = "_sciray_save_kwargs"
+# savefig arguments that change what the image shows; the rest (file name, format, metadata,
+# transparency) are the render's business.
+HONOURED_SAVE_KWARGS = ("dpi", "bbox_inches", "pad_inches", "facecolor", "edgecolor")
 
 
 class PixelLimitError(MemoryError):
@@ -59,6 +63,15 @@ def install_matplotlib_hooks(max_pixels_ref: list[int]) -> None:
         _created.append(self)
 
     matplotlib.figure.Figure.__init__ = tracking_init
+
+    original_savefig = matplotlib.figure.Figure.savefig
+
+    def remembering_savefig(self, *args, **kwargs):
+        # How the program itself saved this figure: the render saves it the same way.
+        self.__dict__[SAVE_KWARGS] = {k: kwargs[k] for k in HONOURED_SAVE_KWARGS if k in kwargs}
+        return original_savefig(self, *args, **kwargs)
+
+    matplotlib.figure.Figure.savefig = remembering_savefig
 
     original_renderer = backend_agg.RendererAgg.__init__
 
@@ -130,11 +143,48 @@ def classify(exc: BaseException) -> str:
     return "error"
 
 
-def run(code: str, *, dpi: int, allowed_imports: list[str], max_output: int) -> tuple[dict, bytes]:
-    """Execute ``code`` and render its figure. Never raises."""
-    import matplotlib.pyplot as plt
+def save_kwargs(fig, default_dpi: int) -> dict[str, Any]:
+    """How to save ``fig``: as the program saved it (its dpi, a tight box, padding, colours),
+    else at the figure's own dpi. A figure the program never saved keeps its dpi, which is
+    ``render.dpi`` unless the program chose one."""
+    kwargs = dict(fig.__dict__.get(SAVE_KWARGS, {}))
+    dpi = kwargs.get("dpi")
+    if dpi in (None, "figure") or not isinstance(dpi, (int, float)) or not 1 <= dpi <= 2400:
+        kwargs["dpi"] = fig.get_dpi() or default_dpi
+    if kwargs.get("bbox_inches") not in (None, "tight"):
+        kwargs.pop("bbox_inches")  # a Bbox in inches the program computed: honoured only as "tight"
+    return kwargs
+
+
+def save_as_drawn(fig, default_dpi: int) -> tuple[bytes, dict, float]:
+    """The figure's PNG as the program would have saved it, and the scene of exactly that
+    drawing (a tight box moves and crops everything). The canvas of every draw, the one that
+    measures the tight box too, passes the pixel cap before it is allocated."""
+    import numpy as np
 
     from sciray.render.scene import figure_scene, forget_drawn_ticks
+
+    captured: dict[str, Any] = {}
+
+    def on_draw(event) -> None:  # the last draw is the saved one, with its final transforms
+        began = time.perf_counter()
+        captured["scene"] = figure_scene(fig, np.asarray(event.renderer.buffer_rgba()))
+        captured["ms"] = captured.get("ms", 0.0) + (time.perf_counter() - began) * 1000
+
+    forget_drawn_ticks(fig)
+    connection = fig.canvas.mpl_connect("draw_event", on_draw)
+    try:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", **save_kwargs(fig, default_dpi))
+    finally:
+        fig.canvas.mpl_disconnect(connection)
+    if "scene" not in captured:
+        raise RuntimeError("the figure was saved without being drawn")
+    return buffer.getvalue(), captured["scene"], round(captured["ms"], 2)
+
+
+def run(code: str, *, dpi: int, allowed_imports: list[str], max_output: int) -> tuple[dict, bytes]:
+    """Execute ``code`` and render its figure. Never raises."""
 
     started = time.perf_counter()
     out, err = BoundedText(max_output), BoundedText(max_output)
@@ -162,15 +212,7 @@ def run(code: str, *, dpi: int, allowed_imports: list[str], max_output: int) -> 
 
                 if not isinstance(fig.canvas, FigureCanvasAgg):  # closed with plt.close(): re-attach
                     FigureCanvasAgg(fig)
-                fig.set_dpi(dpi)
-                forget_drawn_ticks(fig)
-                buffer = io.BytesIO()
-                fig.savefig(buffer, format="png", dpi=dpi)
-                png = buffer.getvalue()
-                saved = time.perf_counter()
-                pixels = __import__("numpy").asarray(fig.canvas.buffer_rgba())
-                header["scene"] = figure_scene(fig, pixels)
-                timings["scene_ms"] = round((time.perf_counter() - saved) * 1000, 2)
+                png, header["scene"], timings["scene_ms"] = save_as_drawn(fig, dpi)
         except BaseException as exc:
             header = {"status": classify(exc), "error": _error_line(exc)}
             png = b""

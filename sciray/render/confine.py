@@ -60,6 +60,41 @@ def _reachable_by_nobody(path: str) -> bool:
         path = parent
 
 
+_CAP_CHOWN, _CAP_SETGID, _CAP_SETUID = 0, 6, 7
+
+
+def effective_capabilities() -> int:
+    """This process's effective capability mask (``CapEff`` in /proc/self/status)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("CapEff:"):
+                    return int(line.split()[1], 16)
+    except OSError:
+        pass
+    return 0
+
+
+@cache  # decided in the fork-server before any fork: children only read the answer
+def render_identity(needed: tuple[str, ...] | None = None) -> str:
+    """How a render drops its identity: 'unprivileged' (not root: nothing to drop), 'uid-nobody'
+    (root that may change ids, and 'nobody' can reach everything a render reads: the Python
+    installation, its standard library and packages) or 'no-capabilities' (uid 0 with every
+    capability dropped). Set ``SCIRAY_RENDER_IDENTITY=no-capabilities`` to force the last one
+    (a container whose Python only root can read behaves so)."""
+    if os.geteuid() != 0:
+        return "unprivileged"
+    forced = os.environ.get("SCIRAY_RENDER_IDENTITY")
+    if forced == "no-capabilities":
+        return forced
+    caps = effective_capabilities()
+    may_switch = all(caps >> bit & 1 for bit in (_CAP_CHOWN, _CAP_SETGID, _CAP_SETUID))
+    paths = read_only_paths() if needed is None else needed
+    if may_switch and all(_reachable_by_nobody(p) for p in paths if os.path.exists(p)):
+        return "uid-nobody"
+    return "no-capabilities"
+
+
 def _drop_capabilities() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     for cap in range(64):
@@ -77,20 +112,18 @@ def _drop_capabilities() -> None:
         raise OSError(ctypes.get_errno(), "capset failed")
 
 
-def drop_privileges(scratch: str, needed: tuple[str, ...]) -> list[str]:
-    """As root: become nobody when everything in ``needed`` is reachable to it, else keep uid 0
-    with every capability dropped (a root without capabilities cannot bypass permissions,
-    signal other users or undo the sandbox). Not root: nothing to drop."""
-    if os.geteuid() != 0:
-        return ["unprivileged"]
-    if all(_reachable_by_nobody(p) for p in (*needed, os.path.dirname(os.path.abspath(scratch)))):
+def drop_privileges(scratch: str, identity: str) -> list[str]:
+    """Become the render identity chosen by ``render_identity``. A root without capabilities
+    cannot bypass file permissions, signal other users or undo the sandbox; it still owns every
+    root-owned file, which is why that identity is only used together with Landlock."""
+    if identity == "uid-nobody":
         os.chown(scratch, NOBODY, NOBODY)
         os.setgroups([])
         os.setgid(NOBODY)
         os.setuid(NOBODY)
-        return ["uid-nobody"]
-    _drop_capabilities()
-    return ["no-capabilities"]
+    elif identity == "no-capabilities":
+        _drop_capabilities()
+    return [identity]
 
 
 def confine(scratch: str, *, cpu_s: int, memory_mb: int, file_mb: int, open_files: int,
@@ -103,8 +136,16 @@ def confine(scratch: str, *, cpu_s: int, memory_mb: int, file_mb: int, open_file
     ``execve`` through so the process can become that tool, and nothing else runs.
     """
     mechanisms = ["fork-server", "clean-env"]
+    identity = render_identity(tuple(read_paths or ()) + exec_paths if exec_paths else None)
+    if identity == "no-capabilities" and landlock.abi_version() < 1:
+        # uid 0 keeps owner rights on every root-owned file: only Landlock fences it in.
+        raise landlock.LandlockError(95, "renders would run as root without Landlock (Python is not "
+                                         "readable by 'nobody' or ids cannot be changed); refusing")
     # Identity before limits: setuid with RLIMIT_NPROC already 0 would make execve fail (EAGAIN).
-    mechanisms += drop_privileges(scratch, needed=(*exec_paths,) if exec_paths else (sys.prefix,))
+    if identity == "uid-nobody" and not _reachable_by_nobody(os.path.dirname(os.path.abspath(scratch))):
+        identity = "no-capabilities"
+    mechanisms += drop_privileges(scratch, identity)
+    os.umask(0o077)  # before seccomp denies umask: new files and folders stay the render's own
     set_rlimits(cpu_s=cpu_s, memory_mb=memory_mb, file_mb=file_mb, open_files=open_files)
     mechanisms.append("rlimits")
     if landlock.abi_version() >= 1:

@@ -1,8 +1,8 @@
-"""Worker side of the sandbox: start fork-servers and hand them renders.
+"""Worker side of the sandbox: start fork-servers, hand them renders, judge the results.
 
 ``ForkServer`` owns one server process; ``RenderPool`` keeps N of them warm and renders many
-snippets concurrently (one in flight per server). A crashed server is restarted and the render
-that was in flight reports an error; nothing else is affected.
+snippets concurrently (one in flight per server). A crashed or silent server is restarted and
+the render that was in flight reports an error; nothing else is affected.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import select
+import socket
 import subprocess
 import sys
 import tempfile
@@ -21,7 +23,9 @@ from concurrent.futures import ThreadPoolExecutor
 from sciray.config.models import RenderConfig
 from sciray.errors import SciRayError
 from sciray.render import protocol
+from sciray.render.decide import decide, max_result_bytes
 from sciray.render.result import RenderResult
+from sciray.render.supervise import remove_tree
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +52,22 @@ def clean_env(scratch_root: str) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(sciray.__file__))),
     }
+    if os.environ.get("SCIRAY_RENDER_IDENTITY"):  # see sciray.render.confine.render_identity
+        env["SCIRAY_RENDER_IDENTITY"] = os.environ["SCIRAY_RENDER_IDENTITY"]
     return env
 
 
 class ForkServer:
-    """One warm fork-server process."""
+    """One warm fork-server process and the worker's side of every render it runs.
+
+    Per render the worker hands the server two descriptors over the control socket: a memfd
+    with the code and the write end of a fresh pipe. The child reads the first and writes its
+    frame to the second; the worker reads the frame while the server watches the child, then
+    ``decide`` turns both into the result. One render at a time per server.
+    """
+
+    # A server that answers nothing this long past the render's own deadline is restarted.
+    GRACE_S = 30.0
 
     def __init__(self, cfg: RenderConfig, scratch_root: str | None = None, language: str = "python"):
         self.cfg = cfg
@@ -63,20 +78,27 @@ class ForkServer:
         self._lock = threading.Lock()
         self.sandbox: list[str] = []
         self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
         self._start()
 
     def _start(self) -> None:
         self._stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sciray.render.forkserver"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
-            env=clean_env(self.scratch_root), close_fds=True, start_new_session=True,
-        )
-        protocol.write_message(self.proc.stdin, {"config": self.cfg.model_dump(mode="json"),
-                                                 "scratch_root": self.scratch_root, "language": self.language})
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            ready, _ = protocol.read_message(self.proc.stdout)
-        except protocol.ProtocolError:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "sciray.render.forkserver", str(theirs.fileno())],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr,
+                env=clean_env(self.scratch_root), close_fds=True, pass_fds=(theirs.fileno(),),
+                start_new_session=True,
+            )
+        finally:
+            theirs.close()
+        self.sock = ours
+        try:
+            protocol.send(ours, {"config": self.cfg.model_dump(mode="json"), "scratch_root": self.scratch_root,
+                                 "language": self.language})
+            ready, _ = protocol.receive(ours, max_fds=0)
+        except (protocol.ProtocolError, OSError):
             raise SandboxError(f"render worker failed to start: {self._stderr_tail()}") from None
         if not ready.get("ready"):
             self.close()
@@ -100,20 +122,54 @@ class ForkServer:
         started = time.perf_counter()
         with self._lock:
             try:
-                protocol.write_message(self.proc.stdin, {"code": code})
-                header, png = protocol.read_message(self.proc.stdout)
-            except (protocol.ProtocolError, BrokenPipeError, OSError) as exc:
-                log.error("render worker died (%s); restarting it", exc)
+                outcome, data, overflow = self._exchange(code, started + self.cfg.timeout_s + self.GRACE_S)
+            except (protocol.ProtocolError, OSError, TimeoutError) as exc:
+                log.error("render worker failed (%s); restarting it", exc)
                 self._restart()
-                return RenderResult(status="error", language=self.language, error=f"render worker crashed and was restarted ({exc})",
+                return RenderResult(status="error", language=self.language,
+                                    error=f"render worker crashed and was restarted ({exc})",
                                     ms=(time.perf_counter() - started) * 1000, sandbox=self.sandbox)
-        return RenderResult(
-            status=header["status"], language=self.language, error=header.get("error"), png=png or None,
-            ms=(time.perf_counter() - started) * 1000,
-            timings={"child_ms": header.get("ms", 0.0), **header.get("timings", {})},
-            scene=header.get("scene"), sandbox=header.get("sandbox") or self.sandbox,
-            stdout=header.get("stdout", ""), stderr=header.get("stderr", ""),
-        )
+        return decide(outcome, data, overflow=overflow, cfg=self.cfg, language=self.language,
+                      sandbox=self.sandbox, ms=(time.perf_counter() - started) * 1000)
+
+    def _exchange(self, code: str, deadline: float) -> tuple[dict, bytes, bool]:
+        """Send one render and collect (the server's outcome, the child's bytes, overflow)."""
+        code_fd = os.memfd_create("diagram", os.MFD_CLOEXEC)
+        read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
+        try:
+            protocol.write_all(code_fd, code.encode("utf-8", errors="replace"))
+            os.lseek(code_fd, 0, os.SEEK_SET)
+            protocol.send(self.sock, {"op": "render"}, [code_fd, write_fd])
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(code_fd)
+            os.close(write_fd)
+        limit = max_result_bytes(self.cfg)
+        buffer, overflow, outcome = bytearray(), False, None
+        try:
+            while outcome is None or read_fd >= 0:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0:
+                    raise TimeoutError("render worker stopped answering")
+                watch = [fd for fd in (read_fd, self.sock.fileno() if outcome is None else -1) if fd >= 0]
+                ready, _, _ = select.select(watch, [], [], min(remaining, 1.0))
+                if read_fd in ready:
+                    chunk = os.read(read_fd, 1 << 16)
+                    buffer += chunk
+                    if not chunk or len(buffer) > limit:
+                        overflow = len(buffer) > limit  # stop reading: the child's writes fail
+                        os.close(read_fd)
+                        read_fd = -1
+                if outcome is None and self.sock.fileno() in ready:
+                    outcome, _ = protocol.receive(self.sock, max_fds=0)
+                    if "error" in outcome and "exit_code" not in outcome:
+                        raise protocol.ProtocolError(outcome["error"])
+        finally:
+            if read_fd >= 0:
+                os.close(read_fd)
+        return outcome, bytes(buffer), overflow
 
     def _restart(self) -> None:
         self._terminate()
@@ -124,24 +180,20 @@ class ForkServer:
             return
         try:
             if self.proc.poll() is None:
-                protocol.write_message(self.proc.stdin, {"op": "exit"})
+                protocol.send(self.sock, {"op": "exit"})
                 self.proc.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired, ValueError):
+        except (OSError, subprocess.TimeoutExpired, ValueError, protocol.ProtocolError):
             self.proc.kill()
             self.proc.wait()
-        for stream in (self.proc.stdin, self.proc.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
         self.proc = None
 
     def close(self) -> None:
         self._terminate()
         if self._own_root:
-            import shutil
-
-            shutil.rmtree(self.scratch_root, ignore_errors=True)
+            remove_tree(self.scratch_root)
 
 
 class RenderPool:

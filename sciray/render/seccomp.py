@@ -4,6 +4,13 @@ Default-allow with a deny list: CPython, NumPy and Matplotlib need a long and ve
 list of ordinary syscalls, while what a diagram must never do is short and stable: make
 sockets, start programs or processes, trace or signal others, change namespaces, mounts, ids or
 limits, or load kernel code. Denied calls fail with EPERM (the program sees a PermissionError).
+
+Renders of one worker pool share a uid, so everything that can reach another process of the
+same uid is denied or limited to the caller itself: signals, priorities, CPU affinity and
+scheduling policy, I/O priority, page migration, and the System V / POSIX IPC objects (shared
+memory, message queues, semaphores) that would outlive a render and carry data to the next.
+A render may not change file modes or its umask either, so it cannot hide files from the
+scratch quota or its cleanup behind a folder nobody may read.
 """
 
 from __future__ import annotations
@@ -34,10 +41,32 @@ DENIED = (
     "delete_module", "kexec_load", "kexec_file_load", "reboot", "swapon", "swapoff", "acct",
     "settimeofday", "clock_settime", "adjtimex", "iopl", "ioperm", "quotactl", "mknod", "mknodat",
     "symlink", "symlinkat", "link", "linkat", "memfd_create", "seccomp",
+    # System V and POSIX IPC: kernel objects that outlive the render and reach its siblings
+    "shmget", "shmat", "shmctl", "shmdt", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop",
+    "semtimedop", "semctl", "ipc", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive",
+    "mq_notify", "mq_getsetattr",
+    # other processes' memory placement
+    "process_madvise", "process_mrelease", "migrate_pages", "move_pages",
+    # file modes: an unreadable folder would hide files from the quota and survive cleanup
+    "chmod", "fchmod", "fchmodat", "fchmodat2", "umask",
 )
+
+# (syscall, argument index holding the target pid): allowed only on the render itself.
+SELF_ONLY = (("sched_setaffinity", 0), ("sched_setscheduler", 0), ("sched_setparam", 0),
+             ("sched_setattr", 0), ("setpriority", 1), ("ioprio_set", 1))
+PRIO_PROCESS, IOPRIO_WHO_PROCESS = 0, 1
+# mkdir modes without every owner right: a folder its supervisor could not list or clean.
+_OWNER_RWX = 0o700
 
 
 EXEC = ("execve", "execveat")
+
+
+def _add(f, action, name: str, *args) -> None:
+    try:
+        f.add_rule(action, name, *args)
+    except (RuntimeError, ValueError, OSError):
+        pass  # a syscall this architecture (or this libseccomp) does not have
 
 
 def install(own_pid: int | None = None, *, allow_exec: bool = False) -> list[str]:
@@ -52,14 +81,20 @@ def install(own_pid: int | None = None, *, allow_exec: bool = False) -> list[str
     for name in DENIED:
         if allow_exec and name in EXEC:
             continue
-        try:
-            f.add_rule(deny, name)
-        except (RuntimeError, ValueError, OSError):
-            continue  # a syscall this architecture does not have
+        _add(f, deny, name)
     # Signals only to itself; threads only (clone without CLONE_THREAD is a fork).
     f.add_rule(deny, "kill", sc.Arg(0, sc.NE, own_pid))
     f.add_rule(deny, "tgkill", sc.Arg(0, sc.NE, own_pid))
     f.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
+    # Priorities and scheduling of the render itself only (named by its pid; 0 is refused too,
+    # since seccomp cannot compare one argument with two values in one rule).
+    for name, index in SELF_ONLY:
+        _add(f, deny, name, sc.Arg(index, sc.NE, own_pid))
+    _add(f, deny, "setpriority", sc.Arg(0, sc.NE, PRIO_PROCESS))
+    _add(f, deny, "ioprio_set", sc.Arg(0, sc.NE, IOPRIO_WHO_PROCESS))
+    for owner in range(0, _OWNER_RWX, 0o100):
+        _add(f, deny, "mkdir", sc.Arg(1, sc.MASKED_EQ, _OWNER_RWX, owner))
+        _add(f, deny, "mkdirat", sc.Arg(2, sc.MASKED_EQ, _OWNER_RWX, owner))
     # clone3 passes its flags in memory, out of seccomp's sight: ENOSYS makes libc use clone.
     f.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
     f.load()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import select
+import shutil
 import signal
 import time
 from dataclasses import dataclass
@@ -40,6 +41,36 @@ class ChildOutcome:
     @property
     def exit_code(self) -> int | None:
         return os.WEXITSTATUS(self.status) if os.WIFEXITED(self.status) else None
+
+    def to_message(self) -> dict:
+        """What the fork-server tells the worker about a render child: how it ended, never
+        what it wrote."""
+        return {"exit_code": self.exit_code, "signal": self.signal_name,
+                "killed": list(self.killed) if self.killed else None}
+
+    def describe(self) -> str:
+        if self.killed:
+            return self.killed[1]
+        if self.signal_name:
+            return f"died of {self.signal_name}"
+        return f"exit code {self.exit_code}"
+
+
+def remove_tree(path: str) -> None:
+    """Delete a scratch folder whatever modes the render left in it (a folder without owner
+    rights is given them back first; the render's seccomp filter already denies chmod)."""
+    def retry(_function, target, _exc) -> None:
+        try:
+            os.chmod(os.path.dirname(target), 0o700)
+            if os.path.isdir(target) and not os.path.islink(target):
+                os.chmod(target, 0o700)
+                shutil.rmtree(target, onerror=retry)
+            elif os.path.lexists(target):
+                os.unlink(target)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=retry)
 
 
 def scratch_usage(path: str, max_entries: int) -> tuple[int, int]:

@@ -11,7 +11,6 @@ shell escape off and kpathsea in paranoid mode (no absolute paths, no ``..``), s
 
 from __future__ import annotations
 
-import glob
 import io
 import json
 import os
@@ -25,9 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sciray.config.models import RenderConfig
+from sciray.imaging import DEFAULT_MAX_PIXELS, ImageRejected, open_image
 from sciray.render import tex_source
 from sciray.render.confine import confine
-from sciray.render.supervise import ChildOutcome, supervise
+from sciray.render.supervise import ChildOutcome, remove_tree, supervise
 
 FORMAT_NAME = "sciray-tikz"
 _TEX_TREES = ("/usr/share/texlive", "/usr/share/texmf", "/usr/local/share/texmf", "/var/lib/texmf",
@@ -223,9 +223,9 @@ def render_tex(code: str, cfg: RenderConfig, scratch_root: str, tools: TexToolch
         else:
             header, png = _rasterize(tools, job, cfg, deadline, tex_source.is_standalone(document))
             timings["raster_ms"] = round((time.perf_counter() - started) * 1000 - timings["latex_ms"], 2)
-        return {**header, "timings": timings, "ms": (time.perf_counter() - started) * 1000}, png
+        return {**header, "timings": timings}, png
     finally:
-        shutil.rmtree(job, ignore_errors=True)
+        remove_tree(job)
 
 
 def _rasterize(tools: TexToolchain, job: str, cfg: RenderConfig, deadline: float,
@@ -242,18 +242,32 @@ def _rasterize(tools: TexToolchain, job: str, cfg: RenderConfig, deadline: float
     width, height = tex_source.pixels_at(size, cfg.dpi)
     if width * height > cfg.max_pixels:
         return {"status": "limit", "error": f"page of {width}x{height} pixels is over the cap of {cfg.max_pixels}"}, b""
+    # pdftoppm writes into a folder made after TeX exited (TeX cannot make folders), so a file
+    # the document wrote itself (\openout to page.png) is never taken for the raster.
+    raster = os.path.join(job, "raster")
+    try:
+        os.mkdir(raster, 0o700)
+    except OSError:
+        return {"status": "violation", "error": "the document made the raster folder itself"}, b""
+    path = os.path.join(raster, "page.png")
+    # The crop box bounds the raster to the checked size even if the page size was misread.
     outcome = run_tool(tools, tools.pdftoppm, ["pdftoppm", "-png", "-r", str(cfg.dpi), "-f", "1", "-l", "1",
-                                               "-singlefile", "doc.pdf", "page"], job, cfg, deadline, "ppm.out")
+                                               "-x", "0", "-y", "0", "-W", str(width), "-H", str(height),
+                                               "-singlefile", "doc.pdf", "raster/page"], job, cfg, deadline,
+                       "ppm.out")
     broken = _killed_or_crashed(outcome, cfg, "pdftoppm")
     if broken:
         return {"status": broken[0], "error": broken[1]}, b""
-    path = os.path.join(job, "page.png")
-    if not os.path.isfile(path):
-        return {"status": "error", "error": "pdftoppm produced no image: " + _tail(os.path.join(job, "ppm.out"), 300).strip()}, b""
+    if outcome.exit_code != 0 or not os.path.isfile(path) or os.path.islink(path):
+        return {"status": "error", "error": f"pdftoppm failed (exit code {outcome.exit_code}): "
+                                            + _tail(os.path.join(job, "ppm.out"), 300).strip()}, b""
     if os.path.getsize(path) > cfg.max_png_mb << 20:
         return {"status": "limit", "error": f"result is over {cfg.max_png_mb} MiB"}, b""
     with open(path, "rb") as f:
-        png, scene, offset = finish_png(f.read(), crop=not standalone)
+        try:
+            png, scene, offset = finish_png(f.read(), crop=not standalone, max_pixels=cfg.max_pixels)
+        except ImageRejected as exc:
+            return {"status": "violation", "error": f"pdftoppm's image was rejected: {exc}"}, b""
     outcome = run_tool(tools, tools.pdftotext, ["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", "doc.pdf", "text.html"],
                        job, cfg, deadline, "text.out")
     if _killed_or_crashed(outcome, cfg, "pdftotext") is None:  # texts are a bonus: the image stands without them
@@ -272,7 +286,8 @@ def add_texts(scene: dict[str, Any], lines: list[tuple[str, list[float]]], offse
     scene["outside"] = outside_canvas(boxes, every, *scene["size"])
 
 
-def finish_png(png: bytes, crop: bool = False, margin: int = 8) -> tuple[bytes, dict[str, Any], tuple[int, int]]:
+def finish_png(png: bytes, crop: bool = False, margin: int = 8,
+               max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[bytes, dict[str, Any], tuple[int, int]]:
     """The PNG to return, its scene (blank check and size; texts come from pdftotext) and the
     crop offset.
 
@@ -284,7 +299,7 @@ def finish_png(png: bytes, crop: bool = False, margin: int = 8) -> tuple[bytes, 
 
     from sciray.render.scene import is_blank
 
-    with Image.open(io.BytesIO(png)) as image:
+    with open_image(png, max_pixels=max_pixels) as image:
         rgb = image.convert("RGB")
     offset = (0, 0)
     if crop:

@@ -119,9 +119,13 @@ def failure(log: str) -> tuple[str, str]:
 
 
 def page_size_pts(pdfinfo_output: str) -> tuple[float, float] | None:
-    """(width, height) in PostScript points from ``pdfinfo`` output; None when absent."""
-    match = _PAGE_SIZE.search(pdfinfo_output)
-    return (float(match["w"]), float(match["h"])) if match else None
+    """(width, height) in PostScript points from ``pdfinfo`` output; None when absent.
+
+    The last such line: pdfinfo prints the document's own metadata (Title, Author, ...) first,
+    and a title may hold a line break followed by a forged ``Page size:``.
+    """
+    matches = list(_PAGE_SIZE.finditer(pdfinfo_output))
+    return (float(matches[-1]["w"]), float(matches[-1]["h"])) if matches else None
 
 
 def pixels_at(size_pts: tuple[float, float], dpi: int) -> tuple[int, int]:

@@ -8,20 +8,43 @@ code serves any Qwen-VL-style processor.
 
 from __future__ import annotations
 
-import io
+import logging
 from typing import Any
 
+from sciray import imaging
 from sciray.errors import InternalError, UserError
+from sciray.imaging import DEFAULT_MAX_PIXELS, ImageRejected
 from sciray.train.samples import Sample, messages
 
 IGNORE = -100
+log = logging.getLogger(__name__)
 
 
-def open_image(data: bytes):
-    from PIL import Image
+def open_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS):
+    """The sample's image as RGB. Raises ``ImageRejected`` with the reason for bytes that are no
+    image, cannot be decoded, or declare more than ``max_pixels`` (refused from the header)."""
+    image = imaging.open_image(data, max_pixels=max_pixels)
+    try:
+        with image:
+            return image.convert("RGB")
+    except Exception as exc:  # noqa: BLE001 - PIL raises many types for corrupt data
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise ImageRejected(f"cannot decode image ({len(data)} bytes): {reason}") from None
 
-    with Image.open(io.BytesIO(data)) as im:
-        return im.convert("RGB")
+
+def decode_images(samples: list[Sample], max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[list[Sample], list]:
+    """(the samples whose image decodes, their RGB images). A bad image drops its sample, logged
+    with the reason, as a row without an image gives none (``row_to_samples`` refuses most of
+    them from the header already; this catches images corrupt past the header)."""
+    kept, images = [], []
+    for sample in samples:
+        try:
+            images.append(open_image(sample["image"], max_pixels))
+        except ImageRejected as exc:
+            log.warning("skipping training sample %s: %s", sample.get("sample_id"), exc)
+            continue
+        kept.append(sample)
+    return kept, images
 
 
 def chat_texts(processor, sample: Sample) -> tuple[str, str]:
@@ -46,13 +69,17 @@ def _image_token_id(processor) -> int:
 def encode_batch(processor, samples: list[Sample], max_length: int) -> dict[str, Any]:
     """Tensors for one training batch: input_ids, attention_mask, labels (prompt and padding
     -100), pixel_values, image_grid_thw (and mm_token_type_ids where the processor makes them).
-    Samples longer than ``max_length`` lose the end of their answer."""
+    Samples longer than ``max_length`` lose the end of their answer; a sample whose image cannot
+    be decoded is left out of the batch."""
     if not samples:
         raise InternalError("encode_batch got no samples")
+    samples, images = decode_images(samples)
+    if not samples:  # every rank must step, so a batch with nothing left cannot be skipped
+        raise UserError("every image of a training batch is unreadable or over the pixel cap "
+                        f"({DEFAULT_MAX_PIXELS} pixels; see the log for each reason); check the shards' images")
     tokenizer = processor.tokenizer
     tokenizer.padding_side = "right"
     texts = [chat_texts(processor, s) for s in samples]
-    images = [open_image(s["image"]) for s in samples]
     enc = processor(text=[full for _, full in texts], images=images, padding=True, return_tensors="pt")
     image_id = _image_token_id(processor)
     labels = enc["input_ids"].clone()

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 from typing import Any
 
 from sciray.config.models import TrainDataConfig
+from sciray.imaging import DEFAULT_MAX_PIXELS, ImageRejected, open_image
+
+log = logging.getLogger(__name__)
 
 LIGHT_COLUMNS = ["problem_id", "status", "subject", "r_inv", "problem", "plan"]
 """Shard columns that decide whether and how a row is used (everything but the image)."""
@@ -102,11 +106,26 @@ def image_bytes(row: dict[str, Any]) -> bytes | None:
     return bytes(image) if image else None
 
 
+def image_problem(image: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> str | None:
+    """Why ``image`` cannot be trained on (not an image, over ``max_pixels``), from its header
+    alone (nothing decoded); None when it looks fine."""
+    try:
+        open_image(image, max_pixels=max_pixels).close()
+    except ImageRejected as exc:
+        return str(exc)
+    return None
+
+
 def row_to_samples(row: dict[str, Any], cfg: TrainDataConfig, seed: int = 0,
                    tasks: tuple[str, ...] | None = None) -> list[Sample]:
-    """The samples of one shard row (none without an image)."""
+    """The samples of one shard row (none without an image, or with one that is unreadable or
+    over the pixel cap: that row is skipped and logged with the reason)."""
     image = image_bytes(row)
     if image is None:
+        return []
+    why = image_problem(image)
+    if why is not None:
+        log.warning("skipping row %s: %s", row.get("problem_id"), why)
         return []
     problem = _problem(row)
     pid = str(row.get("problem_id") or problem.get("id"))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
-import warnings
 
 from PIL import Image
+
+from sciray.imaging import DEFAULT_MAX_PIXELS, ImageRejected, open_image
 
 FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG"}
 MIME = {"png": "image/png", "jpeg": "image/jpeg"}
@@ -20,21 +21,21 @@ def sniff_mime(data: bytes) -> str:
     return "image/jpeg" if data[:3] == b"\xff\xd8\xff" else "image/png"
 
 
-def _decode(data: bytes) -> Image.Image:
+def _decode(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+    """The decoded image; its header is checked against ``max_pixels`` before any pixel is read."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise BadImage(f"image is a {type(data).__name__}, not bytes")
     if not data:
         raise BadImage("image is empty (0 bytes)")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(bytes(data)))
-            img.load()
+        img = open_image(data, max_pixels=max_pixels)
+    except ImageRejected as exc:
+        raise BadImage(f"cannot decode image: {exc}") from None
+    try:
+        img.load()
     except Exception as exc:  # noqa: BLE001 - PIL raises many types for corrupt data
         reason = " ".join(str(exc).split())[:200] or type(exc).__name__
         raise BadImage(f"cannot decode image ({len(data)} bytes): {reason}") from None
-    if img.width < 1 or img.height < 1:
-        raise BadImage(f"image has no pixels ({img.width}x{img.height})")
     return img
 
 
@@ -43,13 +44,14 @@ def _has_alpha(img: Image.Image) -> bool:
 
 
 def prepare_image(data: bytes, max_side: int, fmt: str = "png",
-                  quality: int = 90) -> tuple[bytes, dict]:
+                  quality: int = 90, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[bytes, dict]:
     """``data`` (PNG, JPEG, ...) downscaled so its longer side is at most ``max_side`` (aspect
     kept, never upscaled) and encoded as ``fmt``; JPEG gets transparency composited on white.
 
     Returns the bytes and the record stored with results: ``width``, ``height``, ``format``,
     ``quality`` (None for PNG), ``bytes``, ``source_width``, ``source_height``.
-    Raises ``BadImage`` for undecodable input, ``ValueError`` for an unknown ``fmt``.
+    Raises ``BadImage`` for undecodable input or one over ``max_pixels`` (refused from its header,
+    nothing decoded), ``ValueError`` for an unknown ``fmt``.
     """
     key = fmt.lower()
     if key not in FORMATS:
@@ -57,7 +59,7 @@ def prepare_image(data: bytes, max_side: int, fmt: str = "png",
     if max_side < 1:
         raise ValueError(f"max_side must be >= 1, got {max_side}")
     key = "jpeg" if key == "jpg" else key
-    img = _decode(data)
+    img = _decode(data, max_pixels)
     src_w, src_h = img.size
     if max(src_w, src_h) > max_side:
         scale = max_side / max(src_w, src_h)

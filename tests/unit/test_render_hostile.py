@@ -133,6 +133,14 @@ CORPUS = {
     "ptrace_parent": ("import ctypes, os\nrc = ctypes.CDLL(None).ptrace(16, os.getppid(), 0, 0)\nassert rc == 0, rc", {"error"}),
     "leave_thread_behind": ("import threading, time\ndef later():\n    time.sleep(1)\n    open(OUT, 'w').write('x')\nthreading.Thread(target=later).start()\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])", {"ok", "violation", "error"}),
     "monkeypatch_savefig": ("import matplotlib.figure\nmatplotlib.figure.Figure.savefig = lambda *a, **k: open(OUT, 'w')\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])", {"violation", "error"}),
+    "sysv_message_queue": ("import ctypes\nassert ctypes.CDLL(None).msgget(0, 0o1600) >= 0", {"error"}),
+    "sysv_shared_memory": ("import ctypes\nassert ctypes.CDLL(None).shmget(0, 1 << 26, 0o1600) >= 0", {"error"}),
+    "renice_everyone": ("import os\nos.setpriority(os.PRIO_USER, os.getuid(), 19)", {"violation"}),
+    "renice_the_server": ("import os\nos.setpriority(os.PRIO_PROCESS, os.getppid(), 19)", {"violation"}),
+    "idle_the_server": ("import os\nos.sched_setscheduler(os.getppid(), os.SCHED_IDLE, os.sched_param(0))", {"violation"}),
+    "pin_the_server": ("import os\nos.sched_setaffinity(os.getppid(), {0})", {"violation"}),
+    "umask_everything": ("import os\nos.umask(0o777)\nos.mkdir('d')\nassert os.stat('d').st_mode & 0o700 == 0o700", {"violation", "error"}),
+    "unreadable_scratch_folder": ("import os\nos.mkdir('hide', 0o300)", {"violation"}),
     "poison_next_render": ("import matplotlib as mpl, builtins\nmpl.rcParams['lines.linewidth'] = 77\nbuiltins.print = None\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])", {"ok"}),
 }
 

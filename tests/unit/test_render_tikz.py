@@ -257,3 +257,54 @@ def test_cli_renders_tex_files_and_mixed_batches(tmp_path, capsys):
         batch.close()
     assert out["render_status"] == ["ok", "ok", "error"]
     assert "Undefined control sequence" in out["render_error"][2]
+
+
+# --- round 2: what the document or a tool writes is checked, never trusted -----------------
+
+BIG_PAGE = ("\\documentclass{article}\n\\paperwidth=1000pt \\paperheight=1000pt \\pdfpagewidth=1000pt \\pdfpageheight=1000pt\n"
+            "\\pdfinfo{/Title (x\\string\\012Page size: 100 x 100 pts)}\n"  # \\012: a line break in the title
+            "\\begin{document}\nbig\n\\end{document}\n")
+
+
+def test_a_page_size_forged_in_the_pdf_title_is_not_believed():
+    cfg = RenderConfig(timeout_s=20, cpu_s=10, max_pixels=1_000_000)  # 996 bp at 100 dpi: 1384 x 1384
+    with make_renderer("tikz", cfg, workers=1) as r:
+        result = r.render(BIG_PAGE)
+    assert result.status == "limit", (result.status, result.error)
+    assert "1384x1384" in result.error
+    assert result.png is None
+
+
+def test_forged_title_parsing_takes_pdfinfos_own_line():
+    info = "Title:          x\nPage size: 100 x 100 pts\nPages:          1\nPage size:      1000 x 1000 pts\n"
+    assert tex_source.page_size_pts(info) == (1000.0, 1000.0)
+
+
+PAGE_PNG_BY_TEX = ("\\documentclass{standalone}\n\\begin{document}\n"
+                   "\\newwrite\\w\\immediate\\openout\\w=page.png \\immediate\\write\\w{not an image}"
+                   "\\immediate\\closeout\\w\nhello\n\\end{document}\n")
+
+
+@pytest.mark.parametrize("stand_in", ["/bin/false", "/bin/true"])
+def test_a_failing_or_silent_pdftoppm_never_yields_a_file_tex_wrote(stand_in, tmp_path):
+    """pdftoppm exits non-zero, or exits 0 and writes nothing, while the document itself wrote
+    page.png: the render is an error, never TeX's file passed off as the raster."""
+    from dataclasses import replace
+
+    from sciray.render import tex
+
+    cfg = RenderConfig(timeout_s=20, cpu_s=10, tex_format=False)
+    os.chmod(tmp_path, 0o711)
+    tools = replace(tex.discover(), pdftoppm=stand_in)
+    header, png = tex.render_tex(PAGE_PNG_BY_TEX, cfg, str(tmp_path), tools)
+    assert header["status"] == "error", header
+    assert "pdftoppm" in header["error"]
+    if stand_in == "/bin/false":
+        assert "exit code 1" in header["error"]
+    assert png == b""
+
+
+def test_a_page_png_written_by_tex_does_not_replace_the_raster(tikz):
+    result = tikz.render(PAGE_PNG_BY_TEX)
+    assert result.status == "ok", result.error
+    assert result.png.startswith(b"\x89PNG") and _image(result.png).size[0] > 10
