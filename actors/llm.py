@@ -46,7 +46,9 @@ class RemoteEngine:
     """An ``Engine`` whose work runs in an ``EngineActor`` (possibly on a GPU node)."""
 
     def __init__(self, cfg: LLMConfig, actor=None):
-        self.actor = actor or EngineActor.options(**engine_actor_options(cfg)).remote(cfg.model_dump(mode="json"))
+        self.actor = actor or EngineActor.options(**engine_actor_options(cfg)).remote(
+            cfg.model_dump(mode="json")
+        )
         info = ray.get(self.actor.info.remote())
         self.name, self.model = info["name"], info["model"]
 

@@ -17,11 +17,19 @@ from sciray.render.batch import BatchRenderer
 from sciray.render.result import RenderResult
 
 
-def render_stage_kwargs(cfg: RenderConfig, *, concurrency: int | tuple[int, int] = 1,
-                        num_cpus: float = 1.0, batch_size: int = 16) -> dict[str, Any]:
+def render_stage_kwargs(
+    cfg: RenderConfig,
+    *,
+    concurrency: int | tuple[int, int] = 1,
+    num_cpus: float = 1.0,
+    batch_size: int = 16,
+) -> dict[str, Any]:
     """Arguments for ``ds.map_batches(BatchRenderer, **kwargs)``."""
     return {
-        "fn_constructor_kwargs": {"render": cfg.model_dump(mode="json"), "workers": max(1, int(num_cpus))},
+        "fn_constructor_kwargs": {
+            "render": cfg.model_dump(mode="json"),
+            "workers": max(1, int(num_cpus)),
+        },
         "concurrency": concurrency,
         "num_cpus": num_cpus,
         "batch_size": batch_size,
@@ -38,8 +46,12 @@ def render_dataset(ds, cfg: RenderConfig, **kwargs):
 class RenderActor:
     """A Ray actor over the renderer of one language (``python`` or ``tikz``)."""
 
-    def __init__(self, render: dict[str, Any] | None = None, workers: int = 1, language: str = "python"):
-        self._renderer = make_renderer(language, RenderConfig.model_validate(render or {}), workers=workers)
+    def __init__(
+        self, render: dict[str, Any] | None = None, workers: int = 1, language: str = "python"
+    ):
+        self._renderer = make_renderer(
+            language, RenderConfig.model_validate(render or {}), workers=workers
+        )
 
     def sandbox(self) -> list[str]:
         return self._renderer.sandbox

@@ -13,6 +13,7 @@ from typing import Any
 
 from sciray.config.models import SciRayConfig, StageResources
 
+
 def stage_kwargs(resources: StageResources, constructor: dict[str, Any]) -> dict[str, Any]:
     """Keyword arguments for ``Dataset.map_batches(StageClass, **kwargs)``."""
     from ray.data import ActorPoolStrategy
@@ -38,22 +39,47 @@ def stage_kwargs(resources: StageResources, constructor: dict[str, Any]) -> dict
 
 def build_pipeline(ds, cfg: SciRayConfig, *, needs_quizzes: bool):
     """``ds`` (rows from ``sciray.cluster.source``) through quizgen, coder/render rounds and validation."""
-    from sciray.pipeline.stages import CoderStage, ImgCoderStage, QuizGenStage, RenderStage, ValidateStage
+    from sciray.pipeline.stages import (
+        CoderStage,
+        ImgCoderStage,
+        QuizGenStage,
+        RenderStage,
+        ValidateStage,
+    )
 
     coder = cfg.coder.model_dump(mode="json")
     render = cfg.render.model_dump(mode="json")
     retries = cfg.synth.stage_retries
     if needs_quizzes:
-        ds = ds.map_batches(QuizGenStage, **stage_kwargs(cfg.synth.coder, {"coder": coder, "retries": retries}))
+        ds = ds.map_batches(
+            QuizGenStage, **stage_kwargs(cfg.synth.coder, {"coder": coder, "retries": retries})
+        )
     workers = max(1, int(cfg.synth.render.num_cpus))
     if cfg.synth.layout == "fused":
-        ds = ds.map_batches(ImgCoderStage, **stage_kwargs(cfg.synth.coder, {"coder": coder, "render": render,
-                                                                            "retries": retries, "workers": workers}))
+        ds = ds.map_batches(
+            ImgCoderStage,
+            **stage_kwargs(
+                cfg.synth.coder,
+                {"coder": coder, "render": render, "retries": retries, "workers": workers},
+            ),
+        )
     else:
-        for _ in range(cfg.coder.attempts):  # the repair loop, unrolled: a finished row passes through
-            ds = ds.map_batches(CoderStage, **stage_kwargs(cfg.synth.coder, {"coder": coder, "retries": retries}))
-            ds = ds.map_batches(RenderStage, **stage_kwargs(cfg.synth.render, {"coder": coder, "render": render,
-                                                                               "retries": retries, "workers": workers}))
-    validate = {"accept": cfg.synth.accept.model_dump(mode="json"),
-                "validator": cfg.validator.model_dump(mode="json"), "retries": retries}
+        for _ in range(
+            cfg.coder.attempts
+        ):  # the repair loop, unrolled: a finished row passes through
+            ds = ds.map_batches(
+                CoderStage, **stage_kwargs(cfg.synth.coder, {"coder": coder, "retries": retries})
+            )
+            ds = ds.map_batches(
+                RenderStage,
+                **stage_kwargs(
+                    cfg.synth.render,
+                    {"coder": coder, "render": render, "retries": retries, "workers": workers},
+                ),
+            )
+    validate = {
+        "accept": cfg.synth.accept.model_dump(mode="json"),
+        "validator": cfg.validator.model_dump(mode="json"),
+        "retries": retries,
+    }
     return ds.map_batches(ValidateStage, **stage_kwargs(cfg.synth.validate_stage, validate))

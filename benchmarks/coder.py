@@ -17,7 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-DEFAULT_PROBLEMS = Path(__file__).resolve().parents[2] / "shared" / "data" / "scigenbench" / "scigen.jsonl"
+DEFAULT_PROBLEMS = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "scigenbench" / "scigen.jsonl"
+)
 
 
 class TimedEngine:
@@ -49,7 +51,11 @@ def sample_problems(path: str, limit: int, seed: int = 0):
 def first_answer(result):
     """The sample-0 first answer, after mechanical fixes but before any model repair (and before
     the givens_legend, which comes after the repairs)."""
-    firsts = [c for c in result.attempts if c.sample == 0 and c.attempt == 0 and "givens_legend" not in c.fixes]
+    firsts = [
+        c
+        for c in result.attempts
+        if c.sample == 0 and c.attempt == 0 and "givens_legend" not in c.fixes
+    ]
     return firsts[-1] if firsts else None
 
 
@@ -59,20 +65,35 @@ def summarize(results, engine: TimedEngine, wall_s: float) -> dict:
     no_repair = [first_answer(r) for r in results]
     recalls = [r.best.label_recall for r in rendered if r.best.label_recall is not None]
     # what the model's own diagrams label: the best per problem before the givens_legend fix
-    own = [max(cs, key=lambda c: (c.score or 0.0, -c.attempt)) for cs in
-           ([c for c in r.attempts if c.render_status == "ok" and "givens_legend" not in c.fixes] for r in rendered) if cs]
+    own = [
+        max(cs, key=lambda c: (c.score or 0.0, -c.attempt))
+        for cs in (
+            [c for c in r.attempts if c.render_status == "ok" and "givens_legend" not in c.fixes]
+            for r in rendered
+        )
+        if cs
+    ]
     recalls_own = [c.label_recall for c in own if c.label_recall is not None]
-    recalls_first = [c.label_recall for c in no_repair if c is not None and c.render_status == "ok"
-                     and c.label_recall is not None]
+    recalls_first = [
+        c.label_recall
+        for c in no_repair
+        if c is not None and c.render_status == "ok" and c.label_recall is not None
+    ]
     return {
         "engine": engine.name,
         "model": engine.model,
         "problems": n,
         "render_success": round(len(rendered) / n, 3),
-        "render_success_no_repair": round(sum(1 for c in no_repair if c and c.render_status == "ok") / n, 3),
+        "render_success_no_repair": round(
+            sum(1 for c in no_repair if c and c.render_status == "ok") / n, 3
+        ),
         "label_recall": round(statistics.mean(recalls), 3) if recalls else None,
-        "label_recall_no_repair": round(statistics.mean(recalls_first), 3) if recalls_first else None,
-        "label_recall_without_legend": round(statistics.mean(recalls_own), 3) if recalls_own else None,
+        "label_recall_no_repair": round(statistics.mean(recalls_first), 3)
+        if recalls_first
+        else None,
+        "label_recall_without_legend": round(statistics.mean(recalls_own), 3)
+        if recalls_own
+        else None,
         "givens_legend_used": sum(1 for r in rendered if "givens_legend" in r.best.fixes),
         "checks_passed": round(sum(1 for r in results if r.status == "ok") / n, 3),
         "model_calls_per_problem": round(engine.calls / n, 2),
@@ -84,13 +105,17 @@ def summarize(results, engine: TimedEngine, wall_s: float) -> dict:
 
 def _row(r) -> dict:
     best = r.best
-    return {"id": r.problem.id, "status": r.status, "calls": r.model_calls,
-            "label_recall": best.label_recall if best else None,
-            "fixes": sorted({f for c in r.attempts for f in c.fixes}),
-            "first_status": first_answer(r).status if first_answer(r) else None,
-            "best_origin": best.origin if best else None,
-            "origins": [c.origin for c in r.attempts],
-            "errors": [c.render_error for c in r.attempts if c.render_error]}
+    return {
+        "id": r.problem.id,
+        "status": r.status,
+        "calls": r.model_calls,
+        "label_recall": best.label_recall if best else None,
+        "fixes": sorted({f for c in r.attempts for f in c.fixes}),
+        "first_status": first_answer(r).status if first_answer(r) else None,
+        "best_origin": best.origin if best else None,
+        "origins": [c.origin for c in r.attempts],
+        "errors": [c.render_error for c in r.attempts if c.render_error],
+    }
 
 
 def main() -> int:
@@ -100,8 +125,15 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0, help="Which fixed sample of problems.")
     parser.add_argument("--config", default=None)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("--out", default=None, help="Write per-problem rows (JSON Lines) here, as they finish.")
-    parser.add_argument("--chunk", type=int, default=5, help="Problems per ImgCoder batch (progress is printed per chunk).")
+    parser.add_argument(
+        "--out", default=None, help="Write per-problem rows (JSON Lines) here, as they finish."
+    )
+    parser.add_argument(
+        "--chunk",
+        type=int,
+        default=5,
+        help="Problems per ImgCoder batch (progress is printed per chunk).",
+    )
     args = parser.parse_args()
 
     from sciray.coder.imgcoder import ImgCoder
@@ -119,27 +151,35 @@ def main() -> int:
         with make_renderer(cfg.coder.language, cfg.render) as renderer:
             coder = ImgCoder(cfg.coder, engine, renderer)
             for i in range(0, len(problems), args.chunk):
-                done = coder.run(problems[i:i + args.chunk])
+                done = coder.run(problems[i : i + args.chunk])
                 results += done
                 for r in done:
                     if out:
                         out.write(json.dumps(_row(r)) + "\n")
                         out.flush()
-                print(f"[{len(results)}/{len(problems)}] {time.perf_counter() - start:.0f} s, "
-                      f"{engine.tokens} tokens in {engine.seconds:.0f} s of generation", file=sys.stderr, flush=True)
+                print(
+                    f"[{len(results)}/{len(problems)}] {time.perf_counter() - start:.0f} s, "
+                    f"{engine.tokens} tokens in {engine.seconds:.0f} s of generation",
+                    file=sys.stderr,
+                    flush=True,
+                )
     finally:
         engine.close()
         if out:
             out.close()
     wall = time.perf_counter() - start
     summary = summarize(results, engine, wall)
-    print(f"{summary['problems']} problems, {cfg.coder.engine}:{cfg.coder.model}, attempts={cfg.coder.attempts}, "
-          f"samples={cfg.coder.samples}, {wall:.0f} s")
+    print(
+        f"{summary['problems']} problems, {cfg.coder.engine}:{cfg.coder.model}, attempts={cfg.coder.attempts}, "
+        f"samples={cfg.coder.samples}, {wall:.0f} s"
+    )
     print(f"{'problem':32} {'status':14} {'calls':>5} {'recall':>6}  fixes")
     for r in results:
         row = _row(r)
         recall = "-" if row["label_recall"] is None else f"{row['label_recall']:.2f}"
-        print(f"{r.problem.id[:32]:32} {r.status:14} {r.model_calls:5d} {recall:>6}  {','.join(row['fixes'])}")
+        print(
+            f"{r.problem.id[:32]:32} {r.status:14} {r.model_calls:5d} {recall:>6}  {','.join(row['fixes'])}"
+        )
     print(json.dumps(summary))
     return 0
 

@@ -35,7 +35,11 @@ def perturbed_pairs(n: int, seed: int = 0):
     from sciray.metrics import MetricPair
 
     rng = np.random.default_rng(seed)
-    rows = [json.loads(line) for line in (DATA / "seephys.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    rows = [
+        json.loads(line)
+        for line in (DATA / "seephys.jsonl").read_text(encoding="utf-8").splitlines()
+        if line
+    ]
     pairs = []
     for row in rows:
         path = DATA / "seephys_images" / f"{row['id']}.png"
@@ -45,7 +49,9 @@ def perturbed_pairs(n: int, seed: int = 0):
             rgb = np.asarray(img.convert("RGB"))
         kind = len(pairs) % 3
         if kind == 0:
-            gen = np.clip(rgb.astype(np.int16) + rng.normal(0, 20, rgb.shape).round(), 0, 255).astype(np.uint8)
+            gen = np.clip(
+                rgb.astype(np.int16) + rng.normal(0, 20, rgb.shape).round(), 0, 255
+            ).astype(np.uint8)
         elif kind == 1:
             gen = np.asarray(Image.fromarray(rgb).filter(ImageFilter.GaussianBlur(2)))
         else:
@@ -53,7 +59,11 @@ def perturbed_pairs(n: int, seed: int = 0):
             gen[4:, 3:] = rgb[:-4, :-3]
         buf = io.BytesIO()
         Image.fromarray(gen).save(buf, format="PNG")
-        pairs.append(MetricPair(id=str(row["id"]), image=buf.getvalue(), reference=str(path), text=row["question"]))
+        pairs.append(
+            MetricPair(
+                id=str(row["id"]), image=buf.getvalue(), reference=str(path), text=row["question"]
+            )
+        )
         if len(pairs) == n:
             break
     return pairs
@@ -61,16 +71,26 @@ def perturbed_pairs(n: int, seed: int = 0):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=257, help="pairs (at most the 257 SeePhys figures)")
+    parser.add_argument(
+        "--n", type=int, default=257, help="pairs (at most the 257 SeePhys figures)"
+    )
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--clip-model", default=None, help="local CLIP folder; default: a tiny random CLIP")
+    parser.add_argument(
+        "--clip-model", default=None, help="local CLIP folder; default: a tiny random CLIP"
+    )
     parser.add_argument("--no-clip", action="store_true")
-    parser.add_argument("--tiny-fid", action="store_true", help="FID with a tiny random feature extractor")
+    parser.add_argument(
+        "--tiny-fid", action="store_true", help="FID with a tiny random feature extractor"
+    )
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="torch intra-op threads for both ways (default: torch's own choice)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch intra-op threads for both ways (default: torch's own choice)",
+    )
     args = parser.parse_args(argv)
 
     import torch
@@ -88,8 +108,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.clip_model:
             clip_model, clip_label = args.clip_model, f"clip ({args.clip_model})"
         else:
-            clip_model, clip_label = build_tiny_clip(Path(tmp.name) / "clip"), "clip (tiny random CLIP, not real weights)"
-    cfg = MetricsConfig(device=args.device, batch_size=args.batch_size, size=args.size, clip_model=clip_model)
+            clip_model, clip_label = (
+                build_tiny_clip(Path(tmp.name) / "clip"),
+                "clip (tiny random CLIP, not real weights)",
+            )
+    cfg = MetricsConfig(
+        device=args.device, batch_size=args.batch_size, size=args.size, clip_model=clip_model
+    )
     metrics = ImageMetrics(cfg, fid_feature=tiny_fid_features() if args.tiny_fid else None)
 
     metrics.compute(pairs[:4])  # warm-up: loads CLIP and FID, first calls of every kernel
@@ -104,8 +129,15 @@ def main(argv: list[str] | None = None) -> int:
 
     batched, loop = results["batched"], results["loop"]
     done = len(batched.per_image)
-    diff = max((abs(v - loop.per_image[pid][k]) for pid, vals in batched.per_image.items()
-                for k, v in vals.items() if v is not None), default=0.0)
+    diff = max(
+        (
+            abs(v - loop.per_image[pid][k])
+            for pid, vals in batched.per_image.items()
+            for k, v in vals.items()
+            if v is not None
+        ),
+        default=0.0,
+    )
     names = [m for m in ("psnr", "ssim") if batched.means.get(m) is not None]
     if batched.means.get("clip") is not None:
         names.append(clip_label)
@@ -113,21 +145,36 @@ def main(argv: list[str] | None = None) -> int:
         names.append("fid (tiny random features)" if args.tiny_fid else "fid")
     per_s = {way: done / min(ts) for way, ts in timings.items()}
 
-    print(f"SeePhys pairs: {len(pairs)} ({done} scored, {len(batched.missing)} missing), size {args.size}, "
-          f"batch {args.batch_size}, device {args.device}, torch threads {torch.get_num_threads()}, "
-          f"cpus {os.cpu_count()}")
+    print(
+        f"SeePhys pairs: {len(pairs)} ({done} scored, {len(batched.missing)} missing), size {args.size}, "
+        f"batch {args.batch_size}, device {args.device}, torch threads {torch.get_num_threads()}, "
+        f"cpus {os.cpu_count()}"
+    )
     print(f"metrics: {', '.join(names)}; null: {batched.reasons or '-'}")
     print(f"{'way':<10} {'seconds':>9} {'images/s':>9}")
     for way in ("batched", "loop"):
         print(f"{way:<10} {min(timings[way]):>9.2f} {per_s[way]:>9.2f}")
-    print(f"means: { {k: (round(v, 4) if v is not None else None) for k, v in batched.means.items()} }, "
-          f"fid {batched.fid}; max |batched - loop| per-image difference {diff:.2e}")
+    print(
+        f"means: { {k: (round(v, 4) if v is not None else None) for k, v in batched.means.items()} }, "
+        f"fid {batched.fid}; max |batched - loop| per-image difference {diff:.2e}"
+    )
     tmp.cleanup()
-    print(json.dumps({"batched_per_s": round(per_s["batched"], 3), "loop_per_s": round(per_s["loop"], 3),
-                      "ratio": round(per_s["batched"] / per_s["loop"], 3), "metrics": names, "n": done,
-                      "size": args.size, "batch_size": args.batch_size, "device": args.device,
-                      "threads": torch.get_num_threads(),
-                      "max_abs_diff": diff}))
+    print(
+        json.dumps(
+            {
+                "batched_per_s": round(per_s["batched"], 3),
+                "loop_per_s": round(per_s["loop"], 3),
+                "ratio": round(per_s["batched"] / per_s["loop"], 3),
+                "metrics": names,
+                "n": done,
+                "size": args.size,
+                "batch_size": args.batch_size,
+                "device": args.device,
+                "threads": torch.get_num_threads(),
+                "max_abs_diff": diff,
+            }
+        )
+    )
     return 0
 
 

@@ -94,7 +94,9 @@ def run_sandboxed(codes: list[str], workers: int) -> tuple[float, int, float, li
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--repeat", type=int, default=1, help="Render the corpus this many times per way.")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="Render the corpus this many times per way."
+    )
     parser.add_argument("--corpus", default=str(HERE / "diagrams"))
     parser.add_argument("--out", default=None, help="Also save the JSON result here.")
     args = parser.parse_args()
@@ -110,9 +112,14 @@ def main() -> int:
         inp_s, inp_ok = run_inprocess(codes, args.workers, scratch)
     sb_s, sb_ok, startup, sandbox, statuses = run_sandboxed(codes, args.workers)
     n = len(codes)
-    rows = [("reference (1 proc, lock)", ref_s, ref_ok), (f"in-process x{args.workers} (unsafe)", inp_s, inp_ok),
-            (f"sandboxed x{args.workers}", sb_s, sb_ok)]
-    print(f"{n} renders of {len(files)} diagrams; sandbox: {', '.join(sandbox)}; pool start-up {startup:.2f} s")
+    rows = [
+        ("reference (1 proc, lock)", ref_s, ref_ok),
+        (f"in-process x{args.workers} (unsafe)", inp_s, inp_ok),
+        (f"sandboxed x{args.workers}", sb_s, sb_ok),
+    ]
+    print(
+        f"{n} renders of {len(files)} diagrams; sandbox: {', '.join(sandbox)}; pool start-up {startup:.2f} s"
+    )
     print(f"{'way':34} {'seconds':>8} {'per s':>8} {'ms each':>8} {'ok':>5}")
     for name, secs, ok in rows:
         print(f"{name:34} {secs:8.2f} {n / secs:8.2f} {1000 * secs / n:8.1f} {ok:5d}")

@@ -34,9 +34,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-SNIPPET = "import matplotlib.pyplot as plt\nplt.plot([0, 1], [0, 1])\nplt.title('t')\n# request {i}\n"
-QUESTION = ("A block of mass 2 kg rests on a ramp inclined at 30 degrees. "
-            "Find the normal force on the block. (case {i})")
+SNIPPET = (
+    "import matplotlib.pyplot as plt\nplt.plot([0, 1], [0, 1])\nplt.title('t')\n# request {i}\n"
+)
+QUESTION = (
+    "A block of mass 2 kg rests on a ramp inclined at 30 degrees. "
+    "Find the normal force on the block. (case {i})"
+)
 GOOD = """## Plan
 ### Image content
 The ramp and the block.
@@ -64,15 +68,24 @@ def percentile(values: list[float], q: float) -> float:
 
 def summary(name: str, latencies_s: list[float], wall_s: float, statuses: list[int]) -> dict:
     ms = [x * 1000 for x in latencies_s]
-    out = {"way": name, "n": len(ms), "p50_ms": round(percentile(ms, 50), 1),
-           "p95_ms": round(percentile(ms, 95), 1), "p99_ms": round(percentile(ms, 99), 1),
-           "rps": round(len(ms) / wall_s, 2) if wall_s > 0 else 0.0,
-           "ok": sum(s == 200 for s in statuses), "errors_5xx": sum(s >= 500 for s in statuses),
-           "rejected_503": sum(s == 503 for s in statuses),
-           "other": sum(s != 200 and s < 500 for s in statuses)}
-    print(f"{name:>10}: n={out['n']} p50={out['p50_ms']} ms p95={out['p95_ms']} ms "
-          f"p99={out['p99_ms']} ms rps={out['rps']} ok={out['ok']} 5xx={out['errors_5xx']} "
-          f"(503={out['rejected_503']}) other={out['other']}", flush=True)
+    out = {
+        "way": name,
+        "n": len(ms),
+        "p50_ms": round(percentile(ms, 50), 1),
+        "p95_ms": round(percentile(ms, 95), 1),
+        "p99_ms": round(percentile(ms, 99), 1),
+        "rps": round(len(ms) / wall_s, 2) if wall_s > 0 else 0.0,
+        "ok": sum(s == 200 for s in statuses),
+        "errors_5xx": sum(s >= 500 for s in statuses),
+        "rejected_503": sum(s == 503 for s in statuses),
+        "other": sum(s != 200 and s < 500 for s in statuses),
+    }
+    print(
+        f"{name:>10}: n={out['n']} p50={out['p50_ms']} ms p95={out['p95_ms']} ms "
+        f"p99={out['p99_ms']} ms rps={out['rps']} ok={out['ok']} 5xx={out['errors_5xx']} "
+        f"(503={out['rejected_503']}) other={out['other']}",
+        flush=True,
+    )
     return out
 
 
@@ -125,7 +138,9 @@ def run_inprocess(args, cfg, script: Path, fair: bool = True):
     coder = None
     if args.route == "diagrams":
         ccfg = CoderConfig(engine="scripted", script=str(script))
-        coder = DiagramService(ccfg, ScriptedEngine(ccfg), lambda lang: LanguageRenderer(service, lang))
+        coder = DiagramService(
+            ccfg, ScriptedEngine(ccfg), lambda lang: LanguageRenderer(service, lang)
+        )
 
     gate = FairGate(args.workers * args.render_replicas) if fair else None
 
@@ -147,7 +162,9 @@ def run_inprocess(args, cfg, script: Path, fair: bool = True):
     for i in range(args.warmup):
         call(-1 - i)
     probe = [call(30_000_000 + i) for i in range(args.probe)]  # one at a time: per-request cost
-    probe_summary = summary("inproc c=1", [r[0] for r in probe], sum(r[0] for r in probe), [r[1] for r in probe])
+    probe_summary = summary(
+        "inproc c=1", [r[0] for r in probe], sum(r[0] for r in probe), [r[1] for r in probe]
+    )
     counter = iter(range(args.requests))
     lock = threading.Lock()
     results: list[tuple[float, int]] = []
@@ -173,8 +190,9 @@ def run_inprocess(args, cfg, script: Path, fair: bool = True):
 # --- over HTTP -----------------------------------------------------------------------------------
 
 
-async def http_load(url: str, route: str, n: int, concurrency: int, offset: int,
-                    headers: dict | None = None) -> tuple[list[float], list[int], float, list[str]]:
+async def http_load(
+    url: str, route: str, n: int, concurrency: int, offset: int, headers: dict | None = None
+) -> tuple[list[float], list[int], float, list[str]]:
     import httpx
 
     latencies: list[float] = []
@@ -182,7 +200,10 @@ async def http_load(url: str, route: str, n: int, concurrency: int, offset: int,
     retry_after: list[str] = []
     next_i = iter(range(offset, offset + n))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=300, headers=headers) as client:
+    async with httpx.AsyncClient(
+        base_url=url, limits=limits, timeout=300, headers=headers
+    ) as client:
+
         async def worker():
             for i in next_i:
                 t0 = time.perf_counter()
@@ -226,8 +247,12 @@ def run_serve(args, cfg) -> tuple[dict, dict]:
     try:
         t0 = time.perf_counter()
         ray_serve.start(http_options={"host": "127.0.0.1", "port": s.port})
-        ray_serve.run(build_app({"sciray": cfg.model_dump(mode="json")}), name="sciray-bench",
-                      route_prefix="/", blocking=False)
+        ray_serve.run(
+            build_app({"sciray": cfg.model_dump(mode="json")}),
+            name="sciray-bench",
+            route_prefix="/",
+            blocking=False,
+        )
         url = f"http://127.0.0.1:{s.port}"
         while httpx.get(f"{url}/healthz", timeout=10).status_code != 200:
             time.sleep(0.5)
@@ -235,13 +260,17 @@ def run_serve(args, cfg) -> tuple[dict, dict]:
         asyncio.run(http_load(url, args.route, args.warmup, 1, 10_000_000))
         lat, st, wall, _ = asyncio.run(http_load(url, args.route, args.probe, 1, 30_000_000))
         probe = summary("serve c=1", lat, wall, st)
-        lat, st, wall, _ = asyncio.run(http_load(url, args.route, args.requests, args.concurrency, 0))
+        lat, st, wall, _ = asyncio.run(
+            http_load(url, args.route, args.requests, args.concurrency, 0)
+        )
         main = summary("serve", lat, wall, st)
         main["probe"] = probe
 
         if args.above_factor <= 0:
             return main, {"ok": 0, "errors_5xx": 0, "rejected_503": None, "healthy_after": None}
-        capacity = s.render_max_ongoing_requests * args.render_replicas + max(1, s.render_max_queued_requests)
+        capacity = s.render_max_ongoing_requests * args.render_replicas + max(
+            1, s.render_max_queued_requests
+        )
         burst_c = max(args.concurrency + 1, int(capacity * args.above_factor))
         burst_n = max(args.above_requests, burst_c)
         lat, st, wall, retry = asyncio.run(http_load(url, args.route, burst_n, burst_c, 20_000_000))
@@ -250,9 +279,14 @@ def run_serve(args, cfg) -> tuple[dict, dict]:
         above["retry_after"] = sorted(set(retry))
         healthy = httpx.get(f"{url}/healthz", timeout=10).status_code == 200
         after = httpx.post(f"{url}/v1/render", json={"code": SNIPPET.format(i="after")}, timeout=60)
-        above["healthy_after"] = healthy and after.status_code == 200 and after.json()["status"] == "ok"
-        print(f"above capacity: {burst_c} clients vs capacity {capacity}; Retry-After {above['retry_after']}; "
-              f"healthy after: {above['healthy_after']}", flush=True)
+        above["healthy_after"] = (
+            healthy and after.status_code == 200 and after.json()["status"] == "ok"
+        )
+        print(
+            f"above capacity: {burst_c} clients vs capacity {capacity}; Retry-After {above['retry_after']}; "
+            f"healthy after: {above['healthy_after']}",
+            flush=True,
+        )
         return main, above
     finally:
         ray_serve.shutdown()
@@ -268,21 +302,45 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="fork-servers per render replica")
     parser.add_argument("--render-replicas", type=int, default=1)
-    parser.add_argument("--max-ongoing", type=int, default=32, help="serve.render_max_ongoing_requests")
-    parser.add_argument("--max-queued", type=int, default=None,
-                        help="serve.render_max_queued_requests (default: enough for --concurrency)")
-    parser.add_argument("--above-factor", type=float, default=3.0,
-                        help="burst concurrency as a multiple of the render capacity (0 skips the burst)")
+    parser.add_argument(
+        "--max-ongoing", type=int, default=32, help="serve.render_max_ongoing_requests"
+    )
+    parser.add_argument(
+        "--max-queued",
+        type=int,
+        default=None,
+        help="serve.render_max_queued_requests (default: enough for --concurrency)",
+    )
+    parser.add_argument(
+        "--above-factor",
+        type=float,
+        default=3.0,
+        help="burst concurrency as a multiple of the render capacity (0 skips the burst)",
+    )
     parser.add_argument("--above-requests", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=4)
-    parser.add_argument("--probe", type=int, default=30, help="requests sent one at a time, both ways (per-request overhead)")
+    parser.add_argument(
+        "--probe",
+        type=int,
+        default=30,
+        help="requests sent one at a time, both ways (per-request overhead)",
+    )
     parser.add_argument("--port", type=int, default=None)
-    parser.add_argument("--num-cpus", type=int, default=4, help="CPUs of the local Ray (ray.num_cpus)")
-    parser.add_argument("--no-throughput-optimized", dest="throughput_optimized", action="store_false",
-                        help="serve.throughput_optimized=false: Ray Serve's default mode")
+    parser.add_argument(
+        "--num-cpus", type=int, default=4, help="CPUs of the local Ray (ray.num_cpus)"
+    )
+    parser.add_argument(
+        "--no-throughput-optimized",
+        dest="throughput_optimized",
+        action="store_false",
+        help="serve.throughput_optimized=false: Ray Serve's default mode",
+    )
     parser.add_argument("--skip-inprocess", action="store_true")
-    parser.add_argument("--raw-inprocess", action="store_true",
-                        help="also run the in-process way without the FIFO gate (shows the pool's unfairness)")
+    parser.add_argument(
+        "--raw-inprocess",
+        action="store_true",
+        help="also run the in-process way without the FIFO gate (shows the pool's unfairness)",
+    )
     args = parser.parse_args(argv)
 
     from sciray.config.models import SciRayConfig
@@ -295,43 +353,80 @@ def main(argv: list[str] | None = None) -> int:
         cfg = SciRayConfig(
             ray={"num_cpus": args.num_cpus},
             coder={"engine": "scripted", "script": str(script), "attempts": 1},
-            validator={"engine": "scripted", "script": str(Path(tmp) / "validator.json"), "mode": "vision"},
-            serve={"port": args.port or free_port(), "cache_size": 0, "throughput_optimized": args.throughput_optimized,
-                   "render_min_replicas": args.render_replicas, "render_max_replicas": args.render_replicas,
-                   "render_workers": args.workers, "render_max_ongoing_requests": args.max_ongoing,
-                   "render_max_queued_requests": max_queued, "coder_max_ongoing_requests": args.concurrency,
-                   "coder_max_queued_requests": args.concurrency + 8, "coder_num_cpus": 0.1,
-                   "validator_num_cpus": 0.1},
+            validator={
+                "engine": "scripted",
+                "script": str(Path(tmp) / "validator.json"),
+                "mode": "vision",
+            },
+            serve={
+                "port": args.port or free_port(),
+                "cache_size": 0,
+                "throughput_optimized": args.throughput_optimized,
+                "render_min_replicas": args.render_replicas,
+                "render_max_replicas": args.render_replicas,
+                "render_workers": args.workers,
+                "render_max_ongoing_requests": args.max_ongoing,
+                "render_max_queued_requests": max_queued,
+                "coder_max_ongoing_requests": args.concurrency,
+                "coder_max_queued_requests": args.concurrency + 8,
+                "coder_num_cpus": 0.1,
+                "validator_num_cpus": 0.1,
+            },
         )
-        print(f"route=/v1/{args.route} requests={args.requests} concurrency={args.concurrency} "
-              f"workers={args.workers} x replicas={args.render_replicas} max_ongoing={args.max_ongoing} "
-              f"max_queued={max_queued} ray_cpus={args.num_cpus} host_cpus={os.cpu_count()}", flush=True)
-        inproc, inproc_probe = (None, None) if args.skip_inprocess else run_inprocess(args, cfg, script)
+        print(
+            f"route=/v1/{args.route} requests={args.requests} concurrency={args.concurrency} "
+            f"workers={args.workers} x replicas={args.render_replicas} max_ongoing={args.max_ongoing} "
+            f"max_queued={max_queued} ray_cpus={args.num_cpus} host_cpus={os.cpu_count()}",
+            flush=True,
+        )
+        inproc, inproc_probe = (
+            (None, None) if args.skip_inprocess else run_inprocess(args, cfg, script)
+        )
         raw = run_inprocess(args, cfg, script, fair=False)[0] if args.raw_inprocess else None
         served, above = run_serve(args, cfg)
 
     overhead = round(served["p99_ms"] - inproc["p99_ms"], 1) if inproc else None
     probe = served["probe"]
-    c1 = {"c1_p50_overhead_ms": round(probe["p50_ms"] - inproc_probe["p50_ms"], 1) if inproc_probe else None,
-          "c1_p99_overhead_ms": round(probe["p99_ms"] - inproc_probe["p99_ms"], 1) if inproc_probe else None}
+    c1 = {
+        "c1_p50_overhead_ms": round(probe["p50_ms"] - inproc_probe["p50_ms"], 1)
+        if inproc_probe
+        else None,
+        "c1_p99_overhead_ms": round(probe["p99_ms"] - inproc_probe["p99_ms"], 1)
+        if inproc_probe
+        else None,
+    }
     result = {
-        "requests": args.requests, "concurrency": args.concurrency,
-        "p50_ms": served["p50_ms"], "p99_ms": served["p99_ms"], "p99_overhead_ms": overhead,
-        "rps": served["rps"], "errors_5xx": served["errors_5xx"], "rejected_503": above["rejected_503"],
-        "route": args.route, "p95_ms": served["p95_ms"], "throughput_optimized": args.throughput_optimized,
+        "requests": args.requests,
+        "concurrency": args.concurrency,
+        "p50_ms": served["p50_ms"],
+        "p99_ms": served["p99_ms"],
+        "p99_overhead_ms": overhead,
+        "rps": served["rps"],
+        "errors_5xx": served["errors_5xx"],
+        "rejected_503": above["rejected_503"],
+        "route": args.route,
+        "p95_ms": served["p95_ms"],
+        "throughput_optimized": args.throughput_optimized,
         "inprocess_p50_ms": inproc["p50_ms"] if inproc else None,
         "inprocess_p99_ms": inproc["p99_ms"] if inproc else None,
         "inprocess_rps": inproc["rps"] if inproc else None,
         "above_concurrency": above.get("concurrency"),
         "above_other_5xx": above["errors_5xx"] - (above["rejected_503"] or 0),
-        "above_ok": above["ok"], "healthy_after": above.get("healthy_after"), **c1,
+        "above_ok": above["ok"],
+        "healthy_after": above.get("healthy_after"),
+        **c1,
         "inprocess_raw_p99_ms": raw["p99_ms"] if raw else None,
-        "workers": args.workers, "render_replicas": args.render_replicas, "ray_cpus": args.num_cpus,
+        "workers": args.workers,
+        "render_replicas": args.render_replicas,
+        "ray_cpus": args.num_cpus,
         "host_cpus": os.cpu_count(),
     }
-    print(f"p99 overhead (serve - inprocess) at concurrency {args.concurrency} = {overhead} ms "
-          f"(target <= 50 ms); one request at a time: p50 +{c1['c1_p50_overhead_ms']} ms, "
-          f"p99 +{c1['c1_p99_overhead_ms']} ms", flush=True)
+    print(
+        f"p99 overhead (serve - inprocess) at concurrency {args.concurrency} = {overhead} ms "
+        f"(target <= 50 ms); one request at a time: p50 +{c1['c1_p50_overhead_ms']} ms, "
+        f"p99 +{c1['c1_p99_overhead_ms']} ms",
+        flush=True,
+    )
     print(json.dumps(result))
     return 0
 

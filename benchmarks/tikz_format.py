@@ -45,8 +45,16 @@ def main() -> int:
     print(f"{'way':28} {'seconds':>8} {'ms each':>8}  statuses")
     print(f"{'preloaded format':28} {fmt_s:8.2f} {1000 * fmt_s / n:8.1f}  {fmt_status}")
     print(f"{'plain pdflatex':28} {plain_s:8.2f} {1000 * plain_s / n:8.1f}  {plain_status}")
-    print(json.dumps({"format_ms": round(1000 * fmt_s / n, 1), "plain_ms": round(1000 * plain_s / n, 1),
-                      "speedup": round(plain_s / fmt_s, 3), "workers": args.workers}))
+    print(
+        json.dumps(
+            {
+                "format_ms": round(1000 * fmt_s / n, 1),
+                "plain_ms": round(1000 * plain_s / n, 1),
+                "speedup": round(plain_s / fmt_s, 3),
+                "workers": args.workers,
+            }
+        )
+    )
     return 0
 
 

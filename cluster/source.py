@@ -23,9 +23,16 @@ _BLOCK_ROWS = 64
 SCHEMA = pa.schema([(c, pa.bool_() if c == "done" else pa.string()) for c in COLUMNS])
 
 
-def problem_rows(location: str, *, skip: frozenset[str] = frozenset(), allow: frozenset[str] | None = None,
-                 samples: int = 1, reference_images: str | None = None, storage_options: dict | None = None,
-                 **limits: int | None) -> Iterator[dict]:
+def problem_rows(
+    location: str,
+    *,
+    skip: frozenset[str] = frozenset(),
+    allow: frozenset[str] | None = None,
+    samples: int = 1,
+    reference_images: str | None = None,
+    storage_options: dict | None = None,
+    **limits: int | None,
+) -> Iterator[dict]:
     """Pipeline rows for every row at ``location`` (plain Python, used by the read tasks); ``limits``
     are the loader's caps (``ProblemsConfig.read_limits()``: max_row_bytes, max_depth, ...)."""
     from sciray.coder.imgcoder import CoderResult
@@ -39,8 +46,14 @@ def problem_rows(location: str, *, skip: frozenset[str] = frozenset(), allow: fr
             continue
         if item.id in skip or (allow is not None and item.id not in allow):
             continue
-        yield new_row(problem_id=item.id, kind="problem", source=where, problem=item.model_dump_json(), done=False,
-                      state=CoderResult.start(item, samples).model_dump_json())
+        yield new_row(
+            problem_id=item.id,
+            kind="problem",
+            source=where,
+            problem=item.model_dump_json(),
+            done=False,
+            state=CoderResult.start(item, samples).model_dump_json(),
+        )
 
 
 def settle_claims(chunk: list[dict], claim) -> list[dict]:
@@ -52,8 +65,13 @@ def settle_claims(chunk: list[dict], claim) -> list[dict]:
     owners = claim([(row["problem_id"], row["source"]) for row in problems])
     for row, owner in zip(problems, owners):
         if owner is not None:
-            row.update(kind="quarantined", problem=None, state=None, done=None,
-                       reason=f"duplicate id {row['problem_id']!r} (first seen at {owner})")
+            row.update(
+                kind="quarantined",
+                problem=None,
+                state=None,
+                done=None,
+                reason=f"duplicate id {row['problem_id']!r} (first seen at {owner})",
+            )
     return chunk
 
 
@@ -62,7 +80,9 @@ def _blocks(rows: Iterator[dict], claim=None) -> Iterator[pa.Table]:
     for row in rows:
         chunk.append(row)
         if len(chunk) >= _BLOCK_ROWS:
-            yield pa.Table.from_pylist(settle_claims(chunk, claim) if claim else chunk, schema=SCHEMA)
+            yield pa.Table.from_pylist(
+                settle_claims(chunk, claim) if claim else chunk, schema=SCHEMA
+            )
             chunk = []
     if chunk:
         yield pa.Table.from_pylist(settle_claims(chunk, claim) if claim else chunk, schema=SCHEMA)
@@ -87,13 +107,25 @@ class ProblemSource(Datasource):
     def estimate_inmemory_data_size(self) -> int | None:
         return None
 
-    def get_read_tasks(self, parallelism: int, per_task_row_limit: int | None = None, data_context=None) -> list[ReadTask]:
+    def get_read_tasks(
+        self, parallelism: int, per_task_row_limit: int | None = None, data_context=None
+    ) -> list[ReadTask]:
         claims = self._claims
         tasks = []
         for path in self.files:
-            def read(path=path):
-                return _blocks(problem_rows(path, **self.options), _actor_claim(claims) if claims else None)
 
-            tasks.append(ReadTask(read, BlockMetadata(num_rows=None, size_bytes=None, exec_stats=None,
-                                                      input_files=(path,)), schema=SCHEMA))
+            def read(path=path):
+                return _blocks(
+                    problem_rows(path, **self.options), _actor_claim(claims) if claims else None
+                )
+
+            tasks.append(
+                ReadTask(
+                    read,
+                    BlockMetadata(
+                        num_rows=None, size_bytes=None, exec_stats=None, input_files=(path,)
+                    ),
+                    schema=SCHEMA,
+                )
+            )
         return tasks

@@ -28,9 +28,15 @@ from sciray.pipeline.writer import JsonlLog, ShardWriter, shard_row, written
 def output_config_hash(cfg: SciRayConfig) -> str:
     """Hash of what decides the output (coder, render limits, validator, acceptance), not of
     resources or cluster address: a resumed run may use a different cluster."""
-    return config_hash({"coder": cfg.coder.model_dump(mode="json"), "render": cfg.render.model_dump(mode="json",
-                        exclude={"workers"}), "validator": cfg.validator.model_dump(mode="json"),
-                        "accept": cfg.synth.accept.model_dump(mode="json"), "judge": cfg.judge.model_dump(mode="json")})
+    return config_hash(
+        {
+            "coder": cfg.coder.model_dump(mode="json"),
+            "render": cfg.render.model_dump(mode="json", exclude={"workers"}),
+            "validator": cfg.validator.model_dump(mode="json"),
+            "accept": cfg.synth.accept.model_dump(mode="json"),
+            "judge": cfg.judge.model_dump(mode="json"),
+        }
+    )
 
 
 def preflight(cfg: SciRayConfig) -> None:
@@ -46,7 +52,9 @@ def preflight(cfg: SciRayConfig) -> None:
 
 def _validator_label(cfg: SciRayConfig) -> str:
     if cfg.synth.accept.min_r_inv is None:
-        return "checks-only (no quiz validation: set synth.accept.min_r_inv and validator.* to add it)"
+        return (
+            "checks-only (no quiz validation: set synth.accept.min_r_inv and validator.* to add it)"
+        )
     mode = "OCR proxy" if cfg.validator.mode == "ocr" else "vision"
     return f"{mode} validator {cfg.validator.engine}:{cfg.validator.model}, r_inv >= {cfg.synth.accept.min_r_inv}"
 
@@ -56,8 +64,9 @@ def _limited_ids(problems: str, limit: int, cfg: SciRayConfig, skip: set[str]) -
     from sciray.data.problems import Quarantined, iter_problems
 
     ids: list[str] = []
-    for item in iter_problems(problems, reference_images=cfg.problems.reference_images,
-                              **cfg.problems.read_limits()):
+    for item in iter_problems(
+        problems, reference_images=cfg.problems.reference_images, **cfg.problems.read_limits()
+    ):
         if not isinstance(item, Quarantined) and item.id not in skip:
             ids.append(item.id)
             if len(ids) >= limit:
@@ -99,20 +108,28 @@ class RunRecorder:
         pid = row["problem_id"]
         if pid in self.seen:  # a safety net: the read tasks' IdClaims quarantine these first
             self.counts["quarantined"] += 1
-            self.quarantine_log.add({"source": row.get("source"), "reason": f"duplicate id {pid!r} (in another file)"})
+            self.quarantine_log.add(
+                {"source": row.get("source"), "reason": f"duplicate id {pid!r} (in another file)"}
+            )
             return
         self.seen.add(pid)
         if row.get("failed_stage"):
             kind = (row.get("error") or "error").split(":")[0]
             self.counts["failed"] += 1
             self.failed_by[f"{row['failed_stage']}:{kind}"] += 1
-            self.failed_log.add({"problem_id": pid, "stage": row["failed_stage"], "error": row.get("error")})
+            self.failed_log.add(
+                {"problem_id": pid, "stage": row["failed_stage"], "error": row.get("error")}
+            )
             return
         state = CoderResult.model_validate_json(row["state"])
         for c in state.attempts:
             self.tokens["prompt"] += c.usage.prompt_tokens
             self.tokens["completion"] += c.usage.completion_tokens
-        verdict = json.loads(row["verdict"]) if row.get("verdict") else {"accepted": False, "reason": "no verdict"}
+        verdict = (
+            json.loads(row["verdict"])
+            if row.get("verdict")
+            else {"accepted": False, "reason": "no verdict"}
+        )
         out = shard_row(state, verdict, self.chash, self.versions)
         kind = "accepted" if verdict.get("accepted") else "rejected"
         self.counts[kind] += 1
@@ -122,7 +139,9 @@ class RunRecorder:
             self.rejected_by[(verdict.get("reason") or "unknown").split(":")[0]] += 1
         (self.accepted if kind == "accepted" else self.rejected).add(out)
         if len(self.examples[kind]) < 12 and out["image"]:
-            self.examples[kind].append({"id": pid, "reason": verdict.get("reason"), "png": out["image"]["bytes"]})
+            self.examples[kind].append(
+                {"id": pid, "reason": verdict.get("reason"), "png": out["image"]["bytes"]}
+            )
 
     def flush_logs(self) -> None:
         self.failed_log.flush()
@@ -133,8 +152,9 @@ class RunRecorder:
             writer.flush()
 
 
-def run_synthesis(cfg: SciRayConfig, problems: str, out: str, limit: int | None = None,
-                  progress: bool = True) -> dict[str, Any]:
+def run_synthesis(
+    cfg: SciRayConfig, problems: str, out: str, limit: int | None = None, progress: bool = True
+) -> dict[str, Any]:
     """Run the pipeline; returns the manifest (also written to ``out/manifest.json``)."""
     import ray
 
@@ -153,8 +173,14 @@ def run_synthesis(cfg: SciRayConfig, problems: str, out: str, limit: int | None 
     ctx = ray.data.DataContext.get_current()
     ctx.max_errored_blocks = cfg.synth.max_errored_blocks
     ctx.enable_progress_bars = progress
-    source = ProblemSource(problems, skip=frozenset(skip), allow=allow, samples=cfg.coder.samples,
-                           reference_images=cfg.problems.reference_images, **cfg.problems.read_limits())
+    source = ProblemSource(
+        problems,
+        skip=frozenset(skip),
+        allow=allow,
+        samples=cfg.coder.samples,
+        reference_images=cfg.problems.reference_images,
+        **cfg.problems.read_limits(),
+    )
     needs_quizzes = cfg.synth.accept.min_r_inv is not None
     ds = build_pipeline(ray.data.read_datasource(source), cfg, needs_quizzes=needs_quizzes)
     for batch in ds.iter_batches(batch_size=cfg.synth.shard_rows, batch_format="default"):
@@ -162,8 +188,15 @@ def run_synthesis(cfg: SciRayConfig, problems: str, out: str, limit: int | None 
             recorder.add(row)
         recorder.flush_logs()  # shards are written when full (synth.shard_rows) and at the end
     recorder.flush()
-    manifest = _manifest(recorder, cfg, chash, problems, out, {k: len(v) for k, v in earlier.items()},
-                         time.time() - started)
+    manifest = _manifest(
+        recorder,
+        cfg,
+        chash,
+        problems,
+        out,
+        {k: len(v) for k, v in earlier.items()},
+        time.time() - started,
+    )
     with recorder.fs.open(f"{recorder.root}/manifest.json.tmp", "w") as f:
         f.write(json.dumps(manifest, indent=2))
     recorder.fs.mv(f"{recorder.root}/manifest.json.tmp", f"{recorder.root}/manifest.json")
@@ -172,31 +205,60 @@ def run_synthesis(cfg: SciRayConfig, problems: str, out: str, limit: int | None 
     return manifest
 
 
-def _manifest(rec: RunRecorder, cfg: SciRayConfig, chash: str, problems: str, out: str,
-              previous: dict[str, int], wall_s: float) -> dict[str, Any]:
+def _manifest(
+    rec: RunRecorder,
+    cfg: SciRayConfig,
+    chash: str,
+    problems: str,
+    out: str,
+    previous: dict[str, int],
+    wall_s: float,
+) -> dict[str, Any]:
     resumed = previous["accepted"] + previous["rejected"]
     accepted = rec.counts["accepted"] + previous["accepted"]
     rejected = rec.counts["rejected"] + previous["rejected"]
-    counts = {"input": rec.counts["input"] + resumed, "quarantined": rec.counts["quarantined"],
-              "accepted": accepted, "rejected": rejected, "failed": rec.counts["failed"],
-              "resumed_from_earlier_runs": resumed}
-    stage_cpus = {"coder": cfg.synth.coder.num_cpus, "render": cfg.synth.render.num_cpus,
-                  "validate": cfg.synth.validate_stage.num_cpus, "quizgen": cfg.synth.coder.num_cpus}
-    stage_gpus = {"coder": cfg.synth.coder.num_gpus, "quizgen": cfg.synth.coder.num_gpus,
-                  "validate": cfg.synth.validate_stage.num_gpus}
+    counts = {
+        "input": rec.counts["input"] + resumed,
+        "quarantined": rec.counts["quarantined"],
+        "accepted": accepted,
+        "rejected": rejected,
+        "failed": rec.counts["failed"],
+        "resumed_from_earlier_runs": resumed,
+    }
+    stage_cpus = {
+        "coder": cfg.synth.coder.num_cpus,
+        "render": cfg.synth.render.num_cpus,
+        "validate": cfg.synth.validate_stage.num_cpus,
+        "quizgen": cfg.synth.coder.num_cpus,
+    }
+    stage_gpus = {
+        "coder": cfg.synth.coder.num_gpus,
+        "quizgen": cfg.synth.coder.num_gpus,
+        "validate": cfg.synth.validate_stage.num_gpus,
+    }
     cpu_s = sum(secs * stage_cpus.get(stage, 1.0) for stage, secs in rec.stage_seconds.items())
     gpu_s = sum(secs * stage_gpus.get(stage, 0.0) for stage, secs in rec.stage_seconds.items())
     new_accepted = max(rec.counts["accepted"], 1)
     return {
-        "problems": problems, "out": out, "config_hash": chash, "validator": _validator_label(cfg),
-        "engine": f"{cfg.coder.engine}:{cfg.coder.model}", "counts": counts,
-        "counts_add_up": counts["input"] == counts["quarantined"] + accepted + rejected + counts["failed"],
-        "rejected_by_reason": dict(rec.rejected_by), "failed_by_stage": dict(rec.failed_by),
+        "problems": problems,
+        "out": out,
+        "config_hash": chash,
+        "validator": _validator_label(cfg),
+        "engine": f"{cfg.coder.engine}:{cfg.coder.model}",
+        "counts": counts,
+        "counts_add_up": counts["input"]
+        == counts["quarantined"] + accepted + rejected + counts["failed"],
+        "rejected_by_reason": dict(rec.rejected_by),
+        "failed_by_stage": dict(rec.failed_by),
         "by_subject": {k: dict(v) for k, v in sorted(rec.by_subject.items())},
         "stage_seconds": {k: round(v, 3) for k, v in rec.stage_seconds.items()},
-        "stage_rows_per_s": {k: round(rec.counts["input"] / v, 3) for k, v in rec.stage_seconds.items() if v > 0},
-        "tokens": dict(rec.tokens), "cpu_seconds_per_accepted": round(cpu_s / new_accepted, 3),
-        "gpu_seconds_per_accepted": round(gpu_s / new_accepted, 3), "wall_seconds": round(wall_s, 2),
+        "stage_rows_per_s": {
+            k: round(rec.counts["input"] / v, 3) for k, v in rec.stage_seconds.items() if v > 0
+        },
+        "tokens": dict(rec.tokens),
+        "cpu_seconds_per_accepted": round(cpu_s / new_accepted, 3),
+        "gpu_seconds_per_accepted": round(gpu_s / new_accepted, 3),
+        "wall_seconds": round(wall_s, 2),
         "shards": {"accepted": rec.accepted.shards, "rejected": rec.rejected.shards},
         "package_versions": package_versions(),
     }
@@ -208,7 +270,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from sciray.config import load_config
 
-    parser = argparse.ArgumentParser(prog="python -m sciray.cluster.synthesize", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m sciray.cluster.synthesize", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--problems", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--limit", type=int, default=None)

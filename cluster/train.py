@@ -62,27 +62,40 @@ def build_datasets(cfg: TrainConfig, data: str):
 
     paths = find_shards(data)
     holdout = cfg.eval.enabled and not cfg.eval.data and cfg.eval.holdout_share > 0
-    counted = ray.data.read_parquet(paths).select_columns(LIGHT_COLUMNS).map_batches(
-        _count_batch, fn_kwargs={"cfg": cfg, "holdout": holdout}, batch_format="pyarrow").take_all()
+    counted = (
+        ray.data.read_parquet(paths)
+        .select_columns(LIGHT_COLUMNS)
+        .map_batches(
+            _count_batch, fn_kwargs={"cfg": cfg, "holdout": holdout}, batch_format="pyarrow"
+        )
+        .take_all()
+    )
     rows = sum(c["rows"] for c in counted)
     samples = sum(c["samples"] for c in counted)
     if rows == 0 or samples == 0:
         d = cfg.data
-        raise UserError(f"no accepted rows with a question and an answer in {data} after the filters "
-                        f"(train.data.min_r_inv={d.min_r_inv}, train.data.subjects={d.subjects or 'all'}, "
-                        f"train.eval.holdout_share={cfg.eval.holdout_share if holdout else 0}); relax them or "
-                        "point --data at a run with accepted rows")
+        raise UserError(
+            f"no accepted rows with a question and an answer in {data} after the filters "
+            f"(train.data.min_r_inv={d.min_r_inv}, train.data.subjects={d.subjects or 'all'}, "
+            f"train.eval.holdout_share={cfg.eval.holdout_share if holdout else 0}); relax them or "
+            "point --data at a run with accepted rows"
+        )
     if cfg.data.max_rows and rows > cfg.data.max_rows:
         samples = math.ceil(samples * cfg.data.max_rows / rows)
         rows = cfg.data.max_rows
     samples *= cfg.data.repeat
     if samples < cfg.num_workers * cfg.micro_batch_size:
-        raise UserError(f"{samples} training samples cannot fill one micro-batch of {cfg.micro_batch_size} on each "
-                        f"of {cfg.num_workers} workers; raise train.data.repeat or lower train.num_workers")
+        raise UserError(
+            f"{samples} training samples cannot fill one micro-batch of {cfg.micro_batch_size} on each "
+            f"of {cfg.num_workers} workers; raise train.data.repeat or lower train.num_workers"
+        )
 
     columns = LIGHT_COLUMNS + ["image"]
-    ds = ray.data.read_parquet(paths).select_columns(columns).filter(
-        lambda row: _row_split(row, cfg, holdout) == "train")
+    ds = (
+        ray.data.read_parquet(paths)
+        .select_columns(columns)
+        .filter(lambda row: _row_split(row, cfg, holdout) == "train")
+    )
     if cfg.data.max_rows:
         ds = ds.limit(cfg.data.max_rows)
     # repeated inside one read (a union would read the shards once per copy); the workers'
@@ -92,13 +105,21 @@ def build_datasets(cfg: TrainConfig, data: str):
     eval_samples: list[dict] = []
     if cfg.eval.enabled:
         if cfg.eval.data:
-            source = ray.data.read_parquet(find_shards(cfg.eval.data, "train.eval.data")).select_columns(columns)
+            source = ray.data.read_parquet(
+                find_shards(cfg.eval.data, "train.eval.data")
+            ).select_columns(columns)
             source = source.filter(lambda row: keep_row(row, cfg.data))
         else:
-            source = ray.data.read_parquet(paths).select_columns(columns).filter(
-                lambda row: _row_split(row, cfg, holdout) == "eval")
-        eval_samples = source.flat_map(lambda row: row_to_samples(row, cfg.data, cfg.seed, tasks=("qa",))) \
-            .limit(cfg.eval.max_rows).take_all()
+            source = (
+                ray.data.read_parquet(paths)
+                .select_columns(columns)
+                .filter(lambda row: _row_split(row, cfg, holdout) == "eval")
+            )
+        eval_samples = (
+            source.flat_map(lambda row: row_to_samples(row, cfg.data, cfg.seed, tasks=("qa",)))
+            .limit(cfg.eval.max_rows)
+            .take_all()
+        )
     counts = {"train_rows": rows, "train_samples": samples, "eval_rows": len(eval_samples)}
     return ds, samples, eval_samples, counts
 
@@ -135,10 +156,16 @@ class _Worker:
         self.deepspeed = use_deepspeed(self.cfg, torch.cuda.is_available())
         torch.manual_seed(self.cfg.seed)
         self.model_path = resolve_model_path(self.cfg.model, self.cfg.seed)
-        self.processor = load_processor(self.model_path, min_pixels=self.cfg.min_pixels, max_pixels=self.cfg.max_pixels)
+        self.processor = load_processor(
+            self.model_path, min_pixels=self.cfg.min_pixels, max_pixels=self.cfg.max_pixels
+        )
         # DeepSpeed keeps fp32 master weights itself; DDP trains fp32 weights under bf16 autocast
-        self.model = load_model(self.cfg, self.model_path, bf16_weights=self.deepspeed and self.cfg.bf16)
-        self.state = TrainState(strategy=f"deepspeed-zero{self.cfg.deepspeed.zero_stage}" if self.deepspeed else "ddp")
+        self.model = load_model(
+            self.cfg, self.model_path, bf16_weights=self.deepspeed and self.cfg.bf16
+        )
+        self.state = TrainState(
+            strategy=f"deepspeed-zero{self.cfg.deepspeed.zero_stage}" if self.deepspeed else "ddp"
+        )
         checkpoint = ray.train.get_checkpoint()
         if checkpoint is None and self.cfg.resume_from:
             checkpoint = ray.train.Checkpoint(self.cfg.resume_from)
@@ -167,9 +194,12 @@ class _Worker:
                 self._read_state(folder)
         self.net = ray.train.torch.prepare_model(self.model)
         self.module = self.net.module if hasattr(self.net, "module") else self.net
-        self.optimizer = torch.optim.AdamW(trainable_parameters(self.module), lr=self.cfg.lr,
-                                           weight_decay=self.cfg.weight_decay)
-        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, lr_lambda(self.cfg, self.total))
+        self.optimizer = torch.optim.AdamW(
+            trainable_parameters(self.module), lr=self.cfg.lr, weight_decay=self.cfg.weight_decay
+        )
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, lr_lambda(self.cfg, self.total)
+        )
         if restored is not None:
             self.optimizer.load_state_dict(restored["optimizer"])
             self.scheduler.load_state_dict(restored["scheduler"])
@@ -183,12 +213,19 @@ class _Worker:
 
         ds_config = build_deepspeed_config(self.cfg)
         params = trainable_parameters(self.model)
-        optimizer = None if "optimizer" in ds_config else torch.optim.AdamW(
-            params, lr=self.cfg.lr, weight_decay=self.cfg.weight_decay)
+        optimizer = (
+            None
+            if "optimizer" in ds_config
+            else torch.optim.AdamW(params, lr=self.cfg.lr, weight_decay=self.cfg.weight_decay)
+        )
         schedule = lr_lambda(self.cfg, self.total)
         self.net, self.optimizer, _, self.scheduler = deepspeed.initialize(
-            model=self.model, model_parameters=params, optimizer=optimizer, config=ds_config,
-            lr_scheduler=lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, schedule))
+            model=self.model,
+            model_parameters=params,
+            optimizer=optimizer,
+            config=ds_config,
+            lr_scheduler=lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, schedule),
+        )
         self.module = self.net.module
         self.device = self.net.device
         if checkpoint is not None:
@@ -224,14 +261,28 @@ class _Worker:
         slices are padded to the same length there and the padding is dropped."""
         from sciray.train.evaluate import generate_answers, grade_samples, summarize
 
-        mine = samples[self.rank::self.world]
+        mine = samples[self.rank :: self.world]
         synced = self.deepspeed and self.cfg.deepspeed.zero_stage == 3 and self.world > 1
-        padded = mine + samples[:1] * (math.ceil(len(samples) / self.world) - len(mine)) if synced else mine
+        padded = (
+            mine + samples[:1] * (math.ceil(len(samples) / self.world) - len(mine))
+            if synced
+            else mine
+        )
         self.module.eval()
-        answers = generate_answers(self.module, self.processor, padded, max_new_tokens=self.cfg.eval.max_new_tokens,
-                                   batch_size=self.cfg.eval.batch_size, synced_gpus=synced) if padded else []
+        answers = (
+            generate_answers(
+                self.module,
+                self.processor,
+                padded,
+                max_new_tokens=self.cfg.eval.max_new_tokens,
+                batch_size=self.cfg.eval.batch_size,
+                synced_gpus=synced,
+            )
+            if padded
+            else []
+        )
         self.module.train()
-        rows = self._gather(grade_samples(mine, answers[:len(mine)], self.cfg.eval.rel_tol))
+        rows = self._gather(grade_samples(mine, answers[: len(mine)], self.cfg.eval.rel_tol))
         return summarize(rows), rows
 
     # -- checkpoints
@@ -271,7 +322,9 @@ class _Worker:
         elif self.rank == 0:
             self.module.save_pretrained(folder)
 
-    def report(self, metrics: dict[str, Any], checkpoint: bool = False, final: bool = False) -> None:
+    def report(
+        self, metrics: dict[str, Any], checkpoint: bool = False, final: bool = False
+    ) -> None:
         import shutil
 
         import ray.train
@@ -299,9 +352,12 @@ class _Worker:
         started = time.perf_counter()
         while state.step < self.total:
             batches = 0
-            for batch in shard.iter_batches(batch_size=cfg.micro_batch_size, batch_format="pyarrow",
-                                            local_shuffle_buffer_size=cfg.data.shuffle_buffer or None,
-                                            local_shuffle_seed=cfg.seed + state.epoch):
+            for batch in shard.iter_batches(
+                batch_size=cfg.micro_batch_size,
+                batch_format="pyarrow",
+                local_shuffle_buffer_size=cfg.data.shuffle_buffer or None,
+                local_shuffle_seed=cfg.seed + state.epoch,
+            ):
                 batches += 1
                 boundary = self._micro_step(batch.to_pylist(), window)
                 if not boundary:
@@ -309,8 +365,10 @@ class _Worker:
                 now = time.perf_counter()
                 loss_sum, micro, samples, tokens, answer_tokens = self._all_sum(window)
                 if answer_tokens == 0:  # the same sums on every worker: all of them stop here
-                    raise UserError(f"train.max_length={cfg.max_length} cuts off every answer of a whole batch "
-                                    "(prompt and image tokens fill it); raise train.max_length or lower train.max_pixels")
+                    raise UserError(
+                        f"train.max_length={cfg.max_length} cuts off every answer of a whole batch "
+                        "(prompt and image tokens fill it); raise train.max_length or lower train.max_pixels"
+                    )
                 seconds = now - started
                 state.step += 1
                 state.samples += int(samples)
@@ -318,9 +376,14 @@ class _Worker:
                 state.train_seconds += seconds
                 state.step_seconds.append(round(seconds, 4))
                 state.loss_history.append(loss_sum / micro)
-                metrics = {"step": state.step, "epoch": state.epoch, "loss": state.loss_history[-1],
-                           "lr": self.optimizer.param_groups[0]["lr"], "samples_per_s": samples / seconds,
-                           "tokens_per_s": tokens / seconds}
+                metrics = {
+                    "step": state.step,
+                    "epoch": state.epoch,
+                    "loss": state.loss_history[-1],
+                    "lr": self.optimizer.param_groups[0]["lr"],
+                    "samples_per_s": samples / seconds,
+                    "tokens_per_s": tokens / seconds,
+                }
                 if state.step >= self.total:
                     break
                 due = cfg.checkpoint_every and state.step % cfg.checkpoint_every == 0
@@ -331,7 +394,9 @@ class _Worker:
             else:
                 state.epoch += 1
                 if batches == 0:
-                    raise UserError("a training worker got no samples; raise train.data.repeat or lower train.num_workers")
+                    raise UserError(
+                        "a training worker got no samples; raise train.data.repeat or lower train.num_workers"
+                    )
                 continue
             break
         evaluated = bool(eval_samples) and (state.step > start_step or state.eval_after is None)
@@ -340,10 +405,16 @@ class _Worker:
         if self.device.type == "cuda":
             import torch
 
-            state.peak_gpu_memory_mb = round(torch.cuda.max_memory_allocated(self.device) / 2**20, 1)
-        final = {"step": state.step, "epoch": state.epoch, "loss": state.loss_history[-1] if state.loss_history else None,
-                 "eval_before": (state.eval_before or {}).get("accuracy"),
-                 "eval_after": (state.eval_after or {}).get("accuracy")}
+            state.peak_gpu_memory_mb = round(
+                torch.cuda.max_memory_allocated(self.device) / 2**20, 1
+            )
+        final = {
+            "step": state.step,
+            "epoch": state.epoch,
+            "loss": state.loss_history[-1] if state.loss_history else None,
+            "eval_before": (state.eval_before or {}).get("accuracy"),
+            "eval_after": (state.eval_after or {}).get("accuracy"),
+        }
         # a rerun of a finished run adds nothing: no new checkpoint, the latest one stays the result
         self.report(final, checkpoint=state.step > start_step or evaluated, final=True)
 
@@ -434,12 +505,15 @@ def run_training(cfg: SciRayConfig, data: str, out: str, progress: bool = True) 
     import ray
     import ray.train
     from ray.train.torch import TorchTrainer
+
     from sciray.cluster.runtime import init_ray
 
     tcfg = cfg.train
     if tcfg.deepspeed.enabled and not tcfg.use_gpu and not tcfg.deepspeed.allow_cpu:
-        raise UserError("train.deepspeed.enabled needs GPU workers (train.use_gpu=true); set "
-                        "train.deepspeed.allow_cpu=true to run DeepSpeed on CPU over gloo (slow)")
+        raise UserError(
+            "train.deepspeed.enabled needs GPU workers (train.use_gpu=true); set "
+            "train.deepspeed.allow_cpu=true to run DeepSpeed on CPU over gloo (slow)"
+        )
     started = time.time()
     find_shards(data)  # fail before starting Ray when the path is wrong
     init_ray(cfg.ray)
@@ -447,16 +521,28 @@ def run_training(cfg: SciRayConfig, data: str, out: str, progress: bool = True) 
     ds, samples, eval_samples, counts = build_datasets(tcfg, data)
     steps = total_steps(tcfg, samples)
     resources = dict(tcfg.resources_per_worker) or None
-    scaling = ray.train.ScalingConfig(num_workers=tcfg.num_workers, use_gpu=tcfg.use_gpu,
-                                      resources_per_worker=resources, accelerator_type=tcfg.accelerator_type)
+    scaling = ray.train.ScalingConfig(
+        num_workers=tcfg.num_workers,
+        use_gpu=tcfg.use_gpu,
+        resources_per_worker=resources,
+        accelerator_type=tcfg.accelerator_type,
+    )
     run_config = ray.train.RunConfig(
-        name=tcfg.run_name, storage_path=_storage(tcfg, out),
-        checkpoint_config=ray.train.CheckpointConfig(num_to_keep=tcfg.keep_checkpoints))
+        name=tcfg.run_name,
+        storage_path=_storage(tcfg, out),
+        checkpoint_config=ray.train.CheckpointConfig(num_to_keep=tcfg.keep_checkpoints),
+    )
     trainer = TorchTrainer(
         train_loop,
-        train_loop_config={"train": tcfg.model_dump(mode="json"), "total_steps": steps,
-                           "eval_samples": ray.put(eval_samples) if eval_samples else None},
-        scaling_config=scaling, run_config=run_config, datasets={"train": ds})
+        train_loop_config={
+            "train": tcfg.model_dump(mode="json"),
+            "total_steps": steps,
+            "eval_samples": ray.put(eval_samples) if eval_samples else None,
+        },
+        scaling_config=scaling,
+        run_config=run_config,
+        datasets={"train": ds},
+    )
     try:
         result = trainer.fit()
     except ray.train.TrainingFailedError as exc:
@@ -465,11 +551,20 @@ def run_training(cfg: SciRayConfig, data: str, out: str, progress: bool = True) 
             raise user from None
         raise
     if result.checkpoint is None:
-        raise InternalError(f"training finished without a checkpoint in {result.path}; see the worker logs above")
+        raise InternalError(
+            f"training finished without a checkpoint in {result.path}; see the worker logs above"
+        )
     state = _read_state(result.checkpoint)
     checkpoint = result.checkpoint.path
-    report = build_report(state, checkpoint, model=tcfg.model, workers=tcfg.num_workers, total_steps=steps,
-                          wall_seconds=round(time.time() - started, 2), **counts)
+    report = build_report(
+        state,
+        checkpoint,
+        model=tcfg.model,
+        workers=tcfg.num_workers,
+        total_steps=steps,
+        wall_seconds=round(time.time() - started, 2),
+        **counts,
+    )
     report["model_folder"] = f"{checkpoint}/model"
     write_report(out, report)
     return report
@@ -481,9 +576,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from sciray.config import load_config
 
-    parser = argparse.ArgumentParser(prog="python -m sciray.cluster.train", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m sciray.cluster.train", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--data", required=True, help="run folder, shard folder, glob or file")
-    parser.add_argument("--out", required=True, help="folder for train_report.json (and checkpoints by default)")
+    parser.add_argument(
+        "--out", required=True, help="folder for train_report.json (and checkpoints by default)"
+    )
     parser.add_argument("--config", default=None)
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args(argv)

@@ -31,25 +31,37 @@ def png_size(data: bytes) -> tuple[int, int]:
         raise ImageRejected("not a PNG (bad signature)")
     if len(data) < len(PNG_SIGNATURE) + _IHDR.size + 4:
         raise ImageRejected("truncated PNG header")
-    length, kind, width, height, depth, colour, compression, filtering, interlace = _IHDR.unpack_from(data, 8)
+    length, kind, width, height, depth, colour, compression, filtering, interlace = (
+        _IHDR.unpack_from(data, 8)
+    )
     if length != 13 or kind != b"IHDR":
         raise ImageRejected("PNG does not start with an IHDR chunk")
     (crc,) = struct.unpack_from(">I", data, 8 + 8 + 13)
-    if zlib.crc32(data[12:12 + 4 + 13]) != crc:
+    if zlib.crc32(data[12 : 12 + 4 + 13]) != crc:
         raise ImageRejected("PNG header checksum is wrong")
     if width < 1 or height < 1 or width > 2**31 - 1 or height > 2**31 - 1:
         raise ImageRejected(f"PNG has impossible dimensions {width}x{height}")
-    if depth not in (1, 2, 4, 8, 16) or colour not in (0, 2, 3, 4, 6) or compression or filtering or interlace > 1:
+    if (
+        depth not in (1, 2, 4, 8, 16)
+        or colour not in (0, 2, 3, 4, 6)
+        or compression
+        or filtering
+        or interlace > 1
+    ):
         raise ImageRejected("PNG header has invalid fields")
     return width, height
 
 
 def check_pixels(width: int, height: int, max_pixels: int) -> None:
     if width * height > max_pixels:
-        raise ImageRejected(f"image of {width}x{height} pixels is over the cap of {max_pixels} pixels")
+        raise ImageRejected(
+            f"image of {width}x{height} pixels is over the cap of {max_pixels} pixels"
+        )
 
 
-def verify_png(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, max_bytes: int | None = None) -> tuple[int, int]:
+def verify_png(
+    data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, max_bytes: int | None = None
+) -> tuple[int, int]:
     """Check ``data`` is a PNG within the size and pixel caps, reading its header only.
 
     Returns (width, height); raises ``ImageRejected`` with the reason otherwise.
@@ -80,7 +92,9 @@ def open_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS):
     except Image.DecompressionBombError as exc:
         raise ImageRejected(" ".join(str(exc).split())[:200]) from None
     except Image.UnidentifiedImageError:  # its text names a BytesIO's memory address
-        raise ImageRejected(f"cannot read image ({len(data)} bytes): not a format PIL knows") from None
+        raise ImageRejected(
+            f"cannot read image ({len(data)} bytes): not a format PIL knows"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - PIL raises many types for corrupt data
         reason = " ".join(str(exc).split())[:200] or type(exc).__name__
         raise ImageRejected(f"cannot read image ({len(data)} bytes): {reason}") from None

@@ -7,8 +7,20 @@ import json
 from importlib import metadata
 
 TRACKED_PACKAGES = (
-    "sciray", "ray", "pyarrow", "pydantic", "matplotlib", "numpy", "pillow", "httpx",
-    "torch", "transformers", "torchmetrics", "vllm", "llama-cpp-python", "deepspeed",
+    "sciray",
+    "ray",
+    "pyarrow",
+    "pydantic",
+    "matplotlib",
+    "numpy",
+    "pillow",
+    "httpx",
+    "torch",
+    "transformers",
+    "torchmetrics",
+    "vllm",
+    "llama-cpp-python",
+    "deepspeed",
 )
 
 

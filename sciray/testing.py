@@ -6,8 +6,10 @@ answer). ``BROKEN_ANSWER`` fails to render (NameError); ``NO_LABELS_ANSWER`` ren
 of the given values.
 """
 
-INCLINE_QUESTION = ("A block of mass 2 kg rests on a ramp inclined at 30 degrees. "
-                    "Find the normal force on the block.")
+INCLINE_QUESTION = (
+    "A block of mass 2 kg rests on a ramp inclined at 30 degrees. "
+    "Find the normal force on the block."
+)
 
 GOOD_ANSWER = """## Understanding
 A block on an incline.
@@ -33,10 +35,14 @@ plt.savefig("diagram.png")
 ```
 """
 
-BROKEN_ANSWER = "```python\nimport matplotlib.pyplot as plt\nplt.plot([0, 1], [0, 1])\nundefined_name + 1\n```"
+BROKEN_ANSWER = (
+    "```python\nimport matplotlib.pyplot as plt\nplt.plot([0, 1], [0, 1])\nundefined_name + 1\n```"
+)
 
-NO_LABELS_ANSWER = ("```python\nimport matplotlib.pyplot as plt\nplt.plot([0, 4, 4, 0], [0, 0, 2.3, 0])\n"
-                    "plt.axis('off')\n```")
+NO_LABELS_ANSWER = (
+    "```python\nimport matplotlib.pyplot as plt\nplt.plot([0, 4, 4, 0], [0, 0, 2.3, 0])\n"
+    "plt.axis('off')\n```"
+)
 
 BENIGN_CODE = "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nplt.title('ok')\n"
 
@@ -57,7 +63,13 @@ def ray_listeners_beyond_loopback() -> tuple[int, list[tuple[str, int, int, str]
         cmdline = proc.info["cmdline"] or []
         if any("ray" in part for part in cmdline[:2]):
             ray_pids[proc.pid] = (cmdline[0] if cmdline else proc.info["name"] or "")[:40]
-    listening = [c for c in psutil.net_connections(kind="inet")
-                 if c.status == psutil.CONN_LISTEN and c.pid in ray_pids]
-    return len(listening), [(c.laddr.ip, c.laddr.port, c.pid, ray_pids[c.pid])
-                            for c in listening if not loopback(c.laddr.ip)]
+    listening = [
+        c
+        for c in psutil.net_connections(kind="inet")
+        if c.status == psutil.CONN_LISTEN and c.pid in ray_pids
+    ]
+    return len(listening), [
+        (c.laddr.ip, c.laddr.port, c.pid, ray_pids[c.pid])
+        for c in listening
+        if not loopback(c.laddr.ip)
+    ]

@@ -28,8 +28,12 @@ LENIENT = {"lenient": True}
 class Record(BaseModel):
     """Base of every SciRay record: strict, documented, unknown keys collected only when lenient."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, ser_json_bytes="base64",
-                              val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        use_attribute_docstrings=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+    )
 
     @model_validator(mode="before")
     @classmethod

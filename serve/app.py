@@ -28,12 +28,12 @@ from typing import Any
 from ray import serve as ray_serve
 from ray.serve.config import BackpressureConfig
 from ray.serve.exceptions import BackPressureError, DeploymentUnavailableError
-from sciray.serve.handlers import DiagramService, EvaluateService, RenderService
-from sciray.serve.http import Gateway, make_api, resolve_token_digest
-from sciray.serve.runtime import keep_replica_grpc_on_loopback
 
 from sciray.config.models import CoderConfig, RenderConfig, SciRayConfig, ValidatorConfig
 from sciray.errors import UserError
+from sciray.serve.handlers import DiagramService, EvaluateService, RenderService
+from sciray.serve.http import Gateway, make_api, resolve_token_digest
+from sciray.serve.runtime import keep_replica_grpc_on_loopback
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,9 @@ class HandleRenderer:
 
     def render_many(self, codes):
         async def render_all():
-            return await asyncio.gather(*(self._handle.render.remote(code, self.language) for code in codes))
+            return await asyncio.gather(
+                *(self._handle.render.remote(code, self.language) for code in codes)
+            )
 
         return asyncio.run_coroutine_threadsafe(render_all(), self._loop).result()
 
@@ -112,9 +114,12 @@ class CoderDeployment:
         from sciray.llm import make_engine
 
         cfg = CoderConfig.model_validate(coder)
-        self._loop: asyncio.AbstractEventLoop | None = None  # the replica's, known once a request runs
-        self.service = DiagramService(cfg, make_engine(cfg),
-                                      lambda lang: HandleRenderer(render_handle, lang, self._loop))
+        self._loop: asyncio.AbstractEventLoop | None = (
+            None  # the replica's, known once a request runs
+        )
+        self.service = DiagramService(
+            cfg, make_engine(cfg), lambda lang: HandleRenderer(render_handle, lang, self._loop)
+        )
         self._threads = _Threads(max_ongoing)
 
     async def diagram(self, request: dict) -> dict[str, Any]:
@@ -134,7 +139,9 @@ class ValidatorDeployment:
         self.service = EvaluateService(cfg, make_engine(cfg), min_label_recall)
         self._threads = _Threads(max_ongoing)
 
-    async def evaluate(self, problem: dict, image: bytes | None, scene: dict | None) -> dict[str, Any]:
+    async def evaluate(
+        self, problem: dict, image: bytes | None, scene: dict | None
+    ) -> dict[str, Any]:
         return await self._threads.run(self.service.evaluate, problem, image, scene)
 
 
@@ -175,7 +182,9 @@ class Ingress:
 
 
 def _queue(n: int) -> int:
-    return 1 if n == 0 else n  # Ray's smallest bound is 1; 0 in our config means "as small as possible"
+    return (
+        1 if n == 0 else n
+    )  # Ray's smallest bound is 1; 0 in our config means "as small as possible"
 
 
 def load_app_config(args: dict | None) -> SciRayConfig:
@@ -185,7 +194,9 @@ def load_app_config(args: dict | None) -> SciRayConfig:
     args = dict(args or {})
     unknown = set(args) - {"config", "set", "sciray"}
     if unknown:
-        raise UserError(f"unknown build_app args {sorted(unknown)}; use 'config', 'set' or 'sciray'")
+        raise UserError(
+            f"unknown build_app args {sorted(unknown)}; use 'config', 'set' or 'sciray'"
+        )
     if args.get("sciray") is not None:
         return SciRayConfig.model_validate(args["sciray"])
     overrides = args.get("set") or []
@@ -199,20 +210,27 @@ def build_app(args: dict | None = None):
     cfg = load_app_config(args)
     s = cfg.serve
     if s.render_min_replicas > s.render_max_replicas:
-        raise UserError(f"serve.render_min_replicas ({s.render_min_replicas}) is above "
-                        f"serve.render_max_replicas ({s.render_max_replicas})")
+        raise UserError(
+            f"serve.render_min_replicas ({s.render_min_replicas}) is above "
+            f"serve.render_max_replicas ({s.render_max_replicas})"
+        )
     digest = None
     if s.token_env:
         digest = resolve_token_digest(s.token_env)
         if not digest:
-            raise UserError(f"serve.token_env names {s.token_env} but it is not set here: "
-                            f"export {s.token_env}=<a long random token> (or leave serve.token_env empty)")
+            raise UserError(
+                f"serve.token_env names {s.token_env} but it is not set here: "
+                f"export {s.token_env}=<a long random token> (or leave serve.token_env empty)"
+            )
     backpressure = BackpressureConfig(status_code=503, retry_after_s=s.retry_after_s)
 
     render = RenderDeployment.options(
-        autoscaling_config={"min_replicas": s.render_min_replicas, "max_replicas": s.render_max_replicas,
-                            "initial_replicas": max(1, s.render_min_replicas),
-                            "target_ongoing_requests": s.render_workers},
+        autoscaling_config={
+            "min_replicas": s.render_min_replicas,
+            "max_replicas": s.render_max_replicas,
+            "initial_replicas": max(1, s.render_min_replicas),
+            "target_ongoing_requests": s.render_workers,
+        },
         max_ongoing_requests=s.render_max_ongoing_requests,
         max_queued_requests=_queue(s.render_max_queued_requests),
         backpressure_config=backpressure,
@@ -231,7 +249,11 @@ def build_app(args: dict | None = None):
         max_queued_requests=_queue(s.validator_max_queued_requests),
         backpressure_config=backpressure,
         ray_actor_options={"num_cpus": s.validator_num_cpus},
-    ).bind(cfg.validator.model_dump(mode="json"), cfg.coder.min_label_recall, s.validator_max_ongoing_requests)
+    ).bind(
+        cfg.validator.model_dump(mode="json"),
+        cfg.coder.min_label_recall,
+        s.validator_max_ongoing_requests,
+    )
     return Ingress.options(
         num_replicas=s.ingress_replicas,
         max_ongoing_requests=s.ingress_max_ongoing_requests,

@@ -18,13 +18,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sciray.serve.schemas import DiagramRequest
-
 from sciray.checks import run_checks
 from sciray.coder.imgcoder import CoderResult, ImgCoder
 from sciray.config.models import CoderConfig, RenderConfig, ValidatorConfig
 from sciray.errors import SciRayError
 from sciray.render.result import RenderResult
+from sciray.serve.schemas import DiagramRequest
 from sciray.types import Problem, Scene
 from sciray.validate.quiz import QuizValidator, ValidationResult
 
@@ -76,8 +75,13 @@ class RenderService:
     ``render`` is thread-safe and blocks until one of the pool's ``workers`` fork-servers is free.
     """
 
-    def __init__(self, cfg: RenderConfig | None = None, workers: int = 1,
-                 warm: tuple[str, ...] = ("python",), renderers: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        cfg: RenderConfig | None = None,
+        workers: int = 1,
+        warm: tuple[str, ...] = ("python",),
+        renderers: dict[str, Any] | None = None,
+    ):
         self.cfg = cfg or RenderConfig()
         self.workers = workers
         self._renderers: dict[str, Any] = dict(renderers or {})
@@ -95,7 +99,9 @@ class RenderService:
                 try:
                     renderer = make_renderer(language, self.cfg, workers=self.workers)
                 except (SciRayError, OSError) as exc:
-                    raise ServiceError(503, f"the {language} renderer is unavailable here: {exc}") from None
+                    raise ServiceError(
+                        503, f"the {language} renderer is unavailable here: {exc}"
+                    ) from None
                 self._renderers[language] = renderer
             return renderer
 
@@ -112,7 +118,9 @@ class RenderService:
 
     def healthy(self) -> bool:
         """True while every started pool still has its fork-servers."""
-        return all(getattr(getattr(r, "pool", None), "_servers", True) for r in self._renderers.values())
+        return all(
+            getattr(getattr(r, "pool", None), "_servers", True) for r in self._renderers.values()
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -189,8 +197,15 @@ class DiagramService:
         self.renderer_for = renderer_for
 
     def coder_config(self, request: DiagramRequest) -> CoderConfig:
-        update = {k: v for k, v in (("language", request.language), ("samples", request.samples),
-                                    ("attempts", request.attempts)) if v is not None}
+        update = {
+            k: v
+            for k, v in (
+                ("language", request.language),
+                ("samples", request.samples),
+                ("attempts", request.attempts),
+            )
+            if v is not None
+        }
         return self.cfg.model_copy(update=update) if update else self.cfg
 
     def diagram(self, request: DiagramRequest | dict) -> dict[str, Any]:
@@ -208,7 +223,9 @@ class DiagramService:
             "response": response,
             "problem": problem.model_dump(mode="json"),
             "png": best.image.bytes if best is not None and best.image is not None else None,
-            "scene": _scene_dict(best.scene) if best is not None and best.render_status == "ok" else None,
+            "scene": _scene_dict(best.scene)
+            if best is not None and best.render_status == "ok"
+            else None,
         }
 
     def close(self) -> None:
@@ -229,8 +246,13 @@ def validation_payload(result: ValidationResult) -> dict[str, Any]:
 
 
 def checks_payload(report) -> dict[str, Any]:
-    return {"scores": dict(report.scores), "passed": report.passed, "score": report.score,
-            "label_recall": report.label_recall, "reasons": list(report.reasons)}
+    return {
+        "scores": dict(report.scores),
+        "passed": report.passed,
+        "score": report.score,
+        "label_recall": report.label_recall,
+        "reasons": list(report.reasons),
+    }
 
 
 class EvaluateService:
@@ -243,19 +265,29 @@ class EvaluateService:
         self.validator = QuizValidator(cfg, self.engine)
         self.min_label_recall = min_label_recall
 
-    def evaluate(self, problem: Problem | dict, image: bytes | None, scene: Scene | dict | None = None) -> dict[str, Any]:
+    def evaluate(
+        self, problem: Problem | dict, image: bytes | None, scene: Scene | dict | None = None
+    ) -> dict[str, Any]:
         started = time.perf_counter()
         problem = problem if isinstance(problem, Problem) else Problem.model_validate(problem)
         if scene is not None and not isinstance(scene, Scene):
             scene = Scene.model_validate(scene)
         result = self.validator.validate([(problem, image, scene)])[0]
-        out: dict[str, Any] = {"problem_id": problem.id, "validation": validation_payload(result),
-                               "checks": None, "checks_reason": ""}
+        out: dict[str, Any] = {
+            "problem_id": problem.id,
+            "validation": validation_payload(result),
+            "checks": None,
+            "checks_reason": "",
+        }
         if scene is not None:
-            report = run_checks(problem, scene, rendered=True, min_label_recall=self.min_label_recall)
+            report = run_checks(
+                problem, scene, rendered=True, min_label_recall=self.min_label_recall
+            )
             out["checks"] = checks_payload(report)
         else:
-            out["checks_reason"] = "no scene was sent; pass the scene /v1/render returned to run the checks"
+            out["checks_reason"] = (
+                "no scene was sent; pass the scene /v1/render returned to run the checks"
+            )
         out["ms"] = round((time.perf_counter() - started) * 1000, 1)
         return out
 

@@ -24,6 +24,7 @@ import time
 from collections import OrderedDict
 from typing import Any
 
+from sciray.config.models import SciRayConfig
 from sciray.serve.handlers import (
     DiagramService,
     EvaluateService,
@@ -39,8 +40,6 @@ from sciray.serve.schemas import (
     RenderRequest,
     RenderResponse,
 )
-
-from sciray.config.models import SciRayConfig
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +95,13 @@ class GuardMiddleware:
     lying or missing Content-Length (chunked upload) cannot get a bigger body through.
     """
 
-    def __init__(self, app, max_body_bytes: int, digest: bytes | None = None, open_paths: frozenset[str] = OPEN_PATHS):
+    def __init__(
+        self,
+        app,
+        max_body_bytes: int,
+        digest: bytes | None = None,
+        open_paths: frozenset[str] = OPEN_PATHS,
+    ):
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.digest = digest
@@ -108,13 +113,25 @@ class GuardMiddleware:
         path = scope.get("path", "")
         root = scope.get("root_path", "")
         if root and path.startswith(root):
-            path = path[len(root):] or "/"
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        if self.digest is not None and path not in self.open_paths and not token_ok(headers.get("authorization"), self.digest):
-            return await _send_json(send, 401, {"detail": "missing or wrong bearer token"},
-                                    {"WWW-Authenticate": "Bearer"})
+            path = path[len(root) :] or "/"
+        headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+        }
+        if (
+            self.digest is not None
+            and path not in self.open_paths
+            and not token_ok(headers.get("authorization"), self.digest)
+        ):
+            return await _send_json(
+                send,
+                401,
+                {"detail": "missing or wrong bearer token"},
+                {"WWW-Authenticate": "Bearer"},
+            )
         limit = self.max_body_bytes
-        too_big = {"detail": f"request body is larger than the limit of {limit // 1024} KiB (serve.max_body_kb)"}
+        too_big = {
+            "detail": f"request body is larger than the limit of {limit // 1024} KiB (serve.max_body_kb)"
+        }
         declared = headers.get("content-length")
         if declared is not None:
             try:
@@ -212,7 +229,9 @@ class Gateway:
     """The routes' logic over a backend; ``overload_errors`` are the exception types that mean
     "too busy, retry later" (Serve's BackPressureError / DeploymentUnavailableError)."""
 
-    def __init__(self, cfg: SciRayConfig, backend, overload_errors: tuple[type[BaseException], ...] = ()):
+    def __init__(
+        self, cfg: SciRayConfig, backend, overload_errors: tuple[type[BaseException], ...] = ()
+    ):
         self.cfg = cfg
         self.backend = backend
         self.overload_errors = tuple(overload_errors)
@@ -226,16 +245,29 @@ class Gateway:
         retry = str(self.cfg.serve.retry_after_s)
         for cause in _causes(exc):
             if isinstance(cause, (TimeoutError, asyncio.TimeoutError)):
-                return HTTPFailure(504, f"the request took longer than {self.timeout_s:g}s "
-                                        "(serve.request_timeout_s) and was cancelled")
-            if isinstance(cause, ServiceError) and isinstance(getattr(cause, "status_code", None), int):
-                status, message = cause.status_code, getattr(cause, "message", "") or "the request failed"
-                return HTTPFailure(status, message, {"Retry-After": retry} if status == 503 else None)
-            if (self.overload_errors and isinstance(cause, self.overload_errors)) or \
-                    type(cause).__name__ in ("BackPressureError", "DeploymentUnavailableError"):
+                return HTTPFailure(
+                    504,
+                    f"the request took longer than {self.timeout_s:g}s "
+                    "(serve.request_timeout_s) and was cancelled",
+                )
+            if isinstance(cause, ServiceError) and isinstance(
+                getattr(cause, "status_code", None), int
+            ):
+                status, message = (
+                    cause.status_code,
+                    getattr(cause, "message", "") or "the request failed",
+                )
+                return HTTPFailure(
+                    status, message, {"Retry-After": retry} if status == 503 else None
+                )
+            if (self.overload_errors and isinstance(cause, self.overload_errors)) or type(
+                cause
+            ).__name__ in ("BackPressureError", "DeploymentUnavailableError"):
                 after = getattr(cause, "retry_after_s", None)
                 after = str(math.ceil(after)) if after else retry
-                return HTTPFailure(503, "the service is at capacity; retry later", {"Retry-After": after})
+                return HTTPFailure(
+                    503, "the service is at capacity; retry later", {"Retry-After": after}
+                )
         log.error("request failed", exc_info=exc)
         return HTTPFailure(500, f"internal error ({type(exc).__name__}); see the server log")
 
@@ -249,7 +281,9 @@ class Gateway:
         except Exception as exc:  # noqa: BLE001 - every failure becomes an HTTP answer
             raise self.failure(exc) from None
 
-    async def _cached(self, route: str, body, compute, cache_control: str | None = None) -> tuple[bytes, str]:
+    async def _cached(
+        self, route: str, body, compute, cache_control: str | None = None
+    ) -> tuple[bytes, str]:
         """The cached answer, else ``compute()``'s. ``Cache-Control: no-cache`` skips the lookup
         (a fresh sample of a sampled request) and ``no-store`` also keeps the answer out."""
         directives = {d.strip().split("=")[0].lower() for d in (cache_control or "").split(",")}
@@ -266,12 +300,17 @@ class Gateway:
 
     # -- routes ---------------------------------------------------------------------------------
 
-    async def render(self, body: RenderRequest, cache_control: str | None = None) -> tuple[bytes, str]:
+    async def render(
+        self, body: RenderRequest, cache_control: str | None = None
+    ) -> tuple[bytes, str]:
         async def compute():
             return render_payload(await self.backend.render(body.code, body.language))
+
         return await self._cached("render", body, compute, cache_control)
 
-    async def diagram(self, body: DiagramRequest, cache_control: str | None = None) -> tuple[bytes, str]:
+    async def diagram(
+        self, body: DiagramRequest, cache_control: str | None = None
+    ) -> tuple[bytes, str]:
         async def compute():
             started = time.perf_counter()
             out = await self.backend.diagram(body.model_dump(mode="json", by_alias=True))
@@ -286,21 +325,37 @@ class Gateway:
             timings["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
             response["timings"] = timings
             return response
+
         return await self._cached("diagrams", body, compute, cache_control)
 
-    async def evaluate(self, body: EvaluateRequest, cache_control: str | None = None) -> tuple[bytes, str]:
+    async def evaluate(
+        self, body: EvaluateRequest, cache_control: str | None = None
+    ) -> tuple[bytes, str]:
         async def compute():
             scene = body.scene.model_dump(mode="json") if body.scene is not None else None
-            return await self.backend.evaluate(body.problem.to_problem().model_dump(mode="json"),
-                                               body.image_bytes(), scene)
+            return await self.backend.evaluate(
+                body.problem.to_problem().model_dump(mode="json"), body.image_bytes(), scene
+            )
+
         return await self._cached("evaluate", body, compute, cache_control)
 
     def models(self) -> dict[str, Any]:
         c, v = self.cfg.coder, self.cfg.validator
         return {
-            "coder": {"engine": c.engine, "model": c.model, "language": c.language,
-                      "base_url": c.base_url, "samples": c.samples, "attempts": c.attempts},
-            "validator": {"engine": v.engine, "model": v.model, "mode": v.mode, "base_url": v.base_url},
+            "coder": {
+                "engine": c.engine,
+                "model": c.model,
+                "language": c.language,
+                "base_url": c.base_url,
+                "samples": c.samples,
+                "attempts": c.attempts,
+            },
+            "validator": {
+                "engine": v.engine,
+                "model": v.model,
+                "mode": v.mode,
+                "base_url": v.base_url,
+            },
             "render": {"languages": ["python", "tikz"], "timeout_s": self.cfg.render.timeout_s},
         }
 
@@ -319,19 +374,27 @@ def make_api(cfg: SciRayConfig, gateway: Gateway, digest: bytes | None = None):
     app = FastAPI(
         title="SciRay diagrams",
         version=__version__,
-        description=("On-demand scientific diagrams: ImgCoder writes diagram code for a problem, the "
-                     "sandbox renders it, deterministic checks and quiz answering (R_inv) judge it. "
-                     "Send `Authorization: Bearer <token>` when the server sets serve.token_env."),
+        description=(
+            "On-demand scientific diagrams: ImgCoder writes diagram code for a problem, the "
+            "sandbox renders it, deterministic checks and quiz answering (R_inv) judge it. "
+            "Send `Authorization: Bearer <token>` when the server sets serve.token_env."
+        ),
     )
     open_paths = OPEN_PATHS if cfg.serve.public_docs else OPEN_PATHS - DOC_PATHS
-    app.add_middleware(GuardMiddleware, max_body_bytes=cfg.serve.max_body_kb * 1024, digest=digest,
-                       open_paths=open_paths)
+    app.add_middleware(
+        GuardMiddleware,
+        max_body_bytes=cfg.serve.max_body_kb * 1024,
+        digest=digest,
+        open_paths=open_paths,
+    )
     # Enforcement is GuardMiddleware's; this only shows the lock (and an Authorize button) in /docs.
     secured = [Depends(HTTPBearer(auto_error=False))] if digest is not None else []
-    errors = {401: {"description": "missing or wrong bearer token"},
-              413: {"description": "body over serve.max_body_kb"},
-              503: {"description": "at capacity (Retry-After says when to retry)"},
-              504: {"description": "over serve.request_timeout_s"}}
+    errors = {
+        401: {"description": "missing or wrong bearer token"},
+        413: {"description": "body over serve.max_body_kb"},
+        503: {"description": "at capacity (Retry-After says when to retry)"},
+        504: {"description": "over serve.request_timeout_s"},
+    }
 
     def answer(data: bytes, cache: str) -> Response:
         return Response(content=data, media_type="application/json", headers={"X-Cache": cache})
@@ -340,22 +403,39 @@ def make_api(cfg: SciRayConfig, gateway: Gateway, digest: bytes | None = None):
     async def failed(_request, f: HTTPFailure) -> JSONResponse:
         return JSONResponse({"detail": f.detail}, status_code=f.status, headers=f.headers)
 
-    @app.post("/v1/diagrams", response_model=DiagramResponse, dependencies=secured, responses=errors,
-              summary="Draw a diagram for a problem (best candidate; optional quiz validation)")
+    @app.post(
+        "/v1/diagrams",
+        response_model=DiagramResponse,
+        dependencies=secured,
+        responses=errors,
+        summary="Draw a diagram for a problem (best candidate; optional quiz validation)",
+    )
     async def diagrams(body: DiagramRequest, cache_control: str | None = Header(default=None)):
         return answer(*await gateway.diagram(body, cache_control))
 
-    @app.post("/v1/render", response_model=RenderResponse, dependencies=secured, responses=errors,
-              summary="Render diagram code in the sandbox")
+    @app.post(
+        "/v1/render",
+        response_model=RenderResponse,
+        dependencies=secured,
+        responses=errors,
+        summary="Render diagram code in the sandbox",
+    )
     async def render(body: RenderRequest, cache_control: str | None = Header(default=None)):
         return answer(*await gateway.render(body, cache_control))
 
-    @app.post("/v1/evaluate", response_model=EvaluateResponse, dependencies=secured, responses=errors,
-              summary="Answer a problem's quizzes from an image (R_inv) and run the checks on its scene")
+    @app.post(
+        "/v1/evaluate",
+        response_model=EvaluateResponse,
+        dependencies=secured,
+        responses=errors,
+        summary="Answer a problem's quizzes from an image (R_inv) and run the checks on its scene",
+    )
     async def evaluate(body: EvaluateRequest, cache_control: str | None = Header(default=None)):
         return answer(*await gateway.evaluate(body, cache_control))
 
-    @app.get("/v1/models", dependencies=secured, summary="The coder and validator engines and models")
+    @app.get(
+        "/v1/models", dependencies=secured, summary="The coder and validator engines and models"
+    )
     async def models():
         return gateway.models()
 
@@ -372,8 +452,12 @@ def make_api(cfg: SciRayConfig, gateway: Gateway, digest: bytes | None = None):
 class LocalBackend:
     """The plain services called in this process (a thread each), shaped like the Serve handles."""
 
-    def __init__(self, render: RenderService, coder: DiagramService | None = None,
-                 evaluator: EvaluateService | None = None):
+    def __init__(
+        self,
+        render: RenderService,
+        coder: DiagramService | None = None,
+        evaluator: EvaluateService | None = None,
+    ):
         self.render_service, self.coder, self.evaluator = render, coder, evaluator
 
     async def render(self, code: str, language: str = "python"):

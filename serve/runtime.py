@@ -48,7 +48,7 @@ def loopback_address(address: str) -> str:
     """``[::]:PORT`` / ``0.0.0.0:PORT`` (every interface) -> ``127.0.0.1:PORT``; others unchanged."""
     for wildcard in ("[::]:", "0.0.0.0:"):
         if address.startswith(wildcard):
-            return "127.0.0.1:" + address[len(wildcard):]
+            return "127.0.0.1:" + address[len(wildcard) :]
     return address
 
 

@@ -48,8 +48,13 @@ class _QuestionBody(Body):
         return v
 
     def to_problem(self, problem_id: str | None = None) -> Problem:
-        return Problem(id=problem_id or _problem_id(self.question), question=self.question,
-                       image_type=self.image_type, answer=self.answer, quizzes=list(self.quizzes))
+        return Problem(
+            id=problem_id or _problem_id(self.question),
+            question=self.question,
+            image_type=self.image_type,
+            answer=self.answer,
+            quizzes=list(self.quizzes),
+        )
 
 
 class ProblemIn(_QuestionBody):

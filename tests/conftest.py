@@ -31,5 +31,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def scigen_dir() -> Path:
     if not (SCIGEN / "scigen.jsonl").exists():
-        pytest.fail(f"SciGenBench data not found at {SCIGEN}; set SCIRAY_SHARED_DATA to the shared/data folder")
+        pytest.fail(
+            f"SciGenBench data not found at {SCIGEN}; set SCIRAY_SHARED_DATA to the shared/data folder"
+        )
     return SCIGEN

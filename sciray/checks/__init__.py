@@ -9,8 +9,14 @@ Everything here is a pure function of its arguments: no I/O, no Ray, no models.
 """
 
 from sciray.checks.givens import Given, extract_givens, strip_options
-from sciray.checks.labels import (answer_leak, answer_values, label_recall, missing_givens, visible_labels,
-                                  visible_texts)
+from sciray.checks.labels import (
+    answer_leak,
+    answer_values,
+    label_recall,
+    missing_givens,
+    visible_labels,
+    visible_texts,
+)
 from sciray.checks.latex import to_plain
 from sciray.checks.numbers import find_numbers, same_value
 from sciray.checks.run import WEIGHTS, CheckReport, run_checks

@@ -52,21 +52,26 @@ def _option_chain_start(text: str) -> int | None:
         if first.group("letter") not in "Aa":
             continue
         chain = [first]
-        for m in marks[k + 1:]:
+        for m in marks[k + 1 :]:
             want = chr(ord(chain[-1].group("letter")) + 1)
-            if m.group("letter") in (want, chain[-1].group("letter")) and m.start() > chain[-1].end():
+            if (
+                m.group("letter") in (want, chain[-1].group("letter"))
+                and m.start() > chain[-1].end()
+            ):
                 chain.append(m)
         if len(chain) < 2 or len({m.group("letter") for m in chain}) < 2:
             continue
         ends = [m.start() for m in chain[1:]] + [len(text)]
-        bodies = [text[m.end():end] for m, end in zip(chain, ends)]
+        bodies = [text[m.end() : end] for m, end in zip(chain, ends)]
         if any(len(b.strip()) > MAX_OPTION_CHARS or "?" in b for b in bodies):
             continue
         if any(_SUBQUESTION_START.match(b) for b in bodies):
             continue
-        if not _line_start_or_spaced(text, chain[0].start()) and not any(
-            _line_start_or_spaced(text, m.start()) for m in chain[1:]
-        ) and max(len(b.strip()) for b in bodies) > 40:
+        if (
+            not _line_start_or_spaced(text, chain[0].start())
+            and not any(_line_start_or_spaced(text, m.start()) for m in chain[1:])
+            and max(len(b.strip()) for b in bodies) > 40
+        ):
             continue  # inline markers in running prose with long bodies: not options
         best = chain[0].start()
         break
@@ -84,7 +89,7 @@ def strip_options(question: str) -> str:
     text = _ASY_BLOCK.sub(" ", question)
     header = _OPTIONS_HEADER.search(text)
     if header:
-        text = text[:header.start()]
+        text = text[: header.start()]
     start = _option_chain_start(text)
     return text if start is None else text[:start]
 
@@ -101,8 +106,10 @@ _REFERENCE_BEFORE = re.compile(
 )
 # A sub-question marker at a line start: "1.", "2)", "3、" followed by a space (or the end).
 _LINE_ENUM_AFTER = re.compile(r"[.)、:](?:\s|$)")
-_MONTHS = ("january february march april may june july august september october november "
-           "december jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_MONTHS = (
+    "january february march april may june july august september october november "
+    "december jan feb mar apr jun jul aug sep sept oct nov dec"
+).split()
 # Words before a year ("in 1905", "since 2010", "May 31, 2013").
 _YEAR_BEFORE = re.compile(
     r"(?:\b(?i:in|since|until|till|year|years|during|by|before|after|from|of|circa|c\.)"
@@ -115,7 +122,7 @@ _UNIT_AFTER = re.compile(r"\s*(?:[kmcμnM]?(?:g|m|s|N|J|W|K|L|l|Pa|Hz|V|A|Ω|mol
 def _is_enumeration(plain: str, num: Num) -> bool:
     if "." in num.text or "/" in num.text or "e" in num.text or num.value < 0 or num.value > 99:
         return False
-    before, after = plain[:num.start], plain[num.end:]
+    before, after = plain[: num.start], plain[num.end :]
     # "(1)" / "（1）" not attached to a function name: f(4) keeps its 4.
     if before.endswith("(") and after.startswith(")"):
         glued = before[-2:-1]
@@ -126,15 +133,15 @@ def _is_enumeration(plain: str, num: Num) -> bool:
 
 
 def _is_reference(plain: str, num: Num) -> bool:
-    return bool(_REFERENCE_BEFORE.search(plain[max(0, num.start - 16):num.start]))
+    return bool(_REFERENCE_BEFORE.search(plain[max(0, num.start - 16) : num.start]))
 
 
 def _is_year(plain: str, num: Num) -> bool:
     if not (1800 <= num.value <= 2100) or num.text != str(int(num.value)):
         return False
-    if plain[num.end:num.end + 1] == "年":
+    if plain[num.end : num.end + 1] == "年":
         return True
-    after_year_word = _YEAR_BEFORE.search(plain[max(0, num.start - 24):num.start])
+    after_year_word = _YEAR_BEFORE.search(plain[max(0, num.start - 24) : num.start])
     return bool(after_year_word) and not _UNIT_AFTER.match(plain, num.end)
 
 
@@ -146,8 +153,10 @@ _POINT = r"[A-Z](?:_?\d{1,2})?'*"  # A, A1, A_1, A'
 # A run of point names written together (ABC, A_1B_1C_1), ending at a word boundary.
 _POINT_RUN = rf"(?:{_POINT}){{1,8}}(?![A-Za-z0-9_])"
 # Between runs of a list: "A, B and C", "A、B", "P-ABCD" (a pyramid's apex).
-_LIST_SEP = (r"(?:\s*(?:,|，|、|&|\band\b|\bor\b|和|与|及)\s*"
-             r"(?:(?i:the\s+)?(?i:points?|vertex|vertices)\s+)?|-)")
+_LIST_SEP = (
+    r"(?:\s*(?:,|，|、|&|\band\b|\bor\b|和|与|及)\s*"
+    r"(?:(?i:the\s+)?(?i:points?|vertex|vertices)\s+)?|-)"
+)
 _POINT_LIST = rf"{_POINT_RUN}(?:{_LIST_SEP}{_POINT_RUN}){{0,12}}"  # bounded: linear on long text
 # Words after which capitals are point names: "triangle ABC", "point P", "∠ABC", "线段AB".
 _GEOMETRY_WORDS = (
@@ -157,8 +166,10 @@ _GEOMETRY_WORDS = (
     r"circles?|cent(?:er|re)|origin|midpoint|foot|planes?|faces?|rod|bar|track|wire|"
     r"incenter|circumcenter|centroid|orthocenter|tangent"
 )
-_GEOMETRY_MARKS = (r"∠|△|⊙|▱|点|三角形|线段|直线|射线|棒|边|角|圆|四边形|正方形|矩形|平行四边形|梯形|"
-                   r"顶点|中点|圆心|平面")
+_GEOMETRY_MARKS = (
+    r"∠|△|⊙|▱|点|三角形|线段|直线|射线|棒|边|角|圆|四边形|正方形|矩形|平行四边形|梯形|"
+    r"顶点|中点|圆心|平面"
+)
 _KEYWORD_POINTS = re.compile(
     rf"(?:\b(?i:(?P<word>{_GEOMETRY_WORDS}))\b|(?P<mark>{_GEOMETRY_MARKS}))"
     rf"\s*(?P<list>{_POINT_LIST})"
@@ -180,10 +191,56 @@ _MATH_POINTS = re.compile(
 )
 # All-capital abbreviations that are not point names when they stand alone in math.
 _NOT_POINTS = {
-    "AC", "DC", "RC", "LC", "RL", "LR", "RLC", "LCR", "EMF", "DNA", "RNA", "ATP", "ADP", "PV",
-    "NMR", "IR", "UV", "CO", "NO", "HF", "HI", "CN", "OH", "SO", "NH", "CH", "KI", "CS", "BF",
-    "SI", "TV", "GDP", "CPI", "USA", "UK", "IS", "LM", "BP", "MC", "MR", "ATC", "AVC", "AFC",
-    "PPF", "ID", "OK", "PE", "KE", "GPE", "EM",
+    "AC",
+    "DC",
+    "RC",
+    "LC",
+    "RL",
+    "LR",
+    "RLC",
+    "LCR",
+    "EMF",
+    "DNA",
+    "RNA",
+    "ATP",
+    "ADP",
+    "PV",
+    "NMR",
+    "IR",
+    "UV",
+    "CO",
+    "NO",
+    "HF",
+    "HI",
+    "CN",
+    "OH",
+    "SO",
+    "NH",
+    "CH",
+    "KI",
+    "CS",
+    "BF",
+    "SI",
+    "TV",
+    "GDP",
+    "CPI",
+    "USA",
+    "UK",
+    "IS",
+    "LM",
+    "BP",
+    "MC",
+    "MR",
+    "ATC",
+    "AVC",
+    "AFC",
+    "PPF",
+    "ID",
+    "OK",
+    "PE",
+    "KE",
+    "GPE",
+    "EM",
 }
 # Keywords after which a lone "I" may be a point (elsewhere "I" is the pronoun or a current).
 _I_POINT_WORDS = {"point", "points", "vertex", "vertices", "incenter", "center", "centre", "点"}
@@ -262,7 +319,7 @@ _UNIT_SNIPPET = re.compile(r"\s*(?:°|%|[A-Za-zμΩÅ]{1,5}(?![A-Za-z])(?:[/·^]
 def _number_snippet(plain: str, num: Num) -> str:
     """The number with the unit written right after it, for humans: "2 kg", "30°"."""
     m = _UNIT_SNIPPET.match(plain, num.end)
-    return plain[num.start:m.end() if m else num.end].strip()
+    return plain[num.start : m.end() if m else num.end].strip()
 
 
 def extract_givens(question: str) -> list[Given]:
@@ -287,4 +344,3 @@ def extract_givens(question: str) -> list[Given]:
             seen.add(name)
             givens.append(Given("symbol", name, snippet.strip()))
     return givens
-

@@ -43,7 +43,11 @@ def visible_texts(scene: Scene | None) -> list[SceneText]:
     if scene is None:
         return []
     outside = set(scene.outside)
-    return [t for i, t in enumerate(scene.texts) if t.kind != "tick" and i not in outside and t.text.strip()]
+    return [
+        t
+        for i, t in enumerate(scene.texts)
+        if t.kind != "tick" and i not in outside and t.text.strip()
+    ]
 
 
 def visible_labels(scene: Scene | None) -> list[Label]:
@@ -122,25 +126,31 @@ def answer_values(answer: str | None) -> list[Num]:
         return []
     if _OPTION_ANSWER.fullmatch(candidate):
         return []
-    cuts = [m.end() for m in _BEFORE_VALUE.finditer(candidate)
-            if re.search(r"\d", candidate[m.end():])]
+    cuts = [
+        m.end() for m in _BEFORE_VALUE.finditer(candidate) if re.search(r"\d", candidate[m.end() :])
+    ]
     if cuts:
-        if _EQUATION_LHS.search(candidate[:cuts[-1]]):
+        if _EQUATION_LHS.search(candidate[: cuts[-1]]):
             return []  # "-7i(x-3h)+...=0": an equation, not a named value
-        candidate = candidate[cuts[-1]:]
+        candidate = candidate[cuts[-1] :]
     candidate = _HEDGE.sub("", candidate, count=1)
     if _SYMBOLIC.search(candidate):
         return []
     return find_numbers(candidate)
 
 
-def find_leak(answer: str | None, givens: list[Given],
-              scene: Scene | None) -> tuple[str, str] | None:
+def find_leak(
+    answer: str | None, givens: list[Given], scene: Scene | None
+) -> tuple[str, str] | None:
     """(answer value, label text) of the first answer value a visible label shows that is not
     also a given; None when nothing leaks."""
-    values = [v for v in answer_values(answer)
-              if not any(g.value is not None and math.isclose(g.value, v.value, rel_tol=1e-6)
-                         for g in givens)]
+    values = [
+        v
+        for v in answer_values(answer)
+        if not any(
+            g.value is not None and math.isclose(g.value, v.value, rel_tol=1e-6) for g in givens
+        )
+    ]
     if not values:
         return None
     for label in visible_labels(scene):

@@ -23,55 +23,232 @@ _SUPERSCRIPT_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾]+")
 _SUBSCRIPT_RUN = re.compile("[₀₁₂₃₄₅₆₇₈₉₊₋₍₎]+")
 
 # Characters NFKC would get wrong or leave alone, mapped before it runs.
-_CHAR_MAP = str.maketrans({
-    "−": "-", "–": "-", "‒": "-", "﹣": "-",
-    "º": "°", "˚": "°",  # ordinal indicator / ring above, both used as degree signs
-    "′": "'", "″": "''", "’": "'",
-    "⁄": "/", "∕": "/",  # fraction slash (½ -> 1⁄2 under NFKC)
-    "✕": "×", "⨯": "×", "∙": "·", "⋅": "·",
-})
+_CHAR_MAP = str.maketrans(
+    {
+        "−": "-",
+        "–": "-",
+        "‒": "-",
+        "﹣": "-",
+        "º": "°",
+        "˚": "°",  # ordinal indicator / ring above, both used as degree signs
+        "′": "'",
+        "″": "''",
+        "’": "'",
+        "⁄": "/",
+        "∕": "/",  # fraction slash (½ -> 1⁄2 under NFKC)
+        "✕": "×",
+        "⨯": "×",
+        "∙": "·",
+        "⋅": "·",
+    }
+)
 
 GREEK = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
-    "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "θ", "iota": "ι", "kappa": "κ",
-    "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π", "varpi": "π", "rho": "ρ",
-    "varrho": "ρ", "sigma": "σ", "varsigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ",
-    "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
-    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π",
-    "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "varepsilon": "ε",
+    "zeta": "ζ",
+    "eta": "η",
+    "theta": "θ",
+    "vartheta": "θ",
+    "iota": "ι",
+    "kappa": "κ",
+    "lambda": "λ",
+    "mu": "μ",
+    "nu": "ν",
+    "xi": "ξ",
+    "pi": "π",
+    "varpi": "π",
+    "rho": "ρ",
+    "varrho": "ρ",
+    "sigma": "σ",
+    "varsigma": "σ",
+    "tau": "τ",
+    "upsilon": "υ",
+    "phi": "φ",
+    "varphi": "φ",
+    "chi": "χ",
+    "psi": "ψ",
+    "omega": "ω",
+    "Gamma": "Γ",
+    "Delta": "Δ",
+    "Theta": "Θ",
+    "Lambda": "Λ",
+    "Xi": "Ξ",
+    "Pi": "Π",
+    "Sigma": "Σ",
+    "Upsilon": "Υ",
+    "Phi": "Φ",
+    "Psi": "Ψ",
+    "Omega": "Ω",
 }
 
 _SYMBOLS = {
-    "times": "×", "cdot": "·", "circ": "°", "degree": "°", "textdegree": "°", "prime": "'",
-    "pm": "±", "mp": "∓", "leq": "≤", "le": "≤", "leqslant": "≤", "geq": "≥", "ge": "≥",
-    "geqslant": "≥", "neq": "≠", "ne": "≠", "approx": "≈", "simeq": "≈", "sim": "~",
-    "equiv": "≡", "propto": "∝", "infty": "∞", "to": "→", "rightarrow": "→", "Rightarrow": "⇒",
-    "leftarrow": "←", "in": "∈", "parallel": "∥", "perp": "⊥", "angle": "∠", "triangle": "△",
-    "odot": "⊙", "partial": "∂", "nabla": "∇", "cdots": "…", "ldots": "…", "dots": "…",
-    "%": "%", "$": "$", "&": "&", "#": "#", "{": "{", "}": "}", "_": " ", "lt": "<", "gt": ">",
-    "hbar": "ħ", "ell": "ℓ", "AA": "Å", "ohm": "Ω", "micro": "μ", "div": "÷",
+    "times": "×",
+    "cdot": "·",
+    "circ": "°",
+    "degree": "°",
+    "textdegree": "°",
+    "prime": "'",
+    "pm": "±",
+    "mp": "∓",
+    "leq": "≤",
+    "le": "≤",
+    "leqslant": "≤",
+    "geq": "≥",
+    "ge": "≥",
+    "geqslant": "≥",
+    "neq": "≠",
+    "ne": "≠",
+    "approx": "≈",
+    "simeq": "≈",
+    "sim": "~",
+    "equiv": "≡",
+    "propto": "∝",
+    "infty": "∞",
+    "to": "→",
+    "rightarrow": "→",
+    "Rightarrow": "⇒",
+    "leftarrow": "←",
+    "in": "∈",
+    "parallel": "∥",
+    "perp": "⊥",
+    "angle": "∠",
+    "triangle": "△",
+    "odot": "⊙",
+    "partial": "∂",
+    "nabla": "∇",
+    "cdots": "…",
+    "ldots": "…",
+    "dots": "…",
+    "%": "%",
+    "$": "$",
+    "&": "&",
+    "#": "#",
+    "{": "{",
+    "}": "}",
+    "_": " ",
+    "lt": "<",
+    "gt": ">",
+    "hbar": "ħ",
+    "ell": "ℓ",
+    "AA": "Å",
+    "ohm": "Ω",
+    "micro": "μ",
+    "div": "÷",
 }
 
 # Commands whose one argument is kept as plain content (fonts, text, accents, decorations).
 _WRAPPERS = {
-    "mathrm", "text", "textrm", "textit", "textbf", "textsf", "texttt", "mathbf", "mathit",
-    "mathsf", "mathtt", "mathcal", "mathbb", "mathfrak", "boldsymbol", "bm", "mathnormal",
-    "operatorname", "mbox", "hbox", "emph", "vec", "hat", "bar", "tilde", "dot", "ddot",
-    "overline", "underline", "overrightarrow", "overleftarrow", "widehat", "widetilde",
-    "overset", "underset", "unit", "si", "ce", "pu", "boxed", "fbox",
+    "mathrm",
+    "text",
+    "textrm",
+    "textit",
+    "textbf",
+    "textsf",
+    "texttt",
+    "mathbf",
+    "mathit",
+    "mathsf",
+    "mathtt",
+    "mathcal",
+    "mathbb",
+    "mathfrak",
+    "boldsymbol",
+    "bm",
+    "mathnormal",
+    "operatorname",
+    "mbox",
+    "hbox",
+    "emph",
+    "vec",
+    "hat",
+    "bar",
+    "tilde",
+    "dot",
+    "ddot",
+    "overline",
+    "underline",
+    "overrightarrow",
+    "overleftarrow",
+    "widehat",
+    "widetilde",
+    "overset",
+    "underset",
+    "unit",
+    "si",
+    "ce",
+    "pu",
+    "boxed",
+    "fbox",
 }
 # Commands that only switch style or size: dropped, their neighbours stay.
 _SWITCHES = {
-    "rm", "bf", "it", "sf", "tt", "cal", "displaystyle", "textstyle", "scriptstyle", "left",
-    "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
-    "limits", "nolimits", "nonumber", "notag", "middle",
+    "rm",
+    "bf",
+    "it",
+    "sf",
+    "tt",
+    "cal",
+    "displaystyle",
+    "textstyle",
+    "scriptstyle",
+    "left",
+    "right",
+    "big",
+    "Big",
+    "bigg",
+    "Bigg",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+    "biggl",
+    "biggr",
+    "limits",
+    "nolimits",
+    "nonumber",
+    "notag",
+    "middle",
 }
-_SPACES = {",", ";", ":", "!", " ", "quad", "qquad", "enspace", "thinspace", "medspace",
-           "thickspace", "\\", "newline", "(", ")", "[", "]", "hfill", "noindent", "cr"}
+_SPACES = {
+    ",",
+    ";",
+    ":",
+    "!",
+    " ",
+    "quad",
+    "qquad",
+    "enspace",
+    "thinspace",
+    "medspace",
+    "thickspace",
+    "\\",
+    "newline",
+    "(",
+    ")",
+    "[",
+    "]",
+    "hfill",
+    "noindent",
+    "cr",
+}
 _FRACS = {"frac", "dfrac", "tfrac", "cfrac"}
 # Big operators whose sub/superscripts are bounds (values), not indices or exponents.
-_BOUNDED = {"int": "∫", "iint": "∬", "iiint": "∭", "oint": "∮", "sum": "∑", "prod": "∏",
-            "lim": "lim", "max": "max", "min": "min"}
+_BOUNDED = {
+    "int": "∫",
+    "iint": "∬",
+    "iiint": "∭",
+    "oint": "∮",
+    "sum": "∑",
+    "prod": "∏",
+    "lim": "lim",
+    "max": "max",
+    "min": "min",
+}
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.S)
 # A plain (possibly signed, decimal) number: the only fraction parts written as a/b.
@@ -103,8 +280,8 @@ def read_arg(s: str, i: int) -> tuple[str, int]:
             elif s[j] == "}" and s[j - 1] != "\\":
                 depth -= 1
                 if depth == 0:
-                    return s[i + 1:j], j + 1
-        return s[i + 1:], n  # unbalanced: take the rest
+                    return s[i + 1 : j], j + 1
+        return s[i + 1 :], n  # unbalanced: take the rest
     if s[i] == "\\":
         m = _COMMAND.match(s, i)
         return (m.group(0), m.end()) if m else ("", n)
@@ -219,8 +396,14 @@ def to_plain(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)  # full-width digits/brackets, µ -> μ, Ω sign
     text = text.translate(_CHAR_MAP)  # again: NFKC makes new ones (½ -> 1⁄2)
     text = _WEB_MATH.sub(" ", text)
-    text = _SPACED_CAPITALS.sub(lambda m: m.group(1) + m.group(2).replace(" ", "").replace("\t", "")
-                                .replace("\n", "") + m.group(3), text)
+    text = _SPACED_CAPITALS.sub(
+        lambda m: (
+            m.group(1)
+            + m.group(2).replace(" ", "").replace("\t", "").replace("\n", "")
+            + m.group(3)
+        ),
+        text,
+    )
     text = text.replace("{,}", ",")  # LaTeX's decimal/thousands comma
     plain = _convert(text)
     plain = plain.replace("\u00a0", " ")

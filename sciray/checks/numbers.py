@@ -88,7 +88,7 @@ def find_numbers(text: str) -> list[Num]:
         if _ORDINAL.match(text, m.end("mant")) and not m.group("den"):
             continue
         sign = m.group("sign") or ""
-        if sign and text[m.start() - 1:m.start()] not in _SIGN_CONTEXT:
+        if sign and text[m.start() - 1 : m.start()] not in _SIGN_CONTEXT:
             sign = ""  # "x-1", "2-3": a subtraction or range, not a negative number
             start_all = m.start("mant")
         else:
@@ -103,12 +103,12 @@ def find_numbers(text: str) -> list[Num]:
         if m.group("tenexp") is not None:
             if canon == "10":  # a bare power of ten: 10^-3
                 exp_i = int(m.group("tenexp"))
-                value, text_out = 10.0 ** exp_i, f"1e{exp_i}"
+                value, text_out = 10.0**exp_i, f"1e{exp_i}"
             else:  # 2^10: keep the base, the exponent is no value of its own
                 end = m.end("mant")
         elif exp is not None:
             exp_i = int(exp)
-            value *= 10.0 ** exp_i
+            value *= 10.0**exp_i
             text_out = f"{canon}e{exp_i}"
         elif m.group("den") is not None:
             den = float(m.group("den"))
@@ -137,7 +137,7 @@ def same_value(given: float, shown: Num, allow_sign_flip: bool = True) -> bool:
     """
     plain_decimal = "e" not in shown.text and "/" not in shown.text
     rounds = plain_decimal and shown.decimals >= 1 and shown.significant >= 2
-    half_step = 0.5 * 10.0 ** -shown.decimals
+    half_step = 0.5 * 10.0**-shown.decimals
     for v in (shown.value, -shown.value) if allow_sign_flip else (shown.value,):
         if math.isclose(given, v, rel_tol=1e-6, abs_tol=1e-12):
             return True

@@ -48,19 +48,27 @@ def _plural(n: int, word: str) -> str:
 
 def _weighted(scores: dict[str, float]) -> float:
     # No givens means nothing to miss: full credit, so such problems rank like the others.
-    total = sum(weight * scores.get(name, 1.0 if name == "label_recall" else 0.0)
-                for name, weight in WEIGHTS.items())
+    total = sum(
+        weight * scores.get(name, 1.0 if name == "label_recall" else 0.0)
+        for name, weight in WEIGHTS.items()
+    )
     return round(total, 6)
 
 
-def run_checks(problem: Problem, scene: Scene | None, rendered: bool,
-               min_label_recall: float = 0.8) -> CheckReport:
+def run_checks(
+    problem: Problem, scene: Scene | None, rendered: bool, min_label_recall: float = 0.8
+) -> CheckReport:
     """Score one candidate image of ``problem`` from its ``scene`` (None when nothing rendered)."""
     givens = extract_givens(problem.question)
     if not rendered or scene is None:
         # Nothing to measure: every check fails (one reason: the cause of the others).
-        scores = {"rendered": 1.0 if rendered else 0.0, "not_blank": 0.0, "no_overlaps": 0.0,
-                  "inside_canvas": 0.0, "no_answer_leak": 0.0}
+        scores = {
+            "rendered": 1.0 if rendered else 0.0,
+            "not_blank": 0.0,
+            "no_overlaps": 0.0,
+            "inside_canvas": 0.0,
+            "no_answer_leak": 0.0,
+        }
         recall = 0.0 if givens else None
         if recall is not None:
             scores["label_recall"] = recall
@@ -96,6 +104,7 @@ def run_checks(problem: Problem, scene: Scene | None, rendered: bool,
     if leak:
         reasons.append(f'answer {leak[0]} drawn in the image ("{leak[1].strip()}")')
 
-    passed = (not scene.blank and (recall is None or recall >= min_label_recall) and leak is None)
-    return CheckReport(scores, recall, reasons, passed, _weighted(scores), missing,
-                       leak[0] if leak else None)
+    passed = not scene.blank and (recall is None or recall >= min_label_recall) and leak is None
+    return CheckReport(
+        scores, recall, reasons, passed, _weighted(scores), missing, leak[0] if leak else None
+    )

@@ -26,7 +26,9 @@ def show(config: str | None, set_: tuple[str, ...], as_json: bool) -> None:
     from sciray.config import load_config
 
     data = load_config(config, set_).model_dump(mode="json")
-    click.echo(json.dumps(data, indent=2) if as_json else yaml.safe_dump(data, sort_keys=False).rstrip())
+    click.echo(
+        json.dumps(data, indent=2) if as_json else yaml.safe_dump(data, sort_keys=False).rstrip()
+    )
 
 
 @group.command("validate")
@@ -61,12 +63,14 @@ def config_keys(model: type[BaseModel], prefix: str = "") -> list[dict]:
             rows.append({"key": key, "type": "section", "default": None, "help": doc})
             rows.extend(config_keys(annotation, key + "."))
         else:
-            rows.append({
-                "key": key,
-                "type": _type_name(annotation),
-                "default": field.get_default(call_default_factory=True),
-                "help": field.description or "",
-            })
+            rows.append(
+                {
+                    "key": key,
+                    "type": _type_name(annotation),
+                    "default": field.get_default(call_default_factory=True),
+                    "help": field.description or "",
+                }
+            )
     return rows
 
 
@@ -84,4 +88,6 @@ def keys(as_json: bool) -> None:
         if row["type"] == "section":
             click.echo(f"\n[{row['key']}]  {row['help']}")
         else:
-            click.echo(f"  {row['key']} ({row['type']}, default {row['default']!r})\n      {row['help']}")
+            click.echo(
+                f"  {row['key']} ({row['type']}, default {row['default']!r})\n      {row['help']}"
+            )

@@ -14,8 +14,16 @@ import traceback
 import click
 
 from sciray import __version__
-from sciray.cli import config_cmd, eval_cmd, imgcoder_cmd, problems_cmd, render_cmd, synth_cmd
-from sciray.cli import serve_cmd, train_cmd
+from sciray.cli import (
+    config_cmd,
+    eval_cmd,
+    imgcoder_cmd,
+    problems_cmd,
+    render_cmd,
+    serve_cmd,
+    synth_cmd,
+    train_cmd,
+)
 from sciray.errors import SciRayError
 
 
@@ -39,7 +47,12 @@ cli.add_command(train_cmd.train)
 
 
 @cli.command("version")
-@click.option("--json", "as_json", is_flag=True, help="Also print the versions of the main libraries, as JSON.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Also print the versions of the main libraries, as JSON.",
+)
 def version(as_json: bool) -> None:
     """Print the SciRay version."""
     if not as_json:

@@ -17,13 +17,21 @@ def group() -> None:
 @group.command("inspect")
 @click.argument("path")
 @click.option(
-    "--reference-images", default=None, metavar="DIR",
+    "--reference-images",
+    default=None,
+    metavar="DIR",
     help="Folder of <id>.png reference figures (overrides problems.reference_images).",
 )
 @config_option
 @set_option
 @json_option
-def inspect(path: str, reference_images: str | None, config: str | None, set_: tuple[str, ...], as_json: bool) -> None:
+def inspect(
+    path: str,
+    reference_images: str | None,
+    config: str | None,
+    set_: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Count valid and quarantined rows of PATH (file, folder, glob or fsspec URL of .jsonl /
     .json / .parquet problems), with line and reason, and problems per image type."""
     from sciray.config import load_config
@@ -38,7 +46,9 @@ def inspect(path: str, reference_images: str | None, config: str | None, set_: t
     summary = {
         "total": report.total,
         "valid": len(report.problems),
-        "quarantined": [{"file": q.file, "line": q.line, "reason": q.reason} for q in report.quarantined],
+        "quarantined": [
+            {"file": q.file, "line": q.line, "reason": q.reason} for q in report.quarantined
+        ],
         "by_image_type": report.by_image_type(),
     }
     if as_json:

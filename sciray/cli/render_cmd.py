@@ -23,7 +23,9 @@ def result_json(file: str, result, png_path: str | None) -> dict:
         "ms": round(result.ms, 1),
         "sandbox": result.sandbox,
         "scene": {
-            "texts": [{"text": t.text, "bbox": t.bbox, "kind": t.kind} for t in scene.texts] if scene else [],
+            "texts": [{"text": t.text, "bbox": t.bbox, "kind": t.kind} for t in scene.texts]
+            if scene
+            else [],
             "overlaps": scene.overlaps if scene else [],
             "outside": scene.outside if scene else [],
             "blank": scene.blank if scene else None,
@@ -33,10 +35,22 @@ def result_json(file: str, result, png_path: str | None) -> dict:
 
 @click.command("render")
 @click.argument("files", nargs=-1, required=True)
-@click.option("--language", type=click.Choice(["python", "tikz"]), default=None,
-              help="Language of every FILE (default: from the suffix, .py -> python, .tex -> tikz).")
-@click.option("--out-dir", default=None, metavar="DIR", help="Write <name>.png here for each rendered file.")
-@click.option("--timeout", "timeout_s", type=float, default=None, help="Wall-clock seconds per render (render.timeout_s).")
+@click.option(
+    "--language",
+    type=click.Choice(["python", "tikz"]),
+    default=None,
+    help="Language of every FILE (default: from the suffix, .py -> python, .tex -> tikz).",
+)
+@click.option(
+    "--out-dir", default=None, metavar="DIR", help="Write <name>.png here for each rendered file."
+)
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=float,
+    default=None,
+    help="Wall-clock seconds per render (render.timeout_s).",
+)
 @config_option
 @set_option
 @json_option
@@ -78,5 +92,7 @@ def render(files, language, out_dir, timeout_s, config, set_, as_json) -> None:
         if as_json:
             click.echo(json.dumps(result_json(name, result, png_path), ensure_ascii=False))
         else:
-            detail = f" -> {png_path}" if png_path else (f": {result.error}" if result.error else "")
+            detail = (
+                f" -> {png_path}" if png_path else (f": {result.error}" if result.error else "")
+            )
             click.echo(f"{name}: {result.status} ({result.ms:.0f} ms){detail}")

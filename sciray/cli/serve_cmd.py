@@ -27,7 +27,9 @@ def serve(config, set_) -> None:
     cfg = load_config(config, set_)
     s = cfg.serve
     if s.token_env is None and s.host not in LOOPBACK_HOSTS:
-        click.echo(f"sciray: warning: serving on {s.host} without auth; set serve.token_env", err=True)
+        click.echo(
+            f"sciray: warning: serving on {s.host} without auth; set serve.token_env", err=True
+        )
 
     from sciray.cluster.runtime import init_ray  # first: it keeps a local Ray on loopback
 
@@ -62,7 +64,10 @@ def serve(config, set_) -> None:
         click.echo("stopping", err=True)
     except _Stop as stop:
         interrupted = True
-        click.echo(f"stopping ({signal.Signals(stop.signum).name} while the deployments were starting)", err=True)
+        click.echo(
+            f"stopping ({signal.Signals(stop.signum).name} while the deployments were starting)",
+            err=True,
+        )
     finally:
         stopper.started()  # a signal during shutdown must not interrupt it (it is bounded)
         try:
@@ -123,4 +128,7 @@ def _bounded(fn, timeout_s: float) -> None:
     done.start()
     done.join(timeout_s)
     if done.is_alive():
-        click.echo(f"sciray: warning: Serve did not shut down within {timeout_s:g}s; exiting anyway", err=True)
+        click.echo(
+            f"sciray: warning: Serve did not shut down within {timeout_s:g}s; exiting anyway",
+            err=True,
+        )

@@ -10,9 +10,23 @@ from sciray.cli.options import config_option, json_option, set_option
 
 
 @click.command("synth")
-@click.option("--problems", "problems_path", required=True, metavar="PATH", help="Problem file, folder, glob or URL.")
-@click.option("--limit", type=int, default=None, help="Only the first N valid problems not yet written.")
-@click.option("--out", "out_dir", required=True, metavar="RUN", help="Run directory (local path or fsspec URL); rerun to resume.")
+@click.option(
+    "--problems",
+    "problems_path",
+    required=True,
+    metavar="PATH",
+    help="Problem file, folder, glob or URL.",
+)
+@click.option(
+    "--limit", type=int, default=None, help="Only the first N valid problems not yet written."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    metavar="RUN",
+    help="Run directory (local path or fsspec URL); rerun to resume.",
+)
 @config_option
 @set_option
 @json_option
@@ -27,10 +41,21 @@ def synth(problems_path, limit, out_dir, config, set_, as_json) -> None:
     cfg = load_config(config, set_)
     manifest = run_synthesis(cfg, problems_path, out_dir, limit, progress=not as_json)
     if as_json:
-        click.echo(json.dumps({k: manifest[k] for k in ("counts", "counts_add_up", "validator", "engine", "wall_seconds")}))
+        click.echo(
+            json.dumps(
+                {
+                    k: manifest[k]
+                    for k in ("counts", "counts_add_up", "validator", "engine", "wall_seconds")
+                }
+            )
+        )
         return
     c = manifest["counts"]
-    click.echo(f"{c['input']} problems: {c['accepted']} accepted, {c['rejected']} rejected, {c['failed']} failed, "
-               f"{c['quarantined']} quarantined ({c['resumed_from_earlier_runs']} from earlier runs)")
+    click.echo(
+        f"{c['input']} problems: {c['accepted']} accepted, {c['rejected']} rejected, {c['failed']} failed, "
+        f"{c['quarantined']} quarantined ({c['resumed_from_earlier_runs']} from earlier runs)"
+    )
     click.echo(f"validator: {manifest['validator']}")
-    click.echo(f"wrote {out_dir}/manifest.json, {out_dir}/report.html, accepted/ and rejected/ shards")
+    click.echo(
+        f"wrote {out_dir}/manifest.json, {out_dir}/report.html, accepted/ and rejected/ shards"
+    )

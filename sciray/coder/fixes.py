@@ -66,20 +66,32 @@ def _parse(code: str) -> ast.Module | None:
 def _aliases(code: str, module: str, default: str) -> list[str]:
     """How ``module`` is spelled in ``code``: the usual alias, the full name, any ``as`` names."""
     parent, _, last = module.rpartition(".")
-    found = re.findall(rf"^[ \t]*import[ \t]+{re.escape(module)}[ \t]+as[ \t]+(\w+)", code, re.MULTILINE)
+    found = re.findall(
+        rf"^[ \t]*import[ \t]+{re.escape(module)}[ \t]+as[ \t]+(\w+)", code, re.MULTILINE
+    )
     if parent:
-        found += re.findall(rf"^[ \t]*from[ \t]+{re.escape(parent)}[ \t]+import[ \t]+{last}"
-                            rf"(?:[ \t]+as[ \t]+(\w+))?", code, re.MULTILINE)
+        found += re.findall(
+            rf"^[ \t]*from[ \t]+{re.escape(parent)}[ \t]+import[ \t]+{last}"
+            rf"(?:[ \t]+as[ \t]+(\w+))?",
+            code,
+            re.MULTILINE,
+        )
         found = [f or last for f in found]
     return list(dict.fromkeys([*found, default, module]))
 
 
 def _pyplot_name(code: str) -> str | None:
     """The name pyplot is bound to in ``code``, or None when it is never imported."""
-    found = [a for a in _aliases(code, "matplotlib.pyplot", "plt")
-             if re.search(rf"\bimport[ \t]+(?:matplotlib\.pyplot[ \t]+as[ \t]+)?{re.escape(a)}\b|"
-                          rf"\bas[ \t]+{re.escape(a)}\b|^[ \t]*import[ \t]+{re.escape(a)}\b",
-                          code, re.MULTILINE)]
+    found = [
+        a
+        for a in _aliases(code, "matplotlib.pyplot", "plt")
+        if re.search(
+            rf"\bimport[ \t]+(?:matplotlib\.pyplot[ \t]+as[ \t]+)?{re.escape(a)}\b|"
+            rf"\bas[ \t]+{re.escape(a)}\b|^[ \t]*import[ \t]+{re.escape(a)}\b",
+            code,
+            re.MULTILINE,
+        )
+    ]
     return found[0] if found else None
 
 
@@ -101,8 +113,10 @@ class _Source:
         return start + len(text.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
 
     def span(self, node: ast.AST) -> tuple[int, int]:
-        return (self.offset(node.lineno, node.col_offset),
-                self.offset(node.end_lineno, node.end_col_offset))
+        return (
+            self.offset(node.lineno, node.col_offset),
+            self.offset(node.end_lineno, node.end_col_offset),
+        )
 
     def text(self, node: ast.AST) -> str:
         a, b = self.span(node)
@@ -205,8 +219,8 @@ def _fix_asfarray(code: str, alias: str) -> str:
         close = _close_paren(code, m.end() - 1)
         head = f"{alias}.asarray("
         if close is None:
-            return code[: m.start()] + head + code[m.end():]
-        args = code[m.end():close]
+            return code[: m.start()] + head + code[m.end() :]
+        args = code[m.end() : close]
         extra = "" if _has_top_level_comma(args) or not args.strip() else ", dtype=float"
         code = code[: m.start()] + head + args + extra + code[close:]
     return code
@@ -245,21 +259,39 @@ def _mpl_removed_names(code: str) -> str:
 
 
 def _seaborn_style(code: str) -> str:
-    return re.sub(r"""(['"])seaborn(?!-v0_8)(-[\w-]+)?\1""",
-                  lambda m: f"{m.group(1)}seaborn-v0_8{m.group(2) or ''}{m.group(1)}", code)
+    return re.sub(
+        r"""(['"])seaborn(?!-v0_8)(-[\w-]+)?\1""",
+        lambda m: f"{m.group(1)}seaborn-v0_8{m.group(2) or ''}{m.group(1)}",
+        code,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # axes_3d
 
 
-_THREE_D = frozenset({
-    "plot_surface", "plot_wireframe", "plot3D", "scatter3D", "set_zlabel", "set_zlim",
-    "view_init", "plot_trisurf", "contour3D", "contourf3D", "bar3d", "text3D", "add_collection3d",
-    "set_zticks", "set_zticklabels",
-})
-_FIG_ONLY_SUBPLOTS_KW = frozenset({"sharex", "sharey", "squeeze", "width_ratios", "height_ratios",
-                                   "subplot_kw", "gridspec_kw"})
+_THREE_D = frozenset(
+    {
+        "plot_surface",
+        "plot_wireframe",
+        "plot3D",
+        "scatter3D",
+        "set_zlabel",
+        "set_zlim",
+        "view_init",
+        "plot_trisurf",
+        "contour3D",
+        "contourf3D",
+        "bar3d",
+        "text3D",
+        "add_collection3d",
+        "set_zticks",
+        "set_zticklabels",
+    }
+)
+_FIG_ONLY_SUBPLOTS_KW = frozenset(
+    {"sharex", "sharey", "squeeze", "width_ratios", "height_ratios", "subplot_kw", "gridspec_kw"}
+)
 
 
 def _is_3d_call(node: ast.AST, only: str | None) -> bool:
@@ -301,10 +333,12 @@ def _rewrite_subplots(src: _Source, stmt: ast.Assign, call: ast.Call, fig: str, 
         return
     kwargs = ", ".join(src.text(k) for k in call.keywords if k.arg not in ("nrows", "ncols"))
     start, _ = src.span(stmt)
-    line_head = src.code[src.code.rfind("\n", 0, start) + 1: start]
+    line_head = src.code[src.code.rfind("\n", 0, start) + 1 : start]
     newline = "\r\n" if "\r\n" in src.code else "\n"
     joint = newline + line_head if not line_head.strip() else "; "
-    src.replace(stmt, f"{fig} = {module}.figure({kwargs}){joint}{ax} = {fig}.add_subplot(projection='3d')")
+    src.replace(
+        stmt, f"{fig} = {module}.figure({kwargs}){joint}{ax} = {fig}.add_subplot(projection='3d')"
+    )
 
 
 def _rewrite_creation(src: _Source, stmt: ast.Assign, target: str, pyplot: list[str]) -> None:
@@ -355,7 +389,8 @@ def _axes_3d(code: str, *, force: bool = False, only: str | None = None) -> str:
 
 # LaTeX commands whose first letter starts a Python escape (\a \b \f \n \r \t \v \x \u \U \N):
 # in a non-raw string "\frac" holds a form feed and "\xi" does not even compile.
-_ESCAPED_COMMANDS = frozenset("""
+_ESCAPED_COMMANDS = frozenset(
+    """
 alpha approx angle ast arctan arcsin arccos aleph
 beta bar bf bullet binom boldsymbol big bigg bot bmod backslash
 frac forall flat frown
@@ -366,7 +401,8 @@ vec varepsilon varphi vartheta varrho varsigma vee vdots vert
 xi
 uparrow updownarrow underline upsilon
 Uparrow Upsilon Updownarrow Nu
-""".split())
+""".split()
+)
 _COMMAND_AT = re.compile(r"[A-Za-z]+")
 
 
@@ -380,7 +416,7 @@ def _double_latex_backslashes(body: str) -> str:
             out.append(c)
             i += 1
             continue
-        if body[i + 1:i + 2] == "\\":
+        if body[i + 1 : i + 2] == "\\":
             out.append("\\\\")
             i += 2
             continue
@@ -404,9 +440,9 @@ def _rewrite_strings(code: str, rewrite) -> str:
         if tok.type != tokenize.STRING:
             continue
         prefix = re.match(r"[A-Za-z]*", tok.string).group(0)
-        quote = tok.string[len(prefix):len(prefix) + 3]
+        quote = tok.string[len(prefix) : len(prefix) + 3]
         quote = quote if quote in ('"""', "'''") else quote[0]
-        body = tok.string[len(prefix) + len(quote):len(tok.string) - len(quote)]
+        body = tok.string[len(prefix) + len(quote) : len(tok.string) - len(quote)]
         fixed = rewrite(prefix.lower(), body)
         if fixed is not None and fixed != body:
             start = starts[tok.start[0] - 1] + tok.start[1]
@@ -436,7 +472,7 @@ def _literal_braces(body: str) -> str | None:
     out, i, changed = [], 0, False
     while i < len(body):
         if body.startswith(("{{", "}}"), i):
-            out.append(body[i:i + 2])
+            out.append(body[i : i + 2])
             i += 2
             continue
         if body[i] != "{":
@@ -449,7 +485,7 @@ def _literal_braces(body: str) -> str | None:
             if depth == 0:
                 break
             j += 1
-        field = body[i:j + 1]
+        field = body[i : j + 1]
         if "\\" in field:
             field, changed = field.replace("{", "{{").replace("}", "}}"), True
         out.append(field)
@@ -458,7 +494,9 @@ def _literal_braces(body: str) -> str | None:
 
 
 def _fstring_latex(code: str) -> str | None:
-    fixed = _rewrite_strings(code, lambda prefix, body: _literal_braces(body) if "f" in prefix else None)
+    fixed = _rewrite_strings(
+        code, lambda prefix, body: _literal_braces(body) if "f" in prefix else None
+    )
     return fixed if fixed != code else None
 
 
@@ -491,8 +529,16 @@ def static_fixes(code: str, language: str) -> tuple[str, list[str]]:
 _COLORS = "bgrcmykw"
 _MARKERS = ".,ov^<>1234sp*hH+xXDd|_P8"
 _STYLES = ("--", "-.", "-", ":")
-_COLOR_WORDS = {"red": "r", "green": "g", "blue": "b", "cyan": "c", "magenta": "m",
-                "yellow": "y", "black": "k", "white": "w"}
+_COLOR_WORDS = {
+    "red": "r",
+    "green": "g",
+    "blue": "b",
+    "cyan": "c",
+    "magenta": "m",
+    "yellow": "y",
+    "black": "k",
+    "white": "w",
+}
 
 
 def valid_format(fmt: str) -> str:
@@ -500,18 +546,18 @@ def valid_format(fmt: str) -> str:
     color = marker = style = ""
     word = re.match(r"[A-Za-z]{3,}", fmt)
     if word:  # "red--", "orange-o": a color name, never valid next to a style
-        color, fmt = _COLOR_WORDS.get(word.group(0).lower(), ""), fmt[word.end():]
+        color, fmt = _COLOR_WORDS.get(word.group(0).lower(), ""), fmt[word.end() :]
     i = 0
     while i < len(fmt):
-        two = fmt[i:i + 2]
+        two = fmt[i : i + 2]
         if two in ("--", "-."):
             style, i = style or two, i + 2
             continue
         c = fmt[i]
         if c in "-:":
             style = style or c
-        elif c == "C" and fmt[i + 1:i + 2].isdigit():
-            color, i = color or fmt[i:i + 2], i + 1
+        elif c == "C" and fmt[i + 1 : i + 2].isdigit():
+            color, i = color or fmt[i : i + 2], i + 1
         elif c in _MARKERS:
             marker = marker or c
         elif c in _COLORS:
@@ -547,15 +593,21 @@ def _call_entry_point(code: str) -> str | None:
         return None
     referenced = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     uncalled = [
-        f for f in tree.body
-        if isinstance(f, ast.FunctionDef) and f.name not in referenced
-        and len(f.args.args) == len(f.args.defaults) and not f.args.posonlyargs
+        f
+        for f in tree.body
+        if isinstance(f, ast.FunctionDef)
+        and f.name not in referenced
+        and len(f.args.args) == len(f.args.defaults)
+        and not f.args.posonlyargs
         and all(d is not None for d in f.args.kw_defaults)
         and re.search(r"\b(plt|fig|ax|matplotlib)\b", ast.unparse(f))
     ]
     entries = [f for f in uncalled if _ENTRY.match(f.name)]
-    pick = uncalled if len(uncalled) == 1 else [f for f in entries if f.name == "main"] or (
-        entries if len(entries) == 1 else [])
+    pick = (
+        uncalled
+        if len(uncalled) == 1
+        else [f for f in entries if f.name == "main"] or (entries if len(entries) == 1 else [])
+    )
     if len(pick) != 1:
         return None
     return code.rstrip("\n") + f"\n\n{pick[0].name}()\n"
@@ -574,8 +626,14 @@ def _error_line(error: str) -> int | None:
 
 
 def _calls_at(tree: ast.Module, line: int | None, attr: str) -> list[ast.Call]:
-    return [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-            and n.func.attr == attr and (line is None or n.lineno <= line <= n.end_lineno)]
+    return [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr == attr
+        and (line is None or n.lineno <= line <= n.end_lineno)
+    ]
 
 
 def _text_3d(code: str, error: str) -> str | None:
@@ -587,8 +645,11 @@ def _text_3d(code: str, error: str) -> str | None:
     receivers = {ast.unparse(c.func.value) for c in failed}
     src = _Source(code)
     for call in _calls_at(tree, None, "text"):
-        if ast.unparse(call.func.value) in receivers and len(call.args) == 3 and \
-                not any(isinstance(a, ast.Starred) for a in call.args):
+        if (
+            ast.unparse(call.func.value) in receivers
+            and len(call.args) == 3
+            and not any(isinstance(a, ast.Starred) for a in call.args)
+        ):
             start, _ = src.span(call.args[2])
             src.insert(start, "0, ")
     fixed = src.apply()
@@ -601,8 +662,10 @@ _MAX_INCHES, _MAX_DPI = 20, 200
 
 def _small_numbers(node: ast.AST, limit: float) -> bool:
     values = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
-    return all(isinstance(v, ast.Constant) and isinstance(v.value, (int, float)) and 0 < v.value <= limit
-               for v in values)
+    return all(
+        isinstance(v, ast.Constant) and isinstance(v.value, (int, float)) and 0 < v.value <= limit
+        for v in values
+    )
 
 
 def _canvas_size(code: str) -> str | None:
@@ -614,15 +677,26 @@ def _canvas_size(code: str) -> str | None:
     src = _Source(code)
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
-                isinstance(node.value.func, (ast.Attribute, ast.Name)):
+        if (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, (ast.Attribute, ast.Name))
+        ):
             func = node.value.func
             if (func.attr if isinstance(func, ast.Attribute) else func.id) in _SIZE_CALLS:
                 src.replace(node, "None")
                 return  # nothing inside a dropped call needs clamping
-        if isinstance(node, ast.keyword) and node.arg == "figsize" and not _small_numbers(node.value, _MAX_INCHES):
+        if (
+            isinstance(node, ast.keyword)
+            and node.arg == "figsize"
+            and not _small_numbers(node.value, _MAX_INCHES)
+        ):
             src.replace(node.value, "(8, 6)")
-        elif isinstance(node, ast.keyword) and node.arg == "dpi" and not _small_numbers(node.value, _MAX_DPI):
+        elif (
+            isinstance(node, ast.keyword)
+            and node.arg == "dpi"
+            and not _small_numbers(node.value, _MAX_DPI)
+        ):
             src.replace(node.value, "100")
         for child in ast.iter_child_nodes(node):
             visit(child)
@@ -650,8 +724,11 @@ def _truncated_tail(code: str) -> str | None:
 
 def _simple_statements_at(tree: ast.Module, line: int) -> list[ast.stmt]:
     """The statements without a body (no ``if``/``for``/``def``...) that span ``line``."""
-    return [n for n in ast.walk(tree) if isinstance(n, ast.stmt) and not hasattr(n, "body")
-            and n.lineno <= line <= n.end_lineno]
+    return [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.stmt) and not hasattr(n, "body") and n.lineno <= line <= n.end_lineno
+    ]
 
 
 _UNDEFINED = re.compile(r"NameError: name '(ax|fig)' is not defined")
@@ -670,7 +747,7 @@ def _undefined_axes(code: str, error: str) -> str | None:
     pyplot = _pyplot_name(code)
     src = _Source(code)
     at = src.offset(stmt.lineno, 0)
-    indent = src.code[at:src.offset(stmt.lineno, stmt.col_offset)]
+    indent = src.code[at : src.offset(stmt.lineno, stmt.col_offset)]
     if indent.strip():  # a statement after ';' on the same line: no clean place to insert
         return None
     getter = "gca" if m.group(1) == "ax" else "gcf"
@@ -694,8 +771,12 @@ def _unknown_kwarg(code: str, error: str) -> str | None:
     if m is None or line is None or tree is None:
         return None
     name = m.group(1)
-    changed = [n for stmt in _simple_statements_at(tree, line) for n in ast.walk(stmt)
-               if isinstance(n, ast.Call) and any(k.arg == name for k in n.keywords)]
+    changed = [
+        n
+        for stmt in _simple_statements_at(tree, line)
+        for n in ast.walk(stmt)
+        if isinstance(n, ast.Call) and any(k.arg == name for k in n.keywords)
+    ]
     for call in changed:
         call.keywords = [k for k in call.keywords if k.arg != name]
     src = _Source(code)
@@ -707,8 +788,10 @@ def _unknown_kwarg(code: str, error: str) -> str | None:
 
 
 def _inside(inner: ast.AST, outer: ast.AST) -> bool:
-    return (outer.lineno, outer.col_offset) <= (inner.lineno, inner.col_offset) and \
-        (inner.end_lineno, inner.end_col_offset) <= (outer.end_lineno, outer.end_col_offset)
+    return (outer.lineno, outer.col_offset) <= (inner.lineno, inner.col_offset) and (
+        inner.end_lineno,
+        inner.end_col_offset,
+    ) <= (outer.end_lineno, outer.end_col_offset)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -758,7 +841,10 @@ def error_fixes(code: str, error: str, language: str) -> tuple[str, list[str]] |
         attempts.append(("text_3d", lambda: _text_3d(code, error)))
     if "pixels is over the cap" in error:
         attempts.append(("canvas_size", lambda: _canvas_size(code)))
-    if re.match(r"SyntaxError: .*(?:was never closed|unterminated|unexpected EOF|expected an indented block)", error):
+    if re.match(
+        r"SyntaxError: .*(?:was never closed|unterminated|unexpected EOF|expected an indented block)",
+        error,
+    ):
         attempts.append(("truncated_tail", lambda: _truncated_tail(code)))
     if "f-string expression part cannot include a backslash" in error:
         attempts.append(("fstring_latex", lambda: _fstring_latex(code)))
@@ -788,7 +874,7 @@ _LIMITS = re.compile(
     r"|\b[xy]lim\s*="  # ax.set(xlim=...)
 )
 
-_POSTLUDE = '''
+_POSTLUDE = """
 
 # --- sciray fit_view: show patches drawn outside the default 0..1 view ---
 def _sciray_fit_axes(ax):
@@ -832,7 +918,7 @@ try:
     _sciray_fit()
 except Exception:
     pass  # never let the fix break a script that drew
-'''
+"""
 
 
 def fit_view_postlude() -> str:
@@ -857,7 +943,7 @@ def apply_fit_view(code: str) -> tuple[str, list[str]]:
 # ---------------------------------------------------------------------------------------------
 # givens_legend
 
-_LEGEND = '''
+_LEGEND = """
 
 # --- sciray givens_legend: given values the drawing does not show ---
 def _sciray_givens_legend(text):
@@ -884,7 +970,7 @@ try:
     _sciray_givens_legend({text!r})
 except Exception:
     pass  # never let the fix break a script that drew
-'''
+"""
 
 
 def apply_givens_legend(code: str, missing: list[str]) -> tuple[str, list[str]]:

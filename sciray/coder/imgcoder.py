@@ -17,6 +17,7 @@ pipeline runs them as separate stages, carrying the serialisable ``CoderResult``
 from __future__ import annotations
 
 import logging
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from sciray.checks import extract_givens, missing_givens, run_checks
@@ -76,7 +77,9 @@ class CoderResult(BaseModel):
         rendered = [c for c in self.attempts if c.render_status == "ok"]
         if rendered:
             # at equal scores the model's own diagram wins over one the legend completed
-            return max(rendered, key=lambda c: (c.score or 0.0, "givens_legend" not in c.fixes, -c.attempt))
+            return max(
+                rendered, key=lambda c: (c.score or 0.0, "givens_legend" not in c.fixes, -c.attempt)
+            )
         return self.attempts[-1] if self.attempts else None
 
     @property
@@ -91,8 +94,12 @@ class CoderResult(BaseModel):
 
 def _same_failure(before: Candidate | None, after: Candidate) -> bool:
     """The repair of ``before`` failed to render exactly as ``before`` did."""
-    return (before is not None and before.render_status not in (None, "ok") and after.render_status == before.render_status
-            and (after.render_error or "") == (before.render_error or ""))
+    return (
+        before is not None
+        and before.render_status not in (None, "ok")
+        and after.render_status == before.render_status
+        and (after.render_error or "") == (before.render_error or "")
+    )
 
 
 class ImgCoder:
@@ -108,11 +115,19 @@ class ImgCoder:
     def _first_request(self, problem: Problem, slot: SlotState) -> ChatRequest:
         cfg = self.cfg
         # a restart samples: greedy decoding would write the same failing script again
-        temperature = cfg.temperature if slot.sample == 0 and slot.attempt == 0 else \
-            max(cfg.sample_temperature, cfg.repair_temperature)
-        return ChatRequest(messages=prompts.first_messages(problem, cfg.language, use_elements=cfg.use_elements),
-                           max_tokens=cfg.max_tokens, temperature=temperature, top_p=cfg.top_p,
-                           seed=self._seed(slot), request_id=problem.id)
+        temperature = (
+            cfg.temperature
+            if slot.sample == 0 and slot.attempt == 0
+            else max(cfg.sample_temperature, cfg.repair_temperature)
+        )
+        return ChatRequest(
+            messages=prompts.first_messages(problem, cfg.language, use_elements=cfg.use_elements),
+            max_tokens=cfg.max_tokens,
+            temperature=temperature,
+            top_p=cfg.top_p,
+            seed=self._seed(slot),
+            request_id=problem.id,
+        )
 
     def _repair_request(self, problem: Problem, slot: SlotState) -> ChatRequest:
         cfg, last = self.cfg, slot.last
@@ -123,9 +138,17 @@ class ImgCoder:
             givens = extract_givens(problem.question)
             missing = [g.text for g in missing_givens(givens, last.scene)] if last.scene else []
             error, failed_render = prompts.check_feedback(last.check_reasons, missing), False
-        messages = prompts.repair_messages(problem, cfg.language, last.code, error, failed_render=failed_render)
-        return ChatRequest(messages=messages, max_tokens=cfg.max_tokens, temperature=cfg.repair_temperature,
-                           top_p=cfg.top_p, seed=self._seed(slot), request_id=problem.id)
+        messages = prompts.repair_messages(
+            problem, cfg.language, last.code, error, failed_render=failed_render
+        )
+        return ChatRequest(
+            messages=messages,
+            max_tokens=cfg.max_tokens,
+            temperature=cfg.repair_temperature,
+            top_p=cfg.top_p,
+            seed=self._seed(slot),
+            request_id=problem.id,
+        )
 
     def _seed(self, slot: SlotState) -> int | None:
         if self.cfg.seed is None:
@@ -134,9 +157,17 @@ class ImgCoder:
 
     def _code_request(self, problem: Problem, slot: SlotState) -> ChatRequest:
         cfg = self.cfg
-        messages = prompts.code_messages(problem, cfg.language, slot.plan, use_elements=cfg.use_elements)
-        return ChatRequest(messages=messages, max_tokens=cfg.max_tokens, temperature=cfg.repair_temperature,
-                           top_p=cfg.top_p, seed=self._seed(slot), request_id=problem.id)
+        messages = prompts.code_messages(
+            problem, cfg.language, slot.plan, use_elements=cfg.use_elements
+        )
+        return ChatRequest(
+            messages=messages,
+            max_tokens=cfg.max_tokens,
+            temperature=cfg.repair_temperature,
+            top_p=cfg.top_p,
+            seed=self._seed(slot),
+            request_id=problem.id,
+        )
 
     def _request(self, problem: Problem, slot: SlotState) -> ChatRequest:
         if slot.last is not None and slot.last.code:
@@ -153,10 +184,18 @@ class ImgCoder:
             origin = "sample"
         elif slot.attempt > 0 and slot.last is None:
             origin = "restart" if slot.plan is None else "code_only"
-        base = dict(problem_id=problem.id, attempt=slot.attempt, sample=slot.sample,
-                    engine=self.engine.name, model=self.engine.model, prompt_version=prompts.PROMPT_VERSION,
-                    language=self.cfg.language, origin=origin, usage=answer.usage,
-                    finish_reason=answer.finish_reason)
+        base = dict(
+            problem_id=problem.id,
+            attempt=slot.attempt,
+            sample=slot.sample,
+            engine=self.engine.name,
+            model=self.engine.model,
+            prompt_version=prompts.PROMPT_VERSION,
+            language=self.cfg.language,
+            origin=origin,
+            usage=answer.usage,
+            finish_reason=answer.finish_reason,
+        )
         if answer.status != "ok":
             return Candidate(**base, status="engine_error", raw_text=answer.error)
         parsed = parse_answer(answer.text, self.cfg.language)
@@ -168,8 +207,14 @@ class ImgCoder:
             code, more = apply_fit_view(code)
             fixes += more
         # A truncated answer is still rendered: it may work, and if not the repair sees it.
-        return Candidate(**base, status="pending", plan=parsed.plan, code=code, fixes=fixes,
-                         raw_text=answer.text if parsed.status != "ok" else None)
+        return Candidate(
+            **base,
+            status="pending",
+            plan=parsed.plan,
+            code=code,
+            fixes=fixes,
+            raw_text=answer.text if parsed.status != "ok" else None,
+        )
 
     def _render(self, candidates: list[Candidate]) -> None:
         todo = [c for c in candidates if c.code]
@@ -178,14 +223,25 @@ class ImgCoder:
             self._apply_render(cand, rendered)
 
     def _apply_render(self, cand: Candidate, rendered) -> None:
-        cand.render_status, cand.render_error, cand.render_ms = rendered.status, rendered.error, rendered.ms
+        cand.render_status, cand.render_error, cand.render_ms = (
+            rendered.status,
+            rendered.error,
+            rendered.ms,
+        )
         cand.sandbox = list(rendered.sandbox)
         cand.scene = rendered.scene
-        cand.image = ImageRef(bytes=rendered.png, path=f"{cand.problem_id}.png") if rendered.png else None
+        cand.image = (
+            ImageRef(bytes=rendered.png, path=f"{cand.problem_id}.png") if rendered.png else None
+        )
 
     def _check(self, problem: Problem, cand: Candidate) -> None:
         ok = cand.render_status == "ok"
-        report = run_checks(problem, cand.scene if ok else None, rendered=ok, min_label_recall=self.cfg.min_label_recall)
+        report = run_checks(
+            problem,
+            cand.scene if ok else None,
+            rendered=ok,
+            min_label_recall=self.cfg.min_label_recall,
+        )
         cand.checks, cand.check_reasons = dict(report.scores), list(report.reasons)
         cand.label_recall, cand.score = report.label_recall, report.score
         if not ok:
@@ -203,35 +259,65 @@ class ImgCoder:
         if fixed is None or fixed[0] == cand.code:
             return None
         code, names = fixed
-        again = cand.model_copy(update={"code": code, "fixes": [*cand.fixes, *names], "origin": "fix",
-                                        "usage": TokenUsage(), "status": "pending"})
+        again = cand.model_copy(
+            update={
+                "code": code,
+                "fixes": [*cand.fixes, *names],
+                "origin": "fix",
+                "usage": TokenUsage(),
+                "status": "pending",
+            }
+        )
         self._render([again])
         return again
 
     def _givens_legend(self, result: CoderResult) -> Candidate | None:
         """The problem's best rendered diagram re-rendered with the given values it misses written
         under it, or None (not Python, nothing missing, already done, or nothing rendered)."""
-        if not (self.cfg.givens_legend and self.cfg.mechanical_fixes and self.cfg.language == "python"):
+        if not (
+            self.cfg.givens_legend and self.cfg.mechanical_fixes and self.cfg.language == "python"
+        ):
             return None
         best = result.best
-        if best is None or best.render_status != "ok" or not best.code or "givens_legend" in best.fixes:
+        if (
+            best is None
+            or best.render_status != "ok"
+            or not best.code
+            or "givens_legend" in best.fixes
+        ):
             return None
-        if best.status == "ok" or best.label_recall is None or best.label_recall >= self.cfg.min_label_recall:
+        if (
+            best.status == "ok"
+            or best.label_recall is None
+            or best.label_recall >= self.cfg.min_label_recall
+        ):
             return None
         givens = extract_givens(result.problem.question)
-        missing = [g.raw or g.text if g.kind == "number" else g.text for g in missing_givens(givens, best.scene)]
+        missing = [
+            g.raw or g.text if g.kind == "number" else g.text
+            for g in missing_givens(givens, best.scene)
+        ]
         code, names = apply_givens_legend(best.code, missing)
         if not names:
             return None
-        again = best.model_copy(update={"code": code, "fixes": [*best.fixes, *names], "origin": "fix",
-                                        "usage": TokenUsage(), "status": "pending"})
+        again = best.model_copy(
+            update={
+                "code": code,
+                "fixes": [*best.fixes, *names],
+                "origin": "fix",
+                "usage": TokenUsage(),
+                "status": "pending",
+            }
+        )
         self._render([again])
         return again
 
     def code_round(self, results: list[CoderResult]) -> None:
         """Ask the engine (one batch) for the next answer of every active slot; the candidates
         wait in ``slot.pending`` for ``render_round``."""
-        active = [(r, slot) for r in results for slot in r.slots if not slot.done and slot.pending is None]
+        active = [
+            (r, slot) for r in results for slot in r.slots if not slot.done and slot.pending is None
+        ]
         if not active:
             return
         answers = self.engine.generate([self._request(r.problem, slot) for r, slot in active])
@@ -275,8 +361,11 @@ class ImgCoder:
             slot.plan = final.plan
             if cfg.plan_followup and slot.followups == 0:
                 slot.followups = 1  # the code-only follow-up does not spend an attempt
-        slot.done = final.status == "ok" or slot.attempt >= cfg.attempts + slot.followups or \
-            (final.status == "checks_failed" and not cfg.repair_on_checks)
+        slot.done = (
+            final.status == "ok"
+            or slot.attempt >= cfg.attempts + slot.followups
+            or (final.status == "checks_failed" and not cfg.repair_on_checks)
+        )
 
     def _finish(self, results: list[CoderResult], touched: set[int]) -> None:
         for result in results:

@@ -54,10 +54,12 @@ def _drop_think(text: str, notes: list[str]) -> str:
     if end and not _THINK_OPEN.search(text, 0, end.start()):
         # A lone closing tag: the opening one was in the chat template, so the head is reasoning.
         notes.append("dropped reasoning before </think>")
-        text = text[end.end():]
+        text = text[end.end() :]
     kept, pos = [], 0
-    while (opened := _THINK_OPEN.search(text, pos)) and (closed := _THINK_END.search(text, opened.end())):
-        kept.append(text[pos:opened.start()])
+    while (opened := _THINK_OPEN.search(text, pos)) and (
+        closed := _THINK_END.search(text, opened.end())
+    ):
+        kept.append(text[pos : opened.start()])
         pos = closed.end()
     if kept:
         notes.append("dropped think block")
@@ -68,10 +70,10 @@ def _drop_think(text: str, notes: list[str]) -> str:
         heading = _ANSWER_HEADING.search(text, opened.end())
         if heading:
             notes.append("dropped unclosed think block")
-            text = text[heading.start():]
+            text = text[heading.start() :]
         else:
             notes.append("unclosed think block")
-            text = text[opened.end():]
+            text = text[opened.end() :]
     return _THINK_END.sub("", _THINK_OPEN.sub("", text))
 
 
@@ -104,7 +106,7 @@ def _closing(line: str, fence: str) -> bool:
 def _dedent(lines: list[str], indent: str) -> str:
     """Undo the indentation of a block nested in a list item, then any common indentation."""
     if indent and all(ln.startswith(indent) for ln in lines if ln.strip()):
-        lines = [ln[len(indent):] for ln in lines]
+        lines = [ln[len(indent) :] for ln in lines]
     code = textwrap.dedent("\n".join(lines))
     return code.strip("\n").rstrip()
 
@@ -128,13 +130,15 @@ def _blocks(lines: list[str]) -> list[_Block]:
         inline = False
         if end is None:
             # Some models glue the closing fence to the last code line: "plt.show()```".
-            end = next((j for j in range(i + 1, len(lines)) if lines[j].rstrip().endswith(fence)), None)
+            end = next(
+                (j for j in range(i + 1, len(lines)) if lines[j].rstrip().endswith(fence)), None
+            )
             inline = end is not None
         if end is None:
-            body += lines[i + 1:]
+            body += lines[i + 1 :]
             blocks.append(_Block(lang, _dedent(body, indent), False, i, len(lines) - 1))
             break
-        body += lines[i + 1:end]
+        body += lines[i + 1 : end]
         if inline:
             body.append(lines[end].rstrip()[: -len(fence)])
         blocks.append(_Block(lang, _dedent(body, indent), True, i, end))
@@ -158,12 +162,16 @@ def extract_code_blocks(text: str) -> list[tuple[str, str]]:
 
 _PY_LANG = re.compile(r"^(?:py|py3|python\d*(?:\.\d+)?|ipython\d*)?$", re.IGNORECASE)
 _TEX_LANG = re.compile(r"^(?:latex|tex|tikz|pgf|pgfplots|)$", re.IGNORECASE)
-_SHELL = re.compile(r"^\s*(?:\$\s|pip3?\s+install|conda\s+install|python3?\s+\S+\.py\b|apt(?:-get)?\s)",
-                    re.MULTILINE)
+_SHELL = re.compile(
+    r"^\s*(?:\$\s|pip3?\s+install|conda\s+install|python3?\s+\S+\.py\b|apt(?:-get)?\s)",
+    re.MULTILINE,
+)
 _MPL = re.compile(r"\bmatplotlib\b|\bplt\.|\bpyplot\b")
 _TEX_DOC = re.compile(r"\\documentclass")
 _TEX_PIC = re.compile(r"\\begin\s*\{tikzpicture\}")
-_PY_START_ANY = re.compile(r"^[ \t]*(?:import[ \t]+\w|from[ \t]+[\w.]+[ \t]+import[ \t])", re.MULTILINE)
+_PY_START_ANY = re.compile(
+    r"^[ \t]*(?:import[ \t]+\w|from[ \t]+[\w.]+[ \t]+import[ \t])", re.MULTILINE
+)
 
 
 def _is_shell(block: _Block) -> bool:
@@ -177,7 +185,9 @@ def _looks_python(block: _Block) -> bool:
     if block.lang:
         return bool(_PY_LANG.match(block.lang)) or bool(_MPL.search(block.code))
     # A bare fence may hold anything (the plan, sample output): ask for some sign of a program.
-    return bool(_MPL.search(block.code) or _PY_START_ANY.search(block.code) or _compiles(block.code))
+    return bool(
+        _MPL.search(block.code) or _PY_START_ANY.search(block.code) or _compiles(block.code)
+    )
 
 
 def _python_candidates(blocks: list[_Block]) -> list[_Block]:
@@ -195,8 +205,13 @@ def _pick_python(blocks: list[_Block]) -> _Block | None:
 
 
 def _pick_tikz(blocks: list[_Block]) -> _Block | None:
-    cands = [b for b in blocks if _TEX_PIC.search(b.code) or _TEX_DOC.search(b.code)
-             or ("\\" in b.code and _TEX_LANG.match(b.lang) and not _PY_START_ANY.search(b.code))]
+    cands = [
+        b
+        for b in blocks
+        if _TEX_PIC.search(b.code)
+        or _TEX_DOC.search(b.code)
+        or ("\\" in b.code and _TEX_LANG.match(b.lang) and not _PY_START_ANY.search(b.code))
+    ]
     for want in (_TEX_DOC, _TEX_PIC):
         for closed in (True, False):
             hits = [b for b in cands if b.closed == closed and want.search(b.code)]
@@ -280,7 +295,9 @@ def _python_span(lines: list[str], lo: int, hi: int) -> tuple[int, int] | None:
     start = next((i for i in range(lo, hi) if _PY_START.match(lines[i])), None)
     if start is None:
         return None
-    while start > lo and re.match(r"^#(?!#)\s", lines[start - 1]) and not _heading(lines[start - 1]):
+    while (
+        start > lo and re.match(r"^#(?!#)\s", lines[start - 1]) and not _heading(lines[start - 1])
+    ):
         start -= 1
     return start, _prose_end(lines, start, hi)
 
@@ -289,8 +306,11 @@ def _prose_end(lines: list[str], start: int, hi: int) -> int:
     """Where the program that starts at lines[start] gives way to prose (or hi)."""
     depth, quote, end = 0, None, hi
     for i in range(start, hi):
-        if depth == 0 and quote is None and i > start and (
-            _is_prose(lines[i]) or re.match(r"^\s*(```|~~~)", lines[i])
+        if (
+            depth == 0
+            and quote is None
+            and i > start
+            and (_is_prose(lines[i]) or re.match(r"^\s*(```|~~~)", lines[i]))
         ):
             end = i
             break
@@ -311,8 +331,9 @@ def _tikz_span(lines: list[str], lo: int, hi: int) -> tuple[int, int] | None:
     if start is None:
         return None
     text = "\n".join(lines[start:hi])
-    end_marks = [m.end() for m in re.finditer(r"\\end\s*\{document\}", text)] or \
-        [m.end() for m in re.finditer(r"\\end\s*\{tikzpicture\}", text)]
+    end_marks = [m.end() for m in re.finditer(r"\\end\s*\{document\}", text)] or [
+        m.end() for m in re.finditer(r"\\end\s*\{tikzpicture\}", text)
+    ]
     if not end_marks:
         return start, hi
     return start, start + text[: end_marks[-1]].count("\n") + 1
@@ -340,12 +361,16 @@ def _python_complete(code: str) -> bool:
         n_lines = code.count("\n") + 1
         msg = str(exc.msg or "")
         near_end = (exc.lineno or 0) >= n_lines - 1
-        ends_early = any(w in msg for w in ("never closed", "EOF", "unterminated", "expected an indented"))
+        ends_early = any(
+            w in msg for w in ("never closed", "EOF", "unterminated", "expected an indented")
+        )
         return not (near_end or ends_early)
     except Exception:
         return True  # not a program we can judge; let the renderer report it
-    if tree.body and isinstance(tree.body[-1], ast.Expr) and isinstance(
-        tree.body[-1].value, (ast.Name, ast.Attribute)
+    if (
+        tree.body
+        and isinstance(tree.body[-1], ast.Expr)
+        and isinstance(tree.body[-1].value, (ast.Name, ast.Attribute))
     ):
         return False  # "ax.set_xlab": a bare name is what a cut-off call looks like
     return True
@@ -360,18 +385,55 @@ def _complete(code: str, language: str) -> bool:
 
 
 _SYNONYMS = {
-    "understanding": ["understanding", "problem understanding", "understanding the problem",
-                      "understanding of the problem", "problem analysis", "analysis"],
+    "understanding": [
+        "understanding",
+        "problem understanding",
+        "understanding the problem",
+        "understanding of the problem",
+        "problem analysis",
+        "analysis",
+    ],
     "plan": ["plan", "diagram plan", "drawing plan", "image plan", "the plan"],
-    "code": ["code", "python code", "tikz code", "latex code", "the code", "complete code",
-             "full code", "program", "implementation", "matplotlib code"],
-    "content": ["image content", "image contents", "content", "contents", "what to draw",
-                "diagram content", "visual content"],
+    "code": [
+        "code",
+        "python code",
+        "tikz code",
+        "latex code",
+        "the code",
+        "complete code",
+        "full code",
+        "program",
+        "implementation",
+        "matplotlib code",
+    ],
+    "content": [
+        "image content",
+        "image contents",
+        "content",
+        "contents",
+        "what to draw",
+        "diagram content",
+        "visual content",
+    ],
     "layout": ["layout", "image layout", "spatial layout", "diagram layout", "composition"],
-    "labels": ["labels and values", "labels and annotations", "labels", "labeling", "labelling",
-               "annotations", "text labels", "labels/annotations"],
-    "considerations": ["drawing considerations", "considerations", "constraints",
-                       "what not to show", "what must not be shown", "things to avoid"],
+    "labels": [
+        "labels and values",
+        "labels and annotations",
+        "labels",
+        "labeling",
+        "labelling",
+        "annotations",
+        "text labels",
+        "labels/annotations",
+    ],
+    "considerations": [
+        "drawing considerations",
+        "considerations",
+        "constraints",
+        "what not to show",
+        "what must not be shown",
+        "things to avoid",
+    ],
 }
 _NAME_OF = {syn: key for key, syns in _SYNONYMS.items() for syn in syns}
 _NAMES = "|".join(
@@ -510,7 +572,9 @@ def _trim_unclosed(code: str, language: str) -> str:
     return "\n".join(lines[: _prose_end(lines, 0, len(lines))]).rstrip()
 
 
-def _segment_span(lines: list[str], is_code: list[bool], lo: int, span_of) -> tuple[int, int] | None:
+def _segment_span(
+    lines: list[str], is_code: list[bool], lo: int, span_of
+) -> tuple[int, int] | None:
     """The first span found in a run of non-code lines from lo on."""
     i = lo
     while i < len(lines):
@@ -540,9 +604,13 @@ def _parse(text: str, language: str) -> ParsedAnswer:
         status = "truncated"
     else:
         status = "ok"
-    return ParsedAnswer(plan=plan, code=code, status=status,
-                        understanding=sections.get("understanding"),
-                        note="; ".join(notes) or None)
+    return ParsedAnswer(
+        plan=plan,
+        code=code,
+        status=status,
+        understanding=sections.get("understanding"),
+        note="; ".join(notes) or None,
+    )
 
 
 def parse_answer(text: str, language: str) -> ParsedAnswer:
@@ -550,5 +618,10 @@ def parse_answer(text: str, language: str) -> ParsedAnswer:
     try:
         return _parse("" if text is None else str(text), language)
     except Exception as exc:  # the contract is a result for any input, whatever slipped through
-        return ParsedAnswer(plan=Plan(), code=None, status="no_code", understanding=None,
-                            note=f"parser failed: {type(exc).__name__}: {exc}"[:300])
+        return ParsedAnswer(
+            plan=Plan(),
+            code=None,
+            status="no_code",
+            understanding=None,
+            note=f"parser failed: {type(exc).__name__}: {exc}"[:300],
+        )

@@ -132,7 +132,9 @@ def givens_lines(question: str, max_items: int = 24) -> list[str]:
     names = [g.text for g in givens if g.kind == "symbol"][:max_items]
     lines = []
     if values:
-        lines.append("Given values (write each one as a text label in the image): " + "; ".join(values))
+        lines.append(
+            "Given values (write each one as a text label in the image): " + "; ".join(values)
+        )
     if names:
         lines.append("Names to label in the image: " + ", ".join(names))
     return lines
@@ -155,33 +157,62 @@ def first_messages(problem: Problem, language: str, *, use_elements: bool = Fals
     derives its evaluation from the same annotations and the paper's ImgCoder sees only the text.
     """
     lang = _language(language)
-    user = _FIRST.format(question=_problem_text(problem), extra=_extra(problem, use_elements), language_name=lang["name"],
-                         fence=lang["fence"], rules=lang["rules"])
+    user = _FIRST.format(
+        question=_problem_text(problem),
+        extra=_extra(problem, use_elements),
+        language_name=lang["name"],
+        fence=lang["fence"],
+        rules=lang["rules"],
+    )
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 
-def code_messages(problem: Problem, language: str, plan: Plan, *, use_elements: bool = False) -> list[Message]:
+def code_messages(
+    problem: Problem, language: str, plan: Plan, *, use_elements: bool = False
+) -> list[Message]:
     """After an answer that planned but ran out of room before its code: the plan back, code only."""
     lang = _language(language)
-    parts = [("Image content", plan.content), ("Layout", plan.layout), ("Labels", plan.labels),
-             ("Drawing considerations", plan.considerations)]
-    text = "\n".join(f"### {name}\n{body.strip()[:1500]}" for name, body in parts if body and body.strip())
-    user = _CODE_ONLY.format(question=_problem_text(problem), extra=_extra(problem, use_elements), plan=text,
-                             language_name=lang["name"], fence=lang["fence"], rules=lang["rules"])
+    parts = [
+        ("Image content", plan.content),
+        ("Layout", plan.layout),
+        ("Labels", plan.labels),
+        ("Drawing considerations", plan.considerations),
+    ]
+    text = "\n".join(
+        f"### {name}\n{body.strip()[:1500]}" for name, body in parts if body and body.strip()
+    )
+    user = _CODE_ONLY.format(
+        question=_problem_text(problem),
+        extra=_extra(problem, use_elements),
+        plan=text,
+        language_name=lang["name"],
+        fence=lang["fence"],
+        rules=lang["rules"],
+    )
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 
 def has_plan(plan: Plan | None) -> bool:
-    return plan is not None and any((v or "").strip() for v in (plan.content, plan.layout, plan.labels))
+    return plan is not None and any(
+        (v or "").strip() for v in (plan.content, plan.layout, plan.labels)
+    )
 
 
-def repair_messages(problem: Problem, language: str, code: str, error: str, *, failed_render: bool) -> list[Message]:
+def repair_messages(
+    problem: Problem, language: str, code: str, error: str, *, failed_render: bool
+) -> list[Message]:
     """A fresh, short repair prompt: the problem, the script and what went wrong with it."""
     lang = _language(language)
     failure = "fails to render" if failed_render else "renders a diagram that fails our checks"
-    user = _REPAIR.format(language_name=lang["name"], failure=failure, question=_problem_text(problem, 3000),
-                          fence=lang["fence"], code=code.strip()[:8000], error=error.strip()[:1500],
-                          rules=lang["rules"])
+    user = _REPAIR.format(
+        language_name=lang["name"],
+        failure=failure,
+        question=_problem_text(problem, 3000),
+        fence=lang["fence"],
+        code=code.strip()[:8000],
+        error=error.strip()[:1500],
+        rules=lang["rules"],
+    )
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 

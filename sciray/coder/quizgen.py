@@ -35,13 +35,25 @@ Return only a JSON array, no prose:
 
 
 def quizgen_messages(problem: Problem, n: int = 4) -> list[Message]:
-    return [{"role": "system", "content": "You write precise, atomic multiple-choice quizzes about science diagrams."},
-            {"role": "user", "content": _PROMPT.format(question=problem.question.strip()[:6000], n=n)}]
+    return [
+        {
+            "role": "system",
+            "content": "You write precise, atomic multiple-choice quizzes about science diagrams.",
+        },
+        {"role": "user", "content": _PROMPT.format(question=problem.question.strip()[:6000], n=n)},
+    ]
 
 
-def quizgen_request(problem: Problem, n: int = 4, max_tokens: int = 1024, seed: int | None = 0) -> ChatRequest:
-    return ChatRequest(messages=quizgen_messages(problem, n), max_tokens=max_tokens, temperature=0.0,
-                       seed=seed, request_id=problem.id)
+def quizgen_request(
+    problem: Problem, n: int = 4, max_tokens: int = 1024, seed: int | None = 0
+) -> ChatRequest:
+    return ChatRequest(
+        messages=quizgen_messages(problem, n),
+        max_tokens=max_tokens,
+        temperature=0.0,
+        seed=seed,
+        request_id=problem.id,
+    )
 
 
 @dataclass
@@ -64,7 +76,7 @@ def _json_array(text: str) -> list | None:
         start, end = chunk.find("["), chunk.rfind("]")
         if start < 0 or end <= start:
             continue
-        candidate = chunk[start:end + 1]
+        candidate = chunk[start : end + 1]
         for attempt in (candidate, re.sub(r",\s*([\]}])", r"\1", candidate)):  # trailing commas
             try:
                 data = json.loads(attempt)
@@ -90,9 +102,14 @@ def _check_quiz(raw: Any, question_text: str) -> tuple[Quiz | None, str | None]:
     if not evidence or _normalise(str(evidence)) not in _normalise(question_text):
         return None, "evidence is not a snippet of the problem text"
     try:
-        quiz = Quiz.model_validate({"question": raw.get("question"), "options": {k: str(v) for k, v in options.items()},
-                                    "correct_option": str(raw.get("correct_option", "")).strip().upper()[:1],
-                                    "evidence": str(evidence)})
+        quiz = Quiz.model_validate(
+            {
+                "question": raw.get("question"),
+                "options": {k: str(v) for k, v in options.items()},
+                "correct_option": str(raw.get("correct_option", "")).strip().upper()[:1],
+                "evidence": str(evidence),
+            }
+        )
     except ValidationError as exc:
         return None, exc.errors()[0]["msg"]
     return quiz, None
@@ -102,7 +119,9 @@ def parse_quizzes(text: str, problem: Problem) -> QuizGenResult:
     """Valid quizzes from a model answer; never raises."""
     data = _json_array(text or "")
     if data is None:
-        return QuizGenResult(rejected=[((text or "")[:2000], "no JSON array in the answer")], status="no_json")
+        return QuizGenResult(
+            rejected=[((text or "")[:2000], "no JSON array in the answer")], status="no_json"
+        )
     result = QuizGenResult()
     seen: set[str] = set()
     for raw in data:
@@ -119,7 +138,9 @@ def parse_quizzes(text: str, problem: Problem) -> QuizGenResult:
     return result
 
 
-def generate_quizzes(engine, problems: list[Problem], n: int = 4, max_tokens: int = 1024) -> list[QuizGenResult]:
+def generate_quizzes(
+    engine, problems: list[Problem], n: int = 4, max_tokens: int = 1024
+) -> list[QuizGenResult]:
     """Ask ``engine`` for quizzes for every problem, in one batch."""
     answers = engine.generate([quizgen_request(p, n, max_tokens) for p in problems])
     out = []

@@ -106,12 +106,22 @@ def read_yaml(path: str) -> tuple[dict, dict[tuple[str, ...], int]]:
             raw = f.read(safe_yaml.MAX_BYTES + 1)
         text = raw.decode("utf-8")
     except FileNotFoundError:
-        raise UserError(f"config file {path!r} does not exist; check the path given to --config") from None
+        raise UserError(
+            f"config file {path!r} does not exist; check the path given to --config"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read config file {path!r}: {exc}") from None
     if len(raw) > safe_yaml.MAX_BYTES:
-        raise ConfigError([ConfigProblem("(file)", f"the file is over {safe_yaml.MAX_BYTES // 1024} KiB; a SciRay "
-                                         "config is a few KiB of settings, check the path given to --config", path)])
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    "(file)",
+                    f"the file is over {safe_yaml.MAX_BYTES // 1024} KiB; a SciRay "
+                    "config is a few KiB of settings, check the path given to --config",
+                    path,
+                )
+            ]
+        )
     try:
         root = safe_yaml.compose(text)
         data = safe_yaml.construct(root)
@@ -124,7 +134,9 @@ def read_yaml(path: str) -> tuple[dict, dict[tuple[str, ...], int]]:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError([ConfigProblem("(file)", "the top level must be a mapping of sections", path)])
+        raise ConfigError(
+            [ConfigProblem("(file)", "the top level must be a mapping of sections", path)]
+        )
     return data, _yaml_lines(root)
 
 
@@ -132,20 +144,26 @@ def env_layer(env: Mapping[str, str]) -> dict[tuple[str, ...], Any]:
     """Config values from ``SCIRAY_SECTION__FIELD`` variables (others, e.g. SCIRAY_DEBUG, are not config)."""
     values = {}
     for name, raw in env.items():
-        if not name.startswith(ENV_PREFIX) or ENV_NESTING not in name[len(ENV_PREFIX):]:
+        if not name.startswith(ENV_PREFIX) or ENV_NESTING not in name[len(ENV_PREFIX) :]:
             continue
-        path = tuple(p.lower() for p in name[len(ENV_PREFIX):].split(ENV_NESTING))
+        path = tuple(p.lower() for p in name[len(ENV_PREFIX) :].split(ENV_NESTING))
         values[path] = (name, parse_scalar(raw))
     return values
 
 
-def parse_overrides(overrides: Iterable[str]) -> tuple[dict[tuple[str, ...], Any], list[ConfigProblem]]:
+def parse_overrides(
+    overrides: Iterable[str],
+) -> tuple[dict[tuple[str, ...], Any], list[ConfigProblem]]:
     values, problems = {}, []
     for item in overrides:
         key, eq, raw = item.partition("=")
         key = key.strip()
         if not eq or not key or any(not p for p in key.split(".")):
-            problems.append(ConfigProblem(item, "expected --set section.key=value, e.g. --set ray.num_cpus=8", "--set"))
+            problems.append(
+                ConfigProblem(
+                    item, "expected --set section.key=value, e.g. --set ray.num_cpus=8", "--set"
+                )
+            )
             continue
         values[tuple(key.split("."))] = parse_scalar(raw)
     return values, problems
@@ -176,8 +194,11 @@ def _explain(model: type[BaseModel], err: dict) -> str:
     if "input" in err and not isinstance(err["input"], (dict, list)):
         value = err["input"]
         # repr of a huge int raises (int_max_str_digits), and a long value must not swamp the line
-        got = f"an integer of {value.bit_length()} bits" if isinstance(value, int) and value.bit_length() > 256 \
+        got = (
+            f"an integer of {value.bit_length()} bits"
+            if isinstance(value, int) and value.bit_length() > 256
             else repr(value)
+        )
         msg += f" (got {got[:80] + '...' if len(got) > 80 else got})"
     return msg
 
@@ -207,7 +228,9 @@ def collect(
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             loc = tuple(str(p) for p in err["loc"])
-            source = next((sources[loc[:i]] for i in range(len(loc), 0, -1) if loc[:i] in sources), "defaults")
+            source = next(
+                (sources[loc[:i]] for i in range(len(loc), 0, -1) if loc[:i] in sources), "defaults"
+            )
             problems.append(ConfigProblem(".".join(loc), _explain(model, err), source))
         return None, problems
     return (config, []) if not problems else (None, problems)
@@ -221,6 +244,10 @@ def load_config(
     """The effective configuration; raises ConfigError listing every problem."""
     config, problems = collect(path, overrides, env)
     if problems:
-        hint = f"; run 'sciray config validate {path}' to see all" if path and len(problems) > 1 else ""
+        hint = (
+            f"; run 'sciray config validate {path}' to see all"
+            if path and len(problems) > 1
+            else ""
+        )
         raise ConfigError(problems, hint)
     return config  # type: ignore[return-value]

@@ -20,8 +20,9 @@ from sciray.data.problems import (
 
 class Section(BaseModel):
     # allow_inf_nan=False: '.inf' or 'nan' would pass every 'gt=0' bound (a timeout that never fires).
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_default=True,
-                              allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid", use_attribute_docstrings=True, validate_default=True, allow_inf_nan=False
+    )
 
 
 class RayConfig(Section):
@@ -55,8 +56,11 @@ class ProblemsConfig(Section):
 
     def read_limits(self) -> dict[str, int]:
         """The caps as keyword arguments of ``sciray.data.problems.iter_problems`` / ``load_problems``."""
-        return {"max_row_bytes": self.max_row_bytes, "max_depth": self.max_depth,
-                "max_decompressed_mb": self.max_decompressed_mb}
+        return {
+            "max_row_bytes": self.max_row_bytes,
+            "max_depth": self.max_depth,
+            "max_decompressed_mb": self.max_decompressed_mb,
+        }
 
 
 class RenderConfig(Section):
@@ -259,11 +263,46 @@ class SynthConfig(Section):
 
 
 DEFAULT_ALLOWED_IMPORTS = (
-    "matplotlib", "mpl_toolkits", "numpy", "scipy", "networkx", "schemdraw", "rdkit", "pylab",
-    "math", "cmath", "random", "itertools", "functools", "collections", "string", "re",
-    "fractions", "decimal", "statistics", "colorsys", "textwrap", "datetime", "typing",
-    "dataclasses", "enum", "copy", "operator", "numbers", "json", "warnings", "abc", "heapq",
-    "bisect", "array", "io", "os", "sys", "pathlib", "time", "__future__",
+    "matplotlib",
+    "mpl_toolkits",
+    "numpy",
+    "scipy",
+    "networkx",
+    "schemdraw",
+    "rdkit",
+    "pylab",
+    "math",
+    "cmath",
+    "random",
+    "itertools",
+    "functools",
+    "collections",
+    "string",
+    "re",
+    "fractions",
+    "decimal",
+    "statistics",
+    "colorsys",
+    "textwrap",
+    "datetime",
+    "typing",
+    "dataclasses",
+    "enum",
+    "copy",
+    "operator",
+    "numbers",
+    "json",
+    "warnings",
+    "abc",
+    "heapq",
+    "bisect",
+    "array",
+    "io",
+    "os",
+    "sys",
+    "pathlib",
+    "time",
+    "__future__",
 )
 
 
@@ -341,7 +380,9 @@ class TrainLoRAConfig(Section):
     """Scaling numerator (the update is scaled by alpha / r)."""
     dropout: float = Field(default=0.05, ge=0.0, lt=1.0)
     """Dropout on the adapter input."""
-    target_modules: list[str] = Field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"])
+    target_modules: list[str] = Field(
+        default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"]
+    )
     """Module names (suffixes) that get adapters; the default is the language model's attention."""
 
 
@@ -480,7 +521,9 @@ class SciRayConfig(Section):
     """Sandboxed rendering."""
     coder: CoderConfig = Field(default_factory=CoderConfig)
     """ImgCoder: engine, model, sampling, repair."""
-    validator: ValidatorConfig = Field(default_factory=lambda: ValidatorConfig(model="qwen2.5-coder-1.5b", mode="ocr"))
+    validator: ValidatorConfig = Field(
+        default_factory=lambda: ValidatorConfig(model="qwen2.5-coder-1.5b", mode="ocr")
+    )
     """Inverse validation (quiz answering from the image)."""
     judge: JudgeConfig = Field(default_factory=JudgeConfig)
     """LMM-as-judge scoring."""

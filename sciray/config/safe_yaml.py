@@ -40,14 +40,22 @@ class LimitedLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                raise YAMLLimitError(None, None, f"more than {MAX_ALIASES} aliases (*name); write the values out",
-                                     self.peek_event().start_mark)
+                raise YAMLLimitError(
+                    None,
+                    None,
+                    f"more than {MAX_ALIASES} aliases (*name); write the values out",
+                    self.peek_event().start_mark,
+                )
             return super().compose_node(parent, index)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise YAMLLimitError(None, None, f"nested more than {MAX_DEPTH} levels deep; a config needs a few",
-                                     self.peek_event().start_mark)
+                raise YAMLLimitError(
+                    None,
+                    None,
+                    f"nested more than {MAX_DEPTH} levels deep; a config needs a few",
+                    self.peek_event().start_mark,
+                )
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -67,8 +75,13 @@ LimitedLoader.add_constructor("tag:yaml.org,2002:float", LimitedLoader.construct
 
 def _check_number(node: yaml.ScalarNode) -> None:
     if len(node.value) > MAX_NUMBER_CHARS:
-        raise YAMLLimitError(None, None, f"a number of {len(node.value)} characters; numbers in a config "
-                             f"have at most {MAX_NUMBER_CHARS}", node.start_mark)
+        raise YAMLLimitError(
+            None,
+            None,
+            f"a number of {len(node.value)} characters; numbers in a config "
+            f"have at most {MAX_NUMBER_CHARS}",
+            node.start_mark,
+        )
 
 
 def _check_expansion(root: yaml.Node) -> None:
@@ -80,7 +93,9 @@ def _check_expansion(root: yaml.Node) -> None:
         if key in sizes:
             known = sizes[key]
             if known is None:
-                raise YAMLLimitError(None, None, "an alias refers to a node that contains it", node.start_mark)
+                raise YAMLLimitError(
+                    None, None, "an alias refers to a node that contains it", node.start_mark
+                )
             return known
         sizes[key] = None
         total = 1
@@ -93,8 +108,13 @@ def _check_expansion(root: yaml.Node) -> None:
         for child in children:
             total += size(child)
             if total > MAX_NODES:
-                raise YAMLLimitError(None, None, f"more than {MAX_NODES} values once aliases are expanded; "
-                                     "write the values out instead of nesting aliases", node.start_mark)
+                raise YAMLLimitError(
+                    None,
+                    None,
+                    f"more than {MAX_NODES} values once aliases are expanded; "
+                    "write the values out instead of nesting aliases",
+                    node.start_mark,
+                )
         sizes[key] = total
         return total
 

@@ -24,11 +24,17 @@ def _safe(ch: str) -> bool:
 def file_stem(problem_id: str) -> str:
     """The file name (without suffix) of a problem's outputs; injective over ids."""
     pid = str(problem_id)
-    if (pid and len(pid) <= _MAX_CHARS and not pid.startswith(".") and all(_safe(ch) for ch in pid)
-            and len(pid.encode("utf-8")) <= _MAX_BYTES and not _HASHED.search(pid)):
+    if (
+        pid
+        and len(pid) <= _MAX_CHARS
+        and not pid.startswith(".")
+        and all(_safe(ch) for ch in pid)
+        and len(pid.encode("utf-8")) <= _MAX_BYTES
+        and not _HASHED.search(pid)
+    ):
         return pid
     base = "".join(ch if _safe(ch) else "_" for ch in pid)[:_MAX_CHARS].lstrip(".")
     # Cut by bytes too (letters outside ASCII take up to 4), never inside a character.
-    base = base.encode("utf-8")[:_MAX_BYTES - 16].decode("utf-8", errors="ignore") or "problem"
+    base = base.encode("utf-8")[: _MAX_BYTES - 16].decode("utf-8", errors="ignore") or "problem"
     digest = hashlib.sha256(pid.encode("utf-8", errors="surrogatepass")).hexdigest()[:12]
     return f"{base}_{digest}"

@@ -163,7 +163,9 @@ def _decode_json(file: str, line: int, data: bytes, lim: _Limits) -> _RawRow:
     try:
         return _RawRow(file, line, value=json.loads(text), raw=text)
     except json.JSONDecodeError as exc:
-        return _RawRow(file, line, error=f"invalid JSON: {exc.msg} (column {exc.colno})", raw=_trim(text))
+        return _RawRow(
+            file, line, error=f"invalid JSON: {exc.msg} (column {exc.colno})", raw=_trim(text)
+        )
     except RecursionError:  # only when problems.max_depth is set beyond what Python can parse
         return _RawRow(file, line, error=_unparsable_depth(lim.depth), raw=_trim(text))
 
@@ -188,9 +190,14 @@ def _iter_json(src: SourceFile, lim: _Limits) -> Iterator[_RawRow]:
         return
     if size > lim.file_bytes:
         what = "decompresses to" if _compressed(src) else "is"
-        yield _RawRow(src.name, 1, error=(
-            f"JSON array file {what} more than {lim.file_bytes // _MIB} MiB, the most read whole; "
-            "convert it to JSON Lines (read row by row) or raise problems.max_decompressed_mb"))
+        yield _RawRow(
+            src.name,
+            1,
+            error=(
+                f"JSON array file {what} more than {lim.file_bytes // _MIB} MiB, the most read whole; "
+                "convert it to JSON Lines (read row by row) or raise problems.max_decompressed_mb"
+            ),
+        )
         return
     data = b"".join(chunks)
     del chunks
@@ -201,7 +208,7 @@ def _iter_json(src: SourceFile, lim: _Limits) -> Iterator[_RawRow]:
         return
     del data
     start = len(text) - len(text.lstrip())
-    if text[start:start + 1] != "[":
+    if text[start : start + 1] != "[":
         yield from _iter_jsonl(src, lim)  # only blank so far: let JSON Lines report it
         return
     yield from _iter_json_array(src.name, text, start + 1, lim)
@@ -211,7 +218,9 @@ def _iter_json_array(name: str, text: str, pos: int, lim: _Limits) -> Iterator[_
     """Elements of a JSON array with the line each starts on; a syntax error ends the array."""
     decoder = json.JSONDecoder()
     n = len(text)
-    check_depth = may_exceed(text, lim.depth + 1)  # +1: the array itself; else no element can be too deep
+    check_depth = may_exceed(
+        text, lim.depth + 1
+    )  # +1: the array itself; else no element can be too deep
 
     def skip_ws(i: int) -> int:
         while i < n and text[i] in " \t\r\n":
@@ -233,7 +242,12 @@ def _iter_json_array(name: str, text: str, pos: int, lim: _Limits) -> Iterator[_
         elem_line = line_at(pos)
         end, depth = extent(text, pos) if check_depth and text[pos] in "[{" else (pos, 0)
         if depth > lim.depth:  # skipped by its brackets, never parsed (json would recurse)
-            yield _RawRow(name, elem_line, error=_too_deep(depth, lim.depth), raw=_trim(text[pos:pos + _RAW_KEEP]))
+            yield _RawRow(
+                name,
+                elem_line,
+                error=_too_deep(depth, lim.depth),
+                raw=_trim(text[pos : pos + _RAW_KEEP]),
+            )
             pos = skip_ws(end)
             if pos >= n:
                 break
@@ -241,12 +255,22 @@ def _iter_json_array(name: str, text: str, pos: int, lim: _Limits) -> Iterator[_
             try:
                 value, end = decoder.raw_decode(text, pos)
             except json.JSONDecodeError as exc:
-                yield _RawRow(name, exc.lineno, error=f"invalid JSON: {exc.msg} (column {exc.colno}); "
-                              "the rest of the array could not be read", raw=_trim(text[pos:pos + _RAW_KEEP]))
+                yield _RawRow(
+                    name,
+                    exc.lineno,
+                    error=f"invalid JSON: {exc.msg} (column {exc.colno}); "
+                    "the rest of the array could not be read",
+                    raw=_trim(text[pos : pos + _RAW_KEEP]),
+                )
                 return
             except RecursionError:
-                yield _RawRow(name, elem_line, error=_unparsable_depth(lim.depth) + "; the rest of the array "
-                              "could not be read", raw=_trim(text[pos:pos + _RAW_KEEP]))
+                yield _RawRow(
+                    name,
+                    elem_line,
+                    error=_unparsable_depth(lim.depth) + "; the rest of the array "
+                    "could not be read",
+                    raw=_trim(text[pos : pos + _RAW_KEEP]),
+                )
                 return
             size = len(text[pos:end].encode("utf-8"))
             if size > lim.row_bytes:
@@ -259,11 +283,17 @@ def _iter_json_array(name: str, text: str, pos: int, lim: _Limits) -> Iterator[_
         elif pos < n and text[pos] == "]":
             return
         else:
-            yield _RawRow(name, line_at(pos),
-                          error="invalid JSON: expected ',' or ']' after an array element; "
-                          "the rest of the array could not be read", raw=_trim(text[pos:pos + _RAW_KEEP]))
+            yield _RawRow(
+                name,
+                line_at(pos),
+                error="invalid JSON: expected ',' or ']' after an array element; "
+                "the rest of the array could not be read",
+                raw=_trim(text[pos : pos + _RAW_KEEP]),
+            )
             return
-    yield _RawRow(name, 1 + text.count("\n"), error="invalid JSON: the array is not closed with ']'")
+    yield _RawRow(
+        name, 1 + text.count("\n"), error="invalid JSON: the array is not closed with ']'"
+    )
 
 
 def _iter_parquet(src: SourceFile, lim: _Limits) -> Iterator[_RawRow]:
@@ -283,9 +313,14 @@ def _iter_parquet(src: SourceFile, lim: _Limits) -> Iterator[_RawRow]:
                 continue
             unpacked = meta.row_group(group).total_byte_size
             if unpacked > lim.file_bytes:
-                yield _RawRow(src.name, first, error=(
-                    f"rows {first}-{last} (row group {group}) are {unpacked // _MIB} MiB uncompressed, over "
-                    f"the cap of {lim.file_bytes // _MIB} MiB; raise problems.max_decompressed_mb if the file is genuine"))
+                yield _RawRow(
+                    src.name,
+                    first,
+                    error=(
+                        f"rows {first}-{last} (row group {group}) are {unpacked // _MIB} MiB uncompressed, over "
+                        f"the cap of {lim.file_bytes // _MIB} MiB; raise problems.max_decompressed_mb if the file is genuine"
+                    ),
+                )
                 continue
             row_no = first
             try:
@@ -294,9 +329,14 @@ def _iter_parquet(src: SourceFile, lim: _Limits) -> Iterator[_RawRow]:
                         yield _parquet_row(src.name, row_no, value, lim)
                         row_no += 1
             except Exception as exc:  # noqa: BLE001 - corrupt pages raise OSError, ArrowInvalid, ...
-                yield _RawRow(src.name, row_no, error=(
-                    f"rows {row_no}-{last} (row group {group}) cannot be read: {_one_line(exc)}; "
-                    "the file is damaged, the other row groups were read"))
+                yield _RawRow(
+                    src.name,
+                    row_no,
+                    error=(
+                        f"rows {row_no}-{last} (row group {group}) cannot be read: {_one_line(exc)}; "
+                        "the file is damaged, the other row groups were read"
+                    ),
+                )
 
 
 def _one_line(exc: BaseException) -> str:
@@ -337,14 +377,18 @@ def _reference_index(folder: str, storage_options: dict | None) -> dict[str, str
 
     fs, path = url_to_fs(folder, **(storage_options or {}))
     if not fs.isdir(path):
-        raise UserError(f"reference image folder {folder!r} does not exist; pass a folder of <id>.png files")
+        raise UserError(
+            f"reference image folder {folder!r} does not exist; pass a folder of <id>.png files"
+        )
     protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
     index = {}
     for p in sorted(fs.ls(path, detail=False)):
         base = p.rsplit("/", 1)[-1]
         stem, dot, ext = base.rpartition(".")
         if dot and f".{ext.lower()}" in IMAGE_SUFFIXES:
-            index.setdefault(stem, posixpath.normpath(p) if protocol == "file" else fs.unstrip_protocol(p))
+            index.setdefault(
+                stem, posixpath.normpath(p) if protocol == "file" else fs.unstrip_protocol(p)
+            )
     return index
 
 
@@ -368,7 +412,9 @@ def iter_located(
     from. The caps are the ``problems.*`` config keys of the same names."""
     sources = expand(location, storage_options)
     references = _reference_index(reference_images, storage_options) if reference_images else {}
-    limits = _Limits(row_bytes=max_row_bytes, depth=max_depth, file_bytes=max_decompressed_mb * _MIB)
+    limits = _Limits(
+        row_bytes=max_row_bytes, depth=max_depth, file_bytes=max_decompressed_mb * _MIB
+    )
     seen: dict[str, str] = {}
     for src in sources:
         for row in _READERS[src.format](src, limits):
@@ -378,19 +424,34 @@ def iter_located(
                 continue
             if not isinstance(row.value, dict):
                 kind = type(row.value).__name__
-                yield Quarantined(row.file, row.line, f"row is a JSON {kind}, expected an object",
-                                  _trim(row.raw or "")), where
+                yield (
+                    Quarantined(
+                        row.file,
+                        row.line,
+                        f"row is a JSON {kind}, expected an object",
+                        _trim(row.raw or ""),
+                    ),
+                    where,
+                )
                 continue
             try:
                 problem = Problem.model_validate(row.value, context=LENIENT)
             except ValidationError as exc:
-                yield Quarantined(row.file, row.line, _validation_reason(exc), _trim(row.raw or "")), where
+                yield (
+                    Quarantined(row.file, row.line, _validation_reason(exc), _trim(row.raw or "")),
+                    where,
+                )
                 continue
             if problem.id in seen:
-                yield Quarantined(
-                    row.file, row.line, f"duplicate id {problem.id!r} (first seen at {seen[problem.id]})",
-                    _trim(row.raw or ""),
-                ), where
+                yield (
+                    Quarantined(
+                        row.file,
+                        row.line,
+                        f"duplicate id {problem.id!r} (first seen at {seen[problem.id]})",
+                        _trim(row.raw or ""),
+                    ),
+                    where,
+                )
                 continue
             seen[problem.id] = where
             reference = references.get(problem.id) or references.get(file_stem(problem.id))

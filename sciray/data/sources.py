@@ -10,7 +10,13 @@ from fsspec.core import url_to_fs
 from sciray.errors import UserError
 
 # Suffix (after any compression suffix) -> reader format.
-FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".parquet": "parquet", ".pq": "parquet"}
+FORMATS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
 COMPRESSIONS = (".gz", ".bz2", ".xz", ".zst")
 _GLOB_CHARS = set("*?[")
 
@@ -62,7 +68,9 @@ def expand(location: str, storage_options: dict | None = None) -> list[SourceFil
         paths = [path]
         explicit = True
     else:
-        raise UserError(f"{location!r} does not exist; give a file, a folder or a glob of problem files")
+        raise UserError(
+            f"{location!r} does not exist; give a file, a folder or a glob of problem files"
+        )
 
     files = []
     for p in sorted(paths):

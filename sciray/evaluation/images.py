@@ -40,7 +40,9 @@ def _from_folder(folder: Path, ids: list[str]) -> dict[str, ImageEntry]:
         try:
             out[pid] = ImageEntry(pid, data=path.read_bytes(), source=str(path))
         except OSError as exc:
-            out[pid] = ImageEntry(pid, source=str(path), error=f"cannot read {path}: {exc.strerror}")
+            out[pid] = ImageEntry(
+                pid, source=str(path), error=f"cannot read {path}: {exc.strerror}"
+            )
     return out
 
 
@@ -59,8 +61,12 @@ def _from_shards(files: list[Path], ids: list[str]) -> tuple[dict[str, ImageEntr
             continue
         names = set(table.column_names)
         if "problem_id" not in names or "image" not in names:
-            raise UserError(f"{file} has no problem_id/image columns; pass a folder of <id>.png or a SciRay run")
-        for row in table.select([c for c in ("problem_id", "image", "scene") if c in names]).to_pylist():
+            raise UserError(
+                f"{file} has no problem_id/image columns; pass a folder of <id>.png or a SciRay run"
+            )
+        for row in table.select(
+            [c for c in ("problem_id", "image", "scene") if c in names]
+        ).to_pylist():
             pid = str(row["problem_id"])
             if pid not in wanted or pid in out:
                 continue
@@ -68,8 +74,13 @@ def _from_shards(files: list[Path], ids: list[str]) -> tuple[dict[str, ImageEntr
             if isinstance(scene, str):
                 scene = json.loads(scene)
             data = image.get("bytes") if isinstance(image, dict) else None
-            out[pid] = ImageEntry(pid, data=data, source=str(file), scene=scene,
-                                  error=None if data else "the row has no image bytes")
+            out[pid] = ImageEntry(
+                pid,
+                data=data,
+                source=str(file),
+                scene=scene,
+                error=None if data else "the row has no image bytes",
+            )
     return out, unreadable
 
 
@@ -78,13 +89,20 @@ def find_images(location: str, ids: list[str]) -> dict[str, ImageEntry]:
     missing or unreadable image; raises ``UserError`` when ``location`` itself is unusable."""
     root = Path(location)
     if not root.exists():
-        raise UserError(f"--images {location!r} does not exist; pass a folder of <id>.png images or a SciRay run folder")
+        raise UserError(
+            f"--images {location!r} does not exist; pass a folder of <id>.png images or a SciRay run folder"
+        )
     unreadable: list[str] = []
     if root.is_file() and root.suffix == ".parquet":
         found, unreadable = _from_shards([root], ids)
     else:
-        shards = sorted(root.glob("accepted/*.parquet")) + sorted(root.glob("rejected/*.parquet")) \
+        shards = (
+            sorted(root.glob("accepted/*.parquet"))
+            + sorted(root.glob("rejected/*.parquet"))
             + sorted(root.glob("*.parquet"))
+        )
         found, unreadable = _from_shards(shards, ids) if shards else (_from_folder(root, ids), [])
-    why = f"no image for it in {location}" + (f" (unreadable shards: {', '.join(unreadable)})" if unreadable else "")
+    why = f"no image for it in {location}" + (
+        f" (unreadable shards: {', '.join(unreadable)})" if unreadable else ""
+    )
     return {pid: found.get(pid) or ImageEntry(pid, error=why) for pid in ids}

@@ -7,8 +7,18 @@ from pathlib import Path
 
 from sciray.errors import UserError
 
-COLUMNS = (("r_inv", "R_inv (%)"), ("CF", "CF"), ("LP", "LP"), ("RO", "RO"), ("SP", "SP"), ("ER", "ER"),
-           ("psnr", "PSNR"), ("ssim", "SSIM"), ("clip", "CLIP"), ("fid", "FID"))
+COLUMNS = (
+    ("r_inv", "R_inv (%)"),
+    ("CF", "CF"),
+    ("LP", "LP"),
+    ("RO", "RO"),
+    ("SP", "SP"),
+    ("ER", "ER"),
+    ("psnr", "PSNR"),
+    ("ssim", "SSIM"),
+    ("clip", "CLIP"),
+    ("fid", "FID"),
+)
 
 
 def load_summary(location: str) -> dict:
@@ -17,9 +27,13 @@ def load_summary(location: str) -> dict:
     try:
         return json.loads(path.read_text())
     except FileNotFoundError:
-        raise UserError(f"no summary.json in {location}; pass folders written by 'sciray eval'") from None
+        raise UserError(
+            f"no summary.json in {location}; pass folders written by 'sciray eval'"
+        ) from None
     except json.JSONDecodeError as exc:
-        raise UserError(f"{path} is not valid JSON ({exc.msg}); re-run 'sciray eval' for it") from None
+        raise UserError(
+            f"{path} is not valid JSON ({exc.msg}); re-run 'sciray eval' for it"
+        ) from None
 
 
 def row(summary: dict) -> dict:
@@ -42,11 +56,15 @@ def _cell(value) -> str:
 
 def leaderboard(summaries: list[dict]) -> tuple[str, list[dict]]:
     """(markdown table, rows) sorted by R_inv, best first (rows without R_inv last)."""
-    rows = sorted((row(s) for s in summaries), key=lambda r: (r["r_inv"] is None, -(r["r_inv"] or 0.0)))
+    rows = sorted(
+        (row(s) for s in summaries), key=lambda r: (r["r_inv"] is None, -(r["r_inv"] or 0.0))
+    )
     header = "| model | images | " + " | ".join(title for _, title in COLUMNS) + " |"
     rule = "| --- | ---: | " + " | ".join("---:" for _ in COLUMNS) + " |"
     lines = [header, rule]
     for r in rows:
         images = f"{r['n_images']}" + (f" ({r['n_missing']} missing)" if r.get("n_missing") else "")
-        lines.append(f"| {r['name']} | {images} | " + " | ".join(_cell(r[k]) for k, _ in COLUMNS) + " |")
+        lines.append(
+            f"| {r['name']} | {images} | " + " | ".join(_cell(r[k]) for k, _ in COLUMNS) + " |"
+        )
     return "\n".join(lines), rows

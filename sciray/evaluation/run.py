@@ -36,14 +36,23 @@ class EvalOutput:
 class Evaluator:
     """Runs the chosen metric families over (problem, image) pairs."""
 
-    def __init__(self, cfg, metrics: tuple[str, ...] = ALL_METRICS, *, validator=None, judge=None,
-                 image_metrics=None):
+    def __init__(
+        self,
+        cfg,
+        metrics: tuple[str, ...] = ALL_METRICS,
+        *,
+        validator=None,
+        judge=None,
+        image_metrics=None,
+    ):
         unknown = sorted(set(metrics) - set(ALL_METRICS))
         if unknown:
             from sciray.errors import UserError, did_you_mean
 
-            raise UserError(f"unknown metric family {unknown[0]!r}{did_you_mean(unknown[0], ALL_METRICS)}; "
-                            f"choose from {','.join(ALL_METRICS)}")
+            raise UserError(
+                f"unknown metric family {unknown[0]!r}{did_you_mean(unknown[0], ALL_METRICS)}; "
+                f"choose from {','.join(ALL_METRICS)}"
+            )
         self.cfg, self.metrics = cfg, tuple(metrics)
         self._validator, self._judge, self._image_metrics = validator, judge, image_metrics
         self._engines: list = []
@@ -81,9 +90,18 @@ class Evaluator:
         for engine in self._engines:
             engine.close()
 
-    def evaluate(self, problems: list[Problem], entries: dict[str, ImageEntry], name: str) -> EvalOutput:
-        rows = {p.id: {"problem_id": p.id, "subject": subject_of(p), "image_type": p.image_type,
-                       **_image_status(entries[p.id])} for p in problems}
+    def evaluate(
+        self, problems: list[Problem], entries: dict[str, ImageEntry], name: str
+    ) -> EvalOutput:
+        rows = {
+            p.id: {
+                "problem_id": p.id,
+                "subject": subject_of(p),
+                "image_type": p.image_type,
+                **_image_status(entries[p.id]),
+            }
+            for p in problems
+        }
         present = [p for p in problems if entries[p.id].data]
         if "checks" in self.metrics:
             self._checks(present, entries, rows)
@@ -96,15 +114,20 @@ class Evaluator:
         if "standard" in self.metrics:
             standard = self._standard(problems, entries, rows)
         summary = self._summary(name, problems, entries, rows, validation, standard)
-        return EvalOutput(rows=[rows[p.id] for p in problems], summary=summary,
-                          images={p.id: entries[p.id].data for p in problems})
+        return EvalOutput(
+            rows=[rows[p.id] for p in problems],
+            summary=summary,
+            images={p.id: entries[p.id].data for p in problems},
+        )
 
     def _checks(self, problems, entries, rows) -> None:
         from sciray.checks import run_checks
 
         for p in problems:
             scene = _scene_or_none(entries[p.id].scene)
-            if scene is None:  # an image from elsewhere: no texts known, only the pixel checks apply
+            if (
+                scene is None
+            ):  # an image from elsewhere: no texts known, only the pixel checks apply
                 scene = _pixel_scene(entries[p.id].data)
                 pixels_only = True
             else:
@@ -116,35 +139,58 @@ class Evaluator:
                 reasons = [r for r in reasons if "blank" in r or "render" in r]
                 if scene is None and rows[p.id]["status"] == "bad_image":
                     reasons = [f"unreadable image: {rows[p.id]['error']}"]
-            rows[p.id].update(checks=scores, check_reasons=reasons,
-                              label_recall=None if pixels_only else report.label_recall,
-                              checks_passed=all(v == 1.0 for v in scores.values()) if pixels_only else report.passed)
+            rows[p.id].update(
+                checks=scores,
+                check_reasons=reasons,
+                label_recall=None if pixels_only else report.label_recall,
+                checks_passed=all(v == 1.0 for v in scores.values())
+                if pixels_only
+                else report.passed,
+            )
 
     def _quizzes(self, problems, entries, rows) -> list:
-        items = [(p, entries[p.id].data, _scene_or_none(entries[p.id].scene)) for p in problems if p.quizzes]
+        items = [
+            (p, entries[p.id].data, _scene_or_none(entries[p.id].scene))
+            for p in problems
+            if p.quizzes
+        ]
         results = self.validator().validate(items) if items else []
         for result in results:
             rows[result.problem_id].update(
-                quiz_answers=[a.model_dump() for a in result.answers], accuracy=result.accuracy,
+                quiz_answers=[a.model_dump() for a in result.answers],
+                accuracy=result.accuracy,
                 r_inv=None if result.accuracy is None else round(100 * result.accuracy, 2),
-                quiz_status=result.status, validator_mode=result.mode, image_sent=result.image)
+                quiz_status=result.status,
+                validator_mode=result.mode,
+                image_sent=result.image,
+            )
         for p in problems:
             if not p.quizzes:
                 rows[p.id].update(quiz_status="no_quizzes", accuracy=None, r_inv=None)
         return results
 
     def _judge_scores(self, problems, entries, rows) -> None:
-        results = self.judge().score([(p, entries[p.id].data) for p in problems]) if problems else []
+        results = (
+            self.judge().score([(p, entries[p.id].data) for p in problems]) if problems else []
+        )
         for result in results:
             scores = result.scores.model_dump() if result.scores else None
-            rows[result.problem_id].update(judge=scores, judge_status=result.status,
-                                           judge_total=sum(scores.values()) if scores else None)
+            rows[result.problem_id].update(
+                judge=scores,
+                judge_status=result.status,
+                judge_total=sum(scores.values()) if scores else None,
+            )
 
     def _standard(self, problems, entries, rows):
         from sciray.metrics import MetricPair
 
-        pairs = [MetricPair(id=p.id, image=entries[p.id].data, reference=p.reference_image, text=p.question)
-                 for p in problems if p.reference_image and entries[p.id].data]
+        pairs = [
+            MetricPair(
+                id=p.id, image=entries[p.id].data, reference=p.reference_image, text=p.question
+            )
+            for p in problems
+            if p.reference_image and entries[p.id].data
+        ]
         if not pairs:
             return None
         result = self.image_metrics().compute(pairs)
@@ -157,31 +203,51 @@ class Evaluator:
     def _summary(self, name, problems, entries, rows, validation, standard) -> dict[str, Any]:
         from sciray.validate import r_inv, r_inv_by
 
-        missing = {p.id: entries[p.id].error or "missing" for p in problems if not entries[p.id].data}
-        summary: dict[str, Any] = {"name": name, "n_problems": len(problems),
-                                   "n_images": len(problems) - len(missing), "n_missing": len(missing),
-                                   "metrics": list(self.metrics), "missing": missing}
+        missing = {
+            p.id: entries[p.id].error or "missing" for p in problems if not entries[p.id].data
+        }
+        summary: dict[str, Any] = {
+            "name": name,
+            "n_problems": len(problems),
+            "n_images": len(problems) - len(missing),
+            "n_missing": len(missing),
+            "metrics": list(self.metrics),
+            "missing": missing,
+        }
         if "quiz" in self.metrics:
             summary["r_inv"] = r_inv(validation)
             summary["by_subject"] = r_inv_by(validation, problems, "subject")
             summary["by_image_type"] = r_inv_by(validation, problems, "image_type")
             modes = {v.mode for v in validation}
-            summary["validator_mode"] = modes.pop() if len(modes) == 1 else ("mixed" if modes else None)
+            summary["validator_mode"] = (
+                modes.pop() if len(modes) == 1 else ("mixed" if modes else None)
+            )
             summary["validator_model"] = f"{self.cfg.validator.engine}:{self.cfg.validator.model}"
         if "judge" in self.metrics:
             judged = [r["judge"] for r in rows.values() if r.get("judge")]
-            summary["judge"] = {k: _mean([j[k] for j in judged]) for k in ("CF", "LP", "RO", "SP", "ER")}
+            summary["judge"] = {
+                k: _mean([j[k] for j in judged]) for k in ("CF", "LP", "RO", "SP", "ER")
+            }
             summary["judge_model"] = f"{self.cfg.judge.engine}:{self.cfg.judge.model}"
         if "checks" in self.metrics:
-            recalls = [r["label_recall"] for r in rows.values() if r.get("label_recall") is not None]
+            recalls = [
+                r["label_recall"] for r in rows.values() if r.get("label_recall") is not None
+            ]
             summary["label_recall"] = _mean(recalls)
-            summary["checks_passed"] = _mean([float(r["checks_passed"]) for r in rows.values() if "checks_passed" in r])
+            summary["checks_passed"] = _mean(
+                [float(r["checks_passed"]) for r in rows.values() if "checks_passed" in r]
+            )
         if "standard" in self.metrics:
             means = standard.means if standard else {}
-            summary.update(psnr=means.get("psnr"), ssim=means.get("ssim"), clip=means.get("clip"),
-                           fid=standard.fid if standard else None,
-                           metrics_reasons=dict(standard.reasons) if standard else
-                           {"all": "no problem has both an image and a reference image"})
+            summary.update(
+                psnr=means.get("psnr"),
+                ssim=means.get("ssim"),
+                clip=means.get("clip"),
+                fid=standard.fid if standard else None,
+                metrics_reasons=dict(standard.reasons)
+                if standard
+                else {"all": "no problem has both an image and a reference image"},
+            )
         return summary
 
 

@@ -64,8 +64,16 @@ class ChatResult(BaseModel):
     request_id: str | None = None
 
     @classmethod
-    def failed(cls, error: str, request_id: str | None = None, latency_ms: float = 0.0) -> ChatResult:
-        return cls(status="error", finish_reason="error", error=error, request_id=request_id, latency_ms=latency_ms)
+    def failed(
+        cls, error: str, request_id: str | None = None, latency_ms: float = 0.0
+    ) -> ChatResult:
+        return cls(
+            status="error",
+            finish_reason="error",
+            error=error,
+            request_id=request_id,
+            latency_ms=latency_ms,
+        )
 
 
 class EngineConfigError(UserError):
@@ -93,6 +101,8 @@ def user_message(text: str, images: list[bytes] = ()) -> Message:
     """A user message with text and optional PNG images."""
     if not images:
         return {"role": "user", "content": text}
-    parts: list[dict[str, Any]] = [{"type": "image_url", "image_url": {"url": image_data_url(p)}} for p in images]
+    parts: list[dict[str, Any]] = [
+        {"type": "image_url", "image_url": {"url": image_data_url(p)}} for p in images
+    ]
     parts.append({"type": "text", "text": text})
     return {"role": "user", "content": parts}

@@ -23,8 +23,13 @@ from sciray.types import TokenUsage
 log = logging.getLogger(__name__)
 
 _INSTALL_HINT = "the local engine needs llama-cpp-python: pip install 'sciray[local]'"
-_FINISH = {"stop": "stop", "length": "length", "tool_calls": "tool_calls", "function_call": "tool_calls",
-           "content_filter": "content_filter"}
+_FINISH = {
+    "stop": "stop",
+    "length": "length",
+    "tool_calls": "tool_calls",
+    "function_call": "tool_calls",
+    "content_filter": "content_filter",
+}
 
 
 def text_only(messages: list[Message]) -> tuple[list[Message], int]:
@@ -51,7 +56,9 @@ def text_only(messages: list[Message]) -> tuple[list[Message], int]:
 
 def _chatml(messages: list[Message]) -> str:
     """A ChatML rendering, to count prompt tokens when the model has no usable chat template."""
-    body = "".join(f"<|im_start|>{m.get('role', 'user')}\n{m.get('content', '')}<|im_end|>\n" for m in messages)
+    body = "".join(
+        f"<|im_start|>{m.get('role', 'user')}\n{m.get('content', '')}<|im_end|>\n" for m in messages
+    )
     return body + "<|im_start|>assistant\n"
 
 
@@ -105,12 +112,26 @@ class LocalEngine:
         started = time.perf_counter()
         threads = self.cfg.n_threads or os.cpu_count() or 1
         try:
-            llama = Llama(model_path=str(path), n_ctx=self.cfg.n_ctx, n_threads=threads, n_threads_batch=threads,
-                          seed=self.cfg.seed or 0, verbose=False)
+            llama = Llama(
+                model_path=str(path),
+                n_ctx=self.cfg.n_ctx,
+                n_threads=threads,
+                n_threads_batch=threads,
+                seed=self.cfg.seed or 0,
+                verbose=False,
+            )
         except (ValueError, RuntimeError) as exc:
-            raise EngineConfigError(f"llama.cpp could not load {path}: {exc}; is it a valid GGUF model?") from None
+            raise EngineConfigError(
+                f"llama.cpp could not load {path}: {exc}; is it a valid GGUF model?"
+            ) from None
         self.load_s = time.perf_counter() - started
-        log.info("loaded %s in %.1f s (%d threads, n_ctx %d)", path.name, self.load_s, threads, self.cfg.n_ctx)
+        log.info(
+            "loaded %s in %.1f s (%d threads, n_ctx %d)",
+            path.name,
+            self.load_s,
+            threads,
+            self.cfg.n_ctx,
+        )
         return llama
 
     def generate(self, requests: list[ChatRequest]) -> list[ChatResult]:
@@ -129,7 +150,10 @@ class LocalEngine:
         messages, dropped = text_only(request.messages)
         if dropped:
             if not self.images_dropped:
-                log.warning("the local model %s is text-only: image parts are dropped, their text kept", self.model)
+                log.warning(
+                    "the local model %s is text-only: image parts are dropped, their text kept",
+                    self.model,
+                )
             self.images_dropped += dropped
         try:
             n_ctx = self._n_ctx(llama)
@@ -139,7 +163,9 @@ class LocalEngine:
                 return ChatResult.failed(
                     f"prompt is {prompt_tokens} tokens but only {max(budget, 0)} fit (n_ctx {n_ctx} - max_tokens "
                     f"{request.max_tokens}); shorten the prompt, lower max_tokens or raise n_ctx",
-                    request.request_id, elapsed())
+                    request.request_id,
+                    elapsed(),
+                )
             seed = request.seed if request.seed is not None else self.cfg.seed
             kwargs: dict[str, Any] = {
                 "messages": messages,
@@ -154,24 +180,38 @@ class LocalEngine:
             response = llama.create_chat_completion(**kwargs)
             gen_s = time.perf_counter() - gen_started
         except Exception as exc:  # one bad request must not sink the batch
-            return ChatResult.failed(f"llama.cpp failed: {type(exc).__name__}: {exc}".splitlines()[0],
-                                     request.request_id, elapsed())
+            return ChatResult.failed(
+                f"llama.cpp failed: {type(exc).__name__}: {exc}".splitlines()[0],
+                request.request_id,
+                elapsed(),
+            )
         return self._to_result(response, request, gen_s, elapsed())
 
-    def _to_result(self, response: dict, request: ChatRequest, gen_s: float, latency_ms: float) -> ChatResult:
+    def _to_result(
+        self, response: dict, request: ChatRequest, gen_s: float, latency_ms: float
+    ) -> ChatResult:
         choices = response.get("choices") or []
         if not choices:
-            return ChatResult.failed("llama.cpp returned no completion", request.request_id, latency_ms)
+            return ChatResult.failed(
+                "llama.cpp returned no completion", request.request_id, latency_ms
+            )
         choice = choices[0]
         text = (choice.get("message") or {}).get("content") or choice.get("text") or ""
         usage_raw = response.get("usage") or {}
-        usage = TokenUsage(prompt_tokens=int(usage_raw.get("prompt_tokens") or 0),
-                           completion_tokens=int(usage_raw.get("completion_tokens") or 0))
+        usage = TokenUsage(
+            prompt_tokens=int(usage_raw.get("prompt_tokens") or 0),
+            completion_tokens=int(usage_raw.get("completion_tokens") or 0),
+        )
         self.prompt_tokens += usage.prompt_tokens
         self.completion_tokens += usage.completion_tokens
         self.generation_s += gen_s
-        return ChatResult(text=text, finish_reason=_FINISH.get(choice.get("finish_reason") or "stop", "stop"),
-                          usage=usage, latency_ms=latency_ms, request_id=request.request_id)
+        return ChatResult(
+            text=text,
+            finish_reason=_FINISH.get(choice.get("finish_reason") or "stop", "stop"),
+            usage=usage,
+            latency_ms=latency_ms,
+            request_id=request.request_id,
+        )
 
     def _n_ctx(self, llama: Any) -> int:
         n_ctx = getattr(llama, "n_ctx", None)
@@ -194,10 +234,17 @@ class LocalEngine:
                     def token_text(token_id: int) -> str:
                         return llama.detokenize([token_id], special=True).decode("utf-8", "ignore")
 
-                    self._formatter = Jinja2ChatFormatter(template=template, eos_token=token_text(llama.token_eos()),
-                                                          bos_token=token_text(llama.token_bos()))
-                except Exception as exc:  # counting falls back to ChatML; llama.cpp still checks the context
-                    log.debug("cannot render the GGUF chat template (%s); counting tokens on ChatML", exc)
+                    self._formatter = Jinja2ChatFormatter(
+                        template=template,
+                        eos_token=token_text(llama.token_eos()),
+                        bos_token=token_text(llama.token_bos()),
+                    )
+                except (
+                    Exception
+                ) as exc:  # counting falls back to ChatML; llama.cpp still checks the context
+                    log.debug(
+                        "cannot render the GGUF chat template (%s); counting tokens on ChatML", exc
+                    )
         if self._formatter:
             try:
                 return self._formatter(messages=messages).prompt

@@ -16,8 +16,12 @@ import time
 from typing import Any, get_args
 
 import httpx
-from tenacity import (AsyncRetrying, retry_if_exception_type, stop_after_attempt,
-                      wait_random_exponential)
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 from sciray.config.models import LLMConfig
 from sciray.llm.base import ChatRequest, ChatResult, EngineConfigError, FinishReason
@@ -100,11 +104,17 @@ class OpenAIEngine:
 
     name = "openai"
 
-    def __init__(self, cfg: LLMConfig, *, transport: httpx.AsyncBaseTransport | None = None,
-                 backoff_s: float = 0.5):
+    def __init__(
+        self,
+        cfg: LLMConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        backoff_s: float = 0.5,
+    ):
         if not cfg.base_url:
             raise EngineConfigError(
-                "engine 'openai' needs a server URL: set coder.base_url, e.g. http://127.0.0.1:8000/v1")
+                "engine 'openai' needs a server URL: set coder.base_url, e.g. http://127.0.0.1:8000/v1"
+            )
         self.cfg = cfg
         self.model = cfg.model
         self.base_url = cfg.base_url.rstrip("/")
@@ -118,7 +128,8 @@ class OpenAIEngine:
             if not key:
                 raise EngineConfigError(
                     f"environment variable {cfg.api_key_env} (named by coder.api_key_env) is not set "
-                    f"or empty: export {cfg.api_key_env}=<your API key>")
+                    f"or empty: export {cfg.api_key_env}=<your API key>"
+                )
             self._headers["Authorization"] = f"Bearer {key}"
 
     # --- public API -------------------------------------------------------------------------
@@ -141,8 +152,9 @@ class OpenAIEngine:
         # One client and semaphore per call: both bind to the running loop, and generate() makes
         # a new loop per call.
         sem = asyncio.Semaphore(self.cfg.max_concurrency)
-        async with httpx.AsyncClient(transport=self._transport, headers=self._headers,
-                                     timeout=self.cfg.timeout_s) as client:
+        async with httpx.AsyncClient(
+            transport=self._transport, headers=self._headers, timeout=self.cfg.timeout_s
+        ) as client:
             tasks = [asyncio.create_task(self._run_one(client, sem, r)) for r in requests]
             try:
                 return list(await asyncio.gather(*tasks))
@@ -161,7 +173,8 @@ class OpenAIEngine:
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise EngineConfigError(
                 f"cannot reach the OpenAI-compatible server at {self.base_url} ({type(exc).__name__}); "
-                "start it or fix coder.base_url / validator.base_url") from None
+                "start it or fix coder.base_url / validator.base_url"
+            ) from None
         except httpx.HTTPError:
             pass  # reachable; what it answers is judged per request
 
@@ -173,7 +186,9 @@ class OpenAIEngine:
     def _body(self, req: ChatRequest) -> dict[str, Any]:
         # Sampling fields the caller did not set on the request come from the engine's config.
         def pick(field: str):
-            return getattr(req, field) if field in req.model_fields_set else getattr(self.cfg, field)
+            return (
+                getattr(req, field) if field in req.model_fields_set else getattr(self.cfg, field)
+            )
 
         body: dict[str, Any] = {
             "model": self.model,
@@ -189,8 +204,9 @@ class OpenAIEngine:
             body["seed"] = seed
         return body
 
-    async def _run_one(self, client: httpx.AsyncClient, sem: asyncio.Semaphore,
-                       req: ChatRequest) -> ChatResult:
+    async def _run_one(
+        self, client: httpx.AsyncClient, sem: asyncio.Semaphore, req: ChatRequest
+    ) -> ChatResult:
         body = self._body(req)
         start = time.perf_counter()
         attempts = self.cfg.max_retries + 1
@@ -240,13 +256,15 @@ class OpenAIEngine:
         if status in (401, 403):
             raise EngineConfigError(
                 f"the server rejected the API key (HTTP {status}) at {self.base_url}: set the env var "
-                f"named in coder.api_key_env (now {self.cfg.api_key_env!r}) to a valid key")
+                f"named in coder.api_key_env (now {self.cfg.api_key_env!r}) to a valid key"
+            )
         if status in (400, 404) and self._is_model_not_found(resp, message):
             raise EngineConfigError(await self._model_not_found(client, message))
         if status == 404:
             raise EngineConfigError(
                 f"no OpenAI-compatible endpoint at {self._url}: check coder.base_url "
-                "(it usually ends in /v1)")
+                "(it usually ends in /v1)"
+            )
         raise _Failed(f"HTTP {status}: {message}")
 
     def _is_model_not_found(self, resp: httpx.Response, message: str) -> bool:
@@ -258,7 +276,9 @@ class OpenAIEngine:
         return mentions_model and ("does not exist" in low or "not found" in low)
 
     async def _model_not_found(self, client: httpx.AsyncClient, message: str) -> str:
-        text = f"model {self.model!r} is not served at {self.base_url} ({message}): check coder.model"
+        text = (
+            f"model {self.model!r} is not served at {self.base_url} ({message}): check coder.model"
+        )
         ids = await self._list_models(client)
         if ids:
             text += f"; the server lists: {', '.join(ids[:5])}"
@@ -267,7 +287,9 @@ class OpenAIEngine:
     async def _list_models(self, client: httpx.AsyncClient) -> list[str]:
         """Model ids from ``/models``; best-effort, [] on any failure."""
         try:
-            resp = await client.get(f"{self.base_url}/models", timeout=min(self.cfg.timeout_s, 10.0))
+            resp = await client.get(
+                f"{self.base_url}/models", timeout=min(self.cfg.timeout_s, 10.0)
+            )
             data = resp.json().get("data", []) if resp.status_code == 200 else []
             return [str(m["id"]) for m in data if isinstance(m, dict) and "id" in m]
         except Exception:
@@ -286,6 +308,8 @@ class OpenAIEngine:
         return ChatResult(
             text=content if isinstance(content, str) else "",
             finish_reason=reason if reason in _FINISH_REASONS else "stop",
-            usage=TokenUsage(prompt_tokens=usage.get("prompt_tokens") or 0,
-                             completion_tokens=usage.get("completion_tokens") or 0),
+            usage=TokenUsage(
+                prompt_tokens=usage.get("prompt_tokens") or 0,
+                completion_tokens=usage.get("completion_tokens") or 0,
+            ),
         )

@@ -36,14 +36,24 @@ def load_script(path: str) -> list[dict[str, Any]]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise EngineConfigError(f"cannot read the engine script {path!r}: {exc.strerror}; check coder.script") from None
+        raise EngineConfigError(
+            f"cannot read the engine script {path!r}: {exc.strerror}; check coder.script"
+        ) from None
     try:
-        data = json.loads(text) if text.lstrip().startswith("[") else [json.loads(l) for l in text.splitlines() if l.strip()]
+        data = (
+            json.loads(text)
+            if text.lstrip().startswith("[")
+            else [json.loads(l) for l in text.splitlines() if l.strip()]
+        )
     except json.JSONDecodeError as exc:
-        raise EngineConfigError(f"engine script {path!r} is not JSON / JSON Lines ({exc.msg}, line {exc.lineno})") from None
+        raise EngineConfigError(
+            f"engine script {path!r} is not JSON / JSON Lines ({exc.msg}, line {exc.lineno})"
+        ) from None
     entries = [{"text": e} if isinstance(e, str) else e for e in data]
-    if not entries or not all(isinstance(e, dict) and ("text" in e or "error" in e) for e in entries):
-        raise EngineConfigError(f"engine script {path!r} needs a list of {{\"text\": ...}} entries")
+    if not entries or not all(
+        isinstance(e, dict) and ("text" in e or "error" in e) for e in entries
+    ):
+        raise EngineConfigError(f'engine script {path!r} needs a list of {{"text": ...}} entries')
     return entries
 
 
@@ -52,13 +62,20 @@ class ScriptedEngine:
 
     name = "scripted"
 
-    def __init__(self, cfg=None, *, responses: Sequence[str | dict[str, Any]] | None = None,
-                 responder: Responder | None = None):
+    def __init__(
+        self,
+        cfg=None,
+        *,
+        responses: Sequence[str | dict[str, Any]] | None = None,
+        responder: Responder | None = None,
+    ):
         self.model = getattr(cfg, "model", None) or "scripted"
         if responder is None and responses is None:
             script = getattr(cfg, "script", None)
             if not script:
-                raise EngineConfigError("the scripted engine needs coder.script (a JSON/JSONL file of answers)")
+                raise EngineConfigError(
+                    "the scripted engine needs coder.script (a JSON/JSONL file of answers)"
+                )
             responses = load_script(script)
         self._responder = responder
         self._entries = [{"text": r} if isinstance(r, str) else dict(r) for r in (responses or [])]
@@ -93,8 +110,12 @@ class ScriptedEngine:
         tokens = text.split()[: request.max_tokens]
         if len(text.split()) > request.max_tokens:
             text, finish = " ".join(tokens), "length"
-        return ChatResult(text=text, finish_reason=finish, request_id=request.request_id,
-                          usage=TokenUsage(prompt_tokens=words, completion_tokens=len(tokens)))
+        return ChatResult(
+            text=text,
+            finish_reason=finish,
+            request_id=request.request_id,
+            usage=TokenUsage(prompt_tokens=words, completion_tokens=len(tokens)),
+        )
 
     def generate(self, requests: list[ChatRequest]) -> list[ChatResult]:
         with self._lock:

@@ -19,7 +19,9 @@ def engine_kwargs(cfg) -> dict[str, Any]:
     """``vllm.LLM`` keyword arguments from an ``LLMConfig`` (pure, tested on CPU)."""
     kwargs: dict[str, Any] = {
         "model": cfg.model,
-        "tensor_parallel_size": max(cfg.tensor_parallel_size, int(cfg.num_gpus) if cfg.num_gpus > 1 else 1),
+        "tensor_parallel_size": max(
+            cfg.tensor_parallel_size, int(cfg.num_gpus) if cfg.num_gpus > 1 else 1
+        ),
         "gpu_memory_utilization": cfg.gpu_memory_utilization,
         "seed": cfg.seed or 0,
         "trust_remote_code": False,
@@ -31,8 +33,11 @@ def engine_kwargs(cfg) -> dict[str, Any]:
 
 def sampling_kwargs(request: ChatRequest) -> dict[str, Any]:
     """``vllm.SamplingParams`` keyword arguments for one request (pure, tested on CPU)."""
-    kwargs: dict[str, Any] = {"max_tokens": request.max_tokens, "temperature": request.temperature,
-                              "top_p": request.top_p if request.temperature > 0 else 1.0}
+    kwargs: dict[str, Any] = {
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+        "top_p": request.top_p if request.temperature > 0 else 1.0,
+    }
     if request.stop:
         kwargs["stop"] = list(request.stop)
     if request.seed is not None:
@@ -46,10 +51,17 @@ def to_result(output, request: ChatRequest, latency_ms: float) -> ChatResult:
         return ChatResult.failed("vLLM returned no completion", request.request_id, latency_ms)
     completion = output.outputs[0]
     finish = completion.finish_reason if completion.finish_reason in ("stop", "length") else "stop"
-    usage = TokenUsage(prompt_tokens=len(output.prompt_token_ids or []),
-                       completion_tokens=len(completion.token_ids or []))
-    return ChatResult(text=completion.text, finish_reason=finish, usage=usage, latency_ms=latency_ms,
-                      request_id=request.request_id)
+    usage = TokenUsage(
+        prompt_tokens=len(output.prompt_token_ids or []),
+        completion_tokens=len(completion.token_ids or []),
+    )
+    return ChatResult(
+        text=completion.text,
+        finish_reason=finish,
+        usage=usage,
+        latency_ms=latency_ms,
+        request_id=request.request_id,
+    )
 
 
 class VLLMEngine:
@@ -64,8 +76,10 @@ class VLLMEngine:
             try:
                 from vllm import LLM
             except ImportError:
-                raise EngineConfigError("the vllm engine needs vLLM and a GPU: pip install 'sciray[gpu]' "
-                                        "(on CPU use coder.engine=local or openai)") from None
+                raise EngineConfigError(
+                    "the vllm engine needs vLLM and a GPU: pip install 'sciray[gpu]' "
+                    "(on CPU use coder.engine=local or openai)"
+                ) from None
             llm = LLM(**engine_kwargs(cfg))
         self._llm = llm
 
@@ -75,8 +89,11 @@ class VLLMEngine:
         from vllm import SamplingParams
 
         started = time.perf_counter()
-        outputs = self._llm.chat([r.messages for r in requests],
-                                 [SamplingParams(**sampling_kwargs(r)) for r in requests], use_tqdm=False)
+        outputs = self._llm.chat(
+            [r.messages for r in requests],
+            [SamplingParams(**sampling_kwargs(r)) for r in requests],
+            use_tqdm=False,
+        )
         latency = (time.perf_counter() - started) * 1000
         return [to_result(o, r, latency) for o, r in zip(outputs, requests)]
 

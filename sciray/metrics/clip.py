@@ -50,12 +50,21 @@ class TransformersClip:
         self.name, self.device = model, torch.device(device)
         self.model = CLIPModel.from_pretrained(model, local_files_only=True).to(self.device).eval()
         self.processor = CLIPProcessor.from_pretrained(model, local_files_only=True)
-        limit = getattr(getattr(self.model.config, "text_config", None), "max_position_embeddings", CLIP_MAX_TOKENS)
+        limit = getattr(
+            getattr(self.model.config, "text_config", None),
+            "max_position_embeddings",
+            CLIP_MAX_TOKENS,
+        )
         self.max_tokens = min(CLIP_MAX_TOKENS, int(limit))
 
     def tokenize(self, texts: Sequence[str]):
-        return self.processor.tokenizer(list(texts), padding=True, truncation=True, max_length=self.max_tokens,
-                                        return_tensors="pt")
+        return self.processor.tokenizer(
+            list(texts),
+            padding=True,
+            truncation=True,
+            max_length=self.max_tokens,
+            return_tensors="pt",
+        )
 
     def score(self, images: Sequence[np.ndarray], texts: Sequence[str]):
         """CLIP score per (uint8 HxWx3 image, text) pair, a float tensor of shape (N,) on the CPU."""
@@ -63,10 +72,18 @@ class TransformersClip:
 
         if len(images) != len(texts):
             raise ValueError(f"{len(images)} images but {len(texts)} texts")
-        pixels = self.processor.image_processor(images=list(images), return_tensors="pt")["pixel_values"]
+        pixels = self.processor.image_processor(images=list(images), return_tensors="pt")[
+            "pixel_values"
+        ]
         tokens = self.tokenize(texts)
         with torch.inference_mode():
-            image_features = _pooled(self.model.get_image_features(pixel_values=pixels.to(self.device)))
-            text_features = _pooled(self.model.get_text_features(
-                input_ids=tokens["input_ids"].to(self.device), attention_mask=tokens["attention_mask"].to(self.device)))
+            image_features = _pooled(
+                self.model.get_image_features(pixel_values=pixels.to(self.device))
+            )
+            text_features = _pooled(
+                self.model.get_text_features(
+                    input_ids=tokens["input_ids"].to(self.device),
+                    attention_mask=tokens["attention_mask"].to(self.device),
+                )
+            )
             return clip_scores(image_features.float(), text_features.float()).cpu()

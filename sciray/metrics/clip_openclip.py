@@ -22,8 +22,10 @@ class OpenClip:
         import importlib.util
 
         if importlib.util.find_spec("open_clip") is None:
-            raise UserError("metrics.clip_backend=open_clip needs open_clip: pip install 'sciray[gpu]' "
-                            "(on CPU use metrics.clip_backend=transformers)")
+            raise UserError(
+                "metrics.clip_backend=open_clip needs open_clip: pip install 'sciray[gpu]' "
+                "(on CPU use metrics.clip_backend=transformers)"
+            )
 
     def __init__(self, model: str, device: str = "cpu"):
         import torch
@@ -37,15 +39,22 @@ class OpenClip:
         else:
             arch, _, pretrained = model.partition(":")
         self.model, _, self.preprocess = open_clip.create_model_and_transforms(
-            arch, pretrained=pretrained or None, device=self.device)
+            arch, pretrained=pretrained or None, device=self.device
+        )
         self.model.eval()
-        self.tokenizer = open_clip.get_tokenizer(arch)  # pads / truncates to 77 tokens, keeps end-of-text
+        self.tokenizer = open_clip.get_tokenizer(
+            arch
+        )  # pads / truncates to 77 tokens, keeps end-of-text
 
     def score(self, images: Sequence[np.ndarray], texts: Sequence[str]):
         import torch
         from PIL import Image
 
-        pixels = torch.stack([self.preprocess(Image.fromarray(img)) for img in images]).to(self.device)
+        pixels = torch.stack([self.preprocess(Image.fromarray(img)) for img in images]).to(
+            self.device
+        )
         tokens = self.tokenizer(list(texts)).to(self.device)
         with torch.inference_mode():
-            return clip_scores(self.model.encode_image(pixels).float(), self.model.encode_text(tokens).float()).cpu()
+            return clip_scores(
+                self.model.encode_image(pixels).float(), self.model.encode_text(tokens).float()
+            ).cpu()

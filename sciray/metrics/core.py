@@ -45,7 +45,9 @@ class ImageMetrics:
             import torch
             import torchmetrics  # noqa: F401
         except ImportError as exc:
-            raise UserError(f"standard image metrics need {exc.name or exc}: pip install 'sciray[metrics]'") from exc
+            raise UserError(
+                f"standard image metrics need {exc.name or exc}: pip install 'sciray[metrics]'"
+            ) from exc
 
         self.cfg = cfg
         try:
@@ -53,7 +55,9 @@ class ImageMetrics:
         except (RuntimeError, TypeError) as exc:
             raise UserError(f"metrics.device {cfg.device!r} is not a torch device ({exc})") from exc
         if self.device.type == "cuda" and not torch.cuda.is_available():
-            raise UserError(f"metrics.device is {cfg.device!r} but no CUDA device is available; set metrics.device=cpu")
+            raise UserError(
+                f"metrics.device is {cfg.device!r} but no CUDA device is available; set metrics.device=cpu"
+            )
         self._clip, self._clip_reason, self._clip_class = clip, None, None
         if clip is None:
             if cfg.clip_model:
@@ -86,8 +90,12 @@ class ImageMetrics:
             from sciray.metrics.fid import build_fid
 
             self._fid_tried = True
-            self._fid, self._fid_reason = build_fid(self.cfg.fid_features, self._fid_feature,
-                                                    size=self.cfg.size, device=str(self.device))
+            self._fid, self._fid_reason = build_fid(
+                self.cfg.fid_features,
+                self._fid_feature,
+                size=self.cfg.size,
+                device=str(self.device),
+            )
         if self._fid is not None:
             self._fid.reset()
         return self._fid
@@ -95,7 +103,9 @@ class ImageMetrics:
     # -- public API ------------------------------------------------------------------------
     def compute(self, pairs: Sequence[MetricPair]) -> MetricsResult:
         """All metrics for ``pairs``, ``cfg.batch_size`` pairs per batch."""
-        return self._run(pairs, batch_size=self.cfg.batch_size, threads=min(LOAD_THREADS, os.cpu_count() or 1))
+        return self._run(
+            pairs, batch_size=self.cfg.batch_size, threads=min(LOAD_THREADS, os.cpu_count() or 1)
+        )
 
     def compute_one_at_a_time(self, pairs: Sequence[MetricPair]) -> MetricsResult:
         """The same numbers as ``compute``, one pair per call (the reference implementation's loop)."""
@@ -113,7 +123,7 @@ class ImageMetrics:
 
     def _batches(self, pairs: list[MetricPair], batch_size: int, threads: int):
         """Yield each batch as a list of ``_load`` results; with threads, one batch decodes ahead."""
-        chunks = [pairs[start:start + batch_size] for start in range(0, len(pairs), batch_size)]
+        chunks = [pairs[start : start + batch_size] for start in range(0, len(pairs), batch_size)]
         if threads <= 1:
             for chunk in chunks:
                 yield [self._load(p) for p in chunk]
@@ -137,12 +147,24 @@ class ImageMetrics:
 
         with torch.no_grad():
             # contiguous NCHW: SSIM's grouped convolution is ~25% faster on it than on NHWC strides
-            gen_u8 = torch.from_numpy(np.stack([i for _, i, _ in loaded])).to(self.device).permute(0, 3, 1, 2).contiguous()
-            ref_u8 = torch.from_numpy(np.stack([r for _, _, r in loaded])).to(self.device).permute(0, 3, 1, 2).contiguous()
+            gen_u8 = (
+                torch.from_numpy(np.stack([i for _, i, _ in loaded]))
+                .to(self.device)
+                .permute(0, 3, 1, 2)
+                .contiguous()
+            )
+            ref_u8 = (
+                torch.from_numpy(np.stack([r for _, _, r in loaded]))
+                .to(self.device)
+                .permute(0, 3, 1, 2)
+                .contiguous()
+            )
             psnr, ssim = [], []
             step = pixel_batch(len(loaded), self.cfg.size, self.device)
             for s in range(0, len(loaded), step):
-                p, q = psnr_ssim(gen_u8[s:s + step].float() / 255.0, ref_u8[s:s + step].float() / 255.0)
+                p, q = psnr_ssim(
+                    gen_u8[s : s + step].float() / 255.0, ref_u8[s : s + step].float() / 255.0
+                )
                 psnr += p.cpu().tolist()
                 ssim += q.cpu().tolist()
             if fid is not None:
@@ -174,18 +196,24 @@ class ImageMetrics:
             scores = None
             if clip is not None:
                 try:
-                    scores = clip.score([i for _, i, _ in loaded], [p.text or "" for p, _, _ in loaded]).tolist()
+                    scores = clip.score(
+                        [i for _, i, _ in loaded], [p.text or "" for p, _, _ in loaded]
+                    ).tolist()
                 except Exception as exc:  # noqa: BLE001 - CLIP failing must not lose PSNR / SSIM / FID
                     clip, clip_reason = None, f"CLIP scoring failed ({type(exc).__name__}: {exc})"
                     for values in result.per_image.values():
                         values["clip"] = None
             for k, (pair, _, _) in enumerate(loaded):
                 result.per_image[str(pair.id)] = {
-                    "psnr": finite_or_none(psnr[k]), "ssim": finite_or_none(ssim[k]),
-                    "clip": finite_or_none(scores[k]) if scores is not None else None}
+                    "psnr": finite_or_none(psnr[k]),
+                    "ssim": finite_or_none(ssim[k]),
+                    "clip": finite_or_none(scores[k]) if scores is not None else None,
+                }
 
         if not result.per_image:
-            why = "no pair had both its image and its reference loaded" if pairs else "no image pairs"
+            why = (
+                "no pair had both its image and its reference loaded" if pairs else "no image pairs"
+            )
             result.reasons.update(psnr=why, ssim=why, clip=clip_reason or why, fid=why)
         else:
             if clip_reason:
@@ -196,5 +224,7 @@ class ImageMetrics:
                 result.fid, why = fid_value(fid)
                 if why:
                     result.reasons["fid"] = why
-        result.means = {m: mean_of([v[m] for v in result.per_image.values()]) for m in PER_IMAGE_METRICS}
+        result.means = {
+            m: mean_of([v[m] for v in result.per_image.values()]) for m in PER_IMAGE_METRICS
+        }
         return result

@@ -26,16 +26,22 @@ def build_fid(fid_features: str | None, feature=None, *, size: int, device: str 
     try:
         if feature is not None:
             feature.eval()
-            metric = FrechetInceptionDistance(feature=feature, normalize=False, input_img_size=(3, size, size))
+            metric = FrechetInceptionDistance(
+                feature=feature, normalize=False, input_img_size=(3, size, size)
+            )
         else:
             weights = fid_features or None
             if weights and "://" not in weights and not Path(weights).is_file():
                 return None, f"metrics.fid_features file not found: {weights}"
-            metric = FrechetInceptionDistance(feature=2048, normalize=False, feature_extractor_weights_path=weights)
+            metric = FrechetInceptionDistance(
+                feature=2048, normalize=False, feature_extractor_weights_path=weights
+            )
     except ModuleNotFoundError as exc:
         package = exc.name if exc.name and exc.name != "torch_fidelity" else "torch-fidelity"
-        return None, (f"torchmetrics' Inception FID feature extractor needs {package}, which is not installed "
-                      f"(pip install {package})")
+        return None, (
+            f"torchmetrics' Inception FID feature extractor needs {package}, which is not installed "
+            f"(pip install {package})"
+        )
     except Exception as exc:  # noqa: BLE001 - e.g. the weights are not cached and cannot be downloaded
         return None, f"cannot load the FID Inception weights ({type(exc).__name__}: {exc})"
     return metric.to(device), None
@@ -45,7 +51,10 @@ def fid_value(metric) -> tuple[float | None, str | None]:
     """The FID of what ``metric`` has seen, or None and why (fewer than 2 images per side, ...)."""
     real, fake = int(metric.real_features_num_samples), int(metric.fake_features_num_samples)
     if real < 2 or fake < 2:
-        return None, f"FID needs at least 2 images on each side (got {fake} generated, {real} reference)"
+        return (
+            None,
+            f"FID needs at least 2 images on each side (got {fake} generated, {real} reference)",
+        )
     try:
         value = float(metric.compute())
     except Exception as exc:  # noqa: BLE001

@@ -44,7 +44,9 @@ def _read(data: ImageInput) -> tuple[bytes | None, str | None]:
     return None, f"unsupported image input of type {type(data).__name__}"
 
 
-def load_rgb(data: ImageInput, size: int, max_pixels: int = MAX_PIXELS) -> tuple[np.ndarray | None, str | None]:
+def load_rgb(
+    data: ImageInput, size: int, max_pixels: int = MAX_PIXELS
+) -> tuple[np.ndarray | None, str | None]:
     """Decode PNG/JPEG/... bytes, a path or a URL into a ``size x size x 3`` uint8 RGB array.
 
     Transparent images (RGBA, LA, palette with transparency) are composited on white, the way
@@ -61,7 +63,9 @@ def load_rgb(data: ImageInput, size: int, max_pixels: int = MAX_PIXELS) -> tuple
     try:
         img = open_image(raw, max_pixels=max_pixels)
     except ImageRejected as exc:
-        if isinstance(exc.__context__, Image.UnidentifiedImageError):  # PIL's text names a memory address
+        if isinstance(
+            exc.__context__, Image.UnidentifiedImageError
+        ):  # PIL's text names a memory address
             return None, f"cannot decode image: not a recognised image format ({len(raw)} bytes)"
         return None, f"cannot decode image: {exc}"
     try:
@@ -69,8 +73,10 @@ def load_rgb(data: ImageInput, size: int, max_pixels: int = MAX_PIXELS) -> tuple
             warnings.simplefilter("ignore")
             with img:
                 img.load()
-                if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info) or (
-                    img.mode in ("RGB", "L") and "transparency" in img.info
+                if (
+                    img.mode in ("RGBA", "LA", "PA")
+                    or (img.mode == "P" and "transparency" in img.info)
+                    or (img.mode in ("RGB", "L") and "transparency" in img.info)
                 ):
                     rgba = img.convert("RGBA")
                     white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))

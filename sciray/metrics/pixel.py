@@ -30,12 +30,19 @@ def psnr_ssim(generated, reference):
         structural_similarity_index_measure,
     )
 
-    psnr = peak_signal_noise_ratio(generated, reference, data_range=1.0, reduction="none", dim=(1, 2, 3))
+    psnr = peak_signal_noise_ratio(
+        generated, reference, data_range=1.0, reduction="none", dim=(1, 2, 3)
+    )
     psnr = torch.clamp(psnr, max=PSNR_CAP_DB)  # identical images: +inf -> the cap (see PSNR_CAP_DB)
-    _, ssim_map = structural_similarity_index_measure(generated, reference, data_range=1.0, reduction="none",
-                                                      return_full_image=True)
+    _, ssim_map = structural_similarity_index_measure(
+        generated, reference, data_range=1.0, reduction="none", return_full_image=True
+    )
     b = SSIM_BORDER
-    ssim = ssim_map[..., b:-b, b:-b].mean(dim=(1, 2, 3)) if min(ssim_map.shape[-2:]) > 2 * b else ssim_map.mean(dim=(1, 2, 3))
+    ssim = (
+        ssim_map[..., b:-b, b:-b].mean(dim=(1, 2, 3))
+        if min(ssim_map.shape[-2:]) > 2 * b
+        else ssim_map.mean(dim=(1, 2, 3))
+    )
     return psnr.reshape(-1), ssim.reshape(-1)
 
 

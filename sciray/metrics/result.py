@@ -42,8 +42,13 @@ class MetricsResult:
     """Metric name -> mean over the pairs that have a value (None when none has)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"per_image": self.per_image, "fid": self.fid, "reasons": dict(self.reasons),
-                "missing": dict(self.missing), "means": dict(self.means)}
+        return {
+            "per_image": self.per_image,
+            "fid": self.fid,
+            "reasons": dict(self.reasons),
+            "missing": dict(self.missing),
+            "means": dict(self.means),
+        }
 
 
 def finite_or_none(value: float) -> float | None:

@@ -31,11 +31,25 @@ def build_tiny_clip(folder: str | Path, *, seed: int = 0, image_size: int = 32) 
             vocab.setdefault(ch + suffix, len(vocab))
     tokenizer = CLIPTokenizer(vocab=vocab, merges=[])
     config = CLIPConfig(
-        text_config={"vocab_size": len(vocab), "hidden_size": 32, "intermediate_size": 64,
-                     "num_hidden_layers": 2, "num_attention_heads": 2, "max_position_embeddings": 77,
-                     "bos_token_id": 0, "eos_token_id": 1, "pad_token_id": 1},
-        vision_config={"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
-                       "num_attention_heads": 2, "image_size": image_size, "patch_size": 8},
+        text_config={
+            "vocab_size": len(vocab),
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "max_position_embeddings": 77,
+            "bos_token_id": 0,
+            "eos_token_id": 1,
+            "pad_token_id": 1,
+        },
+        vision_config={
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "image_size": image_size,
+            "patch_size": 8,
+        },
         projection_dim=16,
     )
     with torch.random.fork_rng():
@@ -47,8 +61,9 @@ def build_tiny_clip(folder: str | Path, *, seed: int = 0, image_size: int = 32) 
             model.text_projection.weight.copy_(model.visual_projection.weight)
             model.vision_model.post_layernorm.bias.fill_(1.0)
             model.text_model.final_layer_norm.bias.fill_(1.0)
-    image_processor = CLIPImageProcessorPil(size={"shortest_edge": image_size},
-                                            crop_size={"height": image_size, "width": image_size})
+    image_processor = CLIPImageProcessorPil(
+        size={"shortest_edge": image_size}, crop_size={"height": image_size, "width": image_size}
+    )
     folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(folder)
     CLIPProcessor(image_processor=image_processor, tokenizer=tokenizer).save_pretrained(folder)
@@ -66,7 +81,9 @@ def tiny_fid_features(num_features: int = 16, *, seed: int = 0):
             super().__init__()
             self.num_features = num_features
             generator = torch.Generator().manual_seed(seed)
-            self.register_buffer("weight", torch.randn(3 * 8 * 8, num_features, generator=generator) / 8.0)
+            self.register_buffer(
+                "weight", torch.randn(3 * 8 * 8, num_features, generator=generator) / 8.0
+            )
 
         def forward(self, images):
             x = nn.functional.adaptive_avg_pool2d(images.float() / 255.0, (8, 8)).flatten(1)

@@ -18,9 +18,14 @@ def render_run_report(manifest: dict[str, Any], examples: dict[str, list[dict]])
     subjects = "".join(
         f"<tr><td>{html.escape(name)}</td><td>{c.get('accepted', 0)}</td><td>{c.get('rejected', 0)}</td>"
         f"<td>{100 * c.get('accepted', 0) / max(1, c.get('accepted', 0) + c.get('rejected', 0)):.1f}%</td></tr>"
-        for name, c in manifest.get("by_subject", {}).items())
-    reasons = "".join(f"<li>{html.escape(k)}: {v}</li>" for k, v in manifest.get("rejected_by_reason", {}).items())
-    failed = "".join(f"<li>{html.escape(k)}: {v}</li>" for k, v in manifest.get("failed_by_stage", {}).items())
+        for name, c in manifest.get("by_subject", {}).items()
+    )
+    reasons = "".join(
+        f"<li>{html.escape(k)}: {v}</li>" for k, v in manifest.get("rejected_by_reason", {}).items()
+    )
+    failed = "".join(
+        f"<li>{html.escape(k)}: {v}</li>" for k, v in manifest.get("failed_by_stage", {}).items()
+    )
     parts = [
         "<!doctype html><meta charset='utf-8'><title>SciRay run</title><body style='font-family:sans-serif'>",
         f"<h1>SciRay synthesis run</h1><p>engine <code>{html.escape(manifest['engine'])}</code>; validator: "
@@ -37,6 +42,8 @@ def render_run_report(manifest: dict[str, Any], examples: dict[str, list[dict]])
         cells = "".join(
             f"<div style='display:inline-block;width:210px;margin:6px;vertical-align:top'>"
             f"<img src='{_thumb(e['png'])}'><br><code>{html.escape(e['id'])}</code><br>"
-            f"<small>{html.escape(str(e.get('reason') or ''))[:200]}</small></div>" for e in examples.get(kind, []))
+            f"<small>{html.escape(str(e.get('reason') or ''))[:200]}</small></div>"
+            for e in examples.get(kind, [])
+        )
         parts.append(f"<h2>{kind.capitalize()} examples</h2>{cells or '<p>none</p>'}")
     return "\n".join(parts) + "</body>"

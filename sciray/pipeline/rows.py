@@ -10,8 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-COLUMNS = ("problem_id", "kind", "source", "reason", "problem", "state", "done", "verdict", "failed_stage",
-           "error", "timings")
+COLUMNS = (
+    "problem_id",
+    "kind",
+    "source",
+    "reason",
+    "problem",
+    "state",
+    "done",
+    "verdict",
+    "failed_stage",
+    "error",
+    "timings",
+)
 
 
 def new_row(**values: Any) -> dict[str, Any]:

@@ -60,7 +60,13 @@ class Stage:
                 raise
             except Exception as exc:  # a stage bug or a flaky dependency: retry, then fail the rows
                 error = f"{type(exc).__name__}: {exc}"[:500]
-                log.warning("%s failed on a batch of %d (attempt %d): %s", self.name, len(work), attempt + 1, error)
+                log.warning(
+                    "%s failed on a batch of %d (attempt %d): %s",
+                    self.name,
+                    len(work),
+                    attempt + 1,
+                    error,
+                )
         for row in work:
             row["failed_stage"], row["error"] = self.name, error
 
@@ -74,8 +80,14 @@ class _CoderRounds(Stage):
 
     uses_engine = True
 
-    def __init__(self, coder: dict[str, Any], render: dict[str, Any] | None = None, retries: int = 2,
-                 workers: int = 1, engine=None):
+    def __init__(
+        self,
+        coder: dict[str, Any],
+        render: dict[str, Any] | None = None,
+        retries: int = 2,
+        workers: int = 1,
+        engine=None,
+    ):
         super().__init__(retries)
         from sciray.coder.imgcoder import ImgCoder
         from sciray.config.models import CoderConfig, RenderConfig
@@ -89,7 +101,9 @@ class _CoderRounds(Stage):
         if render is not None:
             from sciray.render import make_renderer
 
-            self.renderer = make_renderer(cfg.language, RenderConfig.model_validate(render), workers=workers)
+            self.renderer = make_renderer(
+                cfg.language, RenderConfig.model_validate(render), workers=workers
+            )
         self.coder = ImgCoder(cfg, self.engine, self.renderer)
 
     def wanted(self, row):
@@ -132,7 +146,9 @@ class RenderStage(_CoderRounds):
     name = "render"
     uses_engine = False
 
-    def __init__(self, coder: dict[str, Any], render: dict[str, Any], retries: int = 2, workers: int = 1):
+    def __init__(
+        self, coder: dict[str, Any], render: dict[str, Any], retries: int = 2, workers: int = 1
+    ):
         super().__init__(coder, render, retries, workers)
 
     def advance(self, states):
@@ -161,8 +177,13 @@ class ValidateStage(Stage):
 
     name = "validate"
 
-    def __init__(self, accept: dict[str, Any], validator: dict[str, Any] | None = None, retries: int = 2,
-                 engine=None):
+    def __init__(
+        self,
+        accept: dict[str, Any],
+        validator: dict[str, Any] | None = None,
+        retries: int = 2,
+        engine=None,
+    ):
         super().__init__(retries)
         from sciray.config.models import AcceptConfig, ValidatorConfig
 
@@ -182,36 +203,66 @@ class ValidateStage(Stage):
         verdicts = [self._precheck(s) for s in states]
         if self.quiz is not None:
             todo = [(i, s) for i, (s, v) in enumerate(zip(states, verdicts)) if v is None]
-            results = self.quiz.validate([(s.problem, s.best.image.bytes, s.best.scene) for _, s in todo]) if todo else []
+            results = (
+                self.quiz.validate([(s.problem, s.best.image.bytes, s.best.scene) for _, s in todo])
+                if todo
+                else []
+            )
             for (i, state), result in zip(todo, results):
                 verdicts[i] = self._decide_quiz(state, result)
         for i, state in enumerate(states):
             if verdicts[i] is None:  # checks only
-                verdicts[i] = {"accepted": True, "reason": "checks passed" if self.accept.require_checks else "rendered",
-                               "validator": "checks-only"}
+                verdicts[i] = {
+                    "accepted": True,
+                    "reason": "checks passed" if self.accept.require_checks else "rendered",
+                    "validator": "checks-only",
+                }
             best = state.best
-            verdicts[i].update(checks=best.checks if best else {}, check_reasons=best.check_reasons if best else [],
-                               label_recall=best.label_recall if best else None)
+            verdicts[i].update(
+                checks=best.checks if best else {},
+                check_reasons=best.check_reasons if best else [],
+                label_recall=best.label_recall if best else None,
+            )
             rows[i]["verdict"] = json.dumps(verdicts[i])
 
     def _precheck(self, state) -> dict[str, Any] | None:
         best = state.best
         if best is None or best.render_status != "ok" or not (best.image and best.image.bytes):
             status = best.status if best else "no_attempt"
-            return {"accepted": False, "reason": status if status != "ok" else "render_failed", "stage": "coder"}
+            return {
+                "accepted": False,
+                "reason": status if status != "ok" else "render_failed",
+                "stage": "coder",
+            }
         if self.accept.require_checks and best.status != "ok":
-            return {"accepted": False, "reason": "checks_failed: " + "; ".join(best.check_reasons)[:300],
-                    "stage": "checks"}
+            return {
+                "accepted": False,
+                "reason": "checks_failed: " + "; ".join(best.check_reasons)[:300],
+                "stage": "checks",
+            }
         return None
 
     def _decide_quiz(self, state, result) -> dict[str, Any]:
-        verdict = {"r_inv": result.accuracy, "validator": result.mode, "quiz_status": result.status,
-                   "quiz_answers": [a.model_dump() for a in result.answers]}
+        verdict = {
+            "r_inv": result.accuracy,
+            "validator": result.mode,
+            "quiz_status": result.status,
+            "quiz_answers": [a.model_dump() for a in result.answers],
+        }
         if result.accuracy is None:
-            return {**verdict, "accepted": False, "reason": f"validator: {result.status}", "stage": "validate"}
+            return {
+                **verdict,
+                "accepted": False,
+                "reason": f"validator: {result.status}",
+                "stage": "validate",
+            }
         if result.accuracy < self.accept.min_r_inv:
-            return {**verdict, "accepted": False, "stage": "validate",
-                    "reason": f"r_inv {result.accuracy:.2f} < {self.accept.min_r_inv:.2f}"}
+            return {
+                **verdict,
+                "accepted": False,
+                "stage": "validate",
+                "reason": f"r_inv {result.accuracy:.2f} < {self.accept.min_r_inv:.2f}",
+            }
         return {**verdict, "accepted": True, "reason": f"r_inv {result.accuracy:.2f}"}
 
 
@@ -237,7 +288,9 @@ class QuizGenStage(Stage):
         from sciray.types import Problem
 
         problems = [Problem.model_validate_json(r["problem"]) for r in rows]
-        for row, problem, result in zip(rows, problems, generate_quizzes(self.engine, problems, max_tokens=self.cfg.max_tokens)):
+        for row, problem, result in zip(
+            rows, problems, generate_quizzes(self.engine, problems, max_tokens=self.cfg.max_tokens)
+        ):
             if result.quizzes:
                 problem = problem.model_copy(update={"quizzes": result.quizzes})
                 row["problem"] = problem.model_dump_json()

@@ -19,30 +19,42 @@ import pyarrow.parquet as pq
 
 from sciray.types import Candidate
 
-SHARD_SCHEMA = pa.schema([
-    ("problem_id", pa.string()),
-    ("config_hash", pa.string()),
-    ("subject", pa.string()),
-    ("image_type", pa.string()),
-    ("question", pa.string()),
-    ("image", pa.struct([("bytes", pa.binary()), ("path", pa.string())])),
-    ("status", pa.string()),
-    ("reason", pa.string()),
-    ("language", pa.string()),
-    ("code", pa.string()),
-    ("plan", pa.string()),
-    ("scene", pa.string()),
-    # a list of (name, score) structs, not an Arrow map: Hugging Face datasets cannot load map columns
-    ("checks", pa.list_(pa.struct([("name", pa.string()), ("score", pa.float64())]))),
-    ("label_recall", pa.float64()),
-    ("r_inv", pa.float64()),
-    ("verdict", pa.string()),
-    ("attempts", pa.string()),
-    ("lineage", pa.struct([("engine", pa.string()), ("model", pa.string()), ("prompt_version", pa.string()),
-                           ("config_hash", pa.string()), ("package_versions", pa.string()),
-                           ("sandbox", pa.list_(pa.string()))])),
-    ("problem", pa.string()),
-])
+SHARD_SCHEMA = pa.schema(
+    [
+        ("problem_id", pa.string()),
+        ("config_hash", pa.string()),
+        ("subject", pa.string()),
+        ("image_type", pa.string()),
+        ("question", pa.string()),
+        ("image", pa.struct([("bytes", pa.binary()), ("path", pa.string())])),
+        ("status", pa.string()),
+        ("reason", pa.string()),
+        ("language", pa.string()),
+        ("code", pa.string()),
+        ("plan", pa.string()),
+        ("scene", pa.string()),
+        # a list of (name, score) structs, not an Arrow map: Hugging Face datasets cannot load map columns
+        ("checks", pa.list_(pa.struct([("name", pa.string()), ("score", pa.float64())]))),
+        ("label_recall", pa.float64()),
+        ("r_inv", pa.float64()),
+        ("verdict", pa.string()),
+        ("attempts", pa.string()),
+        (
+            "lineage",
+            pa.struct(
+                [
+                    ("engine", pa.string()),
+                    ("model", pa.string()),
+                    ("prompt_version", pa.string()),
+                    ("config_hash", pa.string()),
+                    ("package_versions", pa.string()),
+                    ("sandbox", pa.list_(pa.string())),
+                ]
+            ),
+        ),
+        ("problem", pa.string()),
+    ]
+)
 
 
 def _attempt_record(c: Candidate) -> dict[str, Any]:
@@ -52,24 +64,44 @@ def _attempt_record(c: Candidate) -> dict[str, Any]:
     return data
 
 
-def shard_row(state, verdict: dict[str, Any], config_hash: str, versions_json: str) -> dict[str, Any]:
+def shard_row(
+    state, verdict: dict[str, Any], config_hash: str, versions_json: str
+) -> dict[str, Any]:
     """One output row for a finished problem (``state`` is its ``CoderResult``)."""
     problem, best = state.problem, state.best
-    image = {"bytes": best.image.bytes, "path": f"{problem.id}.png"} if best and best.image and best.image.bytes else None
+    image = (
+        {"bytes": best.image.bytes, "path": f"{problem.id}.png"}
+        if best and best.image and best.image.bytes
+        else None
+    )
     return {
-        "problem_id": problem.id, "config_hash": config_hash,
+        "problem_id": problem.id,
+        "config_hash": config_hash,
         "subject": (problem.image_type or "Unknown").split(" - ")[0],
-        "image_type": problem.image_type, "question": problem.question, "image": image,
-        "status": "accepted" if verdict.get("accepted") else "rejected", "reason": verdict.get("reason"),
-        "language": best.language if best else None, "code": best.code if best else None,
+        "image_type": problem.image_type,
+        "question": problem.question,
+        "image": image,
+        "status": "accepted" if verdict.get("accepted") else "rejected",
+        "reason": verdict.get("reason"),
+        "language": best.language if best else None,
+        "code": best.code if best else None,
         "plan": best.plan.model_dump_json() if best and best.plan else None,
         "scene": best.scene.model_dump_json() if best and best.scene else None,
-        "checks": [{"name": k, "score": v} for k, v in (best.checks or {}).items()] if best else None,
-        "label_recall": best.label_recall if best else None, "r_inv": verdict.get("r_inv"),
-        "verdict": json.dumps(verdict), "attempts": json.dumps([_attempt_record(c) for c in state.attempts]),
-        "lineage": {"engine": best.engine if best else None, "model": best.model if best else None,
-                    "prompt_version": best.prompt_version if best else None, "config_hash": config_hash,
-                    "package_versions": versions_json, "sandbox": list(best.sandbox) if best else []},
+        "checks": [{"name": k, "score": v} for k, v in (best.checks or {}).items()]
+        if best
+        else None,
+        "label_recall": best.label_recall if best else None,
+        "r_inv": verdict.get("r_inv"),
+        "verdict": json.dumps(verdict),
+        "attempts": json.dumps([_attempt_record(c) for c in state.attempts]),
+        "lineage": {
+            "engine": best.engine if best else None,
+            "model": best.model if best else None,
+            "prompt_version": best.prompt_version if best else None,
+            "config_hash": config_hash,
+            "package_versions": versions_json,
+            "sandbox": list(best.sandbox) if best else [],
+        },
         "problem": problem.model_dump_json(),
     }
 
@@ -117,7 +149,9 @@ class JsonlLog:
     def clear(self) -> int:
         """Remove the parts an earlier run wrote; returns how many. Failed and quarantined rows are
         read (and retried) again by every run, so their logs describe the latest run only."""
-        parts = self.fs.glob(f"{self.folder}/part-*.jsonl") + self.fs.glob(f"{self.folder}/.part-*.jsonl.tmp")
+        parts = self.fs.glob(f"{self.folder}/part-*.jsonl") + self.fs.glob(
+            f"{self.folder}/.part-*.jsonl.tmp"
+        )
         for path in parts:
             self.fs.rm(path)
         return len(parts)
@@ -141,7 +175,9 @@ def written(fs: fsspec.AbstractFileSystem, root: str, config_hash: str) -> dict[
         for path in fs.glob(f"{root}/{kind}/part-*.parquet"):
             with fs.open(path, "rb") as f:
                 table = pq.read_table(f, columns=["problem_id", "config_hash"])
-            for pid, h in zip(table.column("problem_id").to_pylist(), table.column("config_hash").to_pylist()):
+            for pid, h in zip(
+                table.column("problem_id").to_pylist(), table.column("config_hash").to_pylist()
+            ):
                 if h == config_hash:
                     ids.add(pid)
     return done

@@ -18,8 +18,14 @@ OUTPUT_COLUMNS = ("png", "render_status", "render_error", "render_ms", "scene", 
 class BatchRenderer:
     """Adds the render columns to a batch that has ``code`` (and optionally ``language``)."""
 
-    def __init__(self, render: RenderConfig | dict[str, Any] | None = None, workers: int | None = None):
-        cfg = render if isinstance(render, RenderConfig) else RenderConfig.model_validate(render or {})
+    def __init__(
+        self, render: RenderConfig | dict[str, Any] | None = None, workers: int | None = None
+    ):
+        cfg = (
+            render
+            if isinstance(render, RenderConfig)
+            else RenderConfig.model_validate(render or {})
+        )
         self.cfg = cfg
         self.workers = workers or cfg.workers or 1
         self._renderers: dict[str, Any] = {}
@@ -31,7 +37,9 @@ class BatchRenderer:
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         codes = [str(c) if c is not None else "" for c in batch["code"]]
-        languages = [str(l) for l in batch["language"]] if "language" in batch else ["python"] * len(codes)
+        languages = (
+            [str(l) for l in batch["language"]] if "language" in batch else ["python"] * len(codes)
+        )
         results: list[Any] = [None] * len(codes)
         for language in sorted(set(languages)):
             idx = [i for i, l in enumerate(languages) if l == language]

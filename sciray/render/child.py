@@ -103,7 +103,9 @@ def guarded_builtins(allowed: list[str]) -> dict[str, Any]:
     def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
         top = name.split(".")[0]
         if level == 0 and top not in allowed_set:
-            raise ImportBlocked(f"import of {name!r} is not allowed in diagram code (render.allowed_imports)")
+            raise ImportBlocked(
+                f"import of {name!r} is not allowed in diagram code (render.allowed_imports)"
+            )
         return real_import(name, globals, locals, fromlist, level)
 
     namespace["__import__"] = guarded_import
@@ -210,7 +212,9 @@ def run(code: str, *, dpi: int, allowed_imports: list[str], max_output: int) -> 
             else:
                 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-                if not isinstance(fig.canvas, FigureCanvasAgg):  # closed with plt.close(): re-attach
+                if not isinstance(
+                    fig.canvas, FigureCanvasAgg
+                ):  # closed with plt.close(): re-attach
                     FigureCanvasAgg(fig)
                 png, header["scene"], timings["scene_ms"] = save_as_drawn(fig, dpi)
         except BaseException as exc:
@@ -218,7 +222,9 @@ def run(code: str, *, dpi: int, allowed_imports: list[str], max_output: int) -> 
             png = b""
     # No plt.close("all"): the child exits right after, and tearing figures down costs ~ms.
     timings["exec_ms"] = round(exec_ms, 2)
-    timings["save_ms"] = round((time.perf_counter() - started) * 1000 - exec_ms - timings.get("scene_ms", 0.0), 2)
+    timings["save_ms"] = round(
+        (time.perf_counter() - started) * 1000 - exec_ms - timings.get("scene_ms", 0.0), 2
+    )
     header["timings"] = timings
     header["stdout"], header["stderr"] = out.text(), err.text()
     return header, png

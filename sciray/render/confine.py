@@ -25,12 +25,29 @@ def read_only_paths() -> tuple[str, ...]:
     """What a render may read: the Python installation, its packages, Matplotlib data, fonts."""
     import matplotlib
 
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, matplotlib.get_data_path(), matplotlib.get_cachedir()}
+    paths = {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        matplotlib.get_data_path(),
+        matplotlib.get_cachedir(),
+    }
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         paths.add(sysconfig.get_paths()[key])
     paths.update(p for p in sys.path if p and os.path.isdir(p) and "site-packages" in p)
-    paths.update(("/usr/share/fonts", "/usr/local/share/fonts", "/usr/lib", "/lib", "/usr/lib64", "/lib64",
-                  "/dev/urandom", "/dev/null", "/etc/localtime"))
+    paths.update(
+        (
+            "/usr/share/fonts",
+            "/usr/local/share/fonts",
+            "/usr/lib",
+            "/lib",
+            "/usr/lib64",
+            "/lib64",
+            "/dev/urandom",
+            "/dev/null",
+            "/etc/localtime",
+        )
+    )
     return tuple(sorted(p for p in paths if os.path.exists(p)))
 
 
@@ -104,7 +121,11 @@ def _drop_capabilities() -> None:
         _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
 
     class Data(ctypes.Structure):
-        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+        _fields_ = [
+            ("effective", ctypes.c_uint32),
+            ("permitted", ctypes.c_uint32),
+            ("inheritable", ctypes.c_uint32),
+        ]
 
     header = Header(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
     data = (Data * 2)()
@@ -126,9 +147,17 @@ def drop_privileges(scratch: str, identity: str) -> list[str]:
     return [identity]
 
 
-def confine(scratch: str, *, cpu_s: int, memory_mb: int, file_mb: int, open_files: int,
-            require_landlock: bool = True, read_paths: tuple[str, ...] | None = None,
-            exec_paths: tuple[str, ...] = ()) -> list[str]:
+def confine(
+    scratch: str,
+    *,
+    cpu_s: int,
+    memory_mb: int,
+    file_mb: int,
+    open_files: int,
+    require_landlock: bool = True,
+    read_paths: tuple[str, ...] | None = None,
+    exec_paths: tuple[str, ...] = (),
+) -> list[str]:
     """Apply every layer to this process; the scratch folder is the only writable place.
 
     ``read_paths`` defaults to the Python installation (a Python render). ``exec_paths`` are
@@ -139,10 +168,15 @@ def confine(scratch: str, *, cpu_s: int, memory_mb: int, file_mb: int, open_file
     identity = render_identity(tuple(read_paths or ()) + exec_paths if exec_paths else None)
     if identity == "no-capabilities" and landlock.abi_version() < 1:
         # uid 0 keeps owner rights on every root-owned file: only Landlock fences it in.
-        raise landlock.LandlockError(95, "renders would run as root without Landlock (Python is not "
-                                         "readable by 'nobody' or ids cannot be changed); refusing")
+        raise landlock.LandlockError(
+            95,
+            "renders would run as root without Landlock (Python is not "
+            "readable by 'nobody' or ids cannot be changed); refusing",
+        )
     # Identity before limits: setuid with RLIMIT_NPROC already 0 would make execve fail (EAGAIN).
-    if identity == "uid-nobody" and not _reachable_by_nobody(os.path.dirname(os.path.abspath(scratch))):
+    if identity == "uid-nobody" and not _reachable_by_nobody(
+        os.path.dirname(os.path.abspath(scratch))
+    ):
         identity = "no-capabilities"
     mechanisms += drop_privileges(scratch, identity)
     os.umask(0o077)  # before seccomp denies umask: new files and folders stay the render's own

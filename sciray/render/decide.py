@@ -66,13 +66,23 @@ def _ended_badly(outcome: dict[str, Any], cfg: RenderConfig) -> tuple[str, str] 
     return None
 
 
-def decide(outcome: dict[str, Any], data: bytes, *, overflow: bool, cfg: RenderConfig, language: str,
-           sandbox: list[str], ms: float) -> RenderResult:
+def decide(
+    outcome: dict[str, Any],
+    data: bytes,
+    *,
+    overflow: bool,
+    cfg: RenderConfig,
+    language: str,
+    sandbox: list[str],
+    ms: float,
+) -> RenderResult:
     """The render's result from how the child ended (``outcome``, the fork-server's word) and
     the bytes it wrote (``data``; ``overflow`` when it wrote more than ``max_result_bytes``)."""
 
     def result(status: str, error: str | None, **fields) -> RenderResult:
-        return RenderResult(status=status, error=error, language=language, ms=ms, sandbox=list(sandbox), **fields)
+        return RenderResult(
+            status=status, error=error, language=language, ms=ms, sandbox=list(sandbox), **fields
+        )
 
     bad_end = _ended_badly(outcome, cfg)
     if bad_end:
@@ -91,8 +101,11 @@ def decide(outcome: dict[str, Any], data: bytes, *, overflow: bool, cfg: RenderC
         where = ".".join(str(p) for p in first["loc"]) or "result"
         return result("violation", f"malformed render result: {where}: {first['msg']}")
     limit = cfg.max_output_kb * 1024 + 100
-    fields: dict[str, Any] = {"timings": {"child_ms": float(outcome.get("ms") or 0.0), **report.timings},
-                              "stdout": report.stdout[:limit], "stderr": report.stderr[:limit]}
+    fields: dict[str, Any] = {
+        "timings": {"child_ms": float(outcome.get("ms") or 0.0), **report.timings},
+        "stdout": report.stdout[:limit],
+        "stderr": report.stderr[:limit],
+    }
     if report.status != "ok":
         return result(report.status, report.error, **fields)
     if len(png) > cfg.max_png_mb << 20:
@@ -103,6 +116,10 @@ def decide(outcome: dict[str, Any], data: bytes, *, overflow: bool, cfg: RenderC
         return result("violation", f"render result rejected: {exc}", **fields)
     scene = report.scene
     if scene is not None and scene.size and scene.size != [width, height]:
-        return result("violation", f"render result rejected: the scene describes a {scene.size[0]}x"
-                                   f"{scene.size[1]} image, the PNG is {width}x{height}", **fields)
+        return result(
+            "violation",
+            f"render result rejected: the scene describes a {scene.size[0]}x"
+            f"{scene.size[1]} image, the PNG is {width}x{height}",
+            **fields,
+        )
     return result("ok", None, png=png, scene=scene, **fields)

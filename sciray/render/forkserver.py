@@ -55,7 +55,9 @@ def _warm_up(cfg: RenderConfig) -> None:
     ax.set_title(r"$\alpha = 30^\circ$")
     ax.legend()
     ax.table(cellText=[["1"]], loc="bottom")
-    fig.add_subplot(122, projection="3d").plot_surface(numpy.zeros((2, 2)), numpy.zeros((2, 2)), numpy.zeros((2, 2)))
+    fig.add_subplot(122, projection="3d").plot_surface(
+        numpy.zeros((2, 2)), numpy.zeros((2, 2)), numpy.zeros((2, 2))
+    )
     import io
 
     fig.savefig(io.BytesIO(), format="png")
@@ -82,7 +84,10 @@ def shareable_fds() -> tuple[int, ...]:
     for name in os.listdir("/proc/self/fd"):
         fd = int(name)
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode) or fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE != os.O_RDONLY:
+            if (
+                not stat.S_ISREG(os.fstat(fd).st_mode)
+                or fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE != os.O_RDONLY
+            ):
                 continue
             path = os.readlink(f"/proc/self/fd/{fd}")
         except OSError:
@@ -115,7 +120,9 @@ def read_code(fd: int, limit: int = 16 << 20) -> str:
     return b"".join(chunks).decode("utf-8", errors="replace")
 
 
-def _child_main(code_fd: int, result_fd: int, scratch: str, cfg: RenderConfig, report_sandbox: bool) -> None:
+def _child_main(
+    code_fd: int, result_fd: int, scratch: str, cfg: RenderConfig, report_sandbox: bool
+) -> None:
     """In the forked child: take the code, confine, run, write the frame, exit. Never returns."""
     header: dict[str, Any]
     png = b""
@@ -128,13 +135,25 @@ def _child_main(code_fd: int, result_fd: int, scratch: str, cfg: RenderConfig, r
         code = read_code(code_fd)
         os.chdir(scratch)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over the file-size limit: EFBIG, not death
-        signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # the worker stopped reading: EPIPE, then exit
-        mechanisms = confine(scratch, cpu_s=cfg.cpu_s, memory_mb=cfg.memory_mb, file_mb=cfg.scratch_mb,
-                             open_files=cfg.open_files, require_landlock=not cfg.allow_without_landlock)
+        signal.signal(
+            signal.SIGPIPE, signal.SIG_IGN
+        )  # the worker stopped reading: EPIPE, then exit
+        mechanisms = confine(
+            scratch,
+            cpu_s=cfg.cpu_s,
+            memory_mb=cfg.memory_mb,
+            file_mb=cfg.scratch_mb,
+            open_files=cfg.open_files,
+            require_landlock=not cfg.allow_without_landlock,
+        )
         _max_pixels[0] = cfg.max_pixels
         setup_ms = round((time.perf_counter() - forked) * 1000, 2)
-        header, png = child.run(code, dpi=cfg.dpi, allowed_imports=cfg.allowed_imports,
-                                max_output=cfg.max_output_kb * 1024)
+        header, png = child.run(
+            code,
+            dpi=cfg.dpi,
+            allowed_imports=cfg.allowed_imports,
+            max_output=cfg.max_output_kb * 1024,
+        )
         header["timings"]["setup_ms"] = setup_ms
         if report_sandbox:  # the self-test's own code: what confine() put in force
             header["sandbox"] = mechanisms + CHILD_MECHANISMS
@@ -147,12 +166,25 @@ def _child_main(code_fd: int, result_fd: int, scratch: str, cfg: RenderConfig, r
 
 
 # Enforced around every child by the fork-server and the worker (not by confine()).
-CHILD_MECHANISMS = ["pixel-cap", "scratch-quota", "wall-timeout", "bounded-output", "no-dumpable",
-                    "private-result-channel", "supervisor-verified"]
+CHILD_MECHANISMS = [
+    "pixel-cap",
+    "scratch-quota",
+    "wall-timeout",
+    "bounded-output",
+    "no-dumpable",
+    "private-result-channel",
+    "supervisor-verified",
+]
 
 
-def spawn_render(code_fd: int, result_fd: int, cfg: RenderConfig, scratch_root: str, *,
-                 report_sandbox: bool = False) -> ChildOutcome:
+def spawn_render(
+    code_fd: int,
+    result_fd: int,
+    cfg: RenderConfig,
+    scratch_root: str,
+    *,
+    report_sandbox: bool = False,
+) -> ChildOutcome:
     """Fork one confined child that reads ``code_fd`` and writes its frame to ``result_fd``; wait
     for it under the wall-clock deadline and the scratch quota. The fork-server never reads
     either descriptor: it closes its copies right after the fork."""
@@ -215,12 +247,16 @@ def self_test(cfg: RenderConfig, scratch_root: str) -> tuple[list[str], list[str
     """Fork one restricted child that must fail to read a foreign file, open a socket, fork,
     signal or renice its parent and make a System V IPC object. Returns (mechanisms, escapes);
     any escape means refuse to serve."""
-    foreign = tempfile.NamedTemporaryFile("w", prefix="sciray-selftest-", suffix=".txt", delete=False)
+    foreign = tempfile.NamedTemporaryFile(
+        "w", prefix="sciray-selftest-", suffix=".txt", delete=False
+    )
     foreign.write("secret")
     foreign.close()
     probe = cfg.model_copy(update={"allowed_imports": ["*"]})
     try:
-        outcome, data = render_in_child(f"FOREIGN = {foreign.name!r}\n" + SELF_TEST_CODE, probe, scratch_root)
+        outcome, data = render_in_child(
+            f"FOREIGN = {foreign.name!r}\n" + SELF_TEST_CODE, probe, scratch_root
+        )
     finally:
         os.unlink(foreign.name)
     try:
@@ -301,6 +337,7 @@ def main() -> int:
 
         def test() -> tuple[list[str], list[str]]:
             return self_test(cfg, scratch_root)
+
     import ctypes
 
     ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # children cannot read our /proc entries
@@ -308,14 +345,35 @@ def main() -> int:
     gc.freeze()  # keep copy-on-write pages shared with the children
     mechanisms, escapes = test()
     if escapes:
-        protocol.send(sock, {"ready": False, "error": "sandbox self-test failed: " + ", ".join(escapes),
-                             "sandbox": mechanisms})
+        protocol.send(
+            sock,
+            {
+                "ready": False,
+                "error": "sandbox self-test failed: " + ", ".join(escapes),
+                "sandbox": mechanisms,
+            },
+        )
         return 3
     if "landlock-fs" not in mechanisms:
-        print("WARNING: SciRay renders WITHOUT Landlock (render.allow_without_landlock is set): "
-              "filesystem isolation is weaker", file=sys.stderr, flush=True)
-    extra = (["scratch-quota", "wall-timeout", "no-dumpable", "tex-no-shell-escape", "tex-paranoid-paths",
-              "private-result-channel", "supervisor-verified"] if language == "tikz" else [])
+        print(
+            "WARNING: SciRay renders WITHOUT Landlock (render.allow_without_landlock is set): "
+            "filesystem isolation is weaker",
+            file=sys.stderr,
+            flush=True,
+        )
+    extra = (
+        [
+            "scratch-quota",
+            "wall-timeout",
+            "no-dumpable",
+            "tex-no-shell-escape",
+            "tex-paranoid-paths",
+            "private-result-channel",
+            "supervisor-verified",
+        ]
+        if language == "tikz"
+        else []
+    )
     protocol.send(sock, {"ready": True, "sandbox": mechanisms + extra, "pid": os.getpid()})
     # What this process holds from here on is the operator's config and nothing of any render:
     # requests carry only descriptors, and a forked child inherits no earlier render's data.
@@ -329,7 +387,9 @@ def main() -> int:
         if request.get("op") != "render" or len(fds) != 2:
             for fd in fds:
                 os.close(fd)
-            protocol.send(sock, {"error": f"bad request {request.get('op')!r} with {len(fds)} descriptors"})
+            protocol.send(
+                sock, {"error": f"bad request {request.get('op')!r} with {len(fds)} descriptors"}
+            )
             continue
         began = time.perf_counter()
         answer = render(*fds)

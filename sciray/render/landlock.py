@@ -28,13 +28,18 @@ NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
 
 READ_ONLY = READ_FILE | READ_DIR
-SCRATCH = READ_FILE | READ_DIR | WRITE_FILE | REMOVE_FILE | REMOVE_DIR | MAKE_DIR | MAKE_REG | TRUNCATE
+SCRATCH = (
+    READ_FILE | READ_DIR | WRITE_FILE | REMOVE_FILE | REMOVE_DIR | MAKE_DIR | MAKE_REG | TRUNCATE
+)
 _FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV
 
 
 class _RulesetAttr(ctypes.Structure):
-    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
-                ("scoped", ctypes.c_uint64)]
+    _fields_ = [
+        ("handled_access_fs", ctypes.c_uint64),
+        ("handled_access_net", ctypes.c_uint64),
+        ("scoped", ctypes.c_uint64),
+    ]
 
 
 class _PathBeneathAttr(ctypes.Structure):
@@ -57,7 +62,9 @@ def _nr() -> tuple[int, int, int]:
 def abi_version() -> int:
     """The kernel's Landlock ABI version, 0 when Landlock is unavailable or disabled."""
     create, _, _ = _nr()
-    version = _libc.syscall(create, None, ctypes.c_size_t(0), ctypes.c_uint32(CREATE_RULESET_VERSION))
+    version = _libc.syscall(
+        create, None, ctypes.c_size_t(0), ctypes.c_uint32(CREATE_RULESET_VERSION)
+    )
     return max(int(version), 0)
 
 
@@ -80,7 +87,11 @@ class Ruleset:
             raise LandlockError(err, f"landlock_create_ruleset: {os.strerror(err)}")
         self.fd = int(fd)
         self.handled_fs = fs
-        self.mechanisms = ["landlock-fs"] + (["landlock-net"] if net else []) + (["landlock-scope"] if scoped else [])
+        self.mechanisms = (
+            ["landlock-fs"]
+            + (["landlock-net"] if net else [])
+            + (["landlock-scope"] if scoped else [])
+        )
 
     def allow(self, path: str, access: int) -> bool:
         """Allow ``access`` beneath ``path``; False when the path does not exist."""
@@ -93,7 +104,16 @@ class Ruleset:
                 access &= _FILE_RIGHTS
             attr = _PathBeneathAttr(access & self.handled_fs, fd)
             _, add_rule, _ = _nr()
-            if _libc.syscall(add_rule, ctypes.c_int(self.fd), ctypes.c_int(RULE_PATH_BENEATH), ctypes.byref(attr), ctypes.c_uint32(0)) < 0:
+            if (
+                _libc.syscall(
+                    add_rule,
+                    ctypes.c_int(self.fd),
+                    ctypes.c_int(RULE_PATH_BENEATH),
+                    ctypes.byref(attr),
+                    ctypes.c_uint32(0),
+                )
+                < 0
+            ):
                 err = ctypes.get_errno()
                 raise LandlockError(err, f"landlock_add_rule({path}): {os.strerror(err)}")
         finally:

@@ -69,7 +69,9 @@ class ForkServer:
     # A server that answers nothing this long past the render's own deadline is restarted.
     GRACE_S = 30.0
 
-    def __init__(self, cfg: RenderConfig, scratch_root: str | None = None, language: str = "python"):
+    def __init__(
+        self, cfg: RenderConfig, scratch_root: str | None = None, language: str = "python"
+    ):
         self.cfg = cfg
         self.language = language
         self._own_root = scratch_root is None
@@ -87,16 +89,26 @@ class ForkServer:
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "sciray.render.forkserver", str(theirs.fileno())],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr,
-                env=clean_env(self.scratch_root), close_fds=True, pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=self._stderr,
+                env=clean_env(self.scratch_root),
+                close_fds=True,
+                pass_fds=(theirs.fileno(),),
                 start_new_session=True,
             )
         finally:
             theirs.close()
         self.sock = ours
         try:
-            protocol.send(ours, {"config": self.cfg.model_dump(mode="json"), "scratch_root": self.scratch_root,
-                                 "language": self.language})
+            protocol.send(
+                ours,
+                {
+                    "config": self.cfg.model_dump(mode="json"),
+                    "scratch_root": self.scratch_root,
+                    "language": self.language,
+                },
+            )
             ready, _ = protocol.receive(ours, max_fds=0)
         except (protocol.ProtocolError, OSError):
             raise SandboxError(f"render worker failed to start: {self._stderr_tail()}") from None
@@ -122,15 +134,28 @@ class ForkServer:
         started = time.perf_counter()
         with self._lock:
             try:
-                outcome, data, overflow = self._exchange(code, started + self.cfg.timeout_s + self.GRACE_S)
+                outcome, data, overflow = self._exchange(
+                    code, started + self.cfg.timeout_s + self.GRACE_S
+                )
             except (protocol.ProtocolError, OSError, TimeoutError) as exc:
                 log.error("render worker failed (%s); restarting it", exc)
                 self._restart()
-                return RenderResult(status="error", language=self.language,
-                                    error=f"render worker crashed and was restarted ({exc})",
-                                    ms=(time.perf_counter() - started) * 1000, sandbox=self.sandbox)
-        return decide(outcome, data, overflow=overflow, cfg=self.cfg, language=self.language,
-                      sandbox=self.sandbox, ms=(time.perf_counter() - started) * 1000)
+                return RenderResult(
+                    status="error",
+                    language=self.language,
+                    error=f"render worker crashed and was restarted ({exc})",
+                    ms=(time.perf_counter() - started) * 1000,
+                    sandbox=self.sandbox,
+                )
+        return decide(
+            outcome,
+            data,
+            overflow=overflow,
+            cfg=self.cfg,
+            language=self.language,
+            sandbox=self.sandbox,
+            ms=(time.perf_counter() - started) * 1000,
+        )
 
     def _exchange(self, code: str, deadline: float) -> tuple[dict, bytes, bool]:
         """Send one render and collect (the server's outcome, the child's bytes, overflow)."""
@@ -153,7 +178,9 @@ class ForkServer:
                 remaining = deadline - time.perf_counter()
                 if remaining <= 0:
                     raise TimeoutError("render worker stopped answering")
-                watch = [fd for fd in (read_fd, self.sock.fileno() if outcome is None else -1) if fd >= 0]
+                watch = [
+                    fd for fd in (read_fd, self.sock.fileno() if outcome is None else -1) if fd >= 0
+                ]
                 ready, _, _ = select.select(watch, [], [], min(remaining, 1.0))
                 if read_fd in ready:
                     chunk = os.read(read_fd, 1 << 16)

@@ -42,7 +42,9 @@ def _read_exact(stream: BinaryIO, n: int) -> bytes:
     return data
 
 
-def read_message(stream: BinaryIO, max_header: int = 16 << 20, max_blob: int = 1 << 30) -> tuple[dict, bytes]:
+def read_message(
+    stream: BinaryIO, max_header: int = 16 << 20, max_blob: int = 1 << 30
+) -> tuple[dict, bytes]:
     (n,) = _LEN.unpack(_read_exact(stream, 4))
     if n > max_header:
         raise ProtocolError(f"header of {n} bytes is over {max_header}")
@@ -61,7 +63,7 @@ def decode(buffer: bytes, max_header: int, max_blob: int) -> tuple[dict, bytes]:
     if n > max_header or 8 + n > len(buffer):
         raise ProtocolError("truncated or oversized header")
     try:
-        header = json.loads(buffer[4:4 + n])
+        header = json.loads(buffer[4 : 4 + n])
     except RecursionError:
         raise ProtocolError("header is nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
@@ -69,7 +71,7 @@ def decode(buffer: bytes, max_header: int, max_blob: int) -> tuple[dict, bytes]:
     (m,) = _LEN.unpack_from(buffer, 4 + n)
     if m > max_blob:
         raise ProtocolError(f"payload of {m} bytes is over {max_blob}")
-    blob = buffer[8 + n:8 + n + m]
+    blob = buffer[8 + n : 8 + n + m]
     if len(blob) != m:
         raise ProtocolError("truncated payload")
     if len(buffer) != 8 + n + m:
@@ -89,7 +91,9 @@ def write_all(fd: int, data: bytes) -> None:
 MAX_CONTROL = 1 << 20  # one control packet: the init message (config) is the largest
 
 
-def send(sock: socket.socket, message: dict[str, Any], fds: list[int] | tuple[int, ...] = ()) -> None:
+def send(
+    sock: socket.socket, message: dict[str, Any], fds: list[int] | tuple[int, ...] = ()
+) -> None:
     """One control packet, with ``fds`` passed alongside (SCM_RIGHTS)."""
     data = json.dumps(message).encode()
     if len(data) > MAX_CONTROL:

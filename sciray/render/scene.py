@@ -43,9 +43,17 @@ def overlapping_pairs(boxes: list[list[float]], candidates: list[int]) -> list[l
     return pairs
 
 
-def outside_canvas(boxes: list[list[float]], candidates: list[int], width: int, height: int) -> list[int]:
-    return [i for i in candidates
-            if boxes[i][0] < -1 or boxes[i][1] < -1 or boxes[i][2] > width + 1 or boxes[i][3] > height + 1]
+def outside_canvas(
+    boxes: list[list[float]], candidates: list[int], width: int, height: int
+) -> list[int]:
+    return [
+        i
+        for i in candidates
+        if boxes[i][0] < -1
+        or boxes[i][1] < -1
+        or boxes[i][2] > width + 1
+        or boxes[i][3] > height + 1
+    ]
 
 
 DRAWN_TICKS = "_sciray_drawn_ticks"
@@ -96,15 +104,24 @@ def _text_kinds(fig) -> dict[int, str]:
             kinds[id(axis.label)] = "axis_label"
             kinds[id(axis.get_offset_text())] = "tick"
             # Only ticks that exist: touching the lazy lists would create (slowly) new ones.
-            for tick in (*axis.__dict__.get("majorTicks", ()), *axis.__dict__.get("minorTicks", ())):
+            for tick in (
+                *axis.__dict__.get("majorTicks", ()),
+                *axis.__dict__.get("minorTicks", ()),
+            ):
                 for label in (tick.label1, tick.label2):
                     kinds[id(label)] = "hidden"  # beyond the view limits: never drawn
-            drawn = getattr(axis, DRAWN_TICKS, None)  # what the last draw showed (see install_tick_hook)
+            drawn = getattr(
+                axis, DRAWN_TICKS, None
+            )  # what the last draw showed (see install_tick_hook)
             if drawn is None:
                 if _hooked:  # the axis was not drawn (turned off): none of its ticks show
                     drawn = []
                 else:
-                    drawn = axis._update_ticks() if hasattr(axis, "_update_ticks") else axis.get_major_ticks()
+                    drawn = (
+                        axis._update_ticks()
+                        if hasattr(axis, "_update_ticks")
+                        else axis.get_major_ticks()
+                    )
             for tick in drawn:
                 for label in (tick.label1, tick.label2):
                     kinds[id(label)] = "tick"
@@ -131,8 +148,12 @@ def _all_artists(fig) -> list:
         artist = stack.pop()
         found.append(artist)
         if isinstance(artist, Axis):
-            children = [artist.label, artist.offsetText, *artist.__dict__.get("majorTicks", ()),
-                        *artist.__dict__.get("minorTicks", ())]
+            children = [
+                artist.label,
+                artist.offsetText,
+                *artist.__dict__.get("majorTicks", ()),
+                *artist.__dict__.get("minorTicks", ()),
+            ]
         else:
             children = artist.get_children()
         stack.extend(reversed(children))
@@ -176,7 +197,9 @@ def figure_scene(fig, pixels: np.ndarray | None = None) -> dict[str, Any]:
     counts = Counter()
     for artist in artists:
         name = type(artist).__name__
-        if name in ("Line2D", "Text", "Annotation", "AxesImage") or name.endswith(("Collection", "Axes", "3D")):
+        if name in ("Line2D", "Text", "Annotation", "AxesImage") or name.endswith(
+            ("Collection", "Axes", "3D")
+        ):
             counts[name] += 1
         elif isinstance(artist, Patch):
             counts["Patch"] += 1

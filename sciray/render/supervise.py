@@ -45,8 +45,11 @@ class ChildOutcome:
     def to_message(self) -> dict:
         """What the fork-server tells the worker about a render child: how it ended, never
         what it wrote."""
-        return {"exit_code": self.exit_code, "signal": self.signal_name,
-                "killed": list(self.killed) if self.killed else None}
+        return {
+            "exit_code": self.exit_code,
+            "signal": self.signal_name,
+            "killed": list(self.killed) if self.killed else None,
+        }
 
     def describe(self) -> str:
         if self.killed:
@@ -59,6 +62,7 @@ class ChildOutcome:
 def remove_tree(path: str) -> None:
     """Delete a scratch folder whatever modes the render left in it (a folder without owner
     rights is given them back first; the render's seccomp filter already denies chmod)."""
+
     def retry(_function, target, _exc) -> None:
         try:
             os.chmod(os.path.dirname(target), 0o700)
@@ -90,8 +94,15 @@ def scratch_usage(path: str, max_entries: int) -> tuple[int, int]:
     return total, entries
 
 
-def supervise(pid: int, scratch: str, cfg: RenderConfig, deadline: float, *,
-              read_fd: int | None = None, max_bytes: int = 0) -> ChildOutcome:
+def supervise(
+    pid: int,
+    scratch: str,
+    cfg: RenderConfig,
+    deadline: float,
+    *,
+    read_fd: int | None = None,
+    max_bytes: int = 0,
+) -> ChildOutcome:
     """Wait for ``pid`` until it exits or ``deadline`` (a ``perf_counter`` time) passes,
     reading ``read_fd`` until EOF; kill it on timeout, oversized output or a scratch folder
     over quota. Always reaps the child."""
@@ -126,8 +137,11 @@ def supervise(pid: int, scratch: str, cfg: RenderConfig, deadline: float, *,
             else:
                 size, entries = scratch_usage(scratch, cfg.max_files)
                 if size > cfg.scratch_mb << 20 or entries > cfg.max_files:
-                    killed = ("limit", f"scratch quota exceeded ({size >> 20} MiB, {entries} entries; "
-                                       f"limits {cfg.scratch_mb} MiB, {cfg.max_files} entries)")
+                    killed = (
+                        "limit",
+                        f"scratch quota exceeded ({size >> 20} MiB, {entries} entries; "
+                        f"limits {cfg.scratch_mb} MiB, {cfg.max_files} entries)",
+                    )
                     break
         if killed:
             os.kill(pid, signal.SIGKILL)

@@ -30,11 +30,29 @@ from sciray.render.confine import confine
 from sciray.render.supervise import ChildOutcome, remove_tree, supervise
 
 FORMAT_NAME = "sciray-tikz"
-_TEX_TREES = ("/usr/share/texlive", "/usr/share/texmf", "/usr/local/share/texmf", "/var/lib/texmf",
-              "/etc/texmf", "/usr/share/fonts", "/usr/local/share/fonts", "/etc/fonts",
-              "/var/cache/fontconfig", "/usr/share/poppler")
-_SYSTEM = ("/usr/lib", "/lib", "/usr/lib64", "/lib64", "/etc/ld.so.cache", "/dev/null", "/dev/urandom",
-           "/etc/localtime", "/usr/share/zoneinfo")
+_TEX_TREES = (
+    "/usr/share/texlive",
+    "/usr/share/texmf",
+    "/usr/local/share/texmf",
+    "/var/lib/texmf",
+    "/etc/texmf",
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    "/etc/fonts",
+    "/var/cache/fontconfig",
+    "/usr/share/poppler",
+)
+_SYSTEM = (
+    "/usr/lib",
+    "/lib",
+    "/usr/lib64",
+    "/lib64",
+    "/etc/ld.so.cache",
+    "/dev/null",
+    "/dev/urandom",
+    "/etc/localtime",
+    "/usr/share/zoneinfo",
+)
 _LOADERS = ("/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1", "/lib/ld-linux-armhf.so.3")
 _LOG_TAIL = 64 << 10
 
@@ -64,7 +82,9 @@ def _which(name: str) -> str:
     found = shutil.which(name, path="/usr/local/bin:/usr/bin:/bin")
     if not found:
         package = "texlive-latex-base" if "latex" in name else "poppler-utils"
-        raise TexUnavailable(f"{name} is not installed; the tikz renderer needs it (apt-get install {package})")
+        raise TexUnavailable(
+            f"{name} is not installed; the tikz renderer needs it (apt-get install {package})"
+        )
     return os.path.realpath(found)
 
 
@@ -73,28 +93,60 @@ def discover() -> TexToolchain:
     pdflatex = _which("pdflatex")
     pdfinfo, pdftoppm, pdftotext = _which("pdfinfo"), _which("pdftoppm"), _which("pdftotext")
     trees = set(_TEX_TREES)
-    for var in ("TEXMFROOT", "TEXMFDIST", "TEXMFMAIN", "TEXMFSYSVAR", "TEXMFSYSCONFIG", "TEXMFLOCAL"):
+    for var in (
+        "TEXMFROOT",
+        "TEXMFDIST",
+        "TEXMFMAIN",
+        "TEXMFSYSVAR",
+        "TEXMFSYSCONFIG",
+        "TEXMFLOCAL",
+    ):
         try:
-            value = subprocess.run(["kpsewhich", f"-var-value={var}"], capture_output=True, text=True,
-                                   timeout=10, env={"PATH": "/usr/bin:/bin"}).stdout.strip()
+            value = subprocess.run(
+                ["kpsewhich", f"-var-value={var}"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                env={"PATH": "/usr/bin:/bin"},
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             continue
         trees.update(p.lstrip("!") for p in value.split(":") if p.startswith(("/", "!!/")))
     read = tuple(sorted(p for p in trees | set(_SYSTEM) if os.path.exists(p)))
     loaders = tuple(sorted({os.path.realpath(p) for p in _LOADERS if os.path.exists(p)}))
-    return TexToolchain(pdflatex=pdflatex, pdfinfo=pdfinfo, pdftoppm=pdftoppm, pdftotext=pdftotext,
-                        read_paths=read, loaders=loaders)
+    return TexToolchain(
+        pdflatex=pdflatex,
+        pdfinfo=pdfinfo,
+        pdftoppm=pdftoppm,
+        pdftotext=pdftotext,
+        read_paths=read,
+        loaders=loaders,
+    )
 
 
 def tool_env(job: str) -> dict[str, str]:
     """The whole environment of a TeX or poppler child."""
     return {
-        "PATH": "/usr/bin:/bin", "HOME": job, "LANG": "C.UTF-8", "TEXMFVAR": job, "TEXMFOUTPUT": job,
-        "openin_any": "p", "openout_any": "p", "shell_escape": "f",
-        "max_print_line": "10000", "error_line": "254", "half_error_line": "238",  # unwrapped log lines
+        "PATH": "/usr/bin:/bin",
+        "HOME": job,
+        "LANG": "C.UTF-8",
+        "TEXMFVAR": job,
+        "TEXMFOUTPUT": job,
+        "openin_any": "p",
+        "openout_any": "p",
+        "shell_escape": "f",
+        "max_print_line": "10000",
+        "error_line": "254",
+        "half_error_line": "238",  # unwrapped log lines
         # Never build fonts or formats on the fly (kpathsea would fork mktex* scripts).
-        "MKTEXPK": "0", "MKTEXTFM": "0", "MKTEXMF": "0", "MKTEXFMT": "0", "MKTEXTEX": "0",
-        "SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1", "XDG_CACHE_HOME": job,
+        "MKTEXPK": "0",
+        "MKTEXTFM": "0",
+        "MKTEXMF": "0",
+        "MKTEXFMT": "0",
+        "MKTEXTEX": "0",
+        "SOURCE_DATE_EPOCH": "0",
+        "FORCE_SOURCE_DATE": "1",
+        "XDG_CACHE_HOME": job,
     }
 
 
@@ -106,9 +158,20 @@ def build_format(tools: TexToolchain, folder: str) -> str | None:
     with open(source, "w") as f:
         f.write(tex_source.FORMAT_PREAMBLE + "\\dump\n")
     try:
-        subprocess.run([tools.pdflatex, "-ini", "-interaction=batchmode", f"-jobname={FORMAT_NAME}",
-                        "&pdflatex", "preload.tex"], cwd=folder, env=tool_env(folder),
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                tools.pdflatex,
+                "-ini",
+                "-interaction=batchmode",
+                f"-jobname={FORMAT_NAME}",
+                "&pdflatex",
+                "preload.tex",
+            ],
+            cwd=folder,
+            env=tool_env(folder),
+            capture_output=True,
+            timeout=120,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     path = os.path.join(folder, FORMAT_NAME + ".fmt")
@@ -125,19 +188,33 @@ def prepare(cfg: RenderConfig, scratch_root: str) -> TexToolchain:
     if cfg.tex_format:
         fmt = build_format(tools, os.path.join(scratch_root, "format"))
         if fmt:
-            return TexToolchain(**{**tools.__dict__, "format_file": fmt,
-                                   "read_paths": (*tools.read_paths, os.path.dirname(fmt))})
+            return TexToolchain(
+                **{
+                    **tools.__dict__,
+                    "format_file": fmt,
+                    "read_paths": (*tools.read_paths, os.path.dirname(fmt)),
+                }
+            )
     return tools
 
 
-def run_tool(tools: TexToolchain, tool: str, argv: list[str], job: str, cfg: RenderConfig,
-             deadline: float, output_name: str) -> ChildOutcome:
+def run_tool(
+    tools: TexToolchain,
+    tool: str,
+    argv: list[str],
+    job: str,
+    cfg: RenderConfig,
+    deadline: float,
+    output_name: str,
+) -> ChildOutcome:
     """Fork a child that confines itself and becomes ``tool``; stdout and stderr go to
     ``job/output_name``. The child imports nothing after the fork (it may no longer read Python)."""
     pid = os.fork()
     if pid == 0:  # child
         try:
-            out = os.open(os.path.join(job, output_name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            out = os.open(
+                os.path.join(job, output_name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600
+            )
             devnull = os.open("/dev/null", os.O_RDONLY)
             os.dup2(devnull, 0)
             os.dup2(out, 1)
@@ -146,9 +223,16 @@ def run_tool(tools: TexToolchain, tool: str, argv: list[str], job: str, cfg: Ren
             os.chdir(job)
             for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, signal.SIG_DFL)  # ignored signals would stay ignored after exec
-            confine(job, cpu_s=cfg.cpu_s, memory_mb=cfg.memory_mb, file_mb=cfg.scratch_mb,
-                    open_files=cfg.open_files, require_landlock=not cfg.allow_without_landlock,
-                    read_paths=tools.read_paths, exec_paths=tools.exec_paths(tool))
+            confine(
+                job,
+                cpu_s=cfg.cpu_s,
+                memory_mb=cfg.memory_mb,
+                file_mb=cfg.scratch_mb,
+                open_files=cfg.open_files,
+                require_landlock=not cfg.allow_without_landlock,
+                read_paths=tools.read_paths,
+                exec_paths=tools.exec_paths(tool),
+            )
             os.execve(tool, argv, tool_env(job))
         except BaseException as exc:
             try:
@@ -167,7 +251,9 @@ def _tail(path: str, limit: int = _LOG_TAIL, encoding: str = "latin-1") -> str:
         return ""
 
 
-def _killed_or_crashed(outcome: ChildOutcome, cfg: RenderConfig, what: str) -> tuple[str, str] | None:
+def _killed_or_crashed(
+    outcome: ChildOutcome, cfg: RenderConfig, what: str
+) -> tuple[str, str] | None:
     if outcome.killed:
         return outcome.killed
     if outcome.signal_name in ("SIGXCPU", "SIGKILL"):
@@ -179,10 +265,22 @@ def _killed_or_crashed(outcome: ChildOutcome, cfg: RenderConfig, what: str) -> t
     return None
 
 
-def _compile(tools: TexToolchain, job: str, cfg: RenderConfig, deadline: float, line_offset: int,
-             use_format: bool) -> tuple[dict[str, Any] | None, bool]:
+def _compile(
+    tools: TexToolchain,
+    job: str,
+    cfg: RenderConfig,
+    deadline: float,
+    line_offset: int,
+    use_format: bool,
+) -> tuple[dict[str, Any] | None, bool]:
     """Run pdflatex; returns (failure header or None, whether the format was used)."""
-    argv = ["pdflatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error"]
+    argv = [
+        "pdflatex",
+        "-no-shell-escape",
+        "-interaction=nonstopmode",
+        "-halt-on-error",
+        "-file-line-error",
+    ]
     if use_format and tools.format_file:
         argv.append(f"-fmt={tools.format_file[:-4]}")
     outcome = run_tool(tools, tools.pdflatex, [*argv, "doc.tex"], job, cfg, deadline, "latex.out")
@@ -205,7 +303,9 @@ def _compile(tools: TexToolchain, job: str, cfg: RenderConfig, deadline: float, 
     return {"status": status, "error": error}, use_format
 
 
-def render_tex(code: str, cfg: RenderConfig, scratch_root: str, tools: TexToolchain) -> tuple[dict, bytes]:
+def render_tex(
+    code: str, cfg: RenderConfig, scratch_root: str, tools: TexToolchain
+) -> tuple[dict, bytes]:
     """Compile ``code`` to PNG in a fresh job folder; never raises for anything the code does."""
     started = time.perf_counter()
     deadline = started + cfg.timeout_s
@@ -222,16 +322,26 @@ def render_tex(code: str, cfg: RenderConfig, scratch_root: str, tools: TexToolch
             header, png = failed, b""
         else:
             header, png = _rasterize(tools, job, cfg, deadline, tex_source.is_standalone(document))
-            timings["raster_ms"] = round((time.perf_counter() - started) * 1000 - timings["latex_ms"], 2)
+            timings["raster_ms"] = round(
+                (time.perf_counter() - started) * 1000 - timings["latex_ms"], 2
+            )
         return {**header, "timings": timings}, png
     finally:
         remove_tree(job)
 
 
-def _rasterize(tools: TexToolchain, job: str, cfg: RenderConfig, deadline: float,
-               standalone: bool) -> tuple[dict, bytes]:
-    outcome = run_tool(tools, tools.pdfinfo, ["pdfinfo", "-f", "1", "-l", "1", "doc.pdf"], job, cfg,
-                       deadline, "info.out")
+def _rasterize(
+    tools: TexToolchain, job: str, cfg: RenderConfig, deadline: float, standalone: bool
+) -> tuple[dict, bytes]:
+    outcome = run_tool(
+        tools,
+        tools.pdfinfo,
+        ["pdfinfo", "-f", "1", "-l", "1", "doc.pdf"],
+        job,
+        cfg,
+        deadline,
+        "info.out",
+    )
     info = _tail(os.path.join(job, "info.out"))
     broken = _killed_or_crashed(outcome, cfg, "pdfinfo")
     if broken:
@@ -241,7 +351,10 @@ def _rasterize(tools: TexToolchain, job: str, cfg: RenderConfig, deadline: float
         return {"status": "error", "error": "the PDF has no readable page size"}, b""
     width, height = tex_source.pixels_at(size, cfg.dpi)
     if width * height > cfg.max_pixels:
-        return {"status": "limit", "error": f"page of {width}x{height} pixels is over the cap of {cfg.max_pixels}"}, b""
+        return {
+            "status": "limit",
+            "error": f"page of {width}x{height} pixels is over the cap of {cfg.max_pixels}",
+        }, b""
     # pdftoppm writes into a folder made after TeX exited (TeX cannot make folders), so a file
     # the document wrote itself (\openout to page.png) is never taken for the raster.
     raster = os.path.join(job, "raster")
@@ -251,43 +364,93 @@ def _rasterize(tools: TexToolchain, job: str, cfg: RenderConfig, deadline: float
         return {"status": "violation", "error": "the document made the raster folder itself"}, b""
     path = os.path.join(raster, "page.png")
     # The crop box bounds the raster to the checked size even if the page size was misread.
-    outcome = run_tool(tools, tools.pdftoppm, ["pdftoppm", "-png", "-r", str(cfg.dpi), "-f", "1", "-l", "1",
-                                               "-x", "0", "-y", "0", "-W", str(width), "-H", str(height),
-                                               "-singlefile", "doc.pdf", "raster/page"], job, cfg, deadline,
-                       "ppm.out")
+    outcome = run_tool(
+        tools,
+        tools.pdftoppm,
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            str(cfg.dpi),
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-x",
+            "0",
+            "-y",
+            "0",
+            "-W",
+            str(width),
+            "-H",
+            str(height),
+            "-singlefile",
+            "doc.pdf",
+            "raster/page",
+        ],
+        job,
+        cfg,
+        deadline,
+        "ppm.out",
+    )
     broken = _killed_or_crashed(outcome, cfg, "pdftoppm")
     if broken:
         return {"status": broken[0], "error": broken[1]}, b""
     if outcome.exit_code != 0 or not os.path.isfile(path) or os.path.islink(path):
-        return {"status": "error", "error": f"pdftoppm failed (exit code {outcome.exit_code}): "
-                                            + _tail(os.path.join(job, "ppm.out"), 300).strip()}, b""
+        return {
+            "status": "error",
+            "error": f"pdftoppm failed (exit code {outcome.exit_code}): "
+            + _tail(os.path.join(job, "ppm.out"), 300).strip(),
+        }, b""
     if os.path.getsize(path) > cfg.max_png_mb << 20:
         return {"status": "limit", "error": f"result is over {cfg.max_png_mb} MiB"}, b""
     with open(path, "rb") as f:
         try:
-            png, scene, offset = finish_png(f.read(), crop=not standalone, max_pixels=cfg.max_pixels)
+            png, scene, offset = finish_png(
+                f.read(), crop=not standalone, max_pixels=cfg.max_pixels
+            )
         except ImageRejected as exc:
             return {"status": "violation", "error": f"pdftoppm's image was rejected: {exc}"}, b""
-    outcome = run_tool(tools, tools.pdftotext, ["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", "doc.pdf", "text.html"],
-                       job, cfg, deadline, "text.out")
-    if _killed_or_crashed(outcome, cfg, "pdftotext") is None:  # texts are a bonus: the image stands without them
-        add_texts(scene, tex_source.text_lines(_tail(os.path.join(job, "text.html"), 4 << 20, "utf-8"), cfg.dpi), offset)
+    outcome = run_tool(
+        tools,
+        tools.pdftotext,
+        ["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", "doc.pdf", "text.html"],
+        job,
+        cfg,
+        deadline,
+        "text.out",
+    )
+    if (
+        _killed_or_crashed(outcome, cfg, "pdftotext") is None
+    ):  # texts are a bonus: the image stands without them
+        add_texts(
+            scene,
+            tex_source.text_lines(_tail(os.path.join(job, "text.html"), 4 << 20, "utf-8"), cfg.dpi),
+            offset,
+        )
     return {"status": "ok", "error": None, "scene": scene}, png
 
 
-def add_texts(scene: dict[str, Any], lines: list[tuple[str, list[float]]], offset: tuple[int, int]) -> None:
+def add_texts(
+    scene: dict[str, Any], lines: list[tuple[str, list[float]]], offset: tuple[int, int]
+) -> None:
     """Put the page's text lines (moved by the crop ``offset``) into ``scene`` with overlaps and off-canvas ones."""
     from sciray.render.scene import outside_canvas, overlapping_pairs
 
-    boxes = [[b[0] - offset[0], b[1] - offset[1], b[2] - offset[0], b[3] - offset[1]] for _, b in lines]
-    scene["texts"] = [{"text": text, "bbox": box, "kind": "text"} for (text, _), box in zip(lines, boxes)]
+    boxes = [
+        [b[0] - offset[0], b[1] - offset[1], b[2] - offset[0], b[3] - offset[1]] for _, b in lines
+    ]
+    scene["texts"] = [
+        {"text": text, "bbox": box, "kind": "text"} for (text, _), box in zip(lines, boxes)
+    ]
     every = list(range(len(boxes)))
     scene["overlaps"] = overlapping_pairs(boxes, every)
     scene["outside"] = outside_canvas(boxes, every, *scene["size"])
 
 
-def finish_png(png: bytes, crop: bool = False, margin: int = 8,
-               max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[bytes, dict[str, Any], tuple[int, int]]:
+def finish_png(
+    png: bytes, crop: bool = False, margin: int = 8, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> tuple[bytes, dict[str, Any], tuple[int, int]]:
     """The PNG to return, its scene (blank check and size; texts come from pdftotext) and the
     crop offset.
 
@@ -305,23 +468,37 @@ def finish_png(png: bytes, crop: bool = False, margin: int = 8,
     if crop:
         box = ImageChops.difference(rgb, Image.new("RGB", rgb.size, rgb.getpixel((0, 0)))).getbbox()
         if box:
-            box = (max(box[0] - margin, 0), max(box[1] - margin, 0),
-                   min(box[2] + margin, rgb.width), min(box[3] + margin, rgb.height))
+            box = (
+                max(box[0] - margin, 0),
+                max(box[1] - margin, 0),
+                min(box[2] + margin, rgb.width),
+                min(box[3] + margin, rgb.height),
+            )
             rgb = rgb.crop(box)
             offset = (box[0], box[1])
             buffer = io.BytesIO()
             rgb.save(buffer, format="PNG")
             png = buffer.getvalue()
     pixels = np.asarray(rgb)
-    scene = {"texts": [], "overlaps": [], "outside": [], "blank": is_blank(pixels), "artists": {},
-             "size": [int(pixels.shape[1]), int(pixels.shape[0])]}
+    scene = {
+        "texts": [],
+        "overlaps": [],
+        "outside": [],
+        "blank": is_blank(pixels),
+        "artists": {},
+        "size": [int(pixels.shape[1]), int(pixels.shape[0])],
+    }
     return png, scene, offset
 
 
-def exec_self_test(cfg: RenderConfig, scratch_root: str, tools: TexToolchain) -> tuple[list[str], list[str]]:
+def exec_self_test(
+    cfg: RenderConfig, scratch_root: str, tools: TexToolchain
+) -> tuple[list[str], list[str]]:
     """Fork one child confined exactly like a TeX child and check that reading a foreign file,
     ``socket()``, ``fork()``, signalling the parent and executing anything but the tool all fail."""
-    foreign = tempfile.NamedTemporaryFile("w", prefix="sciray-selftest-", suffix=".txt", delete=False)
+    foreign = tempfile.NamedTemporaryFile(
+        "w", prefix="sciray-selftest-", suffix=".txt", delete=False
+    )
     foreign.write("secret")
     foreign.close()
     job = tempfile.mkdtemp(prefix="selftest-", dir=scratch_root)
@@ -332,12 +509,18 @@ def exec_self_test(cfg: RenderConfig, scratch_root: str, tools: TexToolchain) ->
         _probe(write_fd, job, foreign.name, cfg, tools)
     os.close(write_fd)
     try:
-        outcome = supervise(pid, job, cfg, time.perf_counter() + 30, read_fd=read_fd, max_bytes=1 << 16)
+        outcome = supervise(
+            pid, job, cfg, time.perf_counter() + 30, read_fd=read_fd, max_bytes=1 << 16
+        )
     finally:
         os.close(read_fd)
         os.unlink(foreign.name)
         shutil.rmtree(job, ignore_errors=True)
-    reports = [json.loads(line) for line in outcome.data.decode(errors="replace").splitlines() if line.startswith("{")]
+    reports = [
+        json.loads(line)
+        for line in outcome.data.decode(errors="replace").splitlines()
+        if line.startswith("{")
+    ]
     mechanisms = next((r["sandbox"] for r in reports if "sandbox" in r), [])
     results = {k: v for r in reports for k, v in r.items() if k != "sandbox"}
     if "error" in results:
@@ -357,9 +540,16 @@ def _probe(write_fd: int, job: str, foreign: str, cfg: RenderConfig, tools: TexT
 
     try:
         os.chdir(job)
-        mechanisms = confine(job, cpu_s=cfg.cpu_s, memory_mb=cfg.memory_mb, file_mb=cfg.scratch_mb,
-                             open_files=cfg.open_files, require_landlock=not cfg.allow_without_landlock,
-                             read_paths=tools.read_paths, exec_paths=tools.exec_paths(tools.pdflatex))
+        mechanisms = confine(
+            job,
+            cpu_s=cfg.cpu_s,
+            memory_mb=cfg.memory_mb,
+            file_mb=cfg.scratch_mb,
+            open_files=cfg.open_files,
+            require_landlock=not cfg.allow_without_landlock,
+            read_paths=tools.read_paths,
+            exec_paths=tools.exec_paths(tools.pdflatex),
+        )
         report({"sandbox": mechanisms})
     except BaseException as exc:
         report({"error": str(exc)})

@@ -8,9 +8,22 @@ from __future__ import annotations
 import re
 
 TIKZ_LIBRARIES = (
-    "arrows.meta", "calc", "angles", "quotes", "positioning", "decorations.pathmorphing",
-    "decorations.markings", "decorations.pathreplacing", "patterns", "shapes.geometric",
-    "shapes.misc", "intersections", "through", "backgrounds", "fit", "3d",
+    "arrows.meta",
+    "calc",
+    "angles",
+    "quotes",
+    "positioning",
+    "decorations.pathmorphing",
+    "decorations.markings",
+    "decorations.pathreplacing",
+    "patterns",
+    "shapes.geometric",
+    "shapes.misc",
+    "intersections",
+    "through",
+    "backgrounds",
+    "fit",
+    "3d",
 )
 
 # Loaded into the preloaded format (before any \documentclass, hence \RequirePackage) and into
@@ -31,12 +44,16 @@ WRAPPER_HEAD = (
 )
 WRAPPER_TAIL = "\n\\end{document}\n"
 
-_FILE_LINE_ERROR = re.compile(r"^(?P<file>[^\s:]+\.(?:tex|sty|cls|def|cfg|code\.tex)):(?P<line>\d+): (?P<msg>.+)$")
+_FILE_LINE_ERROR = re.compile(
+    r"^(?P<file>[^\s:]+\.(?:tex|sty|cls|def|cfg|code\.tex)):(?P<line>\d+): (?P<msg>.+)$"
+)
 _BANG_ERROR = re.compile(r"^! (?P<msg>.+)$")
 _LINE_MARK = re.compile(r"^l\.(?P<line>\d+) ")
 _PAGE_SIZE = re.compile(r"^Page(?:\s+\d+)?\s+size:\s+(?P<w>[\d.]+) x (?P<h>[\d.]+) pts", re.M)
 _SHELL_ESCAPE = re.compile(r"runsystem\(")  # TeX logs every \write18 attempt this way
-_REFUSED = re.compile(r"Not (?:reading from|writing to) (?P<path>\S+) \((?:openin|openout)_any = p\)")
+_REFUSED = re.compile(
+    r"Not (?:reading from|writing to) (?P<path>\S+) \((?:openin|openout)_any = p\)"
+)
 
 
 def prepare_document(code: str) -> tuple[str, int]:
@@ -77,7 +94,7 @@ def tex_error(log: str, line_offset: int = 0, source: str = "doc.tex") -> str:
         match = _BANG_ERROR.match(line)
         if match and not line.startswith("!  ==>"):
             message = match["msg"].strip()
-            for follow in lines[i + 1:i + 12]:
+            for follow in lines[i + 1 : i + 12]:
                 mark = _LINE_MARK.match(follow)
                 if mark:
                     return _with_line(message, int(mark["line"]), line_offset)
@@ -133,7 +150,10 @@ def pixels_at(size_pts: tuple[float, float], dpi: int) -> tuple[int, int]:
     return int(round(size_pts[0] / 72 * dpi)), int(round(size_pts[1] / 72 * dpi))
 
 
-_LINE = re.compile(r'<line xMin="(?P<x0>[\d.]+)" yMin="(?P<y0>[\d.]+)" xMax="(?P<x1>[\d.]+)" yMax="(?P<y1>[\d.]+)">(?P<body>.*?)</line>', re.S)
+_LINE = re.compile(
+    r'<line xMin="(?P<x0>[\d.]+)" yMin="(?P<y0>[\d.]+)" xMax="(?P<x1>[\d.]+)" yMax="(?P<y1>[\d.]+)">(?P<body>.*?)</line>',
+    re.S,
+)
 _WORD = re.compile(r"<word [^>]*>(?P<text>.*?)</word>", re.S)
 
 
@@ -145,7 +165,9 @@ def text_lines(bbox_layout: str, dpi: int, max_lines: int = 2000) -> list[tuple[
     lines = []
     for match in _LINE.finditer(bbox_layout):
         words = [html.unescape(w["text"]) for w in _WORD.finditer(match["body"])]
-        text = re.sub(r"(\d)\s*\u25e6", "\\1°", " ".join(w for w in words if w.strip()))  # TeX's ^\circ
+        text = re.sub(
+            r"(\d)\s*\u25e6", "\\1°", " ".join(w for w in words if w.strip())
+        )  # TeX's ^\circ
         if text:
             box = [round(float(match[k]) * scale, 1) for k in ("x0", "y0", "x1", "y1")]
             lines.append((text, box))

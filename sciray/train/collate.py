@@ -32,7 +32,9 @@ def open_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS):
         raise ImageRejected(f"cannot decode image ({len(data)} bytes): {reason}") from None
 
 
-def decode_images(samples: list[Sample], max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[list[Sample], list]:
+def decode_images(
+    samples: list[Sample], max_pixels: int = DEFAULT_MAX_PIXELS
+) -> tuple[list[Sample], list]:
     """(the samples whose image decodes, their RGB images). A bad image drops its sample, logged
     with the reason, as a row without an image gives none (``row_to_samples`` refuses most of
     them from the header already; this catches images corrupt past the header)."""
@@ -50,12 +52,15 @@ def decode_images(samples: list[Sample], max_pixels: int = DEFAULT_MAX_PIXELS) -
 def chat_texts(processor, sample: Sample) -> tuple[str, str]:
     """(prompt, full conversation) as the chat template renders them; the prompt ends where the
     assistant's answer starts."""
-    prompt = processor.apply_chat_template(messages(sample, with_answer=False), tokenize=False,
-                                           add_generation_prompt=True)
+    prompt = processor.apply_chat_template(
+        messages(sample, with_answer=False), tokenize=False, add_generation_prompt=True
+    )
     full = processor.apply_chat_template(messages(sample), tokenize=False)
     if not full.startswith(prompt):
-        raise UserError("the model's chat template does not render the prompt as the start of the "
-                        "conversation, so the prompt cannot be masked; use an instruct model's template")
+        raise UserError(
+            "the model's chat template does not render the prompt as the start of the "
+            "conversation, so the prompt cannot be masked; use an instruct model's template"
+        )
     return prompt, full
 
 
@@ -75,12 +80,16 @@ def encode_batch(processor, samples: list[Sample], max_length: int) -> dict[str,
         raise InternalError("encode_batch got no samples")
     samples, images = decode_images(samples)
     if not samples:  # every rank must step, so a batch with nothing left cannot be skipped
-        raise UserError("every image of a training batch is unreadable or over the pixel cap "
-                        f"({DEFAULT_MAX_PIXELS} pixels; see the log for each reason); check the shards' images")
+        raise UserError(
+            "every image of a training batch is unreadable or over the pixel cap "
+            f"({DEFAULT_MAX_PIXELS} pixels; see the log for each reason); check the shards' images"
+        )
     tokenizer = processor.tokenizer
     tokenizer.padding_side = "right"
     texts = [chat_texts(processor, s) for s in samples]
-    enc = processor(text=[full for _, full in texts], images=images, padding=True, return_tensors="pt")
+    enc = processor(
+        text=[full for _, full in texts], images=images, padding=True, return_tensors="pt"
+    )
     image_id = _image_token_id(processor)
     labels = enc["input_ids"].clone()
     labels[enc["attention_mask"] == 0] = IGNORE
@@ -92,14 +101,24 @@ def encode_batch(processor, samples: list[Sample], max_length: int) -> dict[str,
         prompt_len = len(placeholder_ids) - placeholder_ids.count(image_id) + expanded
         head = [t for t in ids[:prompt_len].tolist() if t != image_id]
         if head != [t for t in placeholder_ids if t != image_id]:
-            raise InternalError("the prompt tokens differ inside the full conversation; cannot mask the prompt")
-        if prompt_len > max_length and expanded and int((ids[:max_length] == image_id).sum()) < expanded:
-            raise UserError(f"a sample's image alone needs more than train.max_length={max_length} tokens; "
-                            "raise train.max_length or lower train.max_pixels")
+            raise InternalError(
+                "the prompt tokens differ inside the full conversation; cannot mask the prompt"
+            )
+        if (
+            prompt_len > max_length
+            and expanded
+            and int((ids[:max_length] == image_id).sum()) < expanded
+        ):
+            raise UserError(
+                f"a sample's image alone needs more than train.max_length={max_length} tokens; "
+                "raise train.max_length or lower train.max_pixels"
+            )
         labels[i, :prompt_len] = IGNORE
     length = min(enc["input_ids"].shape[1], max_length)
-    batch = {k: v[:, :length] if k in ("input_ids", "attention_mask", "mm_token_type_ids") else v
-             for k, v in enc.items()}
+    batch = {
+        k: v[:, :length] if k in ("input_ids", "attention_mask", "mm_token_type_ids") else v
+        for k, v in enc.items()
+    }
     batch["labels"] = labels[:, :length]
     return dict(batch)
 
@@ -112,6 +131,10 @@ def causal_lm_loss(logits, labels):
     shift_logits = logits[:, :-1, :].float()
     shift_labels = labels[:, 1:].to(shift_logits.device)
     count = int((shift_labels != IGNORE).sum())
-    total = F.cross_entropy(shift_logits.reshape(-1, shift_logits.shape[-1]), shift_labels.reshape(-1),
-                            ignore_index=IGNORE, reduction="sum")
+    total = F.cross_entropy(
+        shift_logits.reshape(-1, shift_logits.shape[-1]),
+        shift_labels.reshape(-1),
+        ignore_index=IGNORE,
+        reduction="sum",
+    )
     return total / max(count, 1), count

@@ -26,12 +26,14 @@ def build_deepspeed_config(cfg: TrainConfig) -> dict[str, Any]:
     if ds.zero_stage == 2:
         zero["allgather_bucket_size"] = ds.bucket_size
     else:
-        zero.update({
-            "stage3_prefetch_bucket_size": ds.bucket_size,
-            "stage3_param_persistence_threshold": 10 * 1024,
-            # one 16-bit copy of the weights on rank 0 when the final model is exported
-            "stage3_gather_16bit_weights_on_model_save": True,
-        })
+        zero.update(
+            {
+                "stage3_prefetch_bucket_size": ds.bucket_size,
+                "stage3_param_persistence_threshold": 10 * 1024,
+                # one 16-bit copy of the weights on rank 0 when the final model is exported
+                "stage3_gather_16bit_weights_on_model_save": True,
+            }
+        )
         if ds.offload_params:
             zero["offload_param"] = {"device": "cpu", "pin_memory": True}
     if ds.offload_optimizer:
@@ -48,8 +50,17 @@ def build_deepspeed_config(cfg: TrainConfig) -> dict[str, Any]:
     if cfg.max_grad_norm is not None:
         config["gradient_clipping"] = cfg.max_grad_norm
     if ds.offload_optimizer:
-        config["optimizer"] = {"type": "AdamW", "params": {"lr": cfg.lr, "weight_decay": cfg.weight_decay,
-                                                            "betas": [0.9, 0.999], "eps": 1e-8}}
+        config["optimizer"] = {
+            "type": "AdamW",
+            "params": {
+                "lr": cfg.lr,
+                "weight_decay": cfg.weight_decay,
+                "betas": [0.9, 0.999],
+                "eps": 1e-8,
+            },
+        }
     else:
-        config["zero_allow_untested_optimizer"] = True  # torch.optim.AdamW, handed over by the trainer
+        config["zero_allow_untested_optimizer"] = (
+            True  # torch.optim.AdamW, handed over by the trainer
+        )
     return config

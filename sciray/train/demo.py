@@ -19,7 +19,9 @@ from sciray.pipeline.writer import ShardWriter, shard_row
 from sciray.train.samples import hash_share
 from sciray.types import Candidate, ImageRef, Plan, Problem
 
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?:\s?(?:kg|m/s|m|cm|N|J|s|K|V|A|Hz|°|%|ly|km))?")
+_NUMBER = re.compile(
+    r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?:\s?(?:kg|m/s|m|cm|N|J|s|K|V|A|Hz|°|%|ly|km))?"
+)
 
 
 def _figure(problem: Problem, labels: list[str]) -> bytes:
@@ -50,16 +52,33 @@ def write_demo_run(problems: list[Problem], out: str, shard_rows: int = 64) -> l
     writer = ShardWriter(fs, f"{root}/accepted", shard_rows)
     versions = json.dumps(package_versions())
     for problem in problems:
-        labels = list(dict.fromkeys(m.group().strip() for m in _NUMBER.finditer(problem.question)))[:4]
-        plan = Plan(content=f"A diagram of: {problem.question[:120]}", layout="labels above a frame",
-                    labels=", ".join(labels), considerations="Do not show the answer.")
-        candidate = Candidate(problem_id=problem.id, status="ok", engine="demo", model="matplotlib",
-                              prompt_version="demo", plan=plan, code="", render_status="ok",
-                              image=ImageRef(bytes=_figure(problem, labels), path=f"{problem.id}.png"),
-                              checks={"rendered": 1.0}, score=1.0)
+        labels = list(dict.fromkeys(m.group().strip() for m in _NUMBER.finditer(problem.question)))[
+            :4
+        ]
+        plan = Plan(
+            content=f"A diagram of: {problem.question[:120]}",
+            layout="labels above a frame",
+            labels=", ".join(labels),
+            considerations="Do not show the answer.",
+        )
+        candidate = Candidate(
+            problem_id=problem.id,
+            status="ok",
+            engine="demo",
+            model="matplotlib",
+            prompt_version="demo",
+            plan=plan,
+            code="",
+            render_status="ok",
+            image=ImageRef(bytes=_figure(problem, labels), path=f"{problem.id}.png"),
+            checks={"rendered": 1.0},
+            score=1.0,
+        )
         r_inv = round(0.5 + 0.5 * hash_share("demo-r_inv", problem.id), 2)
         verdict = {"accepted": True, "reason": f"r_inv {r_inv:.2f}", "r_inv": r_inv}
-        writer.add(shard_row(CoderResult(problem=problem, attempts=[candidate]), verdict, "demo", versions))
+        writer.add(
+            shard_row(CoderResult(problem=problem, attempts=[candidate]), verdict, "demo", versions)
+        )
     writer.flush()
     return writer.shards
 

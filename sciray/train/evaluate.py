@@ -18,7 +18,9 @@ from sciray.validate.grading import clean_answer, extract_letter
 
 _LETTER_REF = re.compile(r"\(?\s*([A-Za-z])\s*\)?\.?")
 _OPTION_LINE = re.compile(r"(?m)^\s*\(?([A-Ha-h])[.):]\s+(.+?)\s*$")
-_TIMES_TEN = re.compile(r"(\d+(?:\.\d+)?)\s*(?:×|x|\*|\\times|\\cdot)\s*10\s*\^\s*\{?\s*([-+−]?\d+)\s*\}?")
+_TIMES_TEN = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:×|x|\*|\\times|\\cdot)\s*10\s*\^\s*\{?\s*([-+−]?\d+)\s*\}?"
+)
 _NUMBER = re.compile(r"[-+−]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _BOXED = re.compile(r"\\boxed\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
 _ANSWER_TAIL = re.compile(r"(?:final answer|answer)\s*(?:is|=|:)\s*", re.IGNORECASE)
@@ -65,12 +67,14 @@ def final_part(raw: str) -> str:
         return boxed[-1]
     tails = list(_ANSWER_TAIL.finditer(text))
     if tails:
-        return text[tails[-1].end():]
+        return text[tails[-1].end() :]
     lines = [line for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else ""
 
 
-def grade_answer(raw: str | None, reference: str, question: str = "", rel_tol: float = 0.02) -> tuple[bool, str]:
+def grade_answer(
+    raw: str | None, reference: str, question: str = "", rel_tol: float = 0.02
+) -> tuple[bool, str]:
     """(correct, how it was decided): 'letter', 'exact', 'numeric', 'empty' or 'mismatch'."""
     if not raw or not raw.strip():
         return False, "empty"
@@ -78,7 +82,9 @@ def grade_answer(raw: str | None, reference: str, question: str = "", rel_tol: f
     letter = _LETTER_REF.fullmatch(reference)
     if letter:
         want = letter.group(1).upper()
-        options = parse_options(question) or {chr(c): "" for c in range(ord("A"), max(ord(want), ord("D")) + 1)}
+        options = parse_options(question) or {
+            chr(c): "" for c in range(ord("A"), max(ord(want), ord("D")) + 1)
+        }
         got = extract_letter(raw, options)
         return (got is not None and got.upper() == want), "letter"
     part = final_part(raw)
@@ -97,12 +103,23 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """{n, correct, accuracy, by_task, by_method} over graded rows."""
     n = len(rows)
     correct = sum(1 for r in rows if r["correct"])
-    return {"n": n, "correct": correct, "accuracy": round(correct / n, 4) if n else None,
-            "by_method": dict(Counter(r["method"] for r in rows))}
+    return {
+        "n": n,
+        "correct": correct,
+        "accuracy": round(correct / n, 4) if n else None,
+        "by_method": dict(Counter(r["method"] for r in rows)),
+    }
 
 
-def generate_answers(model, processor, samples: list[Sample], *, max_new_tokens: int, batch_size: int,
-                     synced_gpus: bool = False) -> list[str]:
+def generate_answers(
+    model,
+    processor,
+    samples: list[Sample],
+    *,
+    max_new_tokens: int,
+    batch_size: int,
+    synced_gpus: bool = False,
+) -> list[str]:
     """Greedy answers of ``model`` to the samples' prompts (each with its image)."""
     import torch
 
@@ -115,25 +132,49 @@ def generate_answers(model, processor, samples: list[Sample], *, max_new_tokens:
     answers: list[str] = []
     try:
         for start in range(0, len(samples), batch_size):
-            chunk = samples[start:start + batch_size]
-            prompts = [processor.apply_chat_template(messages(s, with_answer=False), tokenize=False,
-                                                     add_generation_prompt=True) for s in chunk]
-            enc = processor(text=prompts, images=[open_image(s["image"]) for s in chunk], padding=True,
-                            return_tensors="pt").to(device)
+            chunk = samples[start : start + batch_size]
+            prompts = [
+                processor.apply_chat_template(
+                    messages(s, with_answer=False), tokenize=False, add_generation_prompt=True
+                )
+                for s in chunk
+            ]
+            enc = processor(
+                text=prompts,
+                images=[open_image(s["image"]) for s in chunk],
+                padding=True,
+                return_tensors="pt",
+            ).to(device)
             with torch.no_grad():
-                out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
-                                     pad_token_id=tokenizer.pad_token_id, synced_gpus=synced_gpus)
-            answers += tokenizer.batch_decode(out[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+                out = model.generate(
+                    **enc,
+                    max_new_tokens=max_new_tokens,
+                    do_sample=False,
+                    pad_token_id=tokenizer.pad_token_id,
+                    synced_gpus=synced_gpus,
+                )
+            answers += tokenizer.batch_decode(
+                out[:, enc["input_ids"].shape[1] :], skip_special_tokens=True
+            )
     finally:
         tokenizer.padding_side = side
     return answers
 
 
-def grade_samples(samples: list[Sample], answers: list[str], rel_tol: float) -> list[dict[str, Any]]:
+def grade_samples(
+    samples: list[Sample], answers: list[str], rel_tol: float
+) -> list[dict[str, Any]]:
     """One graded row per sample: {problem_id, answer, generated, correct, method}."""
     rows = []
     for sample, raw in zip(samples, answers):
         correct, method = grade_answer(raw, sample["answer"], sample["prompt"], rel_tol)
-        rows.append({"problem_id": sample["problem_id"], "answer": sample["answer"], "generated": raw,
-                     "correct": correct, "method": method})
+        rows.append(
+            {
+                "problem_id": sample["problem_id"],
+                "answer": sample["answer"],
+                "generated": raw,
+                "correct": correct,
+                "method": method,
+            }
+        )
     return rows

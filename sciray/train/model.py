@@ -38,14 +38,20 @@ def load_model(cfg: TrainConfig, path: str, bf16_weights: bool = False):
     from transformers import AutoModelForImageTextToText
 
     try:
-        model = AutoModelForImageTextToText.from_pretrained(path, dtype=torch.bfloat16 if bf16_weights else torch.float32)
+        model = AutoModelForImageTextToText.from_pretrained(
+            path, dtype=torch.bfloat16 if bf16_weights else torch.float32
+        )
     except (OSError, ValueError) as exc:
-        raise UserError(f"cannot load train.model {path!r} as an image-text-to-text model ({exc}); give a local "
-                        "folder of a Qwen2-VL / Qwen2.5-VL / Qwen3-VL class model or 'tiny-qwen2-vl'") from None
+        raise UserError(
+            f"cannot load train.model {path!r} as an image-text-to-text model ({exc}); give a local "
+            "folder of a Qwen2-VL / Qwen2.5-VL / Qwen3-VL class model or 'tiny-qwen2-vl'"
+        ) from None
     if cfg.freeze_vision:
         vision = _vision_module(model)
         if vision is None:
-            raise UserError("train.freeze_vision is set but the model has no vision module (visual / vision_tower)")
+            raise UserError(
+                "train.freeze_vision is set but the model has no vision module (visual / vision_tower)"
+            )
         vision.requires_grad_(False)
     if cfg.activation_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
@@ -55,8 +61,12 @@ def load_model(cfg: TrainConfig, path: str, bf16_weights: bool = False):
 
         if cfg.activation_checkpointing:
             model.enable_input_require_grads()  # frozen embeddings: checkpointed blocks still need a grad path
-        lora = LoraConfig(r=cfg.lora.r, lora_alpha=cfg.lora.alpha, lora_dropout=cfg.lora.dropout,
-                          target_modules=list(cfg.lora.target_modules))
+        lora = LoraConfig(
+            r=cfg.lora.r,
+            lora_alpha=cfg.lora.alpha,
+            lora_dropout=cfg.lora.dropout,
+            target_modules=list(cfg.lora.target_modules),
+        )
         try:
             model = get_peft_model(model, lora)
         except ValueError as exc:
@@ -91,8 +101,14 @@ def save_trainable(model, optimizer, scheduler, folder: str | Path) -> None:
     import torch
 
     weights = {n: p.detach().cpu() for n, p in model.named_parameters() if p.requires_grad}
-    torch.save({"weights": weights, "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()},
-               Path(folder) / WEIGHTS_FILE)
+    torch.save(
+        {
+            "weights": weights,
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+        },
+        Path(folder) / WEIGHTS_FILE,
+    )
 
 
 def load_trainable(model, folder: str | Path) -> dict[str, Any]:
@@ -103,8 +119,10 @@ def load_trainable(model, folder: str | Path) -> dict[str, Any]:
     params = dict(model.named_parameters())
     missing = [n for n in data["weights"] if n not in params]
     if missing:
-        raise UserError(f"the checkpoint in {folder} does not fit train.model (first unknown weight {missing[0]}); "
-                        "resume with the same model and LoRA settings or start a new train.run_name")
+        raise UserError(
+            f"the checkpoint in {folder} does not fit train.model (first unknown weight {missing[0]}); "
+            "resume with the same model and LoRA settings or start a new train.run_name"
+        )
     with torch.no_grad():
         for name, value in data["weights"].items():
             params[name].copy_(value)
@@ -121,4 +139,6 @@ def save_processor(processor, folder: str | Path) -> None:
     except AttributeError:  # its video processor is None
         processor.tokenizer.save_pretrained(folder)
         processor.image_processor.save_pretrained(folder)
-        (folder / "processor_config.json").write_text(json.dumps({"processor_class": type(processor).__name__}))
+        (folder / "processor_config.json").write_text(
+            json.dumps({"processor_class": type(processor).__name__})
+        )

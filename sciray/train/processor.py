@@ -11,8 +11,12 @@ import json
 from pathlib import Path
 
 # model_type -> processor class, for folders whose processor_config.json does not name one
-_PROCESSOR_BY_MODEL_TYPE = {"qwen2_vl": "Qwen2VLProcessor", "qwen2_5_vl": "Qwen2_5_VLProcessor",
-                            "qwen3_vl": "Qwen3VLProcessor", "qwen3_vl_moe": "Qwen3VLProcessor"}
+_PROCESSOR_BY_MODEL_TYPE = {
+    "qwen2_vl": "Qwen2VLProcessor",
+    "qwen2_5_vl": "Qwen2_5_VLProcessor",
+    "qwen3_vl": "Qwen3VLProcessor",
+    "qwen3_vl_moe": "Qwen3VLProcessor",
+}
 
 
 def _image_only(parent: type) -> type:
@@ -23,8 +27,14 @@ def _image_only(parent: type) -> type:
             return None
         return parent.check_argument_for_proper_class(self, name, arg)
 
-    return type(parent.__name__, (parent,), {"check_argument_for_proper_class": check_argument_for_proper_class,
-                                             "__module__": parent.__module__})
+    return type(
+        parent.__name__,
+        (parent,),
+        {
+            "check_argument_for_proper_class": check_argument_for_proper_class,
+            "__module__": parent.__module__,
+        },
+    )
 
 
 def _processor_class_name(path: Path) -> str:
@@ -34,11 +44,17 @@ def _processor_class_name(path: Path) -> str:
             cls = json.loads(f.read_text()).get("processor_class")
             if cls:
                 return cls
-    model_type = json.loads((path / "config.json").read_text()).get("model_type") if (path / "config.json").exists() else None
+    model_type = (
+        json.loads((path / "config.json").read_text()).get("model_type")
+        if (path / "config.json").exists()
+        else None
+    )
     return _PROCESSOR_BY_MODEL_TYPE.get(model_type, "Qwen2VLProcessor")
 
 
-def load_processor(model_path: str, *, min_pixels: int | None = None, max_pixels: int | None = None):
+def load_processor(
+    model_path: str, *, min_pixels: int | None = None, max_pixels: int | None = None
+):
     """The model's processor (tokenizer, image processor, chat template), pixel bounds applied."""
     import transformers
     from transformers import AutoImageProcessor, AutoProcessor, AutoTokenizer
@@ -57,10 +73,18 @@ def load_processor(model_path: str, *, min_pixels: int | None = None, max_pixels
         template = tokenizer.chat_template
         if template is None and (path / "chat_template.jinja").exists():
             template = (path / "chat_template.jinja").read_text()
-        processor = _image_only(parent)(image_processor=image_processor, tokenizer=tokenizer,
-                                        video_processor=None, chat_template=template)
+        processor = _image_only(parent)(
+            image_processor=image_processor,
+            tokenizer=tokenizer,
+            video_processor=None,
+            chat_template=template,
+        )
     # Qwen-VL image processors keep their pixel bounds as size.shortest_edge / longest_edge
-    bounds = {k: v for k, v in (("shortest_edge", min_pixels), ("longest_edge", max_pixels)) if v is not None}
+    bounds = {
+        k: v
+        for k, v in (("shortest_edge", min_pixels), ("longest_edge", max_pixels))
+        if v is not None
+    }
     if bounds:
         size = processor.image_processor.size
         processor.image_processor.size = type(size)(**{**dict(size), **bounds})

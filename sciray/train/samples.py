@@ -93,8 +93,11 @@ def row_tasks(row: dict[str, Any], cfg: TrainDataConfig, seed: int = 0) -> list[
     tasks = []
     if question_text(problem, cfg.multimodal_question) and str(problem.get("answer") or "").strip():
         tasks.append("qa")
-    if cfg.caption_share > 0 and caption_text(row.get("plan")) and \
-            hash_share("caption", seed, row.get("problem_id")) < cfg.caption_share:
+    if (
+        cfg.caption_share > 0
+        and caption_text(row.get("plan"))
+        and hash_share("caption", seed, row.get("problem_id")) < cfg.caption_share
+    ):
         tasks.append("caption")
     return tasks
 
@@ -116,8 +119,9 @@ def image_problem(image: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> str | N
     return None
 
 
-def row_to_samples(row: dict[str, Any], cfg: TrainDataConfig, seed: int = 0,
-                   tasks: tuple[str, ...] | None = None) -> list[Sample]:
+def row_to_samples(
+    row: dict[str, Any], cfg: TrainDataConfig, seed: int = 0, tasks: tuple[str, ...] | None = None
+) -> list[Sample]:
     """The samples of one shard row (none without an image, or with one that is unreadable or
     over the pixel cap: that row is skipped and logged with the reason)."""
     image = image_bytes(row)
@@ -138,14 +142,24 @@ def row_to_samples(row: dict[str, Any], cfg: TrainDataConfig, seed: int = 0,
             answer = str(problem["answer"]).strip()
         else:
             prompt, answer = CAPTION_PROMPT, caption_text(row.get("plan"))
-        out.append({"sample_id": f"{pid}:{task}", "problem_id": pid, "task": task, "image": image,
-                    "prompt": prompt, "answer": answer})
+        out.append(
+            {
+                "sample_id": f"{pid}:{task}",
+                "problem_id": pid,
+                "task": task,
+                "image": image,
+                "prompt": prompt,
+                "answer": answer,
+            }
+        )
     return out
 
 
 def messages(sample: Sample, with_answer: bool = True) -> list[dict[str, Any]]:
     """The sample as chat messages (one image, then the text; the answer as the assistant turn)."""
-    chat = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": sample["prompt"]}]}]
+    chat = [
+        {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": sample["prompt"]}]}
+    ]
     if with_answer:
         chat.append({"role": "assistant", "content": [{"type": "text", "text": sample["answer"]}]})
     return chat

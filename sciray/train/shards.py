@@ -32,10 +32,14 @@ def find_shards(path: str, what: str = "--data") -> list[str]:
         try:
             names = set(pq.read_schema(f).names)
         except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's input
-            raise UserError(f"{what}: {found[0]} is not a readable Parquet file ({exc}); {HOW}") from None
+            raise UserError(
+                f"{what}: {found[0]} is not a readable Parquet file ({exc}); {HOW}"
+            ) from None
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
-        raise UserError(f"{what}: {found[0]} is not a SciRay shard (no {', '.join(missing)} column); "
-                        "train on the accepted/ shards that 'sciray synth' writes")
+        raise UserError(
+            f"{what}: {found[0]} is not a SciRay shard (no {', '.join(missing)} column); "
+            "train on the accepted/ shards that 'sciray synth' writes"
+        )
     protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
     return found if protocol in ("file", "local") else [fs.unstrip_protocol(p) for p in found]

@@ -64,10 +64,16 @@ def build_report(state: TrainState, checkpoint: str | None, **extra: Any) -> dic
         "eval_after": state.eval_after,
         "resumed_from_step": state.resumed_from_step,
         "strategy": state.strategy,
-        "samples_per_s": round(state.samples / state.train_seconds, 3) if state.train_seconds else None,
-        "tokens_per_s": round(state.tokens / state.train_seconds, 1) if state.train_seconds else None,
+        "samples_per_s": round(state.samples / state.train_seconds, 3)
+        if state.train_seconds
+        else None,
+        "tokens_per_s": round(state.tokens / state.train_seconds, 1)
+        if state.train_seconds
+        else None,
         "median_step_samples_per_s": round(per_step / median, 3) if median else None,
-        "median_step_tokens_per_s": round(per_step * tokens_per_sample / median, 1) if median else None,
+        "median_step_tokens_per_s": round(per_step * tokens_per_sample / median, 1)
+        if median
+        else None,
         "train_seconds": round(state.train_seconds, 2),
         "peak_gpu_memory_mb": state.peak_gpu_memory_mb,
         "samples_seen": state.samples,

@@ -18,8 +18,16 @@ from pathlib import Path
 TINY_NAME = "tiny-qwen2-vl"
 TINY_VERSION = 1  # bump when the builder changes: a new cache folder is built
 
-SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",
-                  "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>"]
+SPECIAL_TOKENS = [
+    "<|endoftext|>",
+    "<|im_start|>",
+    "<|im_end|>",
+    "<|vision_start|>",
+    "<|vision_end|>",
+    "<|vision_pad|>",
+    "<|image_pad|>",
+    "<|video_pad|>",
+]
 
 # Qwen2-VL's template without the default system prompt: images first, then the text.
 CHAT_TEMPLATE = (
@@ -33,7 +41,9 @@ CHAT_TEMPLATE = (
 )
 
 TINY_MIN_PIXELS = 56 * 56
-TINY_MAX_PIXELS = 112 * 112  # at most 8 x 8 patches of 14 pixels = 16 image tokens after the 2x2 merge
+TINY_MAX_PIXELS = (
+    112 * 112
+)  # at most 8 x 8 patches of 14 pixels = 16 image tokens after the 2x2 merge
 
 
 def _tokenizer():
@@ -45,9 +55,19 @@ def _tokenizer():
     core = Tokenizer(models.BPE(vocab=vocab, merges=[]))
     core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
     core.decoder = decoders.ByteLevel()
-    tok = PreTrainedTokenizerFast(tokenizer_object=core, eos_token="<|im_end|>", pad_token="<|endoftext|>",
-                                  chat_template=CHAT_TEMPLATE)
-    tok.add_special_tokens({"additional_special_tokens": [t for t in SPECIAL_TOKENS if t not in ("<|im_end|>", "<|endoftext|>")]})
+    tok = PreTrainedTokenizerFast(
+        tokenizer_object=core,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        chat_template=CHAT_TEMPLATE,
+    )
+    tok.add_special_tokens(
+        {
+            "additional_special_tokens": [
+                t for t in SPECIAL_TOKENS if t not in ("<|im_end|>", "<|endoftext|>")
+            ]
+        }
+    )
     return tok
 
 
@@ -61,23 +81,47 @@ def build_tiny_qwen2_vl(folder: str | os.PathLike, *, seed: int = 0) -> str:
     ids = {t: tok.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
     hidden, heads = 64, 4
     config = Qwen2VLConfig(
-        text_config={"vocab_size": len(tok), "hidden_size": hidden, "intermediate_size": 128,
-                     "num_hidden_layers": 2, "num_attention_heads": heads, "num_key_value_heads": 2,
-                     "max_position_embeddings": 4096, "bos_token_id": ids["<|endoftext|>"],
-                     "eos_token_id": ids["<|im_end|>"], "pad_token_id": ids["<|endoftext|>"],
-                     # head_dim 16: the 3-D rotary sections (time, height, width) cover its 8 frequencies
-                     "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 3, 3]}},
-        vision_config={"depth": 2, "embed_dim": 32, "hidden_size": hidden, "num_heads": 2, "mlp_ratio": 2,
-                       "patch_size": 14, "spatial_merge_size": 2, "temporal_patch_size": 2},
-        image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"],
-        vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"],
+        text_config={
+            "vocab_size": len(tok),
+            "hidden_size": hidden,
+            "intermediate_size": 128,
+            "num_hidden_layers": 2,
+            "num_attention_heads": heads,
+            "num_key_value_heads": 2,
+            "max_position_embeddings": 4096,
+            "bos_token_id": ids["<|endoftext|>"],
+            "eos_token_id": ids["<|im_end|>"],
+            "pad_token_id": ids["<|endoftext|>"],
+            # head_dim 16: the 3-D rotary sections (time, height, width) cover its 8 frequencies
+            "rope_parameters": {
+                "rope_type": "default",
+                "rope_theta": 10000.0,
+                "mrope_section": [2, 3, 3],
+            },
+        },
+        vision_config={
+            "depth": 2,
+            "embed_dim": 32,
+            "hidden_size": hidden,
+            "num_heads": 2,
+            "mlp_ratio": 2,
+            "patch_size": 14,
+            "spatial_merge_size": 2,
+            "temporal_patch_size": 2,
+        },
+        image_token_id=ids["<|image_pad|>"],
+        video_token_id=ids["<|video_pad|>"],
+        vision_start_token_id=ids["<|vision_start|>"],
+        vision_end_token_id=ids["<|vision_end|>"],
     )
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         model = Qwen2VLForConditionalGeneration(config).eval()
     model.generation_config.eos_token_id = ids["<|im_end|>"]
     model.generation_config.pad_token_id = ids["<|endoftext|>"]
-    image_processor = Qwen2VLImageProcessorPil(min_pixels=TINY_MIN_PIXELS, max_pixels=TINY_MAX_PIXELS)
+    image_processor = Qwen2VLImageProcessorPil(
+        min_pixels=TINY_MIN_PIXELS, max_pixels=TINY_MAX_PIXELS
+    )
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(folder)
@@ -85,7 +129,9 @@ def build_tiny_qwen2_vl(folder: str | os.PathLike, *, seed: int = 0) -> str:
     # torchvision (see sciray.train.processor.load_processor, which loads these either way).
     tok.save_pretrained(folder)
     image_processor.save_pretrained(folder)
-    (folder / "processor_config.json").write_text(json.dumps({"processor_class": "Qwen2VLProcessor"}))
+    (folder / "processor_config.json").write_text(
+        json.dumps({"processor_class": "Qwen2VLProcessor"})
+    )
     return str(folder)
 
 
@@ -102,7 +148,9 @@ def tiny_model_path(cache: str | os.PathLike | None = None, *, seed: int = 0) ->
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
     try:
         build_tiny_qwen2_vl(tmp, seed=seed)
-        (tmp / "sciray-tiny.json").write_text(json.dumps({"name": TINY_NAME, "version": TINY_VERSION, "seed": seed}))
+        (tmp / "sciray-tiny.json").write_text(
+            json.dumps({"name": TINY_NAME, "version": TINY_VERSION, "seed": seed})
+        )
         try:
             tmp.rename(dest)
         except OSError:  # another worker finished first

@@ -14,8 +14,15 @@ from sciray.validate.cascade import Cascade, CascadeDecision, CascadeItem, Casca
 from sciray.validate.grading import extract_letter, grade
 from sciray.validate.images import BadImage, prepare_image
 from sciray.validate.judge import DIMENSIONS, Judge, JudgeResult, judge_messages, parse_judge
-from sciray.validate.quiz import (QuizValidator, ValidationResult, ocr_quiz_messages, quiz_messages,
-                                  scene_text, tesseract_text, verifier_messages)
+from sciray.validate.quiz import (
+    QuizValidator,
+    ValidationResult,
+    ocr_quiz_messages,
+    quiz_messages,
+    scene_text,
+    tesseract_text,
+    verifier_messages,
+)
 
 __all__ = [
     "DIMENSIONS",

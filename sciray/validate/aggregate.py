@@ -55,16 +55,20 @@ def _image_type(p: Problem | None) -> str:
 KEYS: dict[str, Callable[[Problem | None], str]] = {"subject": _subject, "image_type": _image_type}
 
 
-def r_inv_by(results: Iterable[ValidationResult],
-             problems: Iterable[Problem] | Mapping[str, Problem],
-             key: str | Callable[[Problem | None], str] = "subject") -> dict[str, dict[str, Any]]:
+def r_inv_by(
+    results: Iterable[ValidationResult],
+    problems: Iterable[Problem] | Mapping[str, Problem],
+    key: str | Callable[[Problem | None], str] = "subject",
+) -> dict[str, dict[str, Any]]:
     """``counts`` per group: ``key`` is 'subject' (the part of image_type before ' - '),
     'image_type', or a function of the problem (None when its id is not in ``problems``).
     Groups are sorted by name; problems without a type go to 'unknown'."""
     by_id = dict(problems) if isinstance(problems, Mapping) else {p.id: p for p in problems}
     if isinstance(key, str):
         if key not in KEYS:
-            raise ValueError(f"unknown grouping key {key!r}; use one of {sorted(KEYS)} or a function")
+            raise ValueError(
+                f"unknown grouping key {key!r}; use one of {sorted(KEYS)} or a function"
+            )
         fn = KEYS[key]
     else:
         fn = key

@@ -49,9 +49,18 @@ class CascadeReport:
 class Cascade:
     """Gates candidates through checks -> cheap validator -> vision validator."""
 
-    def __init__(self, vision: QuizValidator, cheap: QuizValidator | None = None, *,
-                 cheap_threshold: float = 0.5, vision_threshold: float = 0.5):
-        for name, t in (("cheap_threshold", cheap_threshold), ("vision_threshold", vision_threshold)):
+    def __init__(
+        self,
+        vision: QuizValidator,
+        cheap: QuizValidator | None = None,
+        *,
+        cheap_threshold: float = 0.5,
+        vision_threshold: float = 0.5,
+    ):
+        for name, t in (
+            ("cheap_threshold", cheap_threshold),
+            ("vision_threshold", vision_threshold),
+        ):
             if not 0.0 <= t <= 1.0:
                 raise ValueError(f"{name} must be a share between 0 and 1, got {t}")
         self.vision = vision
@@ -72,7 +81,9 @@ class Cascade:
         counts["checks"] = {"in": len(items), "passed": len(passed)}
 
         if self.cheap is not None and passed:
-            results = self.cheap.validate([(items[i].problem, items[i].image, items[i].scene) for i in passed])
+            results = self.cheap.validate(
+                [(items[i].problem, items[i].image, items[i].scene) for i in passed]
+            )
             survivors, unscored = [], 0
             for i, res in zip(passed, results):
                 d = decisions[i]
@@ -83,17 +94,25 @@ class Cascade:
                 elif res.accuracy >= self.cheap_threshold:
                     survivors.append(i)
                 else:
-                    d.reason = f"cheap validator accuracy {res.accuracy:.2f} < {self.cheap_threshold:.2f}"
+                    d.reason = (
+                        f"cheap validator accuracy {res.accuracy:.2f} < {self.cheap_threshold:.2f}"
+                    )
             counts["cheap"] = {"in": len(passed), "passed": len(survivors), "unscored": unscored}
             passed = survivors
         else:
-            counts["cheap"] = {"in": len(passed), "passed": len(passed), "unscored": 0,
-                               "skipped": self.cheap is None}
+            counts["cheap"] = {
+                "in": len(passed),
+                "passed": len(passed),
+                "unscored": 0,
+                "skipped": self.cheap is None,
+            }
 
         accepted = 0
         unscored = 0
         if passed:
-            results = self.vision.validate([(items[i].problem, items[i].image, items[i].scene) for i in passed])
+            results = self.vision.validate(
+                [(items[i].problem, items[i].image, items[i].scene) for i in passed]
+            )
             for i, res in zip(passed, results):
                 d = decisions[i]
                 d.vision, d.stopped_at = res, "vision"

@@ -32,8 +32,27 @@ SHORT_WORDS = 25
 _THINK_BLOCK = re.compile(r"<think>.*?</think>", re.S | re.I)
 _CONNECT = re.compile(r"\s*(?:/|&|\bor\b|\band\b|或|和|、)\s*", re.I)
 _SKIP_WORDS = re.compile(r"\s*(?:option|choice|letter|答案|选项)\s*[:：]?\s*", re.I)
-_FOLLOW_OK = {"because", "since", "as", "or", "and", "is", "which", "that", "given", "based",
-              "from", "per", "according", "due", "here", "would", "should", "seems", "appears"}
+_FOLLOW_OK = {
+    "because",
+    "since",
+    "as",
+    "or",
+    "and",
+    "is",
+    "which",
+    "that",
+    "given",
+    "based",
+    "from",
+    "per",
+    "according",
+    "due",
+    "here",
+    "would",
+    "should",
+    "seems",
+    "appears",
+}
 _ANSWER_PHRASES = [
     r"(?:the\s+)?(?:correct|right|best|most\s+likely|likely|final)?\s*(?:answer|option|choice)"
     r"\s*(?:would\s+be|should\s+be|must\s+be|is|=|:|-|\bwill\s+be)?",
@@ -182,8 +201,12 @@ def _extract(raw: str, options: dict[str, str]) -> str | None:
     if fired:
         return letter
     # 4. answer phrases
-    found = [x for m in _PHRASE.finditer(text) if m.group().strip()
-             for x in _read_letters(text, m.end(), keys)]
+    found = [
+        x
+        for m in _PHRASE.finditer(text)
+        if m.group().strip()
+        for x in _read_letters(text, m.end(), keys)
+    ]
     fired, letter = _decide(found)
     if fired:
         return letter
@@ -218,5 +241,6 @@ def grade(quiz: Quiz, raw: str | None, index: int = 0, *, error: str | None = No
     letter = extract_letter(raw, quiz.options)
     if letter is None:
         return QuizAnswer(index=index, raw=raw, answer=None, correct=False, status="undecided")
-    return QuizAnswer(index=index, raw=raw, answer=letter, correct=letter == quiz.correct_option,
-                      status="ok")
+    return QuizAnswer(
+        index=index, raw=raw, answer=letter, correct=letter == quiz.correct_option, status="ok"
+    )

@@ -43,8 +43,13 @@ def _has_alpha(img: Image.Image) -> bool:
     return img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
 
 
-def prepare_image(data: bytes, max_side: int, fmt: str = "png",
-                  quality: int = 90, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[bytes, dict]:
+def prepare_image(
+    data: bytes,
+    max_side: int,
+    fmt: str = "png",
+    quality: int = 90,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> tuple[bytes, dict]:
     """``data`` (PNG, JPEG, ...) downscaled so its longer side is at most ``max_side`` (aspect
     kept, never upscaled) and encoded as ``fmt``; JPEG gets transparency composited on white.
 
@@ -82,7 +87,13 @@ def prepare_image(data: bytes, max_side: int, fmt: str = "png",
             img = img.convert("RGBA" if _has_alpha(img) else "RGB")
         img.save(out, format="PNG", optimize=False)
     encoded = out.getvalue()
-    record = {"width": img.width, "height": img.height, "format": key,
-              "quality": int(quality) if key == "jpeg" else None, "bytes": len(encoded),
-              "source_width": src_w, "source_height": src_h}
+    record = {
+        "width": img.width,
+        "height": img.height,
+        "format": key,
+        "quality": int(quality) if key == "jpeg" else None,
+        "bytes": len(encoded),
+        "source_width": src_w,
+        "source_height": src_h,
+    }
     return encoded, record

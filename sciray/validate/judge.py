@@ -48,29 +48,49 @@ Score the figure on each dimension with an integer 0, 1 or 2:
 Reply with only this JSON object, no prose:
 {{"CF": <0-2>, "LP": <0-2>, "RO": <0-2>, "SP": <0-2>, "ER": <0-2>}}"""
 
-_RETRY = ("Your answer could not be read ({status}). Reply with only the JSON object "
-          '{{"CF": <0-2>, "LP": <0-2>, "RO": <0-2>, "SP": <0-2>, "ER": <0-2>}} with integer scores.')
+_RETRY = (
+    "Your answer could not be read ({status}). Reply with only the JSON object "
+    '{{"CF": <0-2>, "LP": <0-2>, "RO": <0-2>, "SP": <0-2>, "ER": <0-2>}} with integer scores.'
+)
 
 
 def judge_messages(problem: Problem, image: bytes, mime: str = "image/png") -> list[Message]:
     elements = ""
     if problem.elements:
-        elements = "\nA faithful diagram must show:\n" + "\n".join(f"- {e}" for e in problem.elements[:30]) + "\n"
-    text = _PROMPT.format(question=problem.question.strip()[:6000], elements=elements, rubric=_RUBRIC)
-    return [{"role": "system", "content": "You are a strict, consistent grader of scientific figures."},
-            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": image_data_url(image, mime)}},
-                                         {"type": "text", "text": text}]}]
+        elements = (
+            "\nA faithful diagram must show:\n"
+            + "\n".join(f"- {e}" for e in problem.elements[:30])
+            + "\n"
+        )
+    text = _PROMPT.format(
+        question=problem.question.strip()[:6000], elements=elements, rubric=_RUBRIC
+    )
+    return [
+        {"role": "system", "content": "You are a strict, consistent grader of scientific figures."},
+        {
+            "role": "user",
+            "content": [
+                {"type": "image_url", "image_url": {"url": image_data_url(image, mime)}},
+                {"type": "text", "text": text},
+            ],
+        },
+    ]
 
 
 # --- parsing ---------------------------------------------------------------------------------
+
 
 def _dimension(key: Any) -> str | None:
     k = re.sub(r"[^a-z]", "", str(key).lower())
     if k.upper() in DIMENSIONS:
         return k.upper()
-    for abbr, words in (("CF", ("correct", "fidelity")), ("LP", ("layout", "precision")),
-                        ("RO", ("readab", "occlu", "legib")), ("SP", ("plausib", "scientific")),
-                        ("ER", ("express", "richness"))):
+    for abbr, words in (
+        ("CF", ("correct", "fidelity")),
+        ("LP", ("layout", "precision")),
+        ("RO", ("readab", "occlu", "legib")),
+        ("SP", ("plausib", "scientific")),
+        ("ER", ("express", "richness")),
+    ):
         if any(w in k for w in words):
             return abbr
     return None
@@ -110,7 +130,9 @@ def _loads(text: str) -> Any:
         except ValueError:
             pass
     try:
-        py = re.sub(r"\btrue\b", "True", re.sub(r"\bfalse\b", "False", re.sub(r"\bnull\b", "None", text)))
+        py = re.sub(
+            r"\btrue\b", "True", re.sub(r"\bfalse\b", "False", re.sub(r"\bnull\b", "None", text))
+        )
         return ast.literal_eval(py)
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
         return None
@@ -118,7 +140,10 @@ def _loads(text: str) -> Any:
 
 def _objects(text: str) -> list[str]:
     """Fenced blocks first, then every balanced {...} span (outermost), in order."""
-    spans = [m.group(1) for m in re.finditer(r"```(?:json|JSON|javascript|python)?\s*(.*?)```", text, re.S)]
+    spans = [
+        m.group(1)
+        for m in re.finditer(r"```(?:json|JSON|javascript|python)?\s*(.*?)```", text, re.S)
+    ]
     depth, start = 0, None
     for i, ch in enumerate(text):
         if ch == "{":
@@ -128,7 +153,7 @@ def _objects(text: str) -> list[str]:
         elif ch == "}" and depth:
             depth -= 1
             if depth == 0 and start is not None:
-                spans.append(text[start:i + 1])
+                spans.append(text[start : i + 1])
     return spans
 
 
@@ -153,11 +178,18 @@ def _collect(obj: Any, into: dict[str, Any], depth: int = 0) -> None:
 
 def _from_lines(text: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    names = {abbr: [abbr, name.replace(" & ", r"\s*(?:&|and)\s*").replace(" ", r"\s+")]
-             for abbr, name in DIMENSIONS.items()}
+    names = {
+        abbr: [abbr, name.replace(" & ", r"\s*(?:&|and)\s*").replace(" ", r"\s+")]
+        for abbr, name in DIMENSIONS.items()
+    }
     for abbr, alts in names.items():
-        m = re.search(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])(?:\s*\([^()\n]{0,12}\))?[\s*\"'`]*[:=][\s*\"'`]*(-?\d+(?:\.\d+)?)",
-                      text, re.I)
+        m = re.search(
+            r"(?<![A-Za-z])(?:"
+            + "|".join(alts)
+            + r")(?![A-Za-z])(?:\s*\([^()\n]{0,12}\))?[\s*\"'`]*[:=][\s*\"'`]*(-?\d+(?:\.\d+)?)",
+            text,
+            re.I,
+        )
         if m:
             found[abbr] = _value(m.group(1))
     return found
@@ -188,7 +220,9 @@ def parse_judge(raw: str | None) -> tuple[JudgeScores | None, str]:
 def _parse(raw: str | None) -> tuple[JudgeScores | None, str]:
     if not isinstance(raw, str):
         return None, "empty"
-    text = clean_answer(raw) if "<think>" in raw.lower() or "</think>" in raw.lower() else raw.strip()
+    text = (
+        clean_answer(raw) if "<think>" in raw.lower() or "</think>" in raw.lower() else raw.strip()
+    )
     if not text:
         return None, "empty"
     best: tuple[int, str] | None = None
@@ -215,6 +249,7 @@ def _parse(raw: str | None) -> tuple[JudgeScores | None, str]:
 
 # --- the judge -------------------------------------------------------------------------------
 
+
 @dataclass
 class JudgeResult:
     problem_id: str
@@ -237,9 +272,14 @@ class Judge:
         self.engine = engine
 
     def _request(self, messages: list[Message], rid: str) -> ChatRequest:
-        return ChatRequest(messages=messages, max_tokens=self.cfg.max_tokens,
-                           temperature=self.cfg.temperature, top_p=self.cfg.top_p,
-                           seed=self.cfg.seed, request_id=rid)
+        return ChatRequest(
+            messages=messages,
+            max_tokens=self.cfg.max_tokens,
+            temperature=self.cfg.temperature,
+            top_p=self.cfg.top_p,
+            seed=self.cfg.seed,
+            request_id=rid,
+        )
 
     def score(self, items: list[tuple[Problem, bytes | None]]) -> list[JudgeResult]:
         results: list[JudgeResult] = []
@@ -262,7 +302,9 @@ class Judge:
             reqs = [self._request(convo[i], f"{items[i][0].id}#judge{round_}") for i in todo]
             outs = self.engine.generate(reqs)
             if len(outs) != len(reqs):
-                raise InternalError(f"judge engine returned {len(outs)} results for {len(reqs)} requests")
+                raise InternalError(
+                    f"judge engine returned {len(outs)} results for {len(reqs)} requests"
+                )
             retry = []
             for i, out in zip(todo, outs):
                 res = results[i]
@@ -276,8 +318,10 @@ class Judge:
                     res.scores, res.status, res.reason = scores, "ok", ""
                     continue
                 res.status, res.reason = "unparseable", status
-                convo[i] = convo[i] + [{"role": "assistant", "content": out.text[-4000:]},
-                                       {"role": "user", "content": _RETRY.format(status=status)}]
+                convo[i] = convo[i] + [
+                    {"role": "assistant", "content": out.text[-4000:]},
+                    {"role": "user", "content": _RETRY.format(status=status)},
+                ]
                 retry.append(i)
             todo = retry
         return results

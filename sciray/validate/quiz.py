@@ -34,15 +34,21 @@ from sciray.validate.grading import clean_answer, extract_letter, grade
 from sciray.validate.images import BadImage, prepare_image, sniff_mime
 
 QUIZ_PROMPT_VERSION = "quiz-v1"
-TESSERACT_HINT = "install the tesseract CLI (apt-get install tesseract-ocr) or use validator.ocr_engine=scene"
+TESSERACT_HINT = (
+    "install the tesseract CLI (apt-get install tesseract-ocr) or use validator.ocr_engine=scene"
+)
 TESSERACT_TIMEOUT_S = 60.0
 
-_SYSTEM = ("You answer multiple-choice questions about a scientific figure. Rely only on what the "
-           "figure shows: do not use outside knowledge, do not solve the underlying problem, and "
-           "do not guess from how the options are worded.")
-_OCR_SYSTEM = ("You answer multiple-choice questions about a scientific figure that you cannot see: "
-               "you only get the text read from it by OCR (layout and drawings are lost). Rely only "
-               "on that text; do not use outside knowledge.")
+_SYSTEM = (
+    "You answer multiple-choice questions about a scientific figure. Rely only on what the "
+    "figure shows: do not use outside knowledge, do not solve the underlying problem, and "
+    "do not guess from how the options are worded."
+)
+_OCR_SYSTEM = (
+    "You answer multiple-choice questions about a scientific figure that you cannot see: "
+    "you only get the text read from it by OCR (layout and drawings are lost). Rely only "
+    "on that text; do not use outside knowledge."
+)
 
 
 def _options_block(quiz: Quiz) -> str:
@@ -55,31 +61,44 @@ def _letters(quiz: Quiz) -> str:
 
 def quiz_messages(quiz: Quiz, image_bytes: bytes, mime: str | None = None) -> list[Message]:
     """Messages asking a vision model to answer ``quiz`` from the image alone (letter only)."""
-    text = (f"Answer this question about the figure, using only what the figure shows.\n\n"
-            f"Question: {quiz.question.strip()}\nOptions:\n{_options_block(quiz)}\n\n"
-            f"Answer with the letter of the correct option only ({_letters(quiz)}).")
+    text = (
+        f"Answer this question about the figure, using only what the figure shows.\n\n"
+        f"Question: {quiz.question.strip()}\nOptions:\n{_options_block(quiz)}\n\n"
+        f"Answer with the letter of the correct option only ({_letters(quiz)})."
+    )
     url = image_data_url(image_bytes, mime or sniff_mime(image_bytes))
-    return [{"role": "system", "content": _SYSTEM},
-            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}},
-                                         {"type": "text", "text": text}]}]
+    return [
+        {"role": "system", "content": _SYSTEM},
+        {
+            "role": "user",
+            "content": [
+                {"type": "image_url", "image_url": {"url": url}},
+                {"type": "text", "text": text},
+            ],
+        },
+    ]
 
 
 def ocr_quiz_messages(quiz: Quiz, text: str) -> list[Message]:
     """Messages asking a text model to answer ``quiz`` from the text read off the image."""
     shown = text.strip()[:6000] or "(no text was found in the figure)"
-    prompt = (f"Text read from the figure:\n<<<\n{shown}\n>>>\n\n"
-              f"Question: {quiz.question.strip()}\nOptions:\n{_options_block(quiz)}\n\n"
-              f"Answer with the letter of the correct option only ({_letters(quiz)}).")
+    prompt = (
+        f"Text read from the figure:\n<<<\n{shown}\n>>>\n\n"
+        f"Question: {quiz.question.strip()}\nOptions:\n{_options_block(quiz)}\n\n"
+        f"Answer with the letter of the correct option only ({_letters(quiz)})."
+    )
     return [{"role": "system", "content": _OCR_SYSTEM}, {"role": "user", "content": prompt}]
 
 
 def verifier_messages(quiz: Quiz, raw: str) -> list[Message]:
     """Messages asking which single option a free-text answer chose (NONE when it chose none)."""
     answer = clean_answer(raw)[-4000:] or raw.strip()[-4000:]
-    prompt = (f"A model was asked this multiple-choice question.\n\nQuestion: {quiz.question.strip()}\n"
-              f"Options:\n{_options_block(quiz)}\n\nIts answer was:\n<<<\n{answer}\n>>>\n\n"
-              f"Which single option did it choose? Reply with the letter only ({_letters(quiz)}), "
-              f"or NONE if it chose no option or more than one.")
+    prompt = (
+        f"A model was asked this multiple-choice question.\n\nQuestion: {quiz.question.strip()}\n"
+        f"Options:\n{_options_block(quiz)}\n\nIts answer was:\n<<<\n{answer}\n>>>\n\n"
+        f"Which single option did it choose? Reply with the letter only ({_letters(quiz)}), "
+        f"or NONE if it chose no option or more than one."
+    )
     return [{"role": "user", "content": prompt}]
 
 
@@ -95,8 +114,9 @@ def scene_text(scene: Scene) -> str:
             plain = to_plain(t.text) or t.text
         except Exception:  # noqa: BLE001 - plain text is a nicety
             plain = t.text
-        boxes.append(((min(y0, y1) + max(y0, y1)) / 2, abs(y1 - y0), min(x0, x1),
-                      " ".join(plain.split())))
+        boxes.append(
+            ((min(y0, y1) + max(y0, y1)) / 2, abs(y1 - y0), min(x0, x1), " ".join(plain.split()))
+        )
     boxes.sort(key=lambda b: (b[0], b[2]))
     lines: list[list[tuple]] = []
     for b in boxes:
@@ -118,8 +138,13 @@ def tesseract_text(image: bytes, timeout_s: float = TESSERACT_TIMEOUT_S) -> str:
     if exe is None:
         raise FileNotFoundError(f"tesseract not found; {TESSERACT_HINT}")
     try:
-        proc = subprocess.run([exe, "stdin", "stdout", "--psm", "11"], input=image,
-                              capture_output=True, timeout=timeout_s, check=False)
+        proc = subprocess.run(
+            [exe, "stdin", "stdout", "--psm", "11"],
+            input=image,
+            capture_output=True,
+            timeout=timeout_s,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         raise RuntimeError(f"tesseract timed out after {timeout_s:g}s") from None
     except OSError as exc:
@@ -180,13 +205,21 @@ class QuizValidator:
 
     # --- requests -------------------------------------------------------------------------
 
-    def _request(self, messages: list[Message], rid: str, max_tokens: int | None = None) -> ChatRequest:
-        return ChatRequest(messages=messages, max_tokens=max_tokens or self.cfg.max_tokens,
-                           temperature=self.cfg.temperature, top_p=self.cfg.top_p,
-                           seed=self.cfg.seed, request_id=rid)
+    def _request(
+        self, messages: list[Message], rid: str, max_tokens: int | None = None
+    ) -> ChatRequest:
+        return ChatRequest(
+            messages=messages,
+            max_tokens=max_tokens or self.cfg.max_tokens,
+            temperature=self.cfg.temperature,
+            top_p=self.cfg.top_p,
+            seed=self.cfg.seed,
+            request_id=rid,
+        )
 
     def _prepare(self, problem: Problem, image: bytes | None, scene: Scene | None):
         """(messages per quiz, image record) or a finished ValidationResult."""
+
         def done(status: str, reason: str, record: dict | None = None) -> ValidationResult:
             return ValidationResult(problem.id, [], None, status, record or {}, self.mode, reason)
 
@@ -203,7 +236,11 @@ class QuizValidator:
             fmt = "png" if cfg.mode == "ocr" else cfg.image_format
             data, record = prepare_image(image, cfg.image_max_side, fmt, cfg.image_quality)
         except BadImage as exc:
-            return done("bad_image", str(exc), {"bytes": len(image) if isinstance(image, (bytes, bytearray)) else None})
+            return done(
+                "bad_image",
+                str(exc),
+                {"bytes": len(image) if isinstance(image, (bytes, bytearray)) else None},
+            )
         if cfg.mode == "vision":
             mime = "image/jpeg" if record["format"] == "jpeg" else "image/png"
             return [quiz_messages(q, data, mime) for q in problem.quizzes], record
@@ -218,7 +255,9 @@ class QuizValidator:
 
     # --- validation -----------------------------------------------------------------------
 
-    def validate(self, items: list[tuple[Problem, bytes | None, Scene | None]]) -> list[ValidationResult]:
+    def validate(
+        self, items: list[tuple[Problem, bytes | None, Scene | None]]
+    ) -> list[ValidationResult]:
         """One ``ValidationResult`` per item, in order."""
         results: list[ValidationResult | None] = [None] * len(items)
         pending: list[tuple[int, dict, list[int]]] = []  # item index, record, request indices
@@ -241,8 +280,12 @@ class QuizValidator:
             quizzes = items[i][0].quizzes
             for k, r in enumerate(idx):
                 out = outs[r]
-                graded[r] = grade(quizzes[k], out.text if out.status == "ok" else None, k,
-                                  error=out.error if out.status != "ok" else None)
+                graded[r] = grade(
+                    quizzes[k],
+                    out.text if out.status == "ok" else None,
+                    k,
+                    error=out.error if out.status != "ok" else None,
+                )
         if self.cfg.verifier:
             self._verify(items, pending, graded)
         for i, record, idx in pending:
@@ -255,8 +298,10 @@ class QuizValidator:
             return []
         outs = engine.generate(requests)
         if len(outs) != len(requests):
-            raise InternalError(f"engine {getattr(engine, 'name', '?')} returned {len(outs)} results "
-                                f"for {len(requests)} requests")
+            raise InternalError(
+                f"engine {getattr(engine, 'name', '?')} returned {len(outs)} results "
+                f"for {len(requests)} requests"
+            )
         return outs
 
     def _verify(self, items, pending, graded: dict[int, QuizAnswer]) -> None:
@@ -270,21 +315,34 @@ class QuizValidator:
         if not todo:
             return
         engine = self.verifier_engine or self.engine
-        reqs = [self._request(verifier_messages(q, graded[r].raw or ""), f"verify#{r}")
-                for r, q in todo]
+        reqs = [
+            self._request(verifier_messages(q, graded[r].raw or ""), f"verify#{r}") for r, q in todo
+        ]
         outs = self._generate(engine, reqs)
         for (r, quiz), out in zip(todo, outs):
             letter = extract_letter(out.text, quiz.options) if out.status == "ok" else None
             if letter is not None:
                 old = graded[r]
-                graded[r] = QuizAnswer(index=old.index, raw=old.raw, answer=letter,
-                                       correct=letter == quiz.correct_option, status="verified")
+                graded[r] = QuizAnswer(
+                    index=old.index,
+                    raw=old.raw,
+                    answer=letter,
+                    correct=letter == quiz.correct_option,
+                    status="verified",
+                )
 
     def _result(self, problem_id: str, answers: list[QuizAnswer], record: dict) -> ValidationResult:
         n = len(answers)
         errors = sum(a.status == "error" for a in answers)
         if errors == n:
-            return ValidationResult(problem_id, answers, None, "error", record, self.mode,
-                                    "the engine answered none of the quizzes")
+            return ValidationResult(
+                problem_id,
+                answers,
+                None,
+                "error",
+                record,
+                self.mode,
+                "the engine answered none of the quizzes",
+            )
         right = sum(bool(a.correct) for a in answers)
         return ValidationResult(problem_id, answers, right / n, "ok", record, self.mode)

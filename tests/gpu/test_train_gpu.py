@@ -17,8 +17,8 @@ pytestmark = pytest.mark.gpu
 def local_ray():
     import ray
     import torch
-    from sciray.cluster.runtime import init_ray
 
+    from sciray.cluster.runtime import init_ray
     from sciray.config.models import RayConfig
 
     started = not ray.is_initialized()
@@ -38,26 +38,62 @@ def run(tmp_path_factory, scigen_dir):
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("strategy, overrides", [
-    ("deepspeed-zero3", ["train.deepspeed.enabled=true", "train.deepspeed.zero_stage=3", "train.bf16=true"]),
-    ("deepspeed-zero2", ["train.deepspeed.enabled=true", "train.deepspeed.zero_stage=2", "train.bf16=true",
-                         "train.activation_checkpointing=true"]),
-    ("ddp", ["train.bf16=true", "train.lora.enabled=true", "train.lr=5e-3"]),
-])
+@pytest.mark.parametrize(
+    "strategy, overrides",
+    [
+        (
+            "deepspeed-zero3",
+            ["train.deepspeed.enabled=true", "train.deepspeed.zero_stage=3", "train.bf16=true"],
+        ),
+        (
+            "deepspeed-zero2",
+            [
+                "train.deepspeed.enabled=true",
+                "train.deepspeed.zero_stage=2",
+                "train.bf16=true",
+                "train.activation_checkpointing=true",
+            ],
+        ),
+        ("ddp", ["train.bf16=true", "train.lora.enabled=true", "train.lr=5e-3"]),
+    ],
+)
 def test_trains_on_gpu(local_ray, run, tmp_path, strategy, overrides):
     import torch
-    from sciray.cluster.train import run_training
 
+    from sciray.cluster.train import run_training
     from sciray.config import load_config
 
     workers = min(2, torch.cuda.device_count())
-    cfg = load_config(str(REPO / "configs" / "train_tiny_cpu.yaml"), [
-        "train.use_gpu=true", f"train.num_workers={workers}", "train.resources_per_worker={CPU: 1, GPU: 1}",
-        "train.max_steps=20", "train.checkpoint_every=10", *overrides], env={})
+    cfg = load_config(
+        str(REPO / "configs" / "train_tiny_cpu.yaml"),
+        [
+            "train.use_gpu=true",
+            f"train.num_workers={workers}",
+            "train.resources_per_worker={CPU: 1, GPU: 1}",
+            "train.max_steps=20",
+            "train.checkpoint_every=10",
+            *overrides,
+        ],
+        env={},
+    )
     report = run_training(cfg, run, str(tmp_path), progress=False)
-    print(json.dumps({k: report[k] for k in ("strategy", "steps", "loss_first", "loss_last", "samples_per_s",
-                                             "median_step_samples_per_s", "median_step_tokens_per_s",
-                                             "peak_gpu_memory_mb")}))
+    print(
+        json.dumps(
+            {
+                k: report[k]
+                for k in (
+                    "strategy",
+                    "steps",
+                    "loss_first",
+                    "loss_last",
+                    "samples_per_s",
+                    "median_step_samples_per_s",
+                    "median_step_tokens_per_s",
+                    "peak_gpu_memory_mb",
+                )
+            }
+        )
+    )
     assert report["strategy"] == strategy and report["steps"] == 20
     assert report["loss_last"] < report["loss_first"]
     assert report["peak_gpu_memory_mb"] and report["peak_gpu_memory_mb"] > 0

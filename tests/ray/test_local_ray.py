@@ -29,7 +29,9 @@ def test_local_ray_binds_loopback_only(ray_cluster):
 def test_ray_data_reads_problem_shards(ray_cluster, tmp_path):
     import ray.data
 
-    problems = [Problem(id=str(i), question=f"q{i}", image_type="Math - Geometry") for i in range(50)]
+    problems = [
+        Problem(id=str(i), question=f"q{i}", image_type="Math - Geometry") for i in range(50)
+    ]
     pq.write_table(to_table(problems[:25]), tmp_path / "a.parquet")
     pq.write_table(to_table(problems[25:]), tmp_path / "b.parquet")
     ds = ray.data.read_parquet(str(tmp_path))

@@ -18,12 +18,15 @@ import httpx
 import pytest
 
 from sciray.config.models import SciRayConfig
-from sciray.testing import GOOD_ANSWER, BENIGN_CODE, INCLINE_QUESTION
+from sciray.testing import BENIGN_CODE, GOOD_ANSWER, INCLINE_QUESTION
 
 QUESTION = INCLINE_QUESTION
 GOOD = GOOD_ANSWER
-QUIZ = {"question": "What is the mass of the block?", "options": {"A": "2 kg", "B": "5 kg"},
-        "correct_option": "A"}
+QUIZ = {
+    "question": "What is the mass of the block?",
+    "options": {"A": "2 kg", "B": "5 kg"},
+    "correct_option": "A",
+}
 BENIGN = BENIGN_CODE
 SLOW = "import time\ntime.sleep(1.5)\nimport matplotlib.pyplot as plt\nplt.plot([0, 1])\n# request {i}\n"
 TOKEN_ENV = "SCIRAY_TEST_SERVE_TOKEN"
@@ -57,20 +60,38 @@ def scripts(tmp_path_factory):
 def _config(scripts, port: int, **serve) -> SciRayConfig:
     return SciRayConfig(
         coder={"engine": "scripted", "script": str(scripts / "coder.json"), "attempts": 2},
-        validator={"engine": "scripted", "script": str(scripts / "validator.json"), "mode": "vision"},
+        validator={
+            "engine": "scripted",
+            "script": str(scripts / "validator.json"),
+            "mode": "vision",
+        },
         render={"timeout_s": 4, "cpu_s": 2},
-        serve={"port": port, "render_min_replicas": 1, "render_max_replicas": 1, "render_workers": 1,
-               "render_num_cpus": 0.5, "coder_num_cpus": 0.1, "validator_num_cpus": 0.1,
-               "max_body_kb": 64, "request_timeout_s": 60, **serve},
+        serve={
+            "port": port,
+            "render_min_replicas": 1,
+            "render_max_replicas": 1,
+            "render_workers": 1,
+            "render_num_cpus": 0.5,
+            "coder_num_cpus": 0.1,
+            "validator_num_cpus": 0.1,
+            "max_body_kb": 64,
+            "request_timeout_s": 60,
+            **serve,
+        },
     )
 
 
 def _deploy(cfg: SciRayConfig, name: str):
     from ray import serve as ray_serve
+
     from sciray.serve.app import build_app
 
-    ray_serve.run(build_app({"sciray": cfg.model_dump(mode="json")}), name=name, route_prefix="/",
-                  blocking=False)
+    ray_serve.run(
+        build_app({"sciray": cfg.model_dump(mode="json")}),
+        name=name,
+        route_prefix="/",
+        blocking=False,
+    )
     url = f"http://127.0.0.1:{cfg.serve.port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -100,7 +121,9 @@ class TestOpenApp:
         models = httpx.get(f"{url}/v1/models").json()
         assert models["coder"]["engine"] == "scripted" and models["validator"]["mode"] == "vision"
         paths = httpx.get(f"{url}/openapi.json").json()["paths"]
-        assert {"/v1/diagrams", "/v1/render", "/v1/evaluate", "/v1/models", "/healthz"} <= set(paths)
+        assert {"/v1/diagrams", "/v1/render", "/v1/evaluate", "/v1/models", "/healthz"} <= set(
+            paths
+        )
         docs = httpx.get(f"{url}/docs")
         assert docs.status_code == 200 and "swagger" in docs.text.lower()
 
@@ -112,7 +135,9 @@ class TestOpenApp:
         listening, exposed = ray_listeners_beyond_loopback()
         assert listening >= 5, "found too few Ray listening sockets to check"
         assert not exposed, f"Serve listens beyond loopback: {exposed}"
-        assert os.environ.get("RAY_SERVE_THROUGHPUT_OPTIMIZED") == "1"  # the mode sciray serve runs in
+        assert (
+            os.environ.get("RAY_SERVE_THROUGHPUT_OPTIMIZED") == "1"
+        )  # the mode sciray serve runs in
 
     def test_render_then_cache_hit(self, url):
         code = BENIGN + "# cache test\n"
@@ -125,28 +150,45 @@ class TestOpenApp:
         assert [t["text"] for t in body["scene"]["texts"] if t["kind"] == "title"] == ["ok"]
         assert "seccomp" in body["sandbox"] and body["ms"] > 0
         t0 = time.perf_counter()
-        again = httpx.post(f"{url}/v1/render", json={"language": "python", "code": code}, timeout=30)
+        again = httpx.post(
+            f"{url}/v1/render", json={"language": "python", "code": code}, timeout=30
+        )
         hit_s = time.perf_counter() - t0
         assert again.status_code == 200 and again.headers["x-cache"] == "hit"
         assert again.json() == body and hit_s < miss_s
 
     def test_diagram_with_validation(self, url):
-        r = httpx.post(f"{url}/v1/diagrams", json={"question": QUESTION, "answer": "16.97 N",
-                                                    "quizzes": [QUIZ], "validate": True}, timeout=60)
+        r = httpx.post(
+            f"{url}/v1/diagrams",
+            json={"question": QUESTION, "answer": "16.97 N", "quizzes": [QUIZ], "validate": True},
+            timeout=60,
+        )
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["status"] == "ok" and _png(body).startswith(b"\x89PNG")
         assert body["plan"]["labels"].startswith("2 kg") and "ax.text" in body["code"]
         assert body["checks"]["rendered"] == 1.0 and body["label_recall"] == 1.0
-        assert body["validation"]["r_inv"] == 1.0 and body["validation"]["answers"][0]["answer"] == "A"
+        assert (
+            body["validation"]["r_inv"] == 1.0 and body["validation"]["answers"][0]["answer"] == "A"
+        )
         assert set(body["timings"]) == {"coder_ms", "validate_ms", "total_ms"}
 
     def test_evaluate(self, url):
-        rendered = httpx.post(f"{url}/v1/render", json={"code": GOOD.split("```python\n")[1].split("```")[0]},
-                              timeout=30).json()
+        rendered = httpx.post(
+            f"{url}/v1/render",
+            json={"code": GOOD.split("```python\n")[1].split("```")[0]},
+            timeout=30,
+        ).json()
         problem = {"question": QUESTION, "answer": "16.97 N", "quizzes": [QUIZ]}
-        r = httpx.post(f"{url}/v1/evaluate", json={"image_base64": rendered["image_base64"],
-                                                   "problem": problem, "scene": rendered["scene"]}, timeout=30)
+        r = httpx.post(
+            f"{url}/v1/evaluate",
+            json={
+                "image_base64": rendered["image_base64"],
+                "problem": problem,
+                "scene": rendered["scene"],
+            },
+            timeout=30,
+        )
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["validation"]["status"] == "ok" and body["validation"]["r_inv"] == 1.0
@@ -166,20 +208,28 @@ class TestOpenApp:
             for _ in range(100):
                 yield b"x" * 1024
 
-        r = httpx.post(f"{url}/v1/render", content=chunks(), headers={"content-type": "application/json"})
+        r = httpx.post(
+            f"{url}/v1/render", content=chunks(), headers={"content-type": "application/json"}
+        )
         assert r.status_code == 413
 
-    @pytest.mark.parametrize("code, expected", [
-        ("print(open('/etc/passwd').read())", {"violation"}),
-        ("import os\nwhile True:\n    os.fork()", {"violation"}),
-        ("while True:\n    pass", {"timeout", "limit"}),
-    ], ids=["read_etc_passwd", "fork_bomb", "infinite_loop"])
+    @pytest.mark.parametrize(
+        "code, expected",
+        [
+            ("print(open('/etc/passwd').read())", {"violation"}),
+            ("import os\nwhile True:\n    os.fork()", {"violation"}),
+            ("while True:\n    pass", {"timeout", "limit"}),
+        ],
+        ids=["read_etc_passwd", "fork_bomb", "infinite_loop"],
+    )
     def test_hostile_code_is_contained(self, url, code, expected):
         r = httpx.post(f"{url}/v1/render", json={"code": code}, timeout=30)
         assert r.status_code == 200 and r.json()["status"] in expected, r.text
         assert "root:x:0:0" not in r.text and r.json()["image_base64"] is None
         assert httpx.get(f"{url}/healthz").status_code == 200
-        after = httpx.post(f"{url}/v1/render", json={"code": BENIGN + f"# after {hash(code)}\n"}, timeout=30)
+        after = httpx.post(
+            f"{url}/v1/render", json={"code": BENIGN + f"# after {hash(code)}\n"}, timeout=30
+        )
         assert after.status_code == 200 and after.json()["status"] == "ok"
 
 
@@ -190,9 +240,18 @@ class TestStrictApp:
 
         os.environ[TOKEN_ENV] = TOKEN  # read where the app is built
         try:
-            cfg = _config(scripts, serve_port, token_env=TOKEN_ENV, render_max_ongoing_requests=1,
-                          render_max_queued_requests=0, retry_after_s=3, request_timeout_s=6)
-            cfg = cfg.model_copy(update={"render": cfg.render.model_copy(update={"timeout_s": 10.0, "cpu_s": 5})})
+            cfg = _config(
+                scripts,
+                serve_port,
+                token_env=TOKEN_ENV,
+                render_max_ongoing_requests=1,
+                render_max_queued_requests=0,
+                retry_after_s=3,
+                request_timeout_s=6,
+            )
+            cfg = cfg.model_copy(
+                update={"render": cfg.render.model_copy(update={"timeout_s": 10.0, "cpu_s": 5})}
+            )
             yield _deploy(cfg, "sciray-strict")
         finally:
             os.environ.pop(TOKEN_ENV, None)
@@ -201,10 +260,14 @@ class TestStrictApp:
     def test_auth(self, url):
         code = {"code": BENIGN + "# auth\n"}
         assert httpx.post(f"{url}/v1/render", json=code, timeout=30).status_code == 401
-        wrong = httpx.post(f"{url}/v1/render", json=code, timeout=30, headers={"Authorization": "Bearer wrong"})
+        wrong = httpx.post(
+            f"{url}/v1/render", json=code, timeout=30, headers={"Authorization": "Bearer wrong"}
+        )
         assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
         assert httpx.get(f"{url}/v1/models").status_code == 401
-        ok = httpx.post(f"{url}/v1/render", json=code, timeout=30, headers={"Authorization": f"Bearer {TOKEN}"})
+        ok = httpx.post(
+            f"{url}/v1/render", json=code, timeout=30, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
         assert ok.status_code == 200 and ok.json()["status"] == "ok"
         assert httpx.get(f"{url}/healthz").status_code == 200
 
@@ -212,7 +275,9 @@ class TestStrictApp:
         headers = {"Authorization": f"Bearer {TOKEN}"}
 
         def fire(i):
-            return httpx.post(f"{url}/v1/render", json={"code": SLOW.format(i=i)}, headers=headers, timeout=60)
+            return httpx.post(
+                f"{url}/v1/render", json={"code": SLOW.format(i=i)}, headers=headers, timeout=60
+            )
 
         with ThreadPoolExecutor(6) as pool:
             answers = list(pool.map(fire, range(6)))
@@ -222,10 +287,17 @@ class TestStrictApp:
         assert all(a.headers.get("retry-after") == "3" for a in answers if a.status_code == 503)
         assert all(a.json()["status"] == "ok" for a in answers if a.status_code == 200)
         # Still serving after the burst.
-        after = httpx.post(f"{url}/v1/render", json={"code": BENIGN + "# after burst\n"}, headers=headers, timeout=30)
+        after = httpx.post(
+            f"{url}/v1/render",
+            json={"code": BENIGN + "# after burst\n"},
+            headers=headers,
+            timeout=30,
+        )
         assert after.status_code == 200
 
-    def test_request_timeout_is_504(self, url):  # last: the cancelled render keeps its worker a while
+    def test_request_timeout_is_504(
+        self, url
+    ):  # last: the cancelled render keeps its worker a while
         headers = {"Authorization": f"Bearer {TOKEN}"}
         code = "import time\ntime.sleep(9)\nimport matplotlib.pyplot as plt\nplt.plot([0, 1])\n"
         t0 = time.perf_counter()

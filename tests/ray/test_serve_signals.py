@@ -56,15 +56,45 @@ def test_first_signal_stops_serve_while_a_deployment_cannot_be_scheduled(sig, tm
     assert SCIRAY, "the sciray console script is not installed; pip install -e ."
     script = tmp_path / "answers.json"
     script.write_text('[{"text": "A"}]')
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_ADDRESS")}  # never join another Ray
-    cmd = [SCIRAY, "serve", "--set", "serve.host=127.0.0.1", "--set", f"serve.port={_free_port()}",
-           "--set", "ray.num_gpus=0", "--set", "serve.coder_num_gpus=1000",
-           "--set", "coder.engine=scripted", "--set", f"coder.script={script}",
-           "--set", "validator.engine=scripted", "--set", f"validator.script={script}",
-           "--set", "serve.render_num_cpus=0.5", "--set", "serve.coder_num_cpus=0.1",
-           "--set", "serve.validator_num_cpus=0.1", "--set", "serve.render_workers=1"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                            start_new_session=True)
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("RAY_ADDRESS")
+    }  # never join another Ray
+    cmd = [
+        SCIRAY,
+        "serve",
+        "--set",
+        "serve.host=127.0.0.1",
+        "--set",
+        f"serve.port={_free_port()}",
+        "--set",
+        "ray.num_gpus=0",
+        "--set",
+        "serve.coder_num_gpus=1000",
+        "--set",
+        "coder.engine=scripted",
+        "--set",
+        f"coder.script={script}",
+        "--set",
+        "validator.engine=scripted",
+        "--set",
+        f"validator.script={script}",
+        "--set",
+        "serve.render_num_cpus=0.5",
+        "--set",
+        "serve.coder_num_cpus=0.1",
+        "--set",
+        "serve.validator_num_cpus=0.1",
+        "--set",
+        "serve.render_workers=1",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
     out = _Output(proc.stdout)
     try:
         assert out.wait_for("Started Serve", 60, proc), f"serve did not start:\n{out.text[-3000:]}"
@@ -76,7 +106,9 @@ def test_first_signal_stops_serve_while_a_deployment_cannot_be_scheduled(sig, tm
         try:
             rc = proc.wait(timeout=EXIT_WITHIN_S)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"sciray serve ignored {sig.name} for {EXIT_WITHIN_S}s:\n{out.text[-3000:]}")
+            pytest.fail(
+                f"sciray serve ignored {sig.name} for {EXIT_WITHIN_S}s:\n{out.text[-3000:]}"
+            )
         took = time.monotonic() - sent
     finally:
         if proc.poll() is None:

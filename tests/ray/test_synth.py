@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sciray.config import load_config
-from sciray.testing import GOOD_ANSWER, BROKEN_ANSWER, INCLINE_QUESTION
+from sciray.testing import BROKEN_ANSWER, GOOD_ANSWER, INCLINE_QUESTION
 
 # GOOD renders and passes the checks for QUESTION (it labels "2 kg" and "30°" and not the
 # answer); BROKEN fails to render (NameError). See sciray.testing.
@@ -36,18 +36,29 @@ QUESTION = INCLINE_QUESTION
 MARKER = "(BREAKME)"  # a problem whose text has it gets BROKEN code from the fake coder
 TRUE_OPTIONS = {"2 kg", "30 degrees"}  # the fake validator answers the option that reads like this
 QUIZZES = [
-    {"question": "What is the mass of the block?", "options": {"A": "1 kg", "B": "2 kg", "C": "3 kg", "D": "5 kg"},
-     "correct_option": "B", "evidence": "A block of mass 2 kg"},
-    {"question": "At what angle is the ramp inclined?",
-     "options": {"A": "15 degrees", "B": "45 degrees", "C": "60 degrees", "D": "30 degrees"},
-     "correct_option": "D", "evidence": "inclined at 30 degrees"},
+    {
+        "question": "What is the mass of the block?",
+        "options": {"A": "1 kg", "B": "2 kg", "C": "3 kg", "D": "5 kg"},
+        "correct_option": "B",
+        "evidence": "A block of mass 2 kg",
+    },
+    {
+        "question": "At what angle is the ramp inclined?",
+        "options": {"A": "15 degrees", "B": "45 degrees", "C": "60 degrees", "D": "30 degrees"},
+        "correct_option": "D",
+        "evidence": "inclined at 30 degrees",
+    },
 ]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def problem(pid: str, broken: bool = False, quizzes: bool = True) -> dict:
-    row = {"id": pid, "question": QUESTION + (f" {MARKER}" if broken else ""), "answer": "16.97 N",
-           "image_type": "Physics - Mechanical"}
+    row = {
+        "id": pid,
+        "question": QUESTION + (f" {MARKER}" if broken else ""),
+        "answer": "16.97 N",
+        "image_type": "Physics - Mechanical",
+    }
     if quizzes:
         row["quizzes"] = QUIZZES
     return row
@@ -114,17 +125,30 @@ class FakeLLM:
                 self.wfile.write(data)
 
             def do_GET(self):
-                self._send(200, {"object": "list", "data": [{"id": "fake-coder"}, {"id": "fake-vlm"}]})
+                self._send(
+                    200, {"object": "list", "data": [{"id": "fake-coder"}, {"id": "fake-vlm"}]}
+                )
 
             def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                body = json.loads(
+                    self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}"
+                )
                 if self.path != "/v1/chat/completions":
                     self._send(404, {"detail": "Not Found"})
                     return
                 text = server.answer(body)
-                self._send(200, {"choices": [{"message": {"role": "assistant", "content": text},
-                                              "finish_reason": "stop"}],
-                                 "usage": {"prompt_tokens": 10, "completion_tokens": len(text.split())}})
+                self._send(
+                    200,
+                    {
+                        "choices": [
+                            {
+                                "message": {"role": "assistant", "content": text},
+                                "finish_reason": "stop",
+                            }
+                        ],
+                        "usage": {"prompt_tokens": 10, "completion_tokens": len(text.split())},
+                    },
+                )
 
         return Handler
 
@@ -135,16 +159,29 @@ class FakeLLM:
 
 def openai_overrides(url: str) -> list[str]:
     return [
-        "coder.engine=openai", f"coder.base_url={url}", "coder.model=fake-coder", "coder.attempts=2",
-        "coder.timeout_s=60", "validator.engine=openai", f"validator.base_url={url}",
-        "validator.model=fake-vlm", "validator.mode=vision", "synth.accept.min_r_inv=1.0",
-        "render.workers=1", "render.timeout_s=30",
+        "coder.engine=openai",
+        f"coder.base_url={url}",
+        "coder.model=fake-coder",
+        "coder.attempts=2",
+        "coder.timeout_s=60",
+        "validator.engine=openai",
+        f"validator.base_url={url}",
+        "validator.model=fake-vlm",
+        "validator.mode=vision",
+        "synth.accept.min_r_inv=1.0",
+        "render.workers=1",
+        "render.timeout_s=30",
     ]
 
 
 def scripted_overrides(script: Path) -> list[str]:
-    return ["coder.engine=scripted", f"coder.script={script}", "coder.attempts=2", "render.workers=1",
-            "render.timeout_s=30"]
+    return [
+        "coder.engine=scripted",
+        f"coder.script={script}",
+        "coder.attempts=2",
+        "render.workers=1",
+        "render.timeout_s=30",
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -170,11 +207,16 @@ def log_records(out: Path, name: str) -> list[dict] | None:
         files.append(str(out / f"{name}.jsonl"))
     if not files:
         return None
-    return [json.loads(line) for f in files for line in Path(f).read_text().splitlines() if line.strip()]
+    return [
+        json.loads(line) for f in files for line in Path(f).read_text().splitlines() if line.strip()
+    ]
 
 
 def adds_up(counts: dict) -> bool:
-    return counts["input"] == counts["quarantined"] + counts["accepted"] + counts["rejected"] + counts["failed"]
+    return (
+        counts["input"]
+        == counts["quarantined"] + counts["accepted"] + counts["rejected"] + counts["failed"]
+    )
 
 
 # --- 1 + 2: openai coder and vision validator over HTTP; the shards ---------------------------------
@@ -186,11 +228,21 @@ def e2e(ray_cluster, tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("e2e")
     server = FakeLLM()
-    write_jsonl(tmp / "a.jsonl", [
-        problem("p1"), problem("p2"), "{not json", problem("p3"), problem("p4"),
-        {"id": "empty-q", "question": "   ", "quizzes": QUIZZES}, problem("p5-broken", broken=True),
-    ])
-    write_jsonl(tmp / "b.jsonl", [problem("p6"), problem("p1"), problem("p7")])  # p1 again: a duplicate
+    write_jsonl(
+        tmp / "a.jsonl",
+        [
+            problem("p1"),
+            problem("p2"),
+            "{not json",
+            problem("p3"),
+            problem("p4"),
+            {"id": "empty-q", "question": "   ", "quizzes": QUIZZES},
+            problem("p5-broken", broken=True),
+        ],
+    )
+    write_jsonl(
+        tmp / "b.jsonl", [problem("p6"), problem("p1"), problem("p7")]
+    )  # p1 again: a duplicate
     cfg = load_config(None, openai_overrides(server.url) + ["synth.shard_rows=4"])
     out = tmp / "run"
     manifest = run_synthesis(cfg, str(tmp / "*.jsonl"), str(out), progress=False)
@@ -201,8 +253,14 @@ def e2e(ray_cluster, tmp_path_factory):
 def test_openai_coder_and_vision_validator_counts_add_up(e2e):
     manifest, out, server = e2e
     counts = manifest["counts"]
-    assert counts == {"input": 10, "quarantined": 3, "accepted": 6, "rejected": 1, "failed": 0,
-                      "resumed_from_earlier_runs": 0}
+    assert counts == {
+        "input": 10,
+        "quarantined": 3,
+        "accepted": 6,
+        "rejected": 1,
+        "failed": 0,
+        "resumed_from_earlier_runs": 0,
+    }
     assert manifest["counts_add_up"] and adds_up(counts)
     assert manifest["rejected_by_reason"] == {"render_failed": 1}
     assert manifest["failed_by_stage"] == {}
@@ -214,14 +272,18 @@ def test_openai_coder_and_vision_validator_counts_add_up(e2e):
     report = (out / "report.html").read_text()
     assert "counts add up: <b>True</b>" in report and "data:image/png;base64," in report
     quarantined = log_records(out, "quarantine")
-    assert quarantined is not None, "no quarantine log (quarantine.jsonl or quarantine/part-*.jsonl)"
+    assert quarantined is not None, (
+        "no quarantine log (quarantine.jsonl or quarantine/part-*.jsonl)"
+    )
     reasons = " | ".join(q["reason"] for q in quarantined)
     assert len(quarantined) == 3
     assert "duplicate id 'p1'" in reasons and "question" in reasons and "JSON" in reasons, reasons
     # the duplicate is caught as it is read (IdClaims), with both places named: either file may win
     dup = next(q for q in quarantined if "duplicate" in q["reason"])
     places = {f"{out.parent}/a.jsonl:1", f"{out.parent}/b.jsonl:2"}
-    assert dup["source"] in places and any(p in dup["reason"] for p in places - {dup["source"]}), dup
+    assert dup["source"] in places and any(p in dup["reason"] for p in places - {dup["source"]}), (
+        dup
+    )
     assert not log_records(out, "failed")
     # every rendered problem was validated from its image: two quizzes each, every one with a PNG data URL
     # (6 rendered rows: the duplicate p1 never reached the coder)
@@ -244,16 +306,32 @@ def test_shards_load_with_pyarrow(e2e):
     rows = table.to_pylist()
     assert sorted(r["problem_id"] for r in rows) == ["p1", "p2", "p3", "p4", "p6", "p7"]
     for row in rows:
-        assert row["image"]["bytes"].startswith(PNG_MAGIC) and row["image"]["path"] == f"{row['problem_id']}.png"
-        assert row["status"] == "accepted" and row["r_inv"] == 1.0 and row["config_hash"] == manifest["config_hash"]
+        assert (
+            row["image"]["bytes"].startswith(PNG_MAGIC)
+            and row["image"]["path"] == f"{row['problem_id']}.png"
+        )
+        assert (
+            row["status"] == "accepted"
+            and row["r_inv"] == 1.0
+            and row["config_hash"] == manifest["config_hash"]
+        )
         lineage = row["lineage"]
         assert lineage["engine"] == "openai" and lineage["model"] == "fake-coder"
-        assert lineage["prompt_version"] == "imgcoder-v3" and lineage["config_hash"] == manifest["config_hash"]
+        assert (
+            lineage["prompt_version"] == "imgcoder-v3"
+            and lineage["config_hash"] == manifest["config_hash"]
+        )
         assert "seccomp" in lineage["sandbox"]
         assert json.loads(row["verdict"])["quiz_status"] == "ok"
-        assert {c["name"]: c["score"] for c in row["checks"]}["rendered"] == 1.0 and row["label_recall"] == 1.0
+        assert {c["name"]: c["score"] for c in row["checks"]}["rendered"] == 1.0 and row[
+            "label_recall"
+        ] == 1.0
     (bad,) = pq.read_table(rejected).to_pylist()
-    assert bad["problem_id"] == "p5-broken" and bad["reason"] == "render_failed" and bad["image"] is None
+    assert (
+        bad["problem_id"] == "p5-broken"
+        and bad["reason"] == "render_failed"
+        and bad["image"] is None
+    )
     assert len(json.loads(bad["attempts"])) >= 2
 
 
@@ -261,14 +339,19 @@ def test_shards_load_with_hf_datasets(e2e, tmp_path):
     try:
         import datasets
     except ImportError:  # pragma: no cover - the test extra installs it
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "datasets", "-c", "constraints/cpu.txt"],
-                       cwd=Path(__file__).resolve().parents[2], check=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", "datasets", "-c", "constraints/cpu.txt"],
+            cwd=Path(__file__).resolve().parents[2],
+            check=True,
+        )
         import datasets
     from PIL import Image
 
     _, out, _ = e2e
     files = sorted(glob.glob(str(out / "accepted" / "part-*.parquet")))
-    ds = datasets.load_dataset("parquet", data_files=files, split="train", cache_dir=str(tmp_path / "hf"))
+    ds = datasets.load_dataset(
+        "parquet", data_files=files, split="train", cache_dir=str(tmp_path / "hf")
+    )
     ds = ds.cast_column("image", datasets.Image())
     assert len(ds) == 6
     first = ds[0]
@@ -285,20 +368,35 @@ def test_shards_load_with_hf_datasets(e2e, tmp_path):
 
 
 def test_resume_writes_only_the_rest(ray_cluster, tmp_path, script_file, capsys):
+    from sciray.cli.main import main
     from sciray.cluster.synthesize import run_synthesis
 
-    from sciray.cli.main import main
-
-    problems = write_jsonl(tmp_path / "p.jsonl", [
-        problem("r1", quizzes=False), problem("r2", quizzes=False), "[1, 2", problem("r3", quizzes=False),
-        problem("r4", broken=True, quizzes=False), {"id": "r-empty", "question": ""},
-        problem("r5", quizzes=False), problem("r6", quizzes=False),
-    ])
+    problems = write_jsonl(
+        tmp_path / "p.jsonl",
+        [
+            problem("r1", quizzes=False),
+            problem("r2", quizzes=False),
+            "[1, 2",
+            problem("r3", quizzes=False),
+            problem("r4", broken=True, quizzes=False),
+            {"id": "r-empty", "question": ""},
+            problem("r5", quizzes=False),
+            problem("r6", quizzes=False),
+        ],
+    )
     out = tmp_path / "run"
     overrides = scripted_overrides(script_file) + ["synth.shard_rows=2"]
-    first = run_synthesis(load_config(None, overrides), str(problems), str(out), limit=2, progress=False)
-    assert first["counts"] == {"input": 4, "quarantined": 2, "accepted": 2, "rejected": 0, "failed": 0,
-                               "resumed_from_earlier_runs": 0}
+    first = run_synthesis(
+        load_config(None, overrides), str(problems), str(out), limit=2, progress=False
+    )
+    assert first["counts"] == {
+        "input": 4,
+        "quarantined": 2,
+        "accepted": 2,
+        "rejected": 0,
+        "failed": 0,
+        "resumed_from_earlier_runs": 0,
+    }
     assert sorted(shard_ids(out)) == ["r1", "r2"]
     before = set(glob.glob(str(out / "*" / "part-*.parquet")))
 
@@ -310,14 +408,24 @@ def test_resume_writes_only_the_rest(ray_cluster, tmp_path, script_file, capsys)
     printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     second = json.loads((out / "manifest.json").read_text())
     assert printed["counts"] == second["counts"] and printed["counts_add_up"] is True
-    assert second["counts"] == {"input": 8, "quarantined": 2, "accepted": 5, "rejected": 1, "failed": 0,
-                                "resumed_from_earlier_runs": 2}
+    assert second["counts"] == {
+        "input": 8,
+        "quarantined": 2,
+        "accepted": 5,
+        "rejected": 1,
+        "failed": 0,
+        "resumed_from_earlier_runs": 2,
+    }
     assert second["counts_add_up"] and adds_up(second["counts"])
     assert second["rejected_by_reason"] == {"render_failed": 1}
     # the second run wrote only the rest, in new shards
     new = set(glob.glob(str(out / "*" / "part-*.parquet"))) - before
     assert sorted(second["shards"]["accepted"] + second["shards"]["rejected"]) == sorted(new)
-    new_ids = [pid for path in new for pid in pq.read_table(path, columns=["problem_id"]).column("problem_id").to_pylist()]
+    new_ids = [
+        pid
+        for path in new
+        for pid in pq.read_table(path, columns=["problem_id"]).column("problem_id").to_pylist()
+    ]
     assert sorted(new_ids) == ["r3", "r4", "r5", "r6"]
     ids = shard_ids(out)
     assert sorted(ids) == ["r1", "r2", "r3", "r4", "r5", "r6"] and len(ids) == len(set(ids))
@@ -332,11 +440,21 @@ def test_resume_writes_only_the_rest(ray_cluster, tmp_path, script_file, capsys)
 def _driver(problems: Path, out: Path, script: Path, log: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_ADDRESS")}
     env.update(RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0", RAY_USAGE_STATS_ENABLED="0")
-    cmd = [sys.executable, "-m", "sciray.cluster.synthesize", "--problems", str(problems), "--out", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "sciray.cluster.synthesize",
+        "--problems",
+        str(problems),
+        "--out",
+        str(out),
+    ]
     for o in scripted_overrides(script) + ["ray.num_cpus=4", "synth.shard_rows=1"]:
         cmd += ["--set", o]
     # its own session, so the whole tree it starts (its local Ray) can be cleaned up by process group
-    return subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def _reap(proc: subprocess.Popen) -> None:
@@ -353,14 +471,18 @@ def _reap(proc: subprocess.Popen) -> None:
 def test_killed_driver_rerun_writes_each_problem_once(tmp_path, script_file):
     n = 40
     valid = [f"k{i:02d}" for i in range(n)]
-    problems = write_jsonl(tmp_path / "p.jsonl", [problem(pid, quizzes=False) for pid in valid] + ["{oops"])
+    problems = write_jsonl(
+        tmp_path / "p.jsonl", [problem(pid, quizzes=False) for pid in valid] + ["{oops"]
+    )
     out = tmp_path / "run"
     log = tmp_path / "driver1.log"
     proc = _driver(problems, out, script_file, log)
     try:
         deadline = time.monotonic() + 300
         while not glob.glob(str(out / "accepted" / "part-*.parquet")):
-            assert proc.poll() is None, f"the driver ended before writing a shard:\n{log.read_text()[-3000:]}"
+            assert proc.poll() is None, (
+                f"the driver ended before writing a shard:\n{log.read_text()[-3000:]}"
+            )
             assert time.monotonic() < deadline, f"no shard after 300 s:\n{log.read_text()[-3000:]}"
             time.sleep(0.1)
         os.kill(proc.pid, signal.SIGKILL)
@@ -382,11 +504,19 @@ def test_killed_driver_rerun_writes_each_problem_once(tmp_path, script_file):
         _reap(proc)
     counts = json.loads(log2.read_text().strip().splitlines()[-1])
     assert counts["resumed_from_earlier_runs"] == len(written)
-    assert counts == {"input": n + 1, "quarantined": 1, "accepted": n, "rejected": 0, "failed": 0,
-                      "resumed_from_earlier_runs": len(written)}
+    assert counts == {
+        "input": n + 1,
+        "quarantined": 1,
+        "accepted": n,
+        "rejected": 0,
+        "failed": 0,
+        "resumed_from_earlier_runs": len(written),
+    }
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts_add_up"]
-    assert not any(p.endswith(".tmp") for p in manifest["shards"]["accepted"] + manifest["shards"]["rejected"])
+    assert not any(
+        p.endswith(".tmp") for p in manifest["shards"]["accepted"] + manifest["shards"]["rejected"]
+    )
     ids = shard_ids(out)
     assert sorted(ids) == valid and len(ids) == len(set(ids))  # every valid problem exactly once
     assert len(glob.glob(str(out / "accepted" / "part-*.parquet"))) == n  # shard_rows=1
@@ -400,13 +530,16 @@ def test_killed_driver_rerun_writes_each_problem_once(tmp_path, script_file):
 def test_killed_imgcoder_actor_loses_nothing(ray_cluster, tmp_path):
     # the GCS actor table (the ray.util.state API needs the dashboard, which the session Ray does not run)
     from ray._private.state import actors as actor_table
+
     from sciray.cluster.synthesize import run_synthesis
 
     server = FakeLLM(delay=0.4)
     ids = [f"a{i:02d}" for i in range(12)]
     problems = write_jsonl(tmp_path / "p.jsonl", [problem(pid, quizzes=False) for pid in ids])
     out = tmp_path / "run"
-    overrides = [o for o in openai_overrides(server.url) if not o.startswith(("validator.", "synth.accept"))]
+    overrides = [
+        o for o in openai_overrides(server.url) if not o.startswith(("validator.", "synth.accept"))
+    ]
     cfg = load_config(None, overrides + ["synth.shard_rows=2", "synth.coder.batch_size=2"])
     result: dict = {}
 
@@ -425,11 +558,16 @@ def test_killed_imgcoder_actor_loses_nothing(ray_cluster, tmp_path):
             assert thread.is_alive(), f"the run ended before the actor was killed: {result}"
             assert time.monotonic() < deadline, "no busy ImgCoderStage actor found"
             if server.coder_calls >= 1:  # the actor is working on a batch
-                live = [a for a in actor_table(actor_state_name="ALIVE").values()
-                        if "ImgCoderStage" in a["ActorClassName"] and a["Pid"]]
+                live = [
+                    a
+                    for a in actor_table(actor_state_name="ALIVE").values()
+                    if "ImgCoderStage" in a["ActorClassName"] and a["Pid"]
+                ]
                 if live:
                     killed = live[0]
-                    os.kill(killed["Pid"], signal.SIGKILL)  # the worker process dies: Ray restarts the actor
+                    os.kill(
+                        killed["Pid"], signal.SIGKILL
+                    )  # the worker process dies: Ray restarts the actor
                     calls_at_kill = server.coder_calls
                     break
             time.sleep(0.05)
@@ -439,14 +577,22 @@ def test_killed_imgcoder_actor_loses_nothing(ray_cluster, tmp_path):
         server.close()
     assert "error" not in result, result.get("error")
     manifest = result["manifest"]
-    assert manifest["counts"] == {"input": 12, "quarantined": 0, "accepted": 12, "rejected": 0, "failed": 0,
-                                  "resumed_from_earlier_runs": 0}
+    assert manifest["counts"] == {
+        "input": 12,
+        "quarantined": 0,
+        "accepted": 12,
+        "rejected": 0,
+        "failed": 0,
+        "resumed_from_earlier_runs": 0,
+    }
     assert manifest["counts_add_up"]
     written = shard_ids(out)
     assert sorted(written) == ids and len(written) == len(set(written))
     assert calls_at_kill < 12  # killed mid-run: not every problem had been asked for yet
     after = actor_table(actor_id=killed["ActorID"])
-    assert after["NumRestarts"] >= 1 and after["Pid"] != killed["Pid"], after  # the same actor, restarted
+    assert after["NumRestarts"] >= 1 and after["Pid"] != killed["Pid"], (
+        after
+    )  # the same actor, restarted
 
 
 # --- 6: stage resources ----------------------------------------------------------------------------
@@ -454,13 +600,17 @@ def test_killed_imgcoder_actor_loses_nothing(ray_cluster, tmp_path):
 
 def test_stage_kwargs_gpu_and_autoscaling_pool():
     from ray.data import ActorPoolStrategy
-    from sciray.actors.stages import stage_kwargs
 
+    from sciray.actors.stages import stage_kwargs
     from sciray.config.models import StageResources
 
-    gpu = StageResources(concurrency=(1, 3), num_cpus=2, num_gpus=1, accelerator_type="H100", batch_size=16)
+    gpu = StageResources(
+        concurrency=(1, 3), num_cpus=2, num_gpus=1, accelerator_type="H100", batch_size=16
+    )
     kwargs = stage_kwargs(gpu, {"x": 1})
-    assert kwargs["num_gpus"] == 1 and kwargs["accelerator_type"] == "H100" and kwargs["num_cpus"] == 2
+    assert (
+        kwargs["num_gpus"] == 1 and kwargs["accelerator_type"] == "H100" and kwargs["num_cpus"] == 2
+    )
     assert kwargs["batch_size"] == 16 and kwargs["fn_constructor_kwargs"] == {"x": 1}
     compute = kwargs["compute"]
     assert isinstance(compute, ActorPoolStrategy) and (compute.min_size, compute.max_size) == (1, 3)
@@ -468,8 +618,14 @@ def test_stage_kwargs_gpu_and_autoscaling_pool():
     assert "num_gpus" not in cpu and "accelerator_type" not in cpu
     assert (cpu["compute"].min_size, cpu["compute"].max_size) == (2, 2)
     # as config: concurrency given as a [min, max] list in YAML / --set
-    cfg = load_config(None, ["synth.coder.concurrency=[1, 4]", "synth.coder.num_gpus=1",
-                             "synth.coder.accelerator_type=A100"])
+    cfg = load_config(
+        None,
+        [
+            "synth.coder.concurrency=[1, 4]",
+            "synth.coder.num_gpus=1",
+            "synth.coder.accelerator_type=A100",
+        ],
+    )
     k = stage_kwargs(cfg.synth.coder, {})
     assert (k["compute"].min_size, k["compute"].max_size) == (1, 4)
     assert k["num_gpus"] == 1 and k["accelerator_type"] == "A100"

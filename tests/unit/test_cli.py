@@ -33,8 +33,16 @@ def test_version_json_lists_packages(capsys):
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["version"], ["config"], ["config", "show"], ["config", "validate"], ["config", "keys"],
-     ["problems"], ["problems", "inspect"]],
+    [
+        [],
+        ["version"],
+        ["config"],
+        ["config", "show"],
+        ["config", "validate"],
+        ["config", "keys"],
+        ["problems"],
+        ["problems", "inspect"],
+    ],
 )
 def test_every_command_has_help(command, capsys):
     assert main([*command, "--help"]) == 0
@@ -53,8 +61,18 @@ def test_inspect_json_on_scigenbench(scigen_dir, capsys):
 
 
 def test_inspect_table_output(scigen_dir, capsys):
-    assert main(["problems", "inspect", str(scigen_dir / "seephys.jsonl"),
-                 "--reference-images", str(scigen_dir / "seephys_images")]) == 0
+    assert (
+        main(
+            [
+                "problems",
+                "inspect",
+                str(scigen_dir / "seephys.jsonl"),
+                "--reference-images",
+                str(scigen_dir / "seephys_images"),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "257 valid" in out and "257 with a reference image" in out
 
@@ -84,7 +102,9 @@ def test_config_validate_reports_everything(tmp_path):
     f.write_text("ray:\n  num_cpu: 3\nproblems:\n  max_row_bytes: 1\n")
     result = sciray("config", "validate", str(f))
     assert result.returncode == 2
-    assert f"{f}:2: ray.num_cpu" in result.stderr and f"{f}:4: problems.max_row_bytes" in result.stderr
+    assert (
+        f"{f}:2: ray.num_cpu" in result.stderr and f"{f}:4: problems.max_row_bytes" in result.stderr
+    )
     assert "2 problem(s)" in result.stderr
     good = tmp_path / "ok.yaml"
     good.write_text("ray:\n  num_cpus: 8\n")

@@ -48,13 +48,25 @@ def test_launcher_config_passes_rays_own_validation():
     assert set(full["available_node_types"]) == {"head", "cpu", "gpu"}
 
 
-@pytest.mark.parametrize("breakage,mutate", [
-    ("unknown node-type field", lambda c: c["available_node_types"]["cpu"].__setitem__("min_wrkers", 1)),
-    ("resources as strings", lambda c: c["available_node_types"]["gpu"]["resources"].__setitem__("GPU", "4")),
-    ("idle timeout not a number", lambda c: c.__setitem__("idle_timeout_minutes", "ten")),
-    ("unknown head node type", lambda c: c.__setitem__("head_node_type", "ray.head.default")),
-    ("min workers above the global max", lambda c: c["available_node_types"]["cpu"].__setitem__("min_workers", 99)),
-])
+@pytest.mark.parametrize(
+    "breakage,mutate",
+    [
+        (
+            "unknown node-type field",
+            lambda c: c["available_node_types"]["cpu"].__setitem__("min_wrkers", 1),
+        ),
+        (
+            "resources as strings",
+            lambda c: c["available_node_types"]["gpu"]["resources"].__setitem__("GPU", "4"),
+        ),
+        ("idle timeout not a number", lambda c: c.__setitem__("idle_timeout_minutes", "ten")),
+        ("unknown head node type", lambda c: c.__setitem__("head_node_type", "ray.head.default")),
+        (
+            "min workers above the global max",
+            lambda c: c["available_node_types"]["cpu"].__setitem__("min_workers", 99),
+        ),
+    ],
+)
 def test_rays_validation_rejects_a_broken_launcher_config(breakage, mutate):
     import jsonschema
 
@@ -79,23 +91,49 @@ def test_stages_of_the_example_gpu_config_fit_the_node_types():
     types = launcher()["available_node_types"]
     assert types["head"]["resources"] == {"CPU": 0}, "no task or actor may land on the head"
     cfg = load_config(str(REPO / "configs" / "gpu-cluster.yaml"), env={})
-    stages = {"coder": cfg.synth.coder, "render": cfg.synth.render, "validate": cfg.synth.validate_stage}
+    stages = {
+        "coder": cfg.synth.coder,
+        "render": cfg.synth.render,
+        "validate": cfg.synth.validate_stage,
+    }
     for name, res in stages.items():
         fitting = _fits(types, res.num_cpus, res.num_gpus)
         assert fitting, f"stage {name} fits no node type"
         if res.num_gpus:
-            assert fitting == ["gpu"], f"GPU stage {name} must fit only the GPU node type, fits {fitting}"
+            assert fitting == ["gpu"], (
+                f"GPU stage {name} must fit only the GPU node type, fits {fitting}"
+            )
         most = res.concurrency[1] if isinstance(res.concurrency, (list, tuple)) else res.concurrency
-        capacity = sum(types[t].get("max_workers", 0) * math.floor(min(
-            types[t]["resources"].get("CPU", 0) / res.num_cpus if res.num_cpus else math.inf,
-            types[t]["resources"].get("GPU", 0) / res.num_gpus if res.num_gpus else math.inf)) for t in fitting)
-        assert most <= capacity, f"stage {name} autoscales to {most} actors, the node types hold {capacity}"
+        capacity = sum(
+            types[t].get("max_workers", 0)
+            * math.floor(
+                min(
+                    types[t]["resources"].get("CPU", 0) / res.num_cpus
+                    if res.num_cpus
+                    else math.inf,
+                    types[t]["resources"].get("GPU", 0) / res.num_gpus
+                    if res.num_gpus
+                    else math.inf,
+                )
+            )
+            for t in fitting
+        )
+        assert most <= capacity, (
+            f"stage {name} autoscales to {most} actors, the node types hold {capacity}"
+        )
     assert cfg.synth.coder.num_gpus >= cfg.coder.tensor_parallel_size
 
 
 # GPU of the instance types a launcher config may use (Ray labels nodes accelerator_type:<GPU>)
-INSTANCE_GPUS = {"p5.48xlarge": "H100", "p5e.48xlarge": "H200", "p4de.24xlarge": "A100", "p4d.24xlarge": "A100",
-                 "g6e.12xlarge": "L40S", "g6e.48xlarge": "L40S", "g5.48xlarge": "A10G"}
+INSTANCE_GPUS = {
+    "p5.48xlarge": "H100",
+    "p5e.48xlarge": "H200",
+    "p4de.24xlarge": "A100",
+    "p4d.24xlarge": "A100",
+    "g6e.12xlarge": "L40S",
+    "g6e.48xlarge": "L40S",
+    "g5.48xlarge": "A10G",
+}
 
 
 def test_training_workers_of_the_example_train_config_fit_the_gpu_nodes():
@@ -110,7 +148,9 @@ def test_training_workers_of_the_example_train_config_fit_the_gpu_nodes():
     assert gpus > 0 and _fits(types, cpus, gpus) == ["gpu"]
     gpu = types["gpu"]
     per_node = int(min(gpu["resources"]["CPU"] // cpus, gpu["resources"]["GPU"] // gpus))
-    assert train.num_workers <= gpu["max_workers"] * per_node, "the GPU node types cannot hold every training worker"
+    assert train.num_workers <= gpu["max_workers"] * per_node, (
+        "the GPU node types cannot hold every training worker"
+    )
     if train.accelerator_type:
         assert INSTANCE_GPUS.get(gpu["node_config"]["InstanceType"]) == train.accelerator_type
 
@@ -125,9 +165,17 @@ def test_nodes_install_the_built_wheel_with_the_right_extras():
     text = yaml.safe_dump(config)
     assert ALL_INTERFACES not in text, "the dashboard must not listen on all interfaces"
     assert any("install-system-packages.sh" in c for c in config["setup_commands"])
-    extras = set(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"])
+    extras = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    )
     installs = {"head": config["head_setup_commands"]}
-    installs.update({t: n.get("worker_setup_commands", []) for t, n in config["available_node_types"].items() if t != "head"})
+    installs.update(
+        {
+            t: n.get("worker_setup_commands", [])
+            for t, n in config["available_node_types"].items()
+            if t != "head"
+        }
+    )
     for node_type, commands in installs.items():
         wheel = [c for c in commands if "sciray/dist/sciray-*-py3-none-any.whl" in c]
         assert len(wheel) == 1, f"{node_type}: installs the wheel once"
@@ -135,10 +183,14 @@ def test_nodes_install_the_built_wheel_with_the_right_extras():
         assert chosen <= extras, chosen - extras
         cpu_pin = "PIP_CONSTRAINT=$HOME/sciray/constraints/cpu.txt" in wheel[0]
         if node_type == "gpu":
-            assert "gpu" in chosen and not cpu_pin, "GPU nodes need vLLM's CUDA torch, not the CPU pin"
+            assert "gpu" in chosen and not cpu_pin, (
+                "GPU nodes need vLLM's CUDA torch, not the CPU pin"
+            )
             assert any(f'"ray[llm]=={ray_version()}"' in c for c in commands)
         else:
-            assert "gpu" not in chosen and cpu_pin, f"{node_type}: CPU installs use constraints/cpu.txt"
+            assert "gpu" not in chosen and cpu_pin, (
+                f"{node_type}: CPU installs use constraints/cpu.txt"
+            )
     head_start = " ".join(config["head_start_ray_commands"])
     assert "--num-cpus=0" in head_start and "--dashboard-host=127.0.0.1" in head_start
 
@@ -152,25 +204,61 @@ def test_runtime_env_recipe_ships_the_built_wheel(tmp_path, monkeypatch):
     (module_dir,) = data["py_modules"]
     assert module_dir == "build/runtime_env/sciray"
     dist = tmp_path / "dist"
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                           "-w", str(dist), str(REPO)],
-                          capture_output=True, text=True, check=False, timeout=240, cwd=tmp_path)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(dist),
+            str(REPO),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=240,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     (wheel,) = dist.glob("sciray-*-py3-none-any.whl")
     zipfile.ZipFile(wheel).extractall(tmp_path / "build" / "runtime_env")
     shipped = tmp_path / module_dir
-    monkeypatch.chdir(tmp_path)  # `ray job submit` runs from the repository root: paths are relative to it
+    monkeypatch.chdir(
+        tmp_path
+    )  # `ray job submit` runs from the repository root: paths are relative to it
     RuntimeEnv(**data)  # Ray's own validation of the fields (the py_modules folder must exist)
-    tops = {p.name for p in (tmp_path / "build" / "runtime_env").iterdir() if not p.name.endswith(".dist-info")}
+    tops = {
+        p.name
+        for p in (tmp_path / "build" / "runtime_env").iterdir()
+        if not p.name.endswith(".dist-info")
+    }
     assert tops == {"sciray"}, f"the wheel must hold only the sciray package: {tops}"
-    for entry in ("cluster/synthesize.py", "cluster/train.py", "serve/app.py", "actors/stages.py",
-                  "config/models.py", "render/forkserver.py"):
+    for entry in (
+        "cluster/synthesize.py",
+        "cluster/train.py",
+        "serve/app.py",
+        "actors/stages.py",
+        "config/models.py",
+        "render/forkserver.py",
+    ):
         assert (shipped / entry).is_file(), f"the shipped package lacks sciray/{entry}"
     # py_modules puts the folder's parent first on sys.path: the job imports the shipped code
-    check = ("import sciray.cluster.synthesize as s, sciray.serve.app, sciray.actors.stages; "
-             "print(s.__file__)")
-    proc = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=False, timeout=120,
-                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(shipped.parent),
-                                             "RAY_USAGE_STATS_ENABLED": "0"})
+    check = (
+        "import sciray.cluster.synthesize as s, sciray.serve.app, sciray.actors.stages; "
+        "print(s.__file__)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", check],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(shipped.parent), "RAY_USAGE_STATS_ENABLED": "0"},
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().startswith(str(shipped)), proc.stdout

@@ -48,7 +48,9 @@ def error_of(code: str) -> str:
     try:
         run(code)
     except Exception as exc:
-        line = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<diagram>"][-1]
+        line = [
+            f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<diagram>"
+        ][-1]
         return f"line {line}: {type(exc).__name__}: {exc}"
     raise AssertionError("the script did not fail")
 
@@ -106,8 +108,10 @@ def test_numpy2_names_fixed_script_renders():
 def test_numpy2_names_with_other_spellings():
     code = "import numpy\nimport numpy as npy\na = numpy.trapz([1, 2])\nb = npy.NaN\nc = np.asfarray(x, dtype=np.float32)\n"
     fixed, names = static_fixes(code, "python")
-    assert fixed == ("import numpy\nimport numpy as npy\na = numpy.trapezoid([1, 2])\nb = npy.nan\n"
-                     "c = np.asarray(x, dtype=np.float32)\n")
+    assert fixed == (
+        "import numpy\nimport numpy as npy\na = numpy.trapezoid([1, 2])\nb = npy.nan\n"
+        "c = np.asarray(x, dtype=np.float32)\n"
+    )
     assert names == ["numpy2_names"]
 
 
@@ -151,20 +155,30 @@ plt.savefig('diagram.png')
 @pytest.mark.parametrize(
     ("creation", "expected"),
     [
-        ("fig, ax = plt.subplots()",
-         "fig = plt.figure()\nax = fig.add_subplot(projection='3d')"),
-        ("fig, ax = plt.subplots(figsize=(7, 5), dpi=100)",
-         "fig = plt.figure(figsize=(7, 5), dpi=100)\nax = fig.add_subplot(projection='3d')"),
-        ("fig = plt.figure(figsize=(6, 5))\nax = fig.add_subplot(111)",
-         "fig = plt.figure(figsize=(6, 5))\nax = fig.add_subplot(111, projection='3d')"),
-        ("fig = plt.figure()\nax = fig.add_subplot()",
-         "fig = plt.figure()\nax = fig.add_subplot(projection='3d')"),
+        ("fig, ax = plt.subplots()", "fig = plt.figure()\nax = fig.add_subplot(projection='3d')"),
+        (
+            "fig, ax = plt.subplots(figsize=(7, 5), dpi=100)",
+            "fig = plt.figure(figsize=(7, 5), dpi=100)\nax = fig.add_subplot(projection='3d')",
+        ),
+        (
+            "fig = plt.figure(figsize=(6, 5))\nax = fig.add_subplot(111)",
+            "fig = plt.figure(figsize=(6, 5))\nax = fig.add_subplot(111, projection='3d')",
+        ),
+        (
+            "fig = plt.figure()\nax = fig.add_subplot()",
+            "fig = plt.figure()\nax = fig.add_subplot(projection='3d')",
+        ),
         ("ax = plt.subplot(111)", "ax = plt.subplot(111, projection='3d')"),
         ("ax = plt.axes()", "ax = plt.axes(projection='3d')"),
-        ("fig = plt.figure()\nax = fig.gca()", "fig = plt.figure()\nax = fig.add_subplot(projection='3d')"),
+        (
+            "fig = plt.figure()\nax = fig.gca()",
+            "fig = plt.figure()\nax = fig.add_subplot(projection='3d')",
+        ),
         ("ax = plt.gca()", "ax = plt.gcf().add_subplot(projection='3d')"),
-        ("fig = plt.figure()\nax = fig.gca(projection='3d')",
-         "fig = plt.figure()\nax = fig.add_subplot(projection='3d')"),
+        (
+            "fig = plt.figure()\nax = fig.gca(projection='3d')",
+            "fig = plt.figure()\nax = fig.add_subplot(projection='3d')",
+        ),
     ],
 )
 def test_axes_3d_rewrites_the_creation_and_renders(creation, expected):
@@ -179,18 +193,24 @@ def test_axes_3d_rewrites_the_creation_and_renders(creation, expected):
 
 
 def test_axes_3d_inside_a_function_keeps_indentation():
-    code = ("import numpy as np\nimport matplotlib.pyplot as plt\n\ndef draw():\n"
-            "    fig, ax = plt.subplots(figsize=(5, 4))\n"
-            "    t = np.linspace(0, 6, 100)\n    ax.plot3D(np.cos(t), np.sin(t), t)\n"
-            "    ax.set_zlim(0, 6)\n\ndraw()\n")
+    code = (
+        "import numpy as np\nimport matplotlib.pyplot as plt\n\ndef draw():\n"
+        "    fig, ax = plt.subplots(figsize=(5, 4))\n"
+        "    t = np.linspace(0, 6, 100)\n    ax.plot3D(np.cos(t), np.sin(t), t)\n"
+        "    ax.set_zlim(0, 6)\n\ndraw()\n"
+    )
     fixed, names = static_fixes(code, "python")
-    assert ("    fig = plt.figure(figsize=(5, 4))\n    ax = fig.add_subplot(projection='3d')\n") in fixed
+    assert (
+        "    fig = plt.figure(figsize=(5, 4))\n    ax = fig.add_subplot(projection='3d')\n"
+    ) in fixed
     run(fixed)
 
 
 def test_axes_3d_for_a_six_argument_quiver():
-    code = ("import matplotlib.pyplot as plt\nfig = plt.figure()\nax = fig.add_subplot(111)\n"
-            "ax.quiver(0, 0, 0, 1, 1, 1)\n")
+    code = (
+        "import matplotlib.pyplot as plt\nfig = plt.figure()\nax = fig.add_subplot(111)\n"
+        "ax.quiver(0, 0, 0, 1, 1, 1)\n"
+    )
     assert "quiver() takes" in error_of(code)
     fixed, names = static_fixes(code, "python")
     assert "ax = fig.add_subplot(111, projection='3d')" in fixed and names == ["axes_3d"]
@@ -198,17 +218,21 @@ def test_axes_3d_for_a_six_argument_quiver():
 
 
 def test_axes_3d_leaves_2d_quiver_and_3d_code_alone():
-    flat = "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.quiver([0], [0], [1], [1])\n"
+    flat = (
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.quiver([0], [0], [1], [1])\n"
+    )
     assert static_fixes(flat, "python") == (flat, [])
-    done = SURFACE.format(creation="fig = plt.figure()\nax = fig.add_subplot(111, projection=\"3d\")")
+    done = SURFACE.format(creation='fig = plt.figure()\nax = fig.add_subplot(111, projection="3d")')
     assert static_fixes(done, "python") == (done, [])
 
 
 def test_axes_3d_from_the_error_on_a_second_axes():
-    code = ("import numpy as np\nimport matplotlib.pyplot as plt\nfig = plt.figure(figsize=(8, 4))\n"
-            "ax1 = fig.add_subplot(121, projection='3d')\nax2 = fig.add_subplot(122)\n"
-            "X, Y = np.meshgrid([0, 1], [0, 1])\nax1.plot_surface(X, Y, X + Y)\n"
-            "ax2.plot_wireframe(X, Y, X * Y)\n")
+    code = (
+        "import numpy as np\nimport matplotlib.pyplot as plt\nfig = plt.figure(figsize=(8, 4))\n"
+        "ax1 = fig.add_subplot(121, projection='3d')\nax2 = fig.add_subplot(122)\n"
+        "X, Y = np.meshgrid([0, 1], [0, 1])\nax1.plot_surface(X, Y, X + Y)\n"
+        "ax2.plot_wireframe(X, Y, X * Y)\n"
+    )
     assert static_fixes(code, "python") == (code, [])  # it has '3d': the static pass keeps off
     error = error_of(code)
     assert error == "line 8: AttributeError: 'Axes' object has no attribute 'plot_wireframe'"
@@ -227,23 +251,33 @@ def test_axes_3d_error_for_set_zlabel():
 
 
 def test_axes_3d_on_a_grid_of_axes_is_left_to_the_model():
-    code = "import matplotlib.pyplot as plt\nfig, axs = plt.subplots(1, 2)\naxs[0].set_zlabel('z')\n"
+    code = (
+        "import matplotlib.pyplot as plt\nfig, axs = plt.subplots(1, 2)\naxs[0].set_zlabel('z')\n"
+    )
     assert static_fixes(code, "python") == (code, [])
-    assert error_fixes(code, "line 3: AttributeError: 'Axes' object has no attribute 'set_zlabel'",
-                       "python") is None
+    assert (
+        error_fixes(
+            code, "line 3: AttributeError: 'Axes' object has no attribute 'set_zlabel'", "python"
+        )
+        is None
+    )
 
 
 def test_axes_3d_with_subplots_options_uses_subplot_kw():
-    code = ("import matplotlib.pyplot as plt\nfig, ax = plt.subplots(1, 1, squeeze=True)\n"
-            "ax.view_init(20, 30)\n")
+    code = (
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots(1, 1, squeeze=True)\n"
+        "ax.view_init(20, 30)\n"
+    )
     fixed, _ = static_fixes(code, "python")
     assert "plt.subplots(1, 1, squeeze=True, subplot_kw={'projection': '3d'})" in fixed
     run(fixed)
 
 
 def test_axes_3d_with_unicode_before_the_call():
-    code = ("import matplotlib.pyplot as plt\nfig = plt.figure(); lbl = 'θ°'; ax = fig.add_subplot(111)\n"
-            "ax.set_zlabel(lbl)\n")
+    code = (
+        "import matplotlib.pyplot as plt\nfig = plt.figure(); lbl = 'θ°'; ax = fig.add_subplot(111)\n"
+        "ax.set_zlabel(lbl)\n"
+    )
     fixed, _ = static_fixes(code, "python")
     assert "lbl = 'θ°'; ax = fig.add_subplot(111, projection='3d')" in fixed
     run(fixed)
@@ -254,10 +288,12 @@ def test_axes_3d_with_unicode_before_the_call():
 
 
 def test_removed_matplotlib_names_render():
-    code = ("import matplotlib.pyplot as plt\nfrom matplotlib import cm\nimport numpy as np\n"
-            "plt.style.use('seaborn-darkgrid')\ncolors = cm.get_cmap('viridis', 4)\n"
-            "fig = plt.figure()\nax = fig.add_subplot(projection='3d')\n"
-            "ax.w_xaxis.set_pane_color((1, 1, 1, 1))\nax.plot([0, 1], [0, 1], [0, 1], color=colors(1))\n")
+    code = (
+        "import matplotlib.pyplot as plt\nfrom matplotlib import cm\nimport numpy as np\n"
+        "plt.style.use('seaborn-darkgrid')\ncolors = cm.get_cmap('viridis', 4)\n"
+        "fig = plt.figure()\nax = fig.add_subplot(projection='3d')\n"
+        "ax.w_xaxis.set_pane_color((1, 1, 1, 1))\nax.plot([0, 1], [0, 1], [0, 1], color=colors(1))\n"
+    )
     assert "seaborn-darkgrid" in error_of(code)
     fixed, names = static_fixes(code, "python")
     assert names == ["mpl_removed_names", "seaborn_style"]
@@ -268,13 +304,17 @@ def test_removed_matplotlib_names_render():
 
 
 def test_each_matplotlib_error_maps_to_its_fix():
-    cmap = "import matplotlib.pyplot as plt\nc = plt.cm.get_cmap('jet')\nplt.plot([1], color=c(0))\n"
+    cmap = (
+        "import matplotlib.pyplot as plt\nc = plt.cm.get_cmap('jet')\nplt.plot([1], color=c(0))\n"
+    )
     fixed, names = error_fixes(cmap, error_of(cmap), "python")
     assert names == ["mpl_removed_names"]
     run(fixed)
-    style = "import matplotlib.pyplot as plt\nplt.style.use(\"seaborn\")\nplt.plot([1, 2])\n"
+    style = 'import matplotlib.pyplot as plt\nplt.style.use("seaborn")\nplt.plot([1, 2])\n'
     fixed, names = error_fixes(style, error_of(style), "python")
-    assert names == ["seaborn_style"] and "'seaborn-v0_8'" not in fixed and '"seaborn-v0_8"' in fixed
+    assert (
+        names == ["seaborn_style"] and "'seaborn-v0_8'" not in fixed and '"seaborn-v0_8"' in fixed
+    )
     run(fixed)
     gca = "import matplotlib.pyplot as plt\nax = plt.gca(projection='3d')\nax.plot([0], [0], [0])\n"
     fixed, names = error_fixes(gca, error_of(gca), "python")
@@ -284,7 +324,9 @@ def test_each_matplotlib_error_maps_to_its_fix():
 
 
 def test_get_cmap_without_pyplot_imported():
-    code = "import matplotlib\nfrom matplotlib import cm\nc = cm.get_cmap('jet', 3)\nassert c.N == 3\n"
+    code = (
+        "import matplotlib\nfrom matplotlib import cm\nc = cm.get_cmap('jet', 3)\nassert c.N == 3\n"
+    )
     fixed, names = static_fixes(code, "python")
     assert names == ["mpl_removed_names"]
     exec(compile(fixed, "<diagram>", "exec"), {})
@@ -296,8 +338,18 @@ def test_get_cmap_without_pyplot_imported():
 
 @pytest.mark.parametrize(
     ("bad", "good"),
-    [("b-o-", "bo-"), ("ro--x", "ro--"), ("k--:", "k--"), ("r-.-", "r-."), ("red--", "r--"),
-     ("orange-o", "o-"), ("C1--o:", "C1o--"), ("k -", "k-"), ("g^:-", "g^:"), ("xx", "x")],
+    [
+        ("b-o-", "bo-"),
+        ("ro--x", "ro--"),
+        ("k--:", "k--"),
+        ("r-.-", "r-."),
+        ("red--", "r--"),
+        ("orange-o", "o-"),
+        ("C1--o:", "C1o--"),
+        ("k -", "k-"),
+        ("g^:-", "g^:"),
+        ("xx", "x"),
+    ],
 )
 def test_valid_format(bad, good):
     assert valid_format(bad) == good
@@ -305,14 +357,21 @@ def test_valid_format(bad, good):
 
 
 def test_format_string_fix_renders():
-    code = ("import matplotlib.pyplot as plt\nimport numpy as np\nt = np.linspace(0, 1, 20)\n"
-            "fig, ax = plt.subplots()\nax.plot(t, t**2, \"b-o-\", label='x(t)')\nax.plot(t, t, 'b-o-')\n"
-            "ax.plot(t, 2 * t, 'r--')\n")
+    code = (
+        "import matplotlib.pyplot as plt\nimport numpy as np\nt = np.linspace(0, 1, 20)\n"
+        "fig, ax = plt.subplots()\nax.plot(t, t**2, \"b-o-\", label='x(t)')\nax.plot(t, t, 'b-o-')\n"
+        "ax.plot(t, 2 * t, 'r--')\n"
+    )
     error = error_of(code)
-    assert error == "line 5: ValueError: 'b-o-' is not a valid format string (two linestyle symbols)"
+    assert (
+        error == "line 5: ValueError: 'b-o-' is not a valid format string (two linestyle symbols)"
+    )
     fixed, names = error_fixes(code, error, "python")
     assert names == ["format_string"]
-    assert "ax.plot(t, t**2, \"bo-\", label='x(t)')\nax.plot(t, t, 'bo-')\nax.plot(t, 2 * t, 'r--')" in fixed
+    assert (
+        "ax.plot(t, t**2, \"bo-\", label='x(t)')\nax.plot(t, t, 'bo-')\nax.plot(t, 2 * t, 'r--')"
+        in fixed
+    )
     run(fixed)
 
 
@@ -326,8 +385,10 @@ def test_format_string_not_in_the_code():
 
 
 def test_uncalled_main_is_called():
-    code = ("import matplotlib.pyplot as plt\n\ndef helper(ax, x):\n    ax.plot([x], [x], 'o')\n\n"
-            "def main():\n    fig, ax = plt.subplots()\n    helper(ax, 1)\n    plt.savefig('d.png')\n")
+    code = (
+        "import matplotlib.pyplot as plt\n\ndef helper(ax, x):\n    ax.plot([x], [x], 'o')\n\n"
+        "def main():\n    fig, ax = plt.subplots()\n    helper(ax, 1)\n    plt.savefig('d.png')\n"
+    )
     fixed, names = error_fixes(code, "the code drew no figure", "python")
     assert names == ["call_entry_point"] and fixed.endswith("\n\nmain()\n")
     run(fixed)
@@ -341,8 +402,15 @@ def test_drew_no_figure_without_an_entry_point():
     assert error_fixes(called, "the code drew no figure", "python") is None
 
 
-@pytest.mark.parametrize("error", ["line 4: NameError: name 'r' is not defined", "", "timeout",
-                                   "SyntaxError: invalid syntax (<diagram>, line 2)"])
+@pytest.mark.parametrize(
+    "error",
+    [
+        "line 4: NameError: name 'r' is not defined",
+        "",
+        "timeout",
+        "SyntaxError: invalid syntax (<diagram>, line 2)",
+    ],
+)
 def test_unrelated_errors_have_no_fix(error):
     assert error_fixes(SURFACE.format(creation="ax = None"), error, "python") is None
 
@@ -350,7 +418,9 @@ def test_unrelated_errors_have_no_fix(error):
 def test_tikz_is_left_alone():
     tex = "\\begin{tikzpicture}\\draw (0,0) -- (1,1);\\end{tikzpicture}"
     assert static_fixes(tex, "tikz") == (tex, [])
-    assert error_fixes(tex, "line 1: ValueError: 'b-o-' is not a valid format string", "tikz") is None
+    assert (
+        error_fixes(tex, "line 1: ValueError: 'b-o-' is not a valid format string", "tikz") is None
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,9 +473,11 @@ def test_fit_view_leaves_axes_with_limits_or_data_alone():
 
 
 def test_fit_view_survives_closed_figures_and_empty_axes():
-    code = ("import matplotlib.pyplot as plt\nfrom matplotlib.patches import Circle\n"
-            "fig, (a, b) = plt.subplots(1, 2)\na.add_patch(Circle((5, 5), 1))\n"
-            "fig2 = plt.figure()\nplt.close(fig2)\n")
+    code = (
+        "import matplotlib.pyplot as plt\nfrom matplotlib.patches import Circle\n"
+        "fig, (a, b) = plt.subplots(1, 2)\na.add_patch(Circle((5, 5), 1))\n"
+        "fig2 = plt.figure()\nplt.close(fig2)\n"
+    )
     fixed, _ = apply_fit_view(code)
     ns = run(fixed)
     assert ns["a"].get_xlim()[1] > 6 and ns["b"].get_xlim() == (0.0, 1.0)
@@ -414,7 +486,7 @@ def test_fit_view_survives_closed_figures_and_empty_axes():
 # ---------------------------------------------------------------------------------------------
 # latex_escapes
 
-LATEX_SCRIPT = '''import matplotlib.pyplot as plt
+LATEX_SCRIPT = """import matplotlib.pyplot as plt
 fig, ax = plt.subplots()
 ax.text(0.1, 0.1, "$y = \\frac{27}{x}$")
 ax.text(0.1, 0.3, '$\\theta = 30^\\circ$\\nangle ABC')
@@ -423,7 +495,7 @@ ax.text(0.1, 0.7, "$\\\\beta$ and $\\mu$")
 ax.text(0.1, 0.9, f"$\\tau = {3}$ N m")
 ax.set_title("no math:\\tkept")
 plt.savefig('diagram.png')
-'''
+"""
 
 
 def test_latex_escapes_fixes_what_python_would_read_as_escapes():
@@ -433,8 +505,13 @@ def test_latex_escapes_fixes_what_python_would_read_as_escapes():
     assert names == ["latex_escapes"]
     run(fixed)
     texts = [t.get_text() for t in plt.gca().texts]
-    assert texts == ["$y = \\frac{27}{x}$", "$\\theta = 30^\\circ$\nangle ABC", "$\\frac{1}{2}$",
-                     "$\\beta$ and $\\mu$", "$\\tau = 3$ N m"]
+    assert texts == [
+        "$y = \\frac{27}{x}$",
+        "$\\theta = 30^\\circ$\nangle ABC",
+        "$\\frac{1}{2}$",
+        "$\\beta$ and $\\mu$",
+        "$\\tau = 3$ N m",
+    ]
     assert plt.gca().get_title() == "no math:\tkept"  # no $: escapes are what the model meant
 
 
@@ -499,11 +576,20 @@ def test_canvas_size_clamps_sizes_and_drops_savefig():
         assert failed.status == "limit" and "pixels is over the cap" in failed.error
         fixed, names = error_fixes(HUGE_CANVAS, failed.error, "python")
         assert names == ["canvas_size"]
-        assert "figsize=(8, 6), dpi=100" in fixed and "savefig" not in fixed and "set_size_inches" not in fixed
+        assert (
+            "figsize=(8, 6), dpi=100" in fixed
+            and "savefig" not in fixed
+            and "set_size_inches" not in fixed
+        )
         (ok,) = renderer.render_many([fixed])
     assert ok.status == "ok" and ok.png.startswith(b"\x89PNG")
     small = "import matplotlib.pyplot as plt\nfig, ax = plt.subplots(figsize=(6, 4), dpi=100)\nax.plot([1])\n"
-    assert error_fixes(small, "line 2: PixelLimitError: canvas of 9x9 pixels is over the cap of 1", "python") is None
+    assert (
+        error_fixes(
+            small, "line 2: PixelLimitError: canvas of 9x9 pixels is over the cap of 1", "python"
+        )
+        is None
+    )
 
 
 TRUNCATED = """import matplotlib.pyplot as plt
@@ -526,12 +612,17 @@ def test_truncated_tail_keeps_the_longest_prefix_that_parses():
     # a syntax error early in a long program is not a truncation: cutting would lose most of it
     early = TRUNCATED.replace("ax.plot([0, 1], [0, 2], 'b-')", "ax.plot([0, 1, [0, 2], 'b-')")
     early = early.replace("points = [(0, 0), (1, 2),\n", "")
-    assert error_fixes(early, "SyntaxError: '[' was never closed (<diagram>, line 3)", "python") is None
+    assert (
+        error_fixes(early, "SyntaxError: '[' was never closed (<diagram>, line 3)", "python")
+        is None
+    )
 
 
 def test_undefined_axes_binds_the_current_axes_before_the_failing_line():
-    code = ("import matplotlib.pyplot as plt\nplt.figure(figsize=(5, 4))\nplt.plot([0, 1], [1, 0])\n"
-            "def label():\n    ax.set_title('Ramp')\n    fig.suptitle('Figure 1')\nlabel()\n")
+    code = (
+        "import matplotlib.pyplot as plt\nplt.figure(figsize=(5, 4))\nplt.plot([0, 1], [1, 0])\n"
+        "def label():\n    ax.set_title('Ramp')\n    fig.suptitle('Figure 1')\nlabel()\n"
+    )
     error = error_of(code)
     assert error == "line 5: NameError: name 'ax' is not defined"
     fixed, names = error_fixes(code, error, "python")
@@ -545,9 +636,11 @@ def test_undefined_axes_binds_the_current_axes_before_the_failing_line():
 
 
 def test_fstring_latex_makes_latex_braces_literal():
-    code = ('import matplotlib.pyplot as plt\ndx = 2.5\nfig, ax = plt.subplots()\nax.plot([0, 1], [0, 1])\n'
-            'ax.set_title(f"${\\Delta x}$ = {dx} m, $\\sqrt{{2}}$ {dx:.1f}")\n'
-            'ax.set_xlabel(f"$\\hat{\\omega}$ (rad/s) {dx!r}")\n')
+    code = (
+        "import matplotlib.pyplot as plt\ndx = 2.5\nfig, ax = plt.subplots()\nax.plot([0, 1], [0, 1])\n"
+        'ax.set_title(f"${\\Delta x}$ = {dx} m, $\\sqrt{{2}}$ {dx:.1f}")\n'
+        'ax.set_xlabel(f"$\\hat{\\omega}$ (rad/s) {dx!r}")\n'
+    )
     try:
         compile(code, "<diagram>", "exec")
         pytest.skip("this Python accepts backslashes in f-string fields (3.12+)")
@@ -563,13 +656,17 @@ def test_fstring_latex_makes_latex_braces_literal():
 
 
 def test_unknown_kwarg_is_dropped_from_the_failing_calls_only():
-    code = ("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
-            "ax.quiver(0, 0, 1, 1, color='r', arrow_length_ratio=0.1)  # force\n"
-            "ax.annotate('F', xy=(1, 1), xytext=(0.5, 0.5),\n"
-            "            arrowprops=dict(arrowstyle='->', head_width=0.2))\n"
-            "ax.set_xlim(-1, 2); ax.set_ylim(-1, 2)\n")
+    code = (
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
+        "ax.quiver(0, 0, 1, 1, color='r', arrow_length_ratio=0.1)  # force\n"
+        "ax.annotate('F', xy=(1, 1), xytext=(0.5, 0.5),\n"
+        "            arrowprops=dict(arrowstyle='->', head_width=0.2))\n"
+        "ax.set_xlim(-1, 2); ax.set_ylim(-1, 2)\n"
+    )
     error = error_of(code)
-    assert "got an unexpected keyword argument 'arrow_length_ratio'" in error and error.startswith("line 3:")
+    assert "got an unexpected keyword argument 'arrow_length_ratio'" in error and error.startswith(
+        "line 3:"
+    )
     fixed, names = error_fixes(code, error, "python")
     assert names == ["unknown_kwarg"]
     assert "ax.quiver(0, 0, 1, 1, color='r')  # force\n" in fixed and "head_width=0.2" in fixed
@@ -584,6 +681,13 @@ def test_unknown_kwarg_is_dropped_from_the_failing_calls_only():
 
 def test_unknown_kwarg_needs_the_keyword_on_the_failing_line():
     code = "import matplotlib.pyplot as plt\nplt.plot([0, 1], [0, 1], wdth=2)\n"
-    assert error_fixes(code, "line 1: TypeError: plot() got an unexpected keyword argument 'wdth'",
-                       "python") is None
-    assert error_fixes(code, "TypeError: plot() got an unexpected keyword argument 'wdth'", "python") is None
+    assert (
+        error_fixes(
+            code, "line 1: TypeError: plot() got an unexpected keyword argument 'wdth'", "python"
+        )
+        is None
+    )
+    assert (
+        error_fixes(code, "TypeError: plot() got an unexpected keyword argument 'wdth'", "python")
+        is None
+    )

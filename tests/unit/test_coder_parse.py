@@ -131,25 +131,34 @@ def test_code_after_plan_without_fences_and_prose_after_it():
     assert got.status == "ok"
     assert got.code.split("\n")[0] == "# Draw the pendulum"
     assert got.code.split("\n")[-1] == "plt.savefig('diagram.png')"
-    assert got.plan == Plan(content="a pendulum of length 1.2 m.",
-                            layout="pivot at the top, bob hanging at 30 degrees.",
-                            labels="l = 1.2 m, θ = 30°", considerations="do not show the period.")
+    assert got.plan == Plan(
+        content="a pendulum of length 1.2 m.",
+        layout="pivot at the top, bob hanging at 30 degrees.",
+        labels="l = 1.2 m, θ = 30°",
+        considerations="do not show the period.",
+    )
 
 
 def test_code_heading_without_fences():
-    text = ("## Plan\n### Layout\nTwo charges on the x axis.\n\n## Code\n"
-            "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
-            "for x in (0, 3):\n    ax.plot(x, 0, 'ro')\nplt.savefig('d.png')\n")
+    text = (
+        "## Plan\n### Layout\nTwo charges on the x axis.\n\n## Code\n"
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
+        "for x in (0, 3):\n    ax.plot(x, 0, 'ro')\nplt.savefig('d.png')\n"
+    )
     got = _py(text)
     assert got.status == "ok"
-    assert got.code == ("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
-                        "for x in (0, 3):\n    ax.plot(x, 0, 'ro')\nplt.savefig('d.png')")
+    assert got.code == (
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
+        "for x in (0, 3):\n    ax.plot(x, 0, 'ro')\nplt.savefig('d.png')"
+    )
     assert got.plan.layout == "Two charges on the x axis."
 
 
 def test_pip_install_block_before_the_program():
-    text = ("First install the dependencies:\n\n```bash\npip install matplotlib numpy\n```\n\n"
-            "Then run:\n\n```python\n" + INCLINE_CODE + "\n```\n")
+    text = (
+        "First install the dependencies:\n\n```bash\npip install matplotlib numpy\n```\n\n"
+        "Then run:\n\n```python\n" + INCLINE_CODE + "\n```\n"
+    )
     got = _py(text)
     assert got.code == INCLINE_CODE
     assert got.note == "picked block 2 of 2"
@@ -161,14 +170,16 @@ def test_bare_pip_block_is_not_the_program():
 
 
 def test_example_block_then_full_program_picks_the_last_complete_one():
-    text = ("A format string like this sets a red dashed line:\n\n"
-            "```python\nplt.plot(x, y, 'r--')\n```\n\nThe full program:\n\n"
-            "```py\n" + INCLINE_CODE + "\n```\n")
+    text = (
+        "A format string like this sets a red dashed line:\n\n"
+        "```python\nplt.plot(x, y, 'r--')\n```\n\nThe full program:\n\n"
+        "```py\n" + INCLINE_CODE + "\n```\n"
+    )
     assert _py(text).code == INCLINE_CODE
 
 
 def test_program_then_output_block():
-    text = ("```Python\n" + INCLINE_CODE + "\n```\n\nOutput:\n```text\nSaved diagram.png\n```\n")
+    text = "```Python\n" + INCLINE_CODE + "\n```\n\nOutput:\n```text\nSaved diagram.png\n```\n"
     assert _py(text).code == INCLINE_CODE
 
 
@@ -178,14 +189,16 @@ def test_fence_languages(fence):
 
 
 def test_fence_with_extra_spaces_and_windows_newlines():
-    text = ("## Code\r\n```   python   \r\n" + INCLINE_CODE.replace("\n", "\r\n") + "\r\n```   \r\n")
+    text = "## Code\r\n```   python   \r\n" + INCLINE_CODE.replace("\n", "\r\n") + "\r\n```   \r\n"
     got = _py(text)
     assert got.code == INCLINE_CODE and got.status == "ok"
 
 
 def test_code_indented_inside_a_list_item():
     indented = "\n".join(("   " + ln) if ln else "" for ln in INCLINE_CODE.split("\n"))
-    text = ("1. **Image content:** an incline.\n2. **Code:**\n   ```python\n" + indented + "\n   ```\n")
+    text = (
+        "1. **Image content:** an incline.\n2. **Code:**\n   ```python\n" + indented + "\n   ```\n"
+    )
     got = _py(text)
     assert got.code == INCLINE_CODE
     assert got.plan.content == "an incline."
@@ -212,7 +225,9 @@ def test_truncated_answer_mid_call():
 
 
 def test_truncated_answer_mid_name():
-    text = "## Code\n```python\nimport matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.set_xlab"
+    text = (
+        "## Code\n```python\nimport matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.set_xlab"
+    )
     got = _py(text)
     assert got.status == "truncated"
     assert got.code.endswith("ax.set_xlab")
@@ -239,10 +254,12 @@ def test_plan_in_bold_style():
     )
     got = _py(text)
     assert got.understanding == "Two masses joined by a string over a pulley."
-    assert got.plan == Plan(content="the pulley, two hanging masses, the string.",
-                            layout="pulley at the top centre; m1 left, m2 right.",
-                            labels="- m1 = 3 kg\n- m2 = 5 kg",
-                            considerations="the acceleration a = 2.45 m/s².")
+    assert got.plan == Plan(
+        content="the pulley, two hanging masses, the string.",
+        layout="pulley at the top centre; m1 left, m2 right.",
+        labels="- m1 = 3 kg\n- m2 = 5 kg",
+        considerations="the acceleration a = 2.45 m/s².",
+    )
 
 
 def test_plan_in_numbered_style():
@@ -274,8 +291,12 @@ def test_plan_headings_of_any_level_and_case():
     )
     got = _py(text)
     assert got.understanding == "A lens."
-    assert got.plan == Plan(content="A converging lens and an object.", layout="Optical axis horizontal.",
-                            labels="f = 10 cm", considerations="No image position.")
+    assert got.plan == Plan(
+        content="A converging lens and an object.",
+        layout="Optical axis horizontal.",
+        labels="f = 10 cm",
+        considerations="No image position.",
+    )
 
 
 def test_missing_plan_sections_are_none():
@@ -286,17 +307,21 @@ def test_missing_plan_sections_are_none():
 
 
 def test_sentence_starting_with_a_section_word_is_not_a_heading():
-    text = ("## Understanding\nLabels must be readable. Layout matters too.\n"
-            "1. Labels should sit above each object.\n\n```python\n" + INCLINE_CODE + "\n```")
+    text = (
+        "## Understanding\nLabels must be readable. Layout matters too.\n"
+        "1. Labels should sit above each object.\n\n```python\n" + INCLINE_CODE + "\n```"
+    )
     got = _py(text)
     assert got.plan.labels is None
     assert got.understanding.endswith("1. Labels should sit above each object.")
 
 
 def test_only_prose_is_no_code():
-    text = ("## Understanding\nThe problem asks for the period of a pendulum.\n\n"
-            "I cannot draw images, but the diagram should show a pendulum of length 1 m "
-            "displaced by 10 degrees from the vertical.")
+    text = (
+        "## Understanding\nThe problem asks for the period of a pendulum.\n\n"
+        "I cannot draw images, but the diagram should show a pendulum of length 1 m "
+        "displaced by 10 degrees from the vertical."
+    )
     got = _py(text)
     assert got.status == "no_code" and got.code is None
     assert got.understanding.startswith("The problem asks")
@@ -304,7 +329,9 @@ def test_only_prose_is_no_code():
 
 def test_empty_answer():
     got = _py("   \n  ")
-    assert got == ParsedAnswer(plan=Plan(), code=None, status="no_code", understanding=None, note=None)
+    assert got == ParsedAnswer(
+        plan=Plan(), code=None, status="no_code", understanding=None, note=None
+    )
 
 
 def test_longest_block_when_none_uses_matplotlib():
@@ -313,8 +340,10 @@ def test_longest_block_when_none_uses_matplotlib():
 
 
 def test_complete_block_beats_a_later_truncated_one():
-    text = ("```python\n" + INCLINE_CODE + "\n```\n\nAn improved version:\n\n"
-            "```python\nimport matplotlib.pyplot as plt\nfig, ax = plt.subplots(")
+    text = (
+        "```python\n" + INCLINE_CODE + "\n```\n\nAn improved version:\n\n"
+        "```python\nimport matplotlib.pyplot as plt\nfig, ax = plt.subplots("
+    )
     got = _py(text)
     assert got.code == INCLINE_CODE and got.status == "ok"
 
@@ -328,7 +357,11 @@ def test_plt_show_is_kept():
 
 
 def test_tikz_full_document_in_latex_fence():
-    text = "## Plan\n### Labels\nL = 4 m\n\n## Code\n```latex\n" + TIKZ_DOC + "\n```\n\nCompile with pdflatex."
+    text = (
+        "## Plan\n### Labels\nL = 4 m\n\n## Code\n```latex\n"
+        + TIKZ_DOC
+        + "\n```\n\nCompile with pdflatex."
+    )
     got = parse_answer(text, "tikz")
     assert got.status == "ok" and got.code == TIKZ_DOC
     assert got.plan.labels == "L = 4 m"
@@ -340,9 +373,11 @@ def test_tikz_picture_only_is_kept_as_is():
 
 
 def test_tikz_document_beats_a_snippet_and_a_preamble_block():
-    text = ("You need these packages:\n```tex\n\\usepackage{tikz}\n```\n"
-            "Here is the diagram:\n```latex\n" + TIKZ_DOC + "\n```\n"
-            "The key line is:\n```latex\n\\draw (0,0) -- (4,0);\n```")
+    text = (
+        "You need these packages:\n```tex\n\\usepackage{tikz}\n```\n"
+        "Here is the diagram:\n```latex\n" + TIKZ_DOC + "\n```\n"
+        "The key line is:\n```latex\n\\draw (0,0) -- (4,0);\n```"
+    )
     assert parse_answer(text, "tikz").code == TIKZ_DOC
 
 
@@ -370,7 +405,11 @@ def test_tikz_answer_with_only_python_is_no_code():
 
 def test_extract_code_blocks_lists_every_block():
     text = "```bash\npip install x\n```\ntext\n~~~py\nprint(1)\n~~~\n```\nunclosed"
-    assert extract_code_blocks(text) == [("bash", "pip install x"), ("py", "print(1)"), ("", "unclosed")]
+    assert extract_code_blocks(text) == [
+        ("bash", "pip install x"),
+        ("py", "print(1)"),
+        ("", "unclosed"),
+    ]
 
 
 def test_extract_code_blocks_on_plain_text():
@@ -382,10 +421,32 @@ def test_extract_code_blocks_on_plain_text():
 
 
 _ALPHABET = (string.printable + "```~~~###***<think></think>\x00\x1b\u2028\ufeffθ°Ω") * 1
-_PIECES = ["```", "```python\n", "```latex\n", "\n```\n", "<think>", "</think>", "## Plan\n",
-           "### Layout\n", "**Labels:**", "1. Image content:", "import matplotlib.pyplot as plt\n",
-           "\\documentclass{standalone}", "\\begin{tikzpicture}", "(((", "'''", '"""', "\r\n",
-           "    ", "\t", "\\", "{", "}", "#", "%"]
+_PIECES = [
+    "```",
+    "```python\n",
+    "```latex\n",
+    "\n```\n",
+    "<think>",
+    "</think>",
+    "## Plan\n",
+    "### Layout\n",
+    "**Labels:**",
+    "1. Image content:",
+    "import matplotlib.pyplot as plt\n",
+    "\\documentclass{standalone}",
+    "\\begin{tikzpicture}",
+    "(((",
+    "'''",
+    '"""',
+    "\r\n",
+    "    ",
+    "\t",
+    "\\",
+    "{",
+    "}",
+    "#",
+    "%",
+]
 
 
 def _junk(rng: random.Random) -> str:

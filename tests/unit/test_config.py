@@ -24,13 +24,20 @@ def test_precedence_set_over_env_over_file(tmp_path):
 
 def test_every_problem_is_reported_with_its_source(tmp_path):
     f = tmp_path / "c.yaml"
-    f.write_text("ray:\n  num_cpu: 3\n  address: 5\nproblems:\n  max_row_bytes: abc\n  api_key: sk-123\nrendr: {}\n")
-    _, problems = collect(str(f), ["ray.namespace", "ray.num_gpus=-1"], env={"SCIRAY_RAY__NUM_CPUS": "x"})
+    f.write_text(
+        "ray:\n  num_cpu: 3\n  address: 5\nproblems:\n  max_row_bytes: abc\n  api_key: sk-123\nrendr: {}\n"
+    )
+    _, problems = collect(
+        str(f), ["ray.namespace", "ray.num_gpus=-1"], env={"SCIRAY_RAY__NUM_CPUS": "x"}
+    )
     text = [str(p) for p in problems]
     assert f"{f}:2: ray.num_cpu: unknown key (did you mean 'num_cpus'?)" in text
     assert any(t.startswith(f"{f}:3: ray.address:") for t in text)
     assert any(t.startswith(f"{f}:5: problems.max_row_bytes:") for t in text)
-    assert any(t.startswith(f"{f}:6: problems.api_key: unknown key; secrets never go in config") for t in text)
+    assert any(
+        t.startswith(f"{f}:6: problems.api_key: unknown key; secrets never go in config")
+        for t in text
+    )
     assert f"{f}:7: rendr: unknown key (did you mean 'render'?)" in text
     assert any(t.startswith("env SCIRAY_RAY__NUM_CPUS: ray.num_cpus:") for t in text)
     assert any(t.startswith("--set ray.num_gpus: ray.num_gpus:") for t in text)

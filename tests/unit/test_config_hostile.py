@@ -24,7 +24,9 @@ BILLION_LAUGHS = "".join(
 def sciray(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     assert SCIRAY, "the sciray console script is not installed; pip install -e ."
     env = {k: v for k, v in (env or os.environ).items() if k != "SCIRAY_DEBUG"}
-    return subprocess.run([SCIRAY, *args], capture_output=True, text=True, timeout=60, env=env, check=False)
+    return subprocess.run(
+        [SCIRAY, *args], capture_output=True, text=True, timeout=60, env=env, check=False
+    )
 
 
 def one_line_exit_2(result: subprocess.CompletedProcess, expected: str) -> None:
@@ -52,29 +54,53 @@ def test_hostile_yaml_is_refused_with_one_line(tmp_path, name, command):
     text, expected = HOSTILE[name]
     path = tmp_path / f"{name}.yaml"
     path.write_text(text)
-    args = ["config", "validate", str(path)] if command == "validate" else ["config", "show", "--config", str(path)]
+    args = (
+        ["config", "validate", str(path)]
+        if command == "validate"
+        else ["config", "show", "--config", str(path)]
+    )
     one_line_exit_2(sciray(*args), expected)
 
 
 def test_a_few_anchors_still_work(tmp_path):
     path = tmp_path / "c.yaml"
-    path.write_text("coder: &llm {engine: scripted, timeout_s: 30}\nvalidator:\n  <<: *llm\n  mode: ocr\n")
+    path.write_text(
+        "coder: &llm {engine: scripted, timeout_s: 30}\nvalidator:\n  <<: *llm\n  mode: ocr\n"
+    )
     cfg = load_config(str(path), env={})
-    assert cfg.validator.engine == "scripted" and cfg.validator.timeout_s == 30 and cfg.coder.timeout_s == 30
+    assert (
+        cfg.validator.engine == "scripted"
+        and cfg.validator.timeout_s == 30
+        and cfg.coder.timeout_s == 30
+    )
 
 
 @pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", "1e999"])
 def test_non_finite_floats_are_refused_in_files(tmp_path, value):
     path = tmp_path / "c.yaml"
     path.write_text(f"coder:\n  timeout_s: {value}\n")
-    one_line_exit_2(sciray("config", "show", "--config", str(path)), "coder.timeout_s: Input should be a finite number")
+    one_line_exit_2(
+        sciray("config", "show", "--config", str(path)),
+        "coder.timeout_s: Input should be a finite number",
+    )
     result = sciray("config", "validate", str(path))
-    assert result.returncode == 2 and f"{path}:2: coder.timeout_s: Input should be a finite number" in result.stderr
+    assert (
+        result.returncode == 2
+        and f"{path}:2: coder.timeout_s: Input should be a finite number" in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("key", ["render.timeout_s", "serve.request_timeout_s", "train.lr", "coder.num_gpus",
-                                 "train.resources_per_worker.GPU"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "render.timeout_s",
+        "serve.request_timeout_s",
+        "train.lr",
+        "coder.num_gpus",
+        "train.resources_per_worker.GPU",
+    ],
+)
 @pytest.mark.parametrize("value", ["inf", ".inf", "nan", ".nan"])
 def test_non_finite_floats_are_refused_from_set_and_env(key, value):
     with pytest.raises(ConfigError, match="finite number"):
@@ -85,14 +111,24 @@ def test_non_finite_floats_are_refused_from_set_and_env(key, value):
 
 
 def test_hostile_set_and_env_values_exit_2_with_one_line():
-    one_line_exit_2(sciray("config", "show", "--set", "ray.num_cpus=" + "9" * 100_000), "ray.num_cpus")
-    one_line_exit_2(sciray("config", "show", "--set", "ray.num_cpus=" + "[" * 100_000), "ray.num_cpus")
+    one_line_exit_2(
+        sciray("config", "show", "--set", "ray.num_cpus=" + "9" * 100_000), "ray.num_cpus"
+    )
+    one_line_exit_2(
+        sciray("config", "show", "--set", "ray.num_cpus=" + "[" * 100_000), "ray.num_cpus"
+    )
     env = {**os.environ, "SCIRAY_CODER__TIMEOUT_S": ".inf"}
-    one_line_exit_2(sciray("config", "show", env=env), "env SCIRAY_CODER__TIMEOUT_S: coder.timeout_s")
+    one_line_exit_2(
+        sciray("config", "show", env=env), "env SCIRAY_CODER__TIMEOUT_S: coder.timeout_s"
+    )
 
 
 def test_problems_caps_are_config_keys(tmp_path):
     cfg = load_config(None, ["problems.max_depth=16", "problems.max_decompressed_mb=8"], env={})
-    assert cfg.problems.read_limits() == {"max_row_bytes": 1_000_000, "max_depth": 16, "max_decompressed_mb": 8}
+    assert cfg.problems.read_limits() == {
+        "max_row_bytes": 1_000_000,
+        "max_depth": 16,
+        "max_decompressed_mb": 8,
+    }
     with pytest.raises(ConfigError, match="problems.max_depth"):
         load_config(None, ["problems.max_depth=100000"], env={})  # past what json can parse

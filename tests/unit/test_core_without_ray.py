@@ -33,7 +33,9 @@ def _core_modules() -> list[str]:
 
 
 def _run(code: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", BLOCK_RAY + code], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", BLOCK_RAY + code], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_every_core_module_imports_without_ray():

@@ -13,19 +13,43 @@ from sciray.cli.main import main
 
 
 def _quiz(question: str, correct: str) -> dict:
-    return {"question": question, "options": {"A": "1 kg", "B": "2 kg", "C": "3 kg", "D": "4 kg"},
-            "correct_option": correct, "evidence_snippet": "mass"}
+    return {
+        "question": question,
+        "options": {"A": "1 kg", "B": "2 kg", "C": "3 kg", "D": "4 kg"},
+        "correct_option": correct,
+        "evidence_snippet": "mass",
+    }
 
 
 PROBLEMS = [
-    {"id": "p1", "question": "A block of mass 2 kg on a 30 degree ramp.", "image_type": "Physics - Mechanics",
-     "answer": "9.8 N", "quizzes": [_quiz("Which mass is labelled on the block?", "B"), _quiz("Second mass?", "C")]},
-    {"id": "p2", "question": "Two masses of 3 kg hang from a pulley.", "image_type": "Physics - Mechanics",
-     "answer": "0", "quizzes": [_quiz("Which mass hangs left?", "C")]},
-    {"id": "p3", "question": "Triangle ABC with AB = 4.", "image_type": "Math - Geometry", "answer": "6",
-     "quizzes": [_quiz("Which mass is shown?", "A")]},
-    {"id": "p4", "question": "A circuit with R = 5 ohm.", "image_type": "Physics - Circuits", "answer": "2 A",
-     "quizzes": [_quiz("Which resistance?", "A")]},
+    {
+        "id": "p1",
+        "question": "A block of mass 2 kg on a 30 degree ramp.",
+        "image_type": "Physics - Mechanics",
+        "answer": "9.8 N",
+        "quizzes": [_quiz("Which mass is labelled on the block?", "B"), _quiz("Second mass?", "C")],
+    },
+    {
+        "id": "p2",
+        "question": "Two masses of 3 kg hang from a pulley.",
+        "image_type": "Physics - Mechanics",
+        "answer": "0",
+        "quizzes": [_quiz("Which mass hangs left?", "C")],
+    },
+    {
+        "id": "p3",
+        "question": "Triangle ABC with AB = 4.",
+        "image_type": "Math - Geometry",
+        "answer": "6",
+        "quizzes": [_quiz("Which mass is shown?", "A")],
+    },
+    {
+        "id": "p4",
+        "question": "A circuit with R = 5 ohm.",
+        "image_type": "Physics - Circuits",
+        "answer": "2 A",
+        "quizzes": [_quiz("Which resistance?", "A")],
+    },
 ]
 
 
@@ -49,18 +73,42 @@ def setup(tmp_path):
     # p4 has no image at all
     # The scripted "vision model" answers B to the first quiz of p1, C elsewhere.
     script = tmp_path / "answers.json"
-    script.write_text(json.dumps([{"match": "Which mass is labelled", "text": "The answer is **B**."},
-                                  {"match": ".", "text": "C"}]))
+    script.write_text(
+        json.dumps(
+            [
+                {"match": "Which mass is labelled", "text": "The answer is **B**."},
+                {"match": ".", "text": "C"},
+            ]
+        )
+    )
     return problems, images, script, tmp_path
 
 
 def test_eval_writes_scores_summary_and_report(setup, capsys):
     problems, images, script, tmp_path = setup
     out = tmp_path / "eval"
-    rc = main(["eval", "--problems", str(problems), "--images", str(images), "--name", "scripted-vlm",
-               "--metrics", "checks,quiz", "--out", str(out), "--json",
-               "--set", "validator.engine=scripted", "--set", f"validator.script={script}",
-               "--set", "validator.mode=vision"])
+    rc = main(
+        [
+            "eval",
+            "--problems",
+            str(problems),
+            "--images",
+            str(images),
+            "--name",
+            "scripted-vlm",
+            "--metrics",
+            "checks,quiz",
+            "--out",
+            str(out),
+            "--json",
+            "--set",
+            "validator.engine=scripted",
+            "--set",
+            f"validator.script={script}",
+            "--set",
+            "validator.mode=vision",
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     summary = json.loads((out / "summary.json").read_text())
     # p1: 2/2 right, p2: 1/1 right; p3 corrupt and p4 missing have no accuracy
@@ -82,10 +130,22 @@ def test_leaderboard_merges_summaries(setup, tmp_path, capsys):
     for name, r_inv in (("weak", 40.0), ("strong", 75.5)):
         folder = tmp_path / name
         folder.mkdir()
-        (folder / "summary.json").write_text(json.dumps({
-            "name": name, "n_images": 10, "n_missing": 0, "r_inv": r_inv, "validator_mode": "vision",
-            "judge": {"CF": 1.5, "LP": 1.0, "RO": 1.2, "SP": 1.8, "ER": 0.9}, "psnr": 12.0, "ssim": 0.5,
-            "clip": None, "fid": None}))
+        (folder / "summary.json").write_text(
+            json.dumps(
+                {
+                    "name": name,
+                    "n_images": 10,
+                    "n_missing": 0,
+                    "r_inv": r_inv,
+                    "validator_mode": "vision",
+                    "judge": {"CF": 1.5, "LP": 1.0, "RO": 1.2, "SP": 1.8, "ER": 0.9},
+                    "psnr": 12.0,
+                    "ssim": 0.5,
+                    "clip": None,
+                    "fid": None,
+                }
+            )
+        )
     assert main(["leaderboard", str(tmp_path / "weak"), str(tmp_path / "strong")]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("| model | images | R_inv (%)")
@@ -95,8 +155,35 @@ def test_leaderboard_merges_summaries(setup, tmp_path, capsys):
 
 def test_eval_bad_usage(setup, capsys):
     problems, images, _, tmp_path = setup
-    assert main(["eval", "--problems", str(problems), "--images", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(
+            [
+                "eval",
+                "--problems",
+                str(problems),
+                "--images",
+                str(tmp_path / "nope"),
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 2
+    )
     assert "does not exist" in capsys.readouterr().err
-    assert main(["eval", "--problems", str(problems), "--images", str(images), "--metrics", "quizz",
-                 "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(
+            [
+                "eval",
+                "--problems",
+                str(problems),
+                "--images",
+                str(images),
+                "--metrics",
+                "quizz",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 2
+    )
     assert "did you mean 'quiz'" in capsys.readouterr().err

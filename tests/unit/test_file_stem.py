@@ -18,12 +18,29 @@ IDS = ["a/b", "a_b", "a:b"]
 
 def test_distinct_ids_get_distinct_stems_and_safe_ids_keep_their_name():
     assert len({file_stem(i) for i in IDS}) == 3
-    assert file_stem("a_b") == "a_b" and file_stem("1751") == "1751" and file_stem("p-1.v2") == "p-1.v2"
+    assert (
+        file_stem("a_b") == "a_b"
+        and file_stem("1751") == "1751"
+        and file_stem("p-1.v2") == "p-1.v2"
+    )
     assert file_stem("a/b") == file_stem("a/b")  # stable
-    hostile = ["", ".", "..", "../x", "x" * 151, "x" * 150 + "y", "é" * 150, "a b", "a\x00b", "\ud800"]
+    hostile = [
+        "",
+        ".",
+        "..",
+        "../x",
+        "x" * 151,
+        "x" * 150 + "y",
+        "é" * 150,
+        "a b",
+        "a\x00b",
+        "\ud800",
+    ]
     stems = [file_stem(i) for i in hostile]
     assert len(set(stems)) == len(hostile)
-    assert all(s and "/" not in s and not s.startswith(".") and len(s.encode()) <= 240 for s in stems)
+    assert all(
+        s and "/" not in s and not s.startswith(".") and len(s.encode()) <= 240 for s in stems
+    )
     # a safe id shaped like a hashed stem cannot take the file of the id it imitates
     assert file_stem(file_stem("a/b")) != file_stem("a/b")
 
@@ -39,7 +56,9 @@ def _result(pid: str, png: bytes):
     return SimpleNamespace(best=best, problem=SimpleNamespace(id=pid))
 
 
-def test_imgcoder_outputs_for_colliding_ids_are_three_files_that_eval_tells_apart(tmp_path, monkeypatch):
+def test_imgcoder_outputs_for_colliding_ids_are_three_files_that_eval_tells_apart(
+    tmp_path, monkeypatch
+):
     from sciray.cli import imgcoder_cmd
 
     monkeypatch.setattr(imgcoder_cmd, "candidate_record", lambda result: {"id": result.problem.id})
@@ -55,10 +74,24 @@ def test_imgcoder_outputs_for_colliding_ids_are_three_files_that_eval_tells_apar
 
 def _eval(tmp_path, images, capsys) -> dict:
     problems = tmp_path / "problems.jsonl"
-    problems.write_text("".join(json.dumps({"id": pid, "question": f"Draw {pid}."}) + "\n" for pid in IDS))
+    problems.write_text(
+        "".join(json.dumps({"id": pid, "question": f"Draw {pid}."}) + "\n" for pid in IDS)
+    )
     out = tmp_path / f"eval-{images.name}"
-    rc = main(["eval", "--problems", str(problems), "--images", str(images), "--metrics", "checks",
-               "--out", str(out), "--json"])
+    rc = main(
+        [
+            "eval",
+            "--problems",
+            str(problems),
+            "--images",
+            str(images),
+            "--metrics",
+            "checks",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     return json.loads((out / "summary.json").read_text())
 

@@ -26,14 +26,21 @@ MAX_RISE_MB = 48  # decoding 8000x8000 as 1-bit alone takes 61 MiB, as RGB 244 M
 
 def huge_png(width: int, height: int) -> bytes:
     """A valid, all-black 1-bit PNG of ``width x height``, built row by row (never held whole)."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     packer = zlib.compressobj(9)
     row = b"\0" * (1 + (width + 7) // 8)  # filter byte, then the packed pixels
     idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+        + chunk(b"IDAT", idat)
+        + chunk(b"IEND", b"")
+    )
 
 
 def small_png(text_colour=(0, 0, 0)) -> bytes:
@@ -90,8 +97,10 @@ def test_metrics_compute_reports_the_over_cap_image_and_scores_the_rest(huge):
     from sciray.metrics import ImageMetrics, MetricPair
 
     good = small_png()
-    pairs = [MetricPair(id="huge", image=huge, reference=good, text="q"),
-             MetricPair(id="fine", image=good, reference=good, text="q")]
+    pairs = [
+        MetricPair(id="huge", image=huge, reference=good, text="q"),
+        MetricPair(id="fine", image=good, reference=good, text="q"),
+    ]
     result = ImageMetrics(MetricsConfig(size=64, batch_size=2)).compute(pairs)
     assert "over the cap" in result.missing["huge"] and set(result.per_image) == {"fine"}
 
@@ -118,9 +127,13 @@ def test_quiz_validator_marks_an_over_cap_image_bad_image_with_the_reason(huge):
 
     quiz = {"question": "Which?", "options": {"A": "1", "B": "2"}, "correct_option": "A"}
     problem = Problem(id="p", question="q", image_type="Physics - Mechanics", quizzes=[quiz])
-    validator = QuizValidator(ValidatorConfig(engine="scripted", mode="vision"), ScriptedEngine(responder=lambda r: "A"))
+    validator = QuizValidator(
+        ValidatorConfig(engine="scripted", mode="vision"), ScriptedEngine(responder=lambda r: "A")
+    )
     (result,), rise = peak_rise_mb(lambda: validator.validate([(problem, huge, None)]))
-    assert result.status == "bad_image" and "over the cap" in result.reason and result.accuracy is None
+    assert (
+        result.status == "bad_image" and "over the cap" in result.reason and result.accuracy is None
+    )
     assert rise < MAX_RISE_MB
 
 
@@ -140,14 +153,19 @@ def test_eval_row_of_an_over_cap_image_is_bad_image_with_the_reason(huge):
     from sciray.evaluation.run import Evaluator
     from sciray.types import Problem
 
-    problems = [Problem(id=pid, question="A block of mass 2 kg.", image_type="Physics - Mechanics")
-                for pid in ("huge", "fine")]
+    problems = [
+        Problem(id=pid, question="A block of mass 2 kg.", image_type="Physics - Mechanics")
+        for pid in ("huge", "fine")
+    ]
     entries = {"huge": ImageEntry("huge", data=huge), "fine": ImageEntry("fine", data=small_png())}
     evaluator = Evaluator(SciRayConfig(), ("checks",))
     out, rise = peak_rise_mb(lambda: evaluator.evaluate(problems, entries, "caps"))
     rows = {r["problem_id"]: r for r in out.rows}
     assert rows["huge"]["status"] == "bad_image" and "over the cap" in rows["huge"]["error"]
-    assert rows["huge"]["checks_passed"] is False and "over the cap" in rows["huge"]["check_reasons"][0]
+    assert (
+        rows["huge"]["checks_passed"] is False
+        and "over the cap" in rows["huge"]["check_reasons"][0]
+    )
     assert rows["fine"]["status"] == "ok" and rows["fine"]["checks"]["rendered"] == 1.0
     assert rise < MAX_RISE_MB
     html, rise = peak_rise_mb(lambda: render_report(out.summary, out.rows, out.images))
@@ -155,29 +173,60 @@ def test_eval_row_of_an_over_cap_image_is_bad_image_with_the_reason(huge):
     assert rise < MAX_RISE_MB
 
 
-def test_eval_cli_scores_the_other_images_and_never_decodes_the_over_cap_one(huge, tmp_path, capsys):
+def test_eval_cli_scores_the_other_images_and_never_decodes_the_over_cap_one(
+    huge, tmp_path, capsys
+):
     from sciray.cli.main import main
 
     quiz = {"question": "Which mass?", "options": {"A": "1 kg", "B": "2 kg"}, "correct_option": "B"}
     problems = tmp_path / "problems.jsonl"
-    problems.write_text("".join(json.dumps({"id": pid, "question": "A block of mass 2 kg.", "answer": "1",
-                                            "image_type": "Physics - Mechanics", "quizzes": [quiz]}) + "\n"
-                                for pid in ("huge", "fine")))
+    problems.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": pid,
+                    "question": "A block of mass 2 kg.",
+                    "answer": "1",
+                    "image_type": "Physics - Mechanics",
+                    "quizzes": [quiz],
+                }
+            )
+            + "\n"
+            for pid in ("huge", "fine")
+        )
+    )
     images = tmp_path / "images"
     images.mkdir()
     (images / "fine.png").write_bytes(small_png())
     script = tmp_path / "answers.json"
     script.write_text(json.dumps([{"match": ".", "text": "B"}]))
-    args = ["eval", "--problems", str(problems), "--images", str(images), "--metrics", "checks,quiz", "--json",
-            "--set", "validator.engine=scripted", "--set", f"validator.script={script}",
-            "--set", "validator.mode=vision"]
-    assert main(args + ["--out", str(tmp_path / "warm")]) == 0  # imports and first-use costs, not measured
+    args = [
+        "eval",
+        "--problems",
+        str(problems),
+        "--images",
+        str(images),
+        "--metrics",
+        "checks,quiz",
+        "--json",
+        "--set",
+        "validator.engine=scripted",
+        "--set",
+        f"validator.script={script}",
+        "--set",
+        "validator.mode=vision",
+    ]
+    assert (
+        main(args + ["--out", str(tmp_path / "warm")]) == 0
+    )  # imports and first-use costs, not measured
     (images / "huge.png").write_bytes(huge)
     rc, rise = peak_rise_mb(lambda: main(args + ["--out", str(tmp_path / "eval")]))
     assert rc == 0, capsys.readouterr().err
     import pyarrow.parquet as pq
 
-    rows = {r["problem_id"]: r for r in pq.read_table(tmp_path / "eval" / "scores.parquet").to_pylist()}
+    rows = {
+        r["problem_id"]: r for r in pq.read_table(tmp_path / "eval" / "scores.parquet").to_pylist()
+    }
     assert rows["huge"]["status"] == "bad_image" and "over the cap" in rows["huge"]["error"]
     assert rows["huge"]["quiz_status"] == "bad_image" and rows["fine"]["accuracy"] == 1.0
     assert rise < MAX_RISE_MB
@@ -186,7 +235,12 @@ def test_eval_cli_scores_the_other_images_and_never_decodes_the_over_cap_one(hug
 # -- training -----------------------------------------------------------------------------------
 def _row(image: bytes) -> dict:
     problem = {"id": "p", "question": "How heavy?", "answer": "2 kg"}
-    return {"problem_id": "p", "status": "accepted", "problem": json.dumps(problem), "image": {"bytes": image}}
+    return {
+        "problem_id": "p",
+        "status": "accepted",
+        "problem": json.dumps(problem),
+        "image": {"bytes": image},
+    }
 
 
 def test_training_rows_with_an_over_cap_image_give_no_samples(huge):

@@ -20,7 +20,7 @@ def encode(image: Image.Image, fmt: str = "PNG", **kw) -> bytes:
 
 def with_ihdr_size(png: bytes, width: int, height: int, fix_crc: bool = True) -> bytes:
     """``png`` with its IHDR declaring ``width x height`` (the CRC recomputed unless told not to)."""
-    body = bytearray(png[12:12 + 4 + 13])
+    body = bytearray(png[12 : 12 + 4 + 13])
     struct.pack_into(">II", body, 4, width, height)
     crc = zlib.crc32(bytes(body)) if fix_crc else struct.unpack_from(">I", png, 29)[0]
     return png[:12] + bytes(body) + struct.pack(">I", crc) + png[33:]
@@ -34,14 +34,17 @@ def test_verify_png_accepts_a_normal_png_and_returns_its_size():
     assert verify_png(PNG, max_pixels=1200, max_bytes=len(PNG)) == (40, 30)
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"", "not a PNG"),
-    (b"GIF89a" + b"\0" * 40, "not a PNG"),
-    (encode(Image.new("RGB", (4, 4)), "JPEG"), "not a PNG"),
-    (PNG[:20], "truncated"),
-    (with_ihdr_size(PNG, 41, 30, fix_crc=False), "checksum"),
-    (with_ihdr_size(PNG, 0, 30), "impossible dimensions"),
-])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "not a PNG"),
+        (b"GIF89a" + b"\0" * 40, "not a PNG"),
+        (encode(Image.new("RGB", (4, 4)), "JPEG"), "not a PNG"),
+        (PNG[:20], "truncated"),
+        (with_ihdr_size(PNG, 41, 30, fix_crc=False), "checksum"),
+        (with_ihdr_size(PNG, 0, 30), "impossible dimensions"),
+    ],
+)
 def test_verify_png_rejects_what_is_not_a_sound_png_header(data, reason):
     with pytest.raises(ImageRejected, match=reason):
         verify_png(data)
@@ -68,12 +71,15 @@ def test_open_image_checks_the_cap_before_decoding():
         open_image(PNG, max_pixels=1000)
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"", "empty"),
-    (b"certainly not an image", "cannot read image"),
-    (b"\x89PNG\r\n\x1a\n" + b"\0" * 50, "cannot read image"),
-    ("a string", "not bytes"),
-])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "empty"),
+        (b"certainly not an image", "cannot read image"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 50, "cannot read image"),
+        ("a string", "not bytes"),
+    ],
+)
 def test_open_image_rejects_garbage_with_a_one_line_reason(data, reason):
     with pytest.raises(ImageRejected, match=reason) as exc:
         open_image(data)

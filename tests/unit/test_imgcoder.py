@@ -11,8 +11,8 @@ from sciray.coder.quizgen import parse_quizzes
 from sciray.config.models import CoderConfig, RenderConfig
 from sciray.llm.scripted import ScriptedEngine
 from sciray.render import make_renderer
-from sciray.types import Problem
 from sciray.testing import BROKEN_ANSWER, GOOD_ANSWER, INCLINE_QUESTION, NO_LABELS_ANSWER
+from sciray.types import Problem
 
 PROBLEM = Problem(id="incline-1", question=INCLINE_QUESTION, answer="16.97 N")
 
@@ -51,7 +51,10 @@ def test_failed_render_goes_back_with_the_error(renderer):
     coder, engine = _coder([BROKEN, GOOD], renderer, repair_temperature=0.6)
     (result,) = coder.run([PROBLEM])
     assert [c.origin for c in result.attempts] == ["first", "repair"]
-    assert result.attempts[0].status == "render_failed" and "NameError" in result.attempts[0].render_error
+    assert (
+        result.attempts[0].status == "render_failed"
+        and "NameError" in result.attempts[0].render_error
+    )
     repair = engine.requests[1]
     prompt = repair.messages[-1]["content"]
     assert "undefined_name + 1" in prompt and "NameError" in prompt and "fails to render" in prompt
@@ -85,29 +88,43 @@ def test_givens_legend_writes_what_is_still_missing_after_the_attempts(renderer)
     assert len(engine.requests) == 2  # the model had its repair first
     *model_answers, legend = result.attempts
     assert all(c.label_recall == 0.0 and "givens_legend" not in c.fixes for c in model_answers)
-    assert legend.origin == "fix" and legend.fixes[-1] == "givens_legend" and legend.usage.completion_tokens == 0
+    assert (
+        legend.origin == "fix"
+        and legend.fixes[-1] == "givens_legend"
+        and legend.usage.completion_tokens == 0
+    )
     drawn = [t.text for t in legend.scene.texts if t.kind != "tick"]
-    assert drawn == ["Given: 2 kg; 30 degrees"] or any(t.startswith("Given: 2 kg; 30") for t in drawn), drawn
+    assert drawn == ["Given: 2 kg; 30 degrees"] or any(
+        t.startswith("Given: 2 kg; 30") for t in drawn
+    ), drawn
     assert legend.label_recall == 1.0 and legend.status == "ok" and result.best is legend
     assert not legend.scene.outside and not legend.scene.overlaps  # the strip is under the drawing
     # off: the best stays the model's own diagram
     coder, _ = _coder([NO_LABELS], renderer, attempts=1, givens_legend=False)
     (result,) = coder.run([PROBLEM])
-    assert result.status == "checks_failed" and all("givens_legend" not in c.fixes for c in result.attempts)
+    assert result.status == "checks_failed" and all(
+        "givens_legend" not in c.fixes for c in result.attempts
+    )
 
 
 def test_unparseable_answer_is_kept_and_asked_again(renderer):
     coder, engine = _coder(["I cannot draw this, sorry.", GOOD], renderer)
     (result,) = coder.run([PROBLEM])
-    assert result.attempts[0].status == "no_code" and result.attempts[0].raw_text.startswith("I cannot")
-    assert "Answer in exactly this format" in engine.requests[1].messages[-1]["content"]  # first prompt again
+    assert result.attempts[0].status == "no_code" and result.attempts[0].raw_text.startswith(
+        "I cannot"
+    )
+    assert (
+        "Answer in exactly this format" in engine.requests[1].messages[-1]["content"]
+    )  # first prompt again
     assert result.status == "ok"
 
 
 def test_plan_without_code_gets_its_plan_back_with_a_code_only_prompt(renderer):
-    truncated = ("## Understanding\nA block on a ramp.\n## Plan\n### Image content\nThe ramp, the block, "
-                 "the weight.\n### Layout\nRamp from (0, 0) to (4, 2.3).\n### Labels\n2 kg\n30°\n"
-                 "### Drawing considerations\nNo normal force value.\n## Code\nThe program draws the ")
+    truncated = (
+        "## Understanding\nA block on a ramp.\n## Plan\n### Image content\nThe ramp, the block, "
+        "the weight.\n### Layout\nRamp from (0, 0) to (4, 2.3).\n### Labels\n2 kg\n30°\n"
+        "### Drawing considerations\nNo normal force value.\n## Code\nThe program draws the "
+    )
     coder, engine = _coder([{"text": truncated, "finish_reason": "length"}, GOOD], renderer)
     (result,) = coder.run([PROBLEM])
     first, second = result.attempts
@@ -119,9 +136,11 @@ def test_plan_without_code_gets_its_plan_back_with_a_code_only_prompt(renderer):
 
 
 def test_code_only_follow_up_does_not_spend_an_attempt(renderer):
-    plan_only = ("## Understanding\nA block on a ramp.\n## Plan\n### Image content\nThe ramp and the block.\n"
-                 "### Layout\nRamp from (0, 0) to (4, 2.3).\n### Labels\n2 kg\n30°\n"
-                 "### Drawing considerations\nNo answer.\n")
+    plan_only = (
+        "## Understanding\nA block on a ramp.\n## Plan\n### Image content\nThe ramp and the block.\n"
+        "### Layout\nRamp from (0, 0) to (4, 2.3).\n### Labels\n2 kg\n30°\n"
+        "### Drawing considerations\nNo answer.\n"
+    )
     coder, engine = _coder([plan_only, GOOD], renderer, attempts=1)
     (result,) = coder.run([PROBLEM])
     assert [c.origin for c in result.attempts] == ["first", "code_only"] and result.status == "ok"
@@ -136,13 +155,17 @@ def test_code_only_follow_up_does_not_spend_an_attempt(renderer):
 
 
 def test_repair_that_repeats_the_error_starts_over_from_the_first_prompt(renderer):
-    coder, engine = _coder([BROKEN, BROKEN, GOOD], renderer, attempts=3, repair_temperature=0.6,
-                           sample_temperature=0.7)
+    coder, engine = _coder(
+        [BROKEN, BROKEN, GOOD], renderer, attempts=3, repair_temperature=0.6, sample_temperature=0.7
+    )
     (result,) = coder.run([PROBLEM])
     assert [c.origin for c in result.attempts] == ["first", "repair", "restart"]
     assert result.attempts[0].render_error == result.attempts[1].render_error
     third = engine.requests[2]
-    assert "Answer in exactly this format" in third.messages[-1]["content"] and third.temperature == 0.7
+    assert (
+        "Answer in exactly this format" in third.messages[-1]["content"]
+        and third.temperature == 0.7
+    )
     assert result.status == "ok" and result.slots[0].restarts == 1
     # a repair that fails differently is repaired again
     other = BROKEN.replace("undefined_name + 1", "1 / 0")
@@ -152,7 +175,9 @@ def test_repair_that_repeats_the_error_starts_over_from_the_first_prompt(rendere
     assert [c.origin for c in result.attempts] == ["first", "repair", "repair"]
     assert "1 / 0" in engine.requests[2].messages[-1]["content"]
     # off: the same error is repaired again
-    coder, engine = _coder([BROKEN, BROKEN, GOOD], renderer, attempts=3, restart_on_same_error=False)
+    coder, engine = _coder(
+        [BROKEN, BROKEN, GOOD], renderer, attempts=3, restart_on_same_error=False
+    )
     (result,) = coder.run([PROBLEM])
     assert [c.origin for c in result.attempts] == ["first", "repair", "repair"]
 
@@ -164,10 +189,12 @@ def test_engine_error_becomes_a_row(renderer):
 
 
 def test_mechanical_fixes_are_recorded(renderer):
-    three_d = ("```python\nimport numpy as np\nimport matplotlib.pyplot as plt\nfig = plt.figure()\n"
-               "ax = fig.add_subplot(111)\nx = np.linspace(0, 1, 5)\nX, Y = np.meshgrid(x, x)\n"
-               "ax.plot_surface(X, Y, X * Y)\nax.set_title('2 kg, 30')\n"
-               "print(np.trapz([1, 2, 3]))\n```")
+    three_d = (
+        "```python\nimport numpy as np\nimport matplotlib.pyplot as plt\nfig = plt.figure()\n"
+        "ax = fig.add_subplot(111)\nx = np.linspace(0, 1, 5)\nX, Y = np.meshgrid(x, x)\n"
+        "ax.plot_surface(X, Y, X * Y)\nax.set_title('2 kg, 30')\n"
+        "print(np.trapz([1, 2, 3]))\n```"
+    )
     coder, engine = _coder([three_d], renderer, attempts=1)
     (result,) = coder.run([PROBLEM])
     best = result.best
@@ -177,18 +204,25 @@ def test_mechanical_fixes_are_recorded(renderer):
 
 
 def test_error_fix_rerenders_without_a_model_call(renderer):
-    bad_format = ("```python\nimport matplotlib.pyplot as plt\nplt.plot([0, 1], [0, 1], 'b-o-')\n"
-                  "plt.text(0.2, 0.5, '2 kg')\nplt.text(0.6, 0.5, '30')\n```")
+    bad_format = (
+        "```python\nimport matplotlib.pyplot as plt\nplt.plot([0, 1], [0, 1], 'b-o-')\n"
+        "plt.text(0.2, 0.5, '2 kg')\nplt.text(0.6, 0.5, '30')\n```"
+    )
     coder, engine = _coder([bad_format], renderer, attempts=1)
     (result,) = coder.run([PROBLEM])
     assert [c.origin for c in result.attempts] == ["first", "fix"]
-    assert result.attempts[0].render_status == "error" and "format string" in result.attempts[0].render_error
+    assert (
+        result.attempts[0].render_status == "error"
+        and "format string" in result.attempts[0].render_error
+    )
     assert "format_string" in result.attempts[1].fixes and result.status == "ok"
     assert len(engine.requests) == 1
 
 
 def test_best_of_n_samples_and_keeps_the_best(renderer):
-    coder, engine = _coder([NO_LABELS, GOOD], renderer, samples=2, attempts=1, sample_temperature=0.9)
+    coder, engine = _coder(
+        [NO_LABELS, GOOD], renderer, samples=2, attempts=1, sample_temperature=0.9
+    )
     (result,) = coder.run([PROBLEM])
     assert [r.temperature for r in engine.requests] == [0.0, 0.9]
     assert {c.sample for c in result.attempts} == {0, 1}
@@ -210,15 +244,38 @@ def test_many_problems_go_to_the_engine_as_one_batch(renderer):
 
 
 def test_quizgen_keeps_only_valid_quizzes():
-    answer = "<think>hmm</think>```json\n" + json.dumps([
-        {"question": "What mass is labelled?", "options": {"A": "1 kg", "B": "2 kg", "C": "3 kg", "D": "4 kg"},
-         "correct_option": "B", "evidence": "mass 2 kg"},
-        {"question": "Angle?", "options": {"A": "30", "B": "45", "C": "60"}, "correct_option": "A", "evidence": "30 degrees"},
-        {"question": "Angle of the ramp?", "options": {"A": "30°", "B": "45°", "C": "60°", "D": "90°"},
-         "correct_option": "A", "evidence": "the ramp is steep"},
-        {"question": "Ramp angle?", "options": ["30°", "45°", "60°", "90°"], "correct_option": "a",
-         "evidence": "inclined at 30 degrees"},
-    ]) + ",\n```"
+    answer = (
+        "<think>hmm</think>```json\n"
+        + json.dumps(
+            [
+                {
+                    "question": "What mass is labelled?",
+                    "options": {"A": "1 kg", "B": "2 kg", "C": "3 kg", "D": "4 kg"},
+                    "correct_option": "B",
+                    "evidence": "mass 2 kg",
+                },
+                {
+                    "question": "Angle?",
+                    "options": {"A": "30", "B": "45", "C": "60"},
+                    "correct_option": "A",
+                    "evidence": "30 degrees",
+                },
+                {
+                    "question": "Angle of the ramp?",
+                    "options": {"A": "30°", "B": "45°", "C": "60°", "D": "90°"},
+                    "correct_option": "A",
+                    "evidence": "the ramp is steep",
+                },
+                {
+                    "question": "Ramp angle?",
+                    "options": ["30°", "45°", "60°", "90°"],
+                    "correct_option": "a",
+                    "evidence": "inclined at 30 degrees",
+                },
+            ]
+        )
+        + ",\n```"
+    )
     result = parse_quizzes(answer, PROBLEM)
     assert [q.correct_option for q in result.quizzes] == ["B", "A"]
     reasons = [r for _, r in result.rejected]
@@ -234,14 +291,29 @@ def test_cli_imgcoder_writes_png_code_and_json(tmp_path, capsys):
     script = tmp_path / "answers.json"
     script.write_text(json.dumps([GOOD]))
     out = tmp_path / "out"
-    args = ["imgcoder", "--problems", str(problems), "--out", str(out), "--set", "coder.engine=scripted",
-            "--set", f"coder.script={script}", "--set", "render.timeout_s=10", "--set", "render.workers=1"]
+    args = [
+        "imgcoder",
+        "--problems",
+        str(problems),
+        "--out",
+        str(out),
+        "--set",
+        "coder.engine=scripted",
+        "--set",
+        f"coder.script={script}",
+        "--set",
+        "render.timeout_s=10",
+        "--set",
+        "render.workers=1",
+    ]
     assert main([*args, "--json"]) == 0
     line = json.loads(capsys.readouterr().out)
     assert line["status"] == "ok" and line["label_recall"] == 1.0
     record = json.loads((out / "incline-1.json").read_text())
     assert record["plan"]["labels"].startswith("2 kg") and record["attempts"][0]["status"] == "ok"
-    assert (out / "incline-1.png").read_bytes().startswith(b"\x89PNG") and "ax.text" in (out / "incline-1.py").read_text()
+    assert (out / "incline-1.png").read_bytes().startswith(b"\x89PNG") and "ax.text" in (
+        out / "incline-1.py"
+    ).read_text()
     assert main([*args, "--id", "incline-2"]) == 2
     assert "did you mean 'incline-1'" in capsys.readouterr().err
 

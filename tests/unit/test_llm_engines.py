@@ -27,11 +27,22 @@ def test_registry_is_lazy_and_suggests_names():
 
 def test_scripted_engine_from_a_file_matches_and_queues(tmp_path):
     script = tmp_path / "s.jsonl"
-    script.write_text("\n".join(json.dumps(e) for e in [
-        {"match": "circuit", "text": "R = 5"}, {"text": "first"}, {"text": "second"}, {"error": "boom"}]))
+    script.write_text(
+        "\n".join(
+            json.dumps(e)
+            for e in [
+                {"match": "circuit", "text": "R = 5"},
+                {"text": "first"},
+                {"text": "second"},
+                {"error": "boom"},
+            ]
+        )
+    )
     engine = make_engine(LLMConfig(engine="scripted", script=str(script)))
     assert isinstance(engine, Engine)
-    out = engine.generate([_req("draw a circuit"), _req("a"), _req("b"), _req("c"), _req("d", request_id="x")])
+    out = engine.generate(
+        [_req("draw a circuit"), _req("a"), _req("b"), _req("c"), _req("d", request_id="x")]
+    )
     assert [r.text for r in out[:3]] == ["R = 5", "first", "second"]
     assert out[3].status == "error" and out[4].status == "error" and out[4].request_id == "x"
     assert engine.generate([_req("circuit again")])[0].text == "R = 5"
@@ -57,28 +68,55 @@ def test_user_message_carries_images_as_data_urls():
 def test_vllm_arguments_from_config_and_request():
     cfg = LLMConfig(engine="vllm", model="/models/qwen", num_gpus=2, max_model_len=4096, seed=3)
     kwargs = engine_kwargs(cfg)
-    assert kwargs["tensor_parallel_size"] == 2 and kwargs["max_model_len"] == 4096 and kwargs["seed"] == 3
-    assert sampling_kwargs(_req("x", max_tokens=7, temperature=0.0, top_p=0.5)) == \
-        {"max_tokens": 7, "temperature": 0.0, "top_p": 1.0}
-    assert sampling_kwargs(_req("x", temperature=0.7, top_p=0.9, stop=["```"], seed=1)) == \
-        {"max_tokens": 1024, "temperature": 0.7, "top_p": 0.9, "stop": ["```"], "seed": 1}
+    assert (
+        kwargs["tensor_parallel_size"] == 2
+        and kwargs["max_model_len"] == 4096
+        and kwargs["seed"] == 3
+    )
+    assert sampling_kwargs(_req("x", max_tokens=7, temperature=0.0, top_p=0.5)) == {
+        "max_tokens": 7,
+        "temperature": 0.0,
+        "top_p": 1.0,
+    }
+    assert sampling_kwargs(_req("x", temperature=0.7, top_p=0.9, stop=["```"], seed=1)) == {
+        "max_tokens": 1024,
+        "temperature": 0.7,
+        "top_p": 0.9,
+        "stop": ["```"],
+        "seed": 1,
+    }
 
 
 def test_vllm_engine_around_an_injected_llm():
     class FakeLLM:
         def chat(self, conversations, params, use_tqdm):
             self.seen = (conversations, params)
-            return [SimpleNamespace(prompt_token_ids=[1, 2, 3], outputs=[
-                SimpleNamespace(text=f"answer {i}", finish_reason="length" if i else "stop", token_ids=[9] * (i + 1))])
-                for i, _ in enumerate(conversations)]
+            return [
+                SimpleNamespace(
+                    prompt_token_ids=[1, 2, 3],
+                    outputs=[
+                        SimpleNamespace(
+                            text=f"answer {i}",
+                            finish_reason="length" if i else "stop",
+                            token_ids=[9] * (i + 1),
+                        )
+                    ],
+                )
+                for i, _ in enumerate(conversations)
+            ]
 
     fake = FakeLLM()
     engine = VLLMEngine(LLMConfig(engine="vllm", model="m"), llm=fake)
-    results = [to_result(o, r, 1.0) for o, r in zip(fake.chat([[1], [2]], None, False), [_req("a"), _req("b")])]
+    results = [
+        to_result(o, r, 1.0)
+        for o, r in zip(fake.chat([[1], [2]], None, False), [_req("a"), _req("b")])
+    ]
     assert [r.text for r in results] == ["answer 0", "answer 1"]
     assert results[1].finish_reason == "length" and results[1].usage.completion_tokens == 2
     assert results[0].usage.prompt_tokens == 3
-    assert to_result(SimpleNamespace(outputs=[], prompt_token_ids=[]), _req("a"), 0).status == "error"
+    assert (
+        to_result(SimpleNamespace(outputs=[], prompt_token_ids=[]), _req("a"), 0).status == "error"
+    )
     assert engine.model == "m"
 
 

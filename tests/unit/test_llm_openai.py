@@ -45,8 +45,12 @@ class FakeServer:
         threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
 
     def calls(self, prompt: str | None = None) -> list[dict]:
-        return [r for r in self.requests if r["path"].endswith("/chat/completions")
-                and (prompt is None or r["body"]["messages"][-1]["content"] == prompt)]
+        return [
+            r
+            for r in self.requests
+            if r["path"].endswith("/chat/completions")
+            and (prompt is None or r["body"]["messages"][-1]["content"] == prompt)
+        ]
 
     def _answer(self, path: str, body: dict) -> Planned:
         if path == "/v1/models":
@@ -59,8 +63,12 @@ class FakeServer:
             plan = queue.pop(0) if queue else Planned(delay=self.echo_delay)
         if plan.status == 200 and plan.body is None:
             plan.body = {
-                "choices": [{"message": {"role": "assistant", "content": f"echo:{prompt}"},
-                             "finish_reason": "stop"}],
+                "choices": [
+                    {
+                        "message": {"role": "assistant", "content": f"echo:{prompt}"},
+                        "finish_reason": "stop",
+                    }
+                ],
                 "usage": {"prompt_tokens": 3, "completion_tokens": 5},
             }
         return plan
@@ -75,7 +83,8 @@ class FakeServer:
             def _serve(self, body: dict):
                 with server.lock:
                     server.requests.append(
-                        {"path": self.path, "headers": dict(self.headers), "body": body})
+                        {"path": self.path, "headers": dict(self.headers), "body": body}
+                    )
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 try:
@@ -118,8 +127,15 @@ def server():
 
 
 def make(server: FakeServer, **overrides) -> OpenAIEngine:
-    cfg = dict(engine="openai", model="m-small", base_url=server.url + "/", timeout_s=0.3,
-               max_retries=2, max_concurrency=4, seed=None)
+    cfg = dict(
+        engine="openai",
+        model="m-small",
+        base_url=server.url + "/",
+        timeout_s=0.3,
+        max_retries=2,
+        max_concurrency=4,
+        seed=None,
+    )
     cfg.update(overrides)
     return OpenAIEngine(LLMConfig(**cfg), backoff_s=0.01)
 
@@ -170,8 +186,11 @@ def test_finish_reason_and_usage_mapping(server):
         body = {"choices": [{"message": {"content": content}, "finish_reason": reason}]}
         return [Planned(body=body | ({"usage": usage} if usage else {}))]
 
-    server.script = {"len": answer("length", usage={"prompt_tokens": 9, "completion_tokens": 16}),
-                     "odd": answer("eos_token"), "null": answer(None, content=None)}
+    server.script = {
+        "len": answer("length", usage={"prompt_tokens": 9, "completion_tokens": 16}),
+        "odd": answer("eos_token"),
+        "null": answer(None, content=None),
+    }
     r_len, r_odd, r_null = make(server).generate([req("len"), req("odd"), req("null")])
     assert r_len.finish_reason == "length" and r_len.usage.prompt_tokens == 9
     assert r_odd.finish_reason == "stop" and r_odd.usage.prompt_tokens == 0
@@ -179,7 +198,9 @@ def test_finish_reason_and_usage_mapping(server):
 
 
 def test_429_then_ok_honours_retry_after(server):
-    too_many = Planned(status=429, headers={"Retry-After": "1"}, body={"error": {"message": "slow"}})
+    too_many = Planned(
+        status=429, headers={"Retry-After": "1"}, body={"error": {"message": "slow"}}
+    )
     server.script = {"a": [too_many]}
     start = time.perf_counter()
     (result,) = make(server).generate([req("a")])
@@ -217,8 +238,9 @@ def test_slow_response_that_stays_slow_fails_not_raises(server):
 
 
 def test_connection_refused_fails_after_retries():
-    cfg = LLMConfig(engine="openai", model="m", base_url="http://127.0.0.1:9/v1", timeout_s=0.3,
-                    max_retries=1)
+    cfg = LLMConfig(
+        engine="openai", model="m", base_url="http://127.0.0.1:9/v1", timeout_s=0.3, max_retries=1
+    )
     (result,) = OpenAIEngine(cfg, backoff_s=0.01).generate([req("a")])
     assert result.status == "error" and "2 attempt" in result.error
 
@@ -307,7 +329,9 @@ def test_probe_fails_fast_on_an_unreachable_server():
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    engine = OpenAIEngine(LLMConfig(engine="openai", base_url=f"http://127.0.0.1:{port}/v1", model="m"))
+    engine = OpenAIEngine(
+        LLMConfig(engine="openai", base_url=f"http://127.0.0.1:{port}/v1", model="m")
+    )
     with pytest.raises(EngineConfigError, match="cannot reach"):
         engine.probe(timeout_s=2)
 
@@ -324,7 +348,18 @@ def test_synth_with_an_unreachable_engine_stops_in_seconds(tmp_path, capsys):
     problems = tmp_path / "p.jsonl"
     problems.write_text('{"id": "a", "question": "A 2 kg block."}\n')
     started = time.perf_counter()
-    rc = main(["synth", "--problems", str(problems), "--out", str(tmp_path / "run"),
-               "--set", "coder.engine=openai", "--set", f"coder.base_url=http://127.0.0.1:{port}/v1"])
+    rc = main(
+        [
+            "synth",
+            "--problems",
+            str(problems),
+            "--out",
+            str(tmp_path / "run"),
+            "--set",
+            "coder.engine=openai",
+            "--set",
+            f"coder.base_url=http://127.0.0.1:{port}/v1",
+        ]
+    )
     assert rc == 2 and time.perf_counter() - started < 15
     assert "cannot reach the OpenAI-compatible server" in capsys.readouterr().err

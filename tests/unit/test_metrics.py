@@ -34,7 +34,9 @@ def _perturb(ref: np.ndarray, kind: int, rng: np.random.Generator) -> np.ndarray
     from PIL import Image, ImageFilter
 
     if kind == 0:  # Gaussian noise
-        return np.clip(ref.astype(np.int16) + rng.normal(0, 20, ref.shape).round(), 0, 255).astype(np.uint8)
+        return np.clip(ref.astype(np.int16) + rng.normal(0, 20, ref.shape).round(), 0, 255).astype(
+            np.uint8
+        )
     if kind == 1:  # blur
         return np.asarray(Image.fromarray(ref).filter(ImageFilter.GaussianBlur(1.5)))
     shifted = np.full_like(ref, 255)  # shifted by (3, 2) px on a white background
@@ -94,12 +96,15 @@ def test_load_rgb_composites_transparency_on_white_and_resizes(tmp_path):
         assert why is None and arr.shape == (16, 16, 3)
 
 
-@pytest.mark.parametrize("bad, expected", [
-    (b"\x89PNG\r\n\x1a\n garbage", "cannot decode"),
-    (b"", "empty"),
-    (None, "no image"),
-    ("/nonexistent/figure.png", "file not found"),
-])
+@pytest.mark.parametrize(
+    "bad, expected",
+    [
+        (b"\x89PNG\r\n\x1a\n garbage", "cannot decode"),
+        (b"", "empty"),
+        (None, "no image"),
+        ("/nonexistent/figure.png", "file not found"),
+    ],
+)
 def test_load_rgb_never_raises(bad, expected):
     arr, why = load_rgb(bad, 32)
     assert arr is None and expected in why
@@ -122,8 +127,15 @@ def test_psnr_ssim_agree_with_scikit_image_on_real_seephys_pairs(seephys):
     for pid, (gen, ref) in arrays.items():
         a, b = gen / 255.0, ref / 255.0
         psnr = peak_signal_noise_ratio(b, a, data_range=1.0)
-        ssim = structural_similarity(b, a, channel_axis=-1, data_range=1.0, gaussian_weights=True, sigma=1.5,
-                                     use_sample_covariance=False)
+        ssim = structural_similarity(
+            b,
+            a,
+            channel_axis=-1,
+            data_range=1.0,
+            gaussian_weights=True,
+            sigma=1.5,
+            use_sample_covariance=False,
+        )
         got = result.per_image[pid]
         assert got["psnr"] == pytest.approx(psnr, abs=1e-3), pid
         # SSIM averages torchmetrics' SSIM map without its 5-px border, like scikit-image
@@ -141,7 +153,9 @@ def test_ssim_differs_from_torchmetrics_reduction_only_by_the_border(seephys):
     _, arrays = _pairs(seephys, SIZE, 3)
     for gen, ref in arrays.values():
         t = [torch.from_numpy(x.copy()).permute(2, 0, 1)[None].float() / 255 for x in (gen, ref)]
-        _, full = structural_similarity_index_measure(t[0], t[1], data_range=1.0, return_full_image=True)
+        _, full = structural_similarity_index_measure(
+            t[0], t[1], data_range=1.0, return_full_image=True
+        )
         _, ours = psnr_ssim(t[0], t[1])
         assert float(ours[0]) == pytest.approx(float(full[..., 5:-5, 5:-5].mean()), abs=1e-6)
 
@@ -149,7 +163,8 @@ def test_ssim_differs_from_torchmetrics_reduction_only_by_the_border(seephys):
 def test_identical_images_give_ssim_1_and_the_psnr_cap(seephys):
     pid, path, question = seephys[0]
     result = ImageMetrics(MetricsConfig(size=SIZE)).compute(
-        [MetricPair(id=pid, image=path, reference=path.read_bytes(), text=question)])
+        [MetricPair(id=pid, image=path, reference=path.read_bytes(), text=question)]
+    )
     values = result.per_image[pid]
     assert values["ssim"] == pytest.approx(1.0, abs=1e-5)  # float32 round-off
     assert values["psnr"] == PSNR_CAP_DB  # +inf is reported as the cap (JSON-safe)
@@ -160,7 +175,9 @@ def test_identical_images_give_ssim_1_and_the_psnr_cap(seephys):
 def test_clip_score_with_a_tiny_local_clip(seephys, tiny_clip):
     pairs, _ = _pairs(seephys, SIZE, 7)
     long_text = " ".join(q for _, _, q in seephys)  # far above 77 tokens
-    pairs[0] = MetricPair(id=pairs[0].id, image=pairs[0].image, reference=pairs[0].reference, text=long_text)
+    pairs[0] = MetricPair(
+        id=pairs[0].id, image=pairs[0].image, reference=pairs[0].reference, text=long_text
+    )
     metrics = ImageMetrics(MetricsConfig(size=SIZE, batch_size=3, clip_model=tiny_clip))
     result = metrics.compute(pairs)
     assert "clip" not in result.reasons and not result.missing
@@ -174,7 +191,9 @@ def test_clip_score_with_a_tiny_local_clip(seephys, tiny_clip):
     assert ids.shape[-1] == 77 and ids[0, -1].item() == scorer.processor.tokenizer.eos_token_id
 
     for batch_size in (1, 2, 7):  # deterministic across batch sizes
-        other = ImageMetrics(MetricsConfig(size=SIZE, batch_size=batch_size), clip=scorer).compute(pairs)
+        other = ImageMetrics(MetricsConfig(size=SIZE, batch_size=batch_size), clip=scorer).compute(
+            pairs
+        )
         for pid, values in result.per_image.items():
             assert other.per_image[pid]["clip"] == pytest.approx(values["clip"], abs=1e-3)
 
@@ -197,14 +216,21 @@ def test_clip_score_matches_torchmetrics_with_a_shim(seephys, tiny_clip):
             return scorer.model.get_image_features(pixel_values=pixel_values).pooler_output
 
         def get_text_features(self, input_ids, attention_mask):
-            return scorer.model.get_text_features(input_ids=input_ids, attention_mask=attention_mask).pooler_output
+            return scorer.model.get_text_features(
+                input_ids=input_ids, attention_mask=attention_mask
+            ).pooler_output
 
     pid, path, _ = seephys[1]
     text = "a block on an inclined plane"
-    ours = metrics.compute([MetricPair(id=pid, image=path, reference=path, text=text)]).per_image[pid]["clip"]
+    ours = metrics.compute([MetricPair(id=pid, image=path, reference=path, text=text)]).per_image[
+        pid
+    ]["clip"]
     image, _ = load_rgb(path, SIZE)
-    theirs = clip_score(torch.from_numpy(image.copy()).permute(2, 0, 1), text,
-                        model_name_or_path=lambda: (Unwrapped(), scorer.processor))
+    theirs = clip_score(
+        torch.from_numpy(image.copy()).permute(2, 0, 1),
+        text,
+        model_name_or_path=lambda: (Unwrapped(), scorer.processor),
+    )
     assert ours == pytest.approx(float(theirs.detach()), abs=1e-3)
 
 
@@ -219,7 +245,9 @@ def test_no_clip_model_gives_null_clip_with_reason_and_keeps_psnr_ssim(seephys):
 
 def test_unloadable_clip_weights_give_null_clip_with_reason(seephys, tmp_path):
     pairs, _ = _pairs(seephys, SIZE, 2)
-    result = ImageMetrics(MetricsConfig(size=SIZE, clip_model=str(tmp_path / "no-such-clip"))).compute(pairs)
+    result = ImageMetrics(
+        MetricsConfig(size=SIZE, clip_model=str(tmp_path / "no-such-clip"))
+    ).compute(pairs)
     assert result.reasons["clip"].startswith("cannot load CLIP weights")
     assert all(v["clip"] is None and v["ssim"] is not None for v in result.per_image.values())
 
@@ -239,7 +267,9 @@ def test_fid_with_a_tiny_feature_extractor(seephys):
     metrics = ImageMetrics(MetricsConfig(size=SIZE, batch_size=3), fid_feature=tiny_fid_features())
     different = metrics.compute(pairs)
     assert different.fid is not None and math.isfinite(different.fid) and different.fid > 1e-3
-    same = metrics.compute([MetricPair(id=p.id, image=p.reference, reference=p.reference, text="") for p in pairs])
+    same = metrics.compute(
+        [MetricPair(id=p.id, image=p.reference, reference=p.reference, text="") for p in pairs]
+    )
     assert same.fid == pytest.approx(0.0, abs=1e-6)
     assert "fid" not in same.reasons
     one = metrics.compute(pairs[:1])
@@ -249,9 +279,13 @@ def test_fid_with_a_tiny_feature_extractor(seephys):
 
 def test_fid_without_usable_inception_is_null_with_reason(seephys, tmp_path):
     pairs, _ = _pairs(seephys, SIZE, 2)
-    result = ImageMetrics(MetricsConfig(size=SIZE, fid_features=str(tmp_path / "none.pth"))).compute(pairs)
+    result = ImageMetrics(
+        MetricsConfig(size=SIZE, fid_features=str(tmp_path / "none.pth"))
+    ).compute(pairs)
     assert result.fid is None and "fid_features file not found" in result.reasons["fid"]
-    result = ImageMetrics(MetricsConfig(size=SIZE)).compute(pairs)  # torchmetrics' default Inception
+    result = ImageMetrics(MetricsConfig(size=SIZE)).compute(
+        pairs
+    )  # torchmetrics' default Inception
     if result.fid is None:
         assert result.reasons["fid"]
     assert result.per_image[pairs[0].id]["psnr"] is not None
@@ -265,7 +299,9 @@ def test_bad_inputs_are_reported_in_missing_and_others_still_computed(seephys, t
         MetricPair(id="corrupt", image=b"not an image at all", reference=path, text=question),
         MetricPair(id="no-file", image=tmp_path / "missing.png", reference=path, text=question),
         MetricPair(id="no-reference", image=path, reference=None, text=question),
-        MetricPair(id="bad-reference", image=path, reference=str(tmp_path / "gone.png"), text=question),
+        MetricPair(
+            id="bad-reference", image=path, reference=str(tmp_path / "gone.png"), text=question
+        ),
     ]
     result = ImageMetrics(MetricsConfig(size=SIZE, batch_size=2)).compute(bad[:2] + pairs + bad[2:])
     assert result.missing["corrupt"].startswith("image: cannot decode")
@@ -287,14 +323,21 @@ def test_duplicate_ids_are_a_user_error(seephys):
 
 def test_batched_and_one_at_a_time_give_the_same_numbers(seephys, tiny_clip):
     pairs, _ = _pairs(seephys, SIZE, 8)
-    pairs.append(MetricPair(id="corrupt", image=b"\x00" * 10, reference=pairs[0].reference, text=""))
-    metrics = ImageMetrics(MetricsConfig(size=SIZE, batch_size=3, clip_model=tiny_clip),
-                           fid_feature=tiny_fid_features())
+    pairs.append(
+        MetricPair(id="corrupt", image=b"\x00" * 10, reference=pairs[0].reference, text="")
+    )
+    metrics = ImageMetrics(
+        MetricsConfig(size=SIZE, batch_size=3, clip_model=tiny_clip),
+        fid_feature=tiny_fid_features(),
+    )
     batched, looped = metrics.compute(pairs), metrics.compute_one_at_a_time(pairs)
     assert batched.missing == looped.missing and set(batched.per_image) == set(looped.per_image)
     for pid, values in batched.per_image.items():
         for name, value in values.items():
-            assert looped.per_image[pid][name] == pytest.approx(value, rel=1e-5, abs=1e-4), (pid, name)
+            assert looped.per_image[pid][name] == pytest.approx(value, rel=1e-5, abs=1e-4), (
+                pid,
+                name,
+            )
     assert looped.fid == pytest.approx(batched.fid, rel=1e-6)
     assert batched.reasons == looped.reasons == {}
 

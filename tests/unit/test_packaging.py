@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
+import tomllib
+
 REPO = Path(__file__).resolve().parents[2]
-ROOTS = {"sciray": "sciray", "sciray.actors": "actors", "sciray.serve": "serve", "sciray.cluster": "cluster"}
+ROOTS = {
+    "sciray": "sciray",
+    "sciray.actors": "actors",
+    "sciray.serve": "serve",
+    "sciray.cluster": "cluster",
+}
 
 
 def _pyproject() -> dict:
@@ -28,7 +34,9 @@ def _packages_on_disk() -> set[str]:
 def test_every_package_folder_is_listed():
     listed = set(_pyproject()["tool"]["setuptools"]["packages"])
     missing = _packages_on_disk() - listed
-    assert not missing, f"add these to [tool.setuptools] packages in pyproject.toml: {sorted(missing)}"
+    assert not missing, (
+        f"add these to [tool.setuptools] packages in pyproject.toml: {sorted(missing)}"
+    )
 
 
 def test_listed_packages_exist():
@@ -40,7 +48,10 @@ def test_listed_packages_exist():
 def test_top_level_folders_map_into_the_sciray_namespace():
     mapping = _pyproject()["tool"]["setuptools"]["package-dir"]
     assert mapping == ROOTS
-    assert all(p == "sciray" or p.startswith("sciray.") for p in _pyproject()["tool"]["setuptools"]["packages"])
+    assert all(
+        p == "sciray" or p.startswith("sciray.")
+        for p in _pyproject()["tool"]["setuptools"]["packages"]
+    )
 
 
 def test_installed_namespace_points_at_the_repo_folders():
@@ -48,7 +59,11 @@ def test_installed_namespace_points_at_the_repo_folders():
     import sciray.cluster
     import sciray.serve
 
-    for module, folder in ((sciray.actors, "actors"), (sciray.serve, "serve"), (sciray.cluster, "cluster")):
+    for module, folder in (
+        (sciray.actors, "actors"),
+        (sciray.serve, "serve"),
+        (sciray.cluster, "cluster"),
+    ):
         assert Path(module.__file__).resolve().parent == (REPO / folder).resolve()
 
 
@@ -59,7 +74,12 @@ def test_cpu_constraints_pin_torch():
 
 def test_extras_keep_gpu_packages_off_cpu_installs():
     extras = _pyproject()["project"]["optional-dependencies"]
-    cpu_side = " ".join(extras["test"] + extras["metrics"] + extras["train"] + _pyproject()["project"]["dependencies"])
+    cpu_side = " ".join(
+        extras["test"]
+        + extras["metrics"]
+        + extras["train"]
+        + _pyproject()["project"]["dependencies"]
+    )
     for gpu_only in ("vllm", "open-clip-torch", "torchvision"):
         assert gpu_only not in cpu_side
         assert any(gpu_only in req for req in extras["gpu"])
@@ -85,7 +105,13 @@ def test_readme_commands_use_the_cpu_constraints():
 
 def test_system_package_script_lists_what_the_sandbox_and_tex_need():
     script = (REPO / "scripts" / "install-system-packages.sh").read_text()
-    for package in ("libseccomp2", "texlive-latex-base", "texlive-pictures", "texlive-latex-extra", "poppler-utils"):
+    for package in (
+        "libseccomp2",
+        "texlive-latex-base",
+        "texlive-pictures",
+        "texlive-latex-extra",
+        "poppler-utils",
+    ):
         assert package in script
     assert "scripts/install-system-packages.sh" in (REPO / ".ci" / "run").read_text()
 

@@ -16,7 +16,9 @@ def test_first_claim_owns_the_id_and_a_retry_of_the_same_rows_is_not_a_duplicate
 
 
 def _write(path, ids):
-    path.write_text("".join(f'{{"id": "{i}", "question": "A mass of {n} kg."}}\n' for n, i in enumerate(ids)))
+    path.write_text(
+        "".join(f'{{"id": "{i}", "question": "A mass of {n} kg."}}\n' for n, i in enumerate(ids))
+    )
     return str(path)
 
 
@@ -39,6 +41,8 @@ def test_quarantined_rows_are_not_claimed(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{not json\n{"id": "q1", "question": "x = 3"}\n')
     calls = []
-    rows = settle_claims(list(problem_rows(str(path))), lambda pairs: calls.append(pairs) or [None] * len(pairs))
+    rows = settle_claims(
+        list(problem_rows(str(path))), lambda pairs: calls.append(pairs) or [None] * len(pairs)
+    )
     assert [r["kind"] for r in rows] == ["quarantined", "problem"]
     assert calls == [[("q1", f"{path}:2")]]

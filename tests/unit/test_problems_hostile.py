@@ -53,7 +53,9 @@ def test_brackets_inside_strings_do_not_count_and_the_cap_is_configurable(tmp_pa
 
 def test_deeply_nested_element_of_a_json_array_is_quarantined_alone(tmp_path):
     path = tmp_path / "p.json"
-    path.write_text("[\n" + json.dumps(good(1)) + ",\n" + deep_row() + ",\n" + json.dumps(good(3)) + "\n]\n")
+    path.write_text(
+        "[\n" + json.dumps(good(1)) + ",\n" + deep_row() + ",\n" + json.dumps(good(3)) + "\n]\n"
+    )
     report = load_problems(str(path))
     assert [p.id for p in report.problems] == ["p1", "p3"]
     [bad] = report.quarantined
@@ -115,7 +117,9 @@ def test_compressed_files_under_the_cap_and_max_row_bytes_still_work(tmp_path):
 
 def _parquet(path, **options) -> pq.FileMetaData:
     rows = [good(i) | {"question": f"question number {i} " * 20} for i in range(6)]
-    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=2, use_dictionary=False, **options)
+    pq.write_table(
+        pa.Table.from_pylist(rows), path, row_group_size=2, use_dictionary=False, **options
+    )
     return pq.ParquetFile(path).metadata
 
 
@@ -129,8 +133,11 @@ def test_parquet_row_group_with_a_corrupt_data_page_is_quarantined(tmp_path):
     path = tmp_path / "p.parquet"
     column = _parquet(path, compression="snappy").row_group(1).column(1)  # 'question' of rows 3-4
     assert column.path_in_schema == "question"
-    _damage(path, column.data_page_offset + column.total_compressed_size // 2,
-            column.data_page_offset + column.total_compressed_size)
+    _damage(
+        path,
+        column.data_page_offset + column.total_compressed_size // 2,
+        column.data_page_offset + column.total_compressed_size,
+    )
     report = load_problems(str(path))
     assert [p.id for p in report.problems] == ["p0", "p1", "p4", "p5"]
     [bad] = report.quarantined
@@ -151,7 +158,9 @@ def test_parquet_page_checksums_catch_a_flipped_byte(tmp_path):
 def test_parquet_row_group_over_the_size_cap_is_not_read(tmp_path):
     path = tmp_path / "p.parquet"
     rows = [good(i) | {"answer": "x" * 600_000} for i in range(4)]
-    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=2, use_dictionary=False)  # 1.2 MB a group
+    pq.write_table(
+        pa.Table.from_pylist(rows), path, row_group_size=2, use_dictionary=False
+    )  # 1.2 MB a group
     assert path.stat().st_size < 1 << 20  # compressed, it looks small
     report = load_problems(str(path), max_decompressed_mb=1)
     assert report.problems == [] and [q.line for q in report.quarantined] == [1, 3]
@@ -171,7 +180,16 @@ def hostile_folder(tmp_path):
 
 
 def test_inspect_reports_every_quarantine_and_counts_add_up(hostile_folder, capsys):
-    rc = main(["problems", "inspect", str(hostile_folder), "--json", "--set", "problems.max_decompressed_mb=2"])
+    rc = main(
+        [
+            "problems",
+            "inspect",
+            str(hostile_folder),
+            "--json",
+            "--set",
+            "problems.max_decompressed_mb=2",
+        ]
+    )
     captured = capsys.readouterr()
     assert rc == 0, captured.err
     data = json.loads(captured.out)
@@ -184,8 +202,11 @@ def test_inspect_reports_every_quarantine_and_counts_add_up(hostile_folder, caps
 
 
 def test_synthesis_source_turns_them_into_quarantined_rows(hostile_folder):
-    rows = [r for f in sorted(hostile_folder.iterdir())
-            for r in problem_rows(str(f), max_decompressed_mb=2)]
+    rows = [
+        r
+        for f in sorted(hostile_folder.iterdir())
+        for r in problem_rows(str(f), max_decompressed_mb=2)
+    ]
     quarantined = [r for r in rows if r["kind"] == "quarantined"]
     assert len(rows) == 8 and len(quarantined) == 3
     assert all(r["reason"] and r["source"] for r in quarantined)

@@ -11,11 +11,21 @@ import pytest
 from sciray.data.problems import Quarantined, iter_problems, load_problems
 from sciray.errors import UserError
 
-QUIZ = {"question": "q?", "options": {"A": "a", "B": "b", "C": "c", "D": "d"}, "correct_option": "A"}
+QUIZ = {
+    "question": "q?",
+    "options": {"A": "a", "B": "b", "C": "c", "D": "d"},
+    "correct_option": "A",
+}
 
 
 def good(i, **extra):
-    return {"id": f"p{i}", "question": f"question {i}", "image_type": "Math - Geometry", "quizzes": [QUIZ], **extra}
+    return {
+        "id": f"p{i}",
+        "question": f"question {i}",
+        "image_type": "Math - Geometry",
+        "quizzes": [QUIZ],
+        **extra,
+    }
 
 
 def test_real_scigenbench_file_loads_as_is(scigen_dir):
@@ -30,7 +40,9 @@ def test_real_scigenbench_file_loads_as_is(scigen_dir):
 
 
 def test_seephys_rows_find_their_reference_images(scigen_dir):
-    report = load_problems(str(scigen_dir / "seephys.jsonl"), reference_images=str(scigen_dir / "seephys_images"))
+    report = load_problems(
+        str(scigen_dir / "seephys.jsonl"), reference_images=str(scigen_dir / "seephys_images")
+    )
     assert report.total == 257 and not report.quarantined
     first = report.problems[0]
     assert first.id == "1751" and first.reference_image.endswith("seephys_images/1751.png")
@@ -39,18 +51,20 @@ def test_seephys_rows_find_their_reference_images(scigen_dir):
 
 def test_bad_rows_are_quarantined_with_line_and_reason(tmp_path):
     lines = [
-        json.dumps(good(1)).encode(),                                  # 1 ok
-        b"{not json",                                                   # 2 invalid JSON
-        json.dumps({"id": "p3"}).encode(),                              # 3 missing question
-        json.dumps({"id": "p4", "question": ""}).encode(),              # 4 empty question
-        json.dumps({"id": "p5", "question": ["a"]}).encode(),           # 5 wrong type
-        json.dumps(good(6, quizzes=[{**QUIZ, "correct_option": "E"}])).encode(),  # 6 impossible quiz
-        json.dumps(good(1)).encode(),                                   # 7 duplicate id
-        b'{"id": "p8", "question": "caf\xe9"}',                         # 8 not UTF-8
-        b"",                                                            # 9 blank: not a row
-        json.dumps(good(10, elements=["x" * 5000])).encode(),           # 10 oversized
-        b"[1, 2]",                                                      # 11 not an object
-        json.dumps(good(12)).encode(),                                  # 12 ok
+        json.dumps(good(1)).encode(),  # 1 ok
+        b"{not json",  # 2 invalid JSON
+        json.dumps({"id": "p3"}).encode(),  # 3 missing question
+        json.dumps({"id": "p4", "question": ""}).encode(),  # 4 empty question
+        json.dumps({"id": "p5", "question": ["a"]}).encode(),  # 5 wrong type
+        json.dumps(
+            good(6, quizzes=[{**QUIZ, "correct_option": "E"}])
+        ).encode(),  # 6 impossible quiz
+        json.dumps(good(1)).encode(),  # 7 duplicate id
+        b'{"id": "p8", "question": "caf\xe9"}',  # 8 not UTF-8
+        b"",  # 9 blank: not a row
+        json.dumps(good(10, elements=["x" * 5000])).encode(),  # 10 oversized
+        b"[1, 2]",  # 11 not an object
+        json.dumps(good(12)).encode(),  # 12 ok
     ]
     path = tmp_path / "p.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
@@ -105,7 +119,10 @@ def test_json_file_with_one_object_per_line(tmp_path):
 def test_parquet_folder_glob_and_compression(tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()
-    pq.write_table(pa.Table.from_pylist([{"id": "a", "question": "qa"}, {"id": "b", "question": None}]), folder / "x.parquet")
+    pq.write_table(
+        pa.Table.from_pylist([{"id": "a", "question": "qa"}, {"id": "b", "question": None}]),
+        folder / "x.parquet",
+    )
     with gzip.open(folder / "y.jsonl.gz", "wt") as f:
         f.write(json.dumps({"id": 7, "question": "q7"}) + "\n")
     (folder / "notes.txt").write_text("ignored")

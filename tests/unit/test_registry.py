@@ -9,7 +9,9 @@ from sciray.registry import Registry
 
 
 def test_entries_import_only_when_asked(tmp_path, monkeypatch):
-    (tmp_path / "lazy_backend_mod.py").write_text("LOADED = True\nclass Engine:\n    name = 'lazy'\n")
+    (tmp_path / "lazy_backend_mod.py").write_text(
+        "LOADED = True\nclass Engine:\n    name = 'lazy'\n"
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     registry: Registry = Registry("engine")
     registry.register("lazy", "lazy_backend_mod:Engine")
@@ -22,7 +24,10 @@ def test_unknown_name_suggests_the_closest():
     registry: Registry = Registry("engine")
     registry.register("openai", object())
     registry.register("scripted", object())
-    with pytest.raises(UserError, match=r"unknown engine 'opneai' \(did you mean 'openai'\?\); choose one of: openai, scripted"):
+    with pytest.raises(
+        UserError,
+        match=r"unknown engine 'opneai' \(did you mean 'openai'\?\); choose one of: openai, scripted",
+    ):
         registry.get("opneai")
 
 

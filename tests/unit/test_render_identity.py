@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 
-
 from sciray.config.models import RenderConfig
 from sciray.render import confine as confine_mod
 from sciray.render import landlock, seccomp
@@ -63,8 +62,14 @@ def test_root_without_capabilities_and_without_landlock_refuses_to_render(tmp_pa
         try:
             landlock.abi_version = lambda: 0
             confine_mod.render_identity = lambda *a: "no-capabilities"
-            confine_mod.confine(str(tmp_path), cpu_s=5, memory_mb=2048, file_mb=4, open_files=64,
-                                require_landlock=False)
+            confine_mod.confine(
+                str(tmp_path),
+                cpu_s=5,
+                memory_mb=2048,
+                file_mb=4,
+                open_files=64,
+                require_landlock=False,
+            )
         except landlock.LandlockError as exc:
             verdict = b"refused: " + str(exc).encode()
         except BaseException as exc:  # noqa: BLE001
@@ -85,9 +90,13 @@ def test_python_self_test_passes_and_catches_sysv_ipc(tmp_path, monkeypatch):
     cfg = RenderConfig(timeout_s=20)
     mechanisms, escapes = forkserver.self_test(cfg, str(tmp_path))
     assert escapes == []
-    assert {"seccomp", "rlimits", "supervisor-verified", "private-result-channel"} <= set(mechanisms)
+    assert {"seccomp", "rlimits", "supervisor-verified", "private-result-channel"} <= set(
+        mechanisms
+    )
     # A filter that (wrongly) lets System V IPC through: the self-test says so.
-    monkeypatch.setattr(seccomp, "DENIED", tuple(n for n in seccomp.DENIED if not n.startswith("shm")))
+    monkeypatch.setattr(
+        seccomp, "DENIED", tuple(n for n in seccomp.DENIED if not n.startswith("shm"))
+    )
     _, escapes = forkserver.self_test(cfg, str(tmp_path))
     assert escapes == ["sysv_ipc"]
     assert os.listdir(tmp_path) == []

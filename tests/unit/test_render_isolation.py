@@ -51,8 +51,15 @@ PNG = (b"\\x89PNG\\r\\n\\x1a\\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", {width
 
 @pytest.fixture(scope="module")
 def cfg():
-    return RenderConfig(timeout_s=10, cpu_s=8, memory_mb=2048, scratch_mb=4, max_files=200,
-                        max_output_kb=16, allowed_imports=["*"])
+    return RenderConfig(
+        timeout_s=10,
+        cpu_s=8,
+        memory_mb=2048,
+        scratch_mb=4,
+        max_files=200,
+        max_output_kb=16,
+        allowed_imports=["*"],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -137,10 +144,13 @@ def test_a_render_cannot_read_the_previous_renders_result(renderer):
 FORGERIES = {
     "ok_without_png": 'forge(frame({"status": "ok", "timings": {}}))',
     "ok_with_bytes_that_are_not_png": 'forge(frame({"status": "ok", "timings": {}}, b"GIF89a not a png at all"))',
-    "ok_with_a_20000x20000_png": _big_png(20000, 20000) + 'forge(frame({"status": "ok", "timings": {}}, PNG))',
+    "ok_with_a_20000x20000_png": _big_png(20000, 20000)
+    + 'forge(frame({"status": "ok", "timings": {}}, PNG))',
     "own_sandbox_list": 'forge(frame({"status": "error", "error": "x", "sandbox": ["forged"], "timings": {}}))',
-    "scene_of_another_image": (_big_png(10, 10) + 'forge(frame({"status": "ok", "timings": {}, "scene": '
-                               '{"texts": [{"text": "m = 2 kg", "bbox": [1, 1, 50, 9]}], "size": [600, 450]}}, PNG))'),
+    "scene_of_another_image": (
+        _big_png(10, 10) + 'forge(frame({"status": "ok", "timings": {}, "scene": '
+        '{"texts": [{"text": "m = 2 kg", "bbox": [1, 1, 50, 9]}], "size": [600, 450]}}, PNG))'
+    ),
 }
 
 
@@ -225,7 +235,9 @@ plt.plot([0, 1])
     assert result.status == "ok", result.error
     assert "MADE []" in result.stdout, result.stdout
     for kind in ("shm", "msg", "sem"):
-        assert IPC_KEY not in _sysv_keys(kind) - before[kind], f"a {kind} object outlived the render"
+        assert IPC_KEY not in _sysv_keys(kind) - before[kind], (
+            f"a {kind} object outlived the render"
+        )
     assert not os.path.exists("/dev/mqueue/sciray-leak")
 
 
@@ -266,7 +278,11 @@ plt.plot([0, 1])
 
 
 def _state(pid: int) -> tuple[int, int, int]:
-    return os.getpriority(os.PRIO_PROCESS, pid), os.sched_getscheduler(pid), len(os.sched_getaffinity(pid))
+    return (
+        os.getpriority(os.PRIO_PROCESS, pid),
+        os.sched_getscheduler(pid),
+        len(os.sched_getaffinity(pid)),
+    )
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="affinity needs two CPUs to show")
@@ -284,13 +300,19 @@ def test_a_render_cannot_slow_a_sibling_render_or_the_fork_servers(pair):
     saboteur = pair.render(SABOTEUR.format(server=min(servers)))
     thread.join(30)
     assert saboteur.status == "ok", saboteur.error
-    assert "DONE {'nice': 1, 'idle': 1, 'affinity': 1}" in saboteur.stdout or \
-        "DONE {'nice': 0, 'idle': 0, 'affinity': 0}" in saboteur.stdout, saboteur.stdout
+    assert (
+        "DONE {'nice': 1, 'idle': 1, 'affinity': 1}" in saboteur.stdout
+        or "DONE {'nice': 0, 'idle': 0, 'affinity': 0}" in saboteur.stdout
+    ), saboteur.stdout
     sleeper_result = results["sleeper"]
     assert sleeper_result.status == "ok", sleeper_result.error
     expected = baseline[0]
-    assert f"STATE {expected[0]} {expected[1]} {expected[2]}" in sleeper_result.stdout, sleeper_result.stdout
-    assert [_state(pid) for pid in servers] == baseline, "a render changed a fork-server's scheduling"
+    assert f"STATE {expected[0]} {expected[1]} {expected[2]}" in sleeper_result.stdout, (
+        sleeper_result.stdout
+    )
+    assert [_state(pid) for pid in servers] == baseline, (
+        "a render changed a fork-server's scheduling"
+    )
 
 
 def test_a_render_cannot_renice_every_process_of_its_user(renderer):
@@ -303,26 +325,33 @@ def test_a_render_cannot_renice_every_process_of_its_user(renderer):
 
 def test_no_unreadable_folder_survives_a_render(renderer):
     server = renderer.pool._servers[0]
-    code = ("import os\nos.makedirs('a/b')\nopen('a/b/f', 'w').write('x')\n"
-            "for path, mode in (('a/b', 0), ('a', 0o300)):\n"
-            "    try:\n        os.chmod(path, mode)\n    except PermissionError:\n        pass\n"
-            "for name, mode in (('c', 0), ('d', 0o300)):\n"
-            "    try:\n        os.mkdir(name, mode)\n    except PermissionError:\n        pass\n"
-            "print(sorted(os.listdir('.')), oct(os.stat('a').st_mode & 0o777))\n" + BENIGN)
+    code = (
+        "import os\nos.makedirs('a/b')\nopen('a/b/f', 'w').write('x')\n"
+        "for path, mode in (('a/b', 0), ('a', 0o300)):\n"
+        "    try:\n        os.chmod(path, mode)\n    except PermissionError:\n        pass\n"
+        "for name, mode in (('c', 0), ('d', 0o300)):\n"
+        "    try:\n        os.mkdir(name, mode)\n    except PermissionError:\n        pass\n"
+        "print(sorted(os.listdir('.')), oct(os.stat('a').st_mode & 0o777))\n" + BENIGN
+    )
     result = renderer.render(code)
     assert result.status == "ok", result.error
     assert result.stdout.split()[-1] == "0o700", result.stdout  # chmod was refused
-    assert "'c'" not in result.stdout and "'d'" not in result.stdout  # so was mkdir without owner rights
+    assert (
+        "'c'" not in result.stdout and "'d'" not in result.stdout
+    )  # so was mkdir without owner rights
     assert os.listdir(server.scratch_root) == [], "a scratch folder survived its render"
 
 
 # 7. Allowed modules are importable whatever the render's identity may read ---------------
 
+
 def test_allowed_stdlib_modules_are_preloaded_for_the_render():
     cfg = RenderConfig(timeout_s=10)  # the default allow-list
-    probe = ("import sys\nwanted = ('colorsys', 'statistics', 'cmath', 'fractions', 'decimal')\n"
-             "print('PRELOADED', [m for m in wanted if m in sys.modules])\n"
-             "import colorsys, statistics, cmath\n" + BENIGN)
+    probe = (
+        "import sys\nwanted = ('colorsys', 'statistics', 'cmath', 'fractions', 'decimal')\n"
+        "print('PRELOADED', [m for m in wanted if m in sys.modules])\n"
+        "import colorsys, statistics, cmath\n" + BENIGN
+    )
     with PythonRenderer(cfg, workers=1) as r:
         result = r.render(probe)
     assert result.status == "ok", result.error
@@ -364,7 +393,9 @@ def test_tight_box_and_program_dpi_are_honoured(renderer, tmp_path):
     index = result.scene.texts.index(label)
     assert index not in result.scene.outside
     width, height = result.scene.size
-    assert 0 <= label.bbox[0] < label.bbox[2] <= width and 0 <= label.bbox[1] < label.bbox[3] <= height
+    assert (
+        0 <= label.bbox[0] < label.bbox[2] <= width and 0 <= label.bbox[1] < label.bbox[3] <= height
+    )
     # the label's pixels are really in the image, where the scene says
     with Image.open(io.BytesIO(result.png)) as image:
         crop = image.convert("L").crop(tuple(int(v) for v in label.bbox))
@@ -374,5 +405,7 @@ def test_tight_box_and_program_dpi_are_honoured(renderer, tmp_path):
 def test_a_program_without_savefig_keeps_render_dpi_and_a_huge_dpi_hits_the_pixel_cap(renderer):
     plain = renderer.render(BENIGN)
     assert plain.scene.size == [640, 480]  # Matplotlib's 6.4 x 4.8 in at render.dpi=100
-    huge = renderer.render("import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.savefig('x.png', dpi=2000)\n")
+    huge = renderer.render(
+        "import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.savefig('x.png', dpi=2000)\n"
+    )
     assert huge.status == "limit", (huge.status, huge.error)

@@ -11,8 +11,8 @@ from PIL import Image
 
 from sciray.cli.main import main
 from sciray.config.models import RenderConfig
-from sciray.render.batch import BatchRenderer
 from sciray.render.backends import PythonRenderer
+from sciray.render.batch import BatchRenderer
 from sciray.render.scene import is_blank, outside_canvas, overlapping_pairs
 
 
@@ -43,8 +43,10 @@ def test_model_styles_render(renderer, style):
 
 
 def test_the_last_figure_that_drew_is_the_result(renderer):
-    code = ("import matplotlib.pyplot as plt\nf1 = plt.figure(figsize=(2, 2))\nplt.plot([1, 2])\n"
-            "f2 = plt.figure(figsize=(6, 3))\nplt.text(0.5, 0.5, 'second')\nplt.figure(figsize=(3, 3))\n")
+    code = (
+        "import matplotlib.pyplot as plt\nf1 = plt.figure(figsize=(2, 2))\nplt.plot([1, 2])\n"
+        "f2 = plt.figure(figsize=(6, 3))\nplt.text(0.5, 0.5, 'second')\nplt.figure(figsize=(3, 3))\n"
+    )
     result = renderer.render(code)
     assert result.status == "ok"
     assert _size(result.png) == (600, 300)
@@ -66,14 +68,18 @@ def test_import_guard_blocks_what_is_not_allowed():
     with PythonRenderer(RenderConfig(timeout_s=10), workers=1) as r:
         blocked = r.render("import socket\n")
         assert blocked.status == "violation" and "render.allowed_imports" in blocked.error
-        allowed = r.render("import math, numpy as np\nimport matplotlib.pyplot as plt\nplt.plot(np.sin(np.linspace(0, math.pi)))\n")
+        allowed = r.render(
+            "import math, numpy as np\nimport matplotlib.pyplot as plt\nplt.plot(np.sin(np.linspace(0, math.pi)))\n"
+        )
         assert allowed.status == "ok"
 
 
 def test_scene_lists_labels_boxes_overlaps_and_outside(renderer):
-    code = ("import matplotlib.pyplot as plt\nfig, ax = plt.subplots(figsize=(4, 3))\nax.set_xlim(0, 1); ax.set_ylim(0, 1)\n"
-            "ax.text(0.1, 0.5, 'm = 2 kg')\nax.text(0.11, 0.51, 'F = 10 N')\nax.text(3.0, 0.5, 'far away')\n"
-            "ax.set_title('Block')\nax.set_xlabel('x (m)')\n")
+    code = (
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots(figsize=(4, 3))\nax.set_xlim(0, 1); ax.set_ylim(0, 1)\n"
+        "ax.text(0.1, 0.5, 'm = 2 kg')\nax.text(0.11, 0.51, 'F = 10 N')\nax.text(3.0, 0.5, 'far away')\n"
+        "ax.set_title('Block')\nax.set_xlabel('x (m)')\n"
+    )
     result = renderer.render(code)
     scene = result.scene
     labels = [t for t in scene.texts if t.kind != "tick"]
@@ -90,7 +96,9 @@ def test_scene_lists_labels_boxes_overlaps_and_outside(renderer):
 
 
 def test_blank_image_is_flagged(renderer):
-    result = renderer.render("import matplotlib.pyplot as plt\nfig = plt.figure()\nax = fig.add_axes([0, 0, 1, 1])\nax.axis('off')\n")
+    result = renderer.render(
+        "import matplotlib.pyplot as plt\nfig = plt.figure()\nax = fig.add_axes([0, 0, 1, 1])\nax.axis('off')\n"
+    )
     assert result.status == "ok" and result.scene.blank
 
 
@@ -107,8 +115,13 @@ def test_pure_scene_helpers():
 def test_batch_renderer_keeps_every_row():
     batch = BatchRenderer({"timeout_s": 10}, workers=1)
     try:
-        out = batch({"id": ["a", "b", "c"], "code": ["import matplotlib.pyplot as plt\nplt.plot([1, 2])", "1/0", "x"],
-                     "language": ["python", "python", "svg"]})
+        out = batch(
+            {
+                "id": ["a", "b", "c"],
+                "code": ["import matplotlib.pyplot as plt\nplt.plot([1, 2])", "1/0", "x"],
+                "language": ["python", "python", "svg"],
+            }
+        )
     finally:
         batch.close()
     assert out["id"] == ["a", "b", "c"]
@@ -119,15 +132,30 @@ def test_batch_renderer_keeps_every_row():
 
 
 def test_cli_render_json(tmp_path, capsys):
-    (tmp_path / "good.py").write_text("import matplotlib.pyplot as plt\nplt.text(0.5, 0.5, 'R = 5 ohm')\n")
+    (tmp_path / "good.py").write_text(
+        "import matplotlib.pyplot as plt\nplt.text(0.5, 0.5, 'R = 5 ohm')\n"
+    )
     (tmp_path / "bad.py").write_text("raise ValueError('nope')\n")
     out_dir = tmp_path / "out"
-    rc = main(["render", str(tmp_path / "good.py"), str(tmp_path / "bad.py"), "--json", "--out-dir", str(out_dir), "--timeout", "10"])
+    rc = main(
+        [
+            "render",
+            str(tmp_path / "good.py"),
+            str(tmp_path / "bad.py"),
+            "--json",
+            "--out-dir",
+            str(out_dir),
+            "--timeout",
+            "10",
+        ]
+    )
     assert rc == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["status"] for line in lines] == ["ok", "error"]
     assert set(lines[0]) == {"file", "status", "error", "png", "ms", "sandbox", "scene"}
-    assert lines[0]["png"] == str(out_dir / "good.png") and (out_dir / "good.png").read_bytes().startswith(b"\x89PNG")
+    assert lines[0]["png"] == str(out_dir / "good.png") and (
+        out_dir / "good.png"
+    ).read_bytes().startswith(b"\x89PNG")
     assert lines[1]["png"] is None and "ValueError: nope" in lines[1]["error"]
     assert "R = 5 ohm" in [t["text"] for t in lines[0]["scene"]["texts"]]
     assert "seccomp" in lines[0]["sandbox"]

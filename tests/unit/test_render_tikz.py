@@ -65,16 +65,20 @@ def test_bare_tikzpicture_is_wrapped(tikz):
 def test_preloaded_format_is_used_and_option_clash_falls_back(tikz):
     assert tikz.render(FIGURE).timings["format"] == 1.0
     # xcolor with options, after the format already loaded it (through TikZ) without them.
-    clash = ("\\documentclass{standalone}\n\\usepackage[dvipsnames]{xcolor}\n\\usepackage{tikz}\n"
-             "\\begin{document}\\tikz\\fill[ForestGreen] (0,0) circle (1);\\end{document}\n")
+    clash = (
+        "\\documentclass{standalone}\n\\usepackage[dvipsnames]{xcolor}\n\\usepackage{tikz}\n"
+        "\\begin{document}\\tikz\\fill[ForestGreen] (0,0) circle (1);\\end{document}\n"
+    )
     result = tikz.render(clash)
     assert result.status == "ok", result.error
     assert result.timings["format"] == 0.0
 
 
 def test_whole_page_document_is_cropped_to_the_drawing(tikz):
-    doc = "\\documentclass{article}\\usepackage{tikz}\\pagestyle{empty}\\begin{document}\n" \
-          "\\begin{tikzpicture}\\draw (0,0) rectangle (2,1);\\end{tikzpicture}\n\\end{document}\n"
+    doc = (
+        "\\documentclass{article}\\usepackage{tikz}\\pagestyle{empty}\\begin{document}\n"
+        "\\begin{tikzpicture}\\draw (0,0) rectangle (2,1);\\end{tikzpicture}\n\\end{document}\n"
+    )
     result = tikz.render(doc)
     assert result.status == "ok", result.error
     width, height = _image(result.png).size
@@ -82,7 +86,9 @@ def test_whole_page_document_is_cropped_to_the_drawing(tikz):
 
 
 def test_tex_error_names_the_model_line(tikz):
-    result = tikz.render("\\begin{tikzpicture}\n\\draw (0,0) -- (1,1);\n\\undefinedmacro\n\\end{tikzpicture}\n")
+    result = tikz.render(
+        "\\begin{tikzpicture}\n\\draw (0,0) -- (1,1);\n\\undefinedmacro\n\\end{tikzpicture}\n"
+    )
     assert result.status == "error"
     assert result.error == "line 3: Undefined control sequence."
     assert result.png is None
@@ -103,27 +109,48 @@ def paths(tmp_path):
 
 def _doc(body: str) -> str:
     """A standalone document around ``body``: a ``str.format`` template (braces doubled)."""
-    return "\\documentclass{{standalone}}\n\\begin{{document}}\n" + body + "\nok\n\\end{{document}}\n"
+    return (
+        "\\documentclass{{standalone}}\n\\begin{{document}}\n" + body + "\nok\n\\end{{document}}\n"
+    )
 
 
 # name -> (document template with {SECRET} / {OUT}, expected statuses)
 TEX_CORPUS = {
     "write18_touch": (_doc("\\immediate\\write18{{touch {OUT}}}"), {"violation"}),
-    "input_pipe": (_doc("\\input|\"touch {OUT}\" "), {"violation", "error"}),
+    "input_pipe": (_doc('\\input|"touch {OUT}" '), {"violation", "error"}),
     "input_etc_passwd": (_doc("\\input{{/etc/passwd}}"), {"violation"}),
     "input_secret": (_doc("\\input{{{SECRET}}}"), {"violation"}),
     "input_parent_folder": (_doc("\\input{{../../../../etc/hostname}}"), {"violation", "error"}),
-    "openin_secret": (_doc("\\newread\\r\\immediate\\openin\\r={SECRET} \\read\\r to\\x \\x"), {"violation"}),
-    "openout_outside": (_doc("\\newwrite\\w\\immediate\\openout\\w={OUT} \\immediate\\write\\w{{x}}"), {"violation"}),
-    "pdf_embed_file": (_doc("\\immediate\\pdfobj file {{{SECRET}}}\\pdfrefobj\\pdflastobj"), {"violation", "error"}),
-    "pdf_image_outside": (_doc("\\pdfximage{{/usr/share/texlive/../../../etc/passwd}}"), {"violation", "error"}),
+    "openin_secret": (
+        _doc("\\newread\\r\\immediate\\openin\\r={SECRET} \\read\\r to\\x \\x"),
+        {"violation"},
+    ),
+    "openout_outside": (
+        _doc("\\newwrite\\w\\immediate\\openout\\w={OUT} \\immediate\\write\\w{{x}}"),
+        {"violation"},
+    ),
+    "pdf_embed_file": (
+        _doc("\\immediate\\pdfobj file {{{SECRET}}}\\pdfrefobj\\pdflastobj"),
+        {"violation", "error"},
+    ),
+    "pdf_image_outside": (
+        _doc("\\pdfximage{{/usr/share/texlive/../../../etc/passwd}}"),
+        {"violation", "error"},
+    ),
     "infinite_loop": (_doc("\\def\\x{{\\x}}\\x"), {"timeout"}),
     "memory_growth": (_doc("\\def\\x{{a\\x}}\\edef\\y{{\\x}}"), {"limit", "error", "timeout"}),
-    "huge_page": ("\\documentclass{{standalone}}\\usepackage{{tikz}}\\begin{{document}}"
-                  "\\tikz\\draw (0,0) rectangle (400,400);\\end{{document}}", {"limit"}),
-    "disk_fill": (_doc("\\newwrite\\w\\immediate\\openout\\w=fill.txt "
-                       "\\def\\f{{\\immediate\\write\\w{{xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}}\\f}}\\f"),
-                  {"limit", "error", "timeout"}),
+    "huge_page": (
+        "\\documentclass{{standalone}}\\usepackage{{tikz}}\\begin{{document}}"
+        "\\tikz\\draw (0,0) rectangle (400,400);\\end{{document}}",
+        {"limit"},
+    ),
+    "disk_fill": (
+        _doc(
+            "\\newwrite\\w\\immediate\\openout\\w=fill.txt "
+            "\\def\\f{{\\immediate\\write\\w{{xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}}\\f}}\\f"
+        ),
+        {"limit", "error", "timeout"},
+    ),
 }
 
 
@@ -156,9 +183,11 @@ def test_missing_tex_is_a_clear_error(monkeypatch):
 
 
 def test_files_inside_the_job_folder_are_allowed(tikz):
-    doc = ("\\documentclass{standalone}\n\\begin{document}\n"
-           "\\newwrite\\w\\immediate\\openout\\w=part.tex \\immediate\\write\\w{from a helper file}"
-           "\\immediate\\closeout\\w\n\\input{part.tex}\n\\end{document}\n")
+    doc = (
+        "\\documentclass{standalone}\n\\begin{document}\n"
+        "\\newwrite\\w\\immediate\\openout\\w=part.tex \\immediate\\write\\w{from a helper file}"
+        "\\immediate\\closeout\\w\n\\input{part.tex}\n\\end{document}\n"
+    )
     result = tikz.render(doc)
     assert result.status == "ok", result.error
     assert not result.scene.blank
@@ -193,7 +222,9 @@ def test_prepare_document_wraps_only_bare_pictures():
     doc, offset = tex_source.prepare_document(BARE)
     assert doc.startswith("\\documentclass") and doc.rstrip().endswith("\\end{document}")
     assert doc.splitlines()[offset] == BARE.splitlines()[0]  # offset = lines put before the code
-    body_only, _ = tex_source.prepare_document("\\begin{document}\n\\tikz\\draw (0,0)--(1,1);\n\\end{document}")
+    body_only, _ = tex_source.prepare_document(
+        "\\begin{document}\n\\tikz\\draw (0,0)--(1,1);\n\\end{document}"
+    )
     assert body_only.count("\\begin{document}") == 1
 
 
@@ -211,16 +242,27 @@ def test_tex_error_reads_both_log_styles_and_shifts_lines():
 def test_violations_come_from_kpathsea_refusals_and_write18():
     ok_output = "pdflatex: Not reading from /dev/null (openin_any = p).\n"
     assert tex_source.violation("", ok_output) is None  # LaTeX probes /dev/null on every run
-    assert "/etc/passwd" in tex_source.violation("", "pdflatex: Not reading from /etc/passwd (openin_any = p).")
-    assert "/tmp/x" in tex_source.violation("", "pdflatex: Not writing to /tmp/x (openout_any = p).")
-    assert "write18" in tex_source.violation("runsystem(touch /tmp/very/long/\npath)...disabled.", "")
-    assert tex_source.failure("! TeX capacity exceeded, sorry [main memory size=5000000].\nl.3 \\x")[0] == "limit"
+    assert "/etc/passwd" in tex_source.violation(
+        "", "pdflatex: Not reading from /etc/passwd (openin_any = p)."
+    )
+    assert "/tmp/x" in tex_source.violation(
+        "", "pdflatex: Not writing to /tmp/x (openout_any = p)."
+    )
+    assert "write18" in tex_source.violation(
+        "runsystem(touch /tmp/very/long/\npath)...disabled.", ""
+    )
+    assert (
+        tex_source.failure("! TeX capacity exceeded, sorry [main memory size=5000000].\nl.3 \\x")[0]
+        == "limit"
+    )
 
 
 def test_text_lines_from_pdftotext_layout():
-    layout = ('<line xMin="72.0" yMin="36.0" xMax="144.0" yMax="46.0"><word xMin="72" yMin="36" xMax="80" yMax="46">'
-              'F</word><word xMin="90" yMin="36" xMax="100" yMax="46">=</word><word xMin="110" yMin="36" '
-              'xMax="144" yMax="46">30\u25e6 &amp; m</word></line>')
+    layout = (
+        '<line xMin="72.0" yMin="36.0" xMax="144.0" yMax="46.0"><word xMin="72" yMin="36" xMax="80" yMax="46">'
+        'F</word><word xMin="90" yMin="36" xMax="100" yMax="46">=</word><word xMin="110" yMin="36" '
+        'xMax="144" yMax="46">30\u25e6 &amp; m</word></line>'
+    )
     assert tex_source.text_lines(layout, dpi=72) == [("F = 30° & m", [72.0, 36.0, 144.0, 46.0])]
     assert tex_source.text_lines(layout, dpi=144)[0][1] == [144.0, 72.0, 288.0, 92.0]
 
@@ -244,15 +286,25 @@ def test_cli_renders_tex_files_and_mixed_batches(tmp_path, capsys):
     rc = main(["render", str(tmp_path / "fig.tex"), "--json", "--out-dir", str(tmp_path / "out")])
     assert rc == 0
     line = json.loads(capsys.readouterr().out)
-    assert line["status"] == "ok" and (tmp_path / "out" / "fig.png").read_bytes().startswith(b"\x89PNG")
+    assert line["status"] == "ok" and (tmp_path / "out" / "fig.png").read_bytes().startswith(
+        b"\x89PNG"
+    )
     assert line["scene"]["blank"] is False and "tex-no-shell-escape" in line["sandbox"]
     assert main(["render", str(tmp_path / "pic.txt"), "--language", "tikz", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "ok"
 
     batch = BatchRenderer({"timeout_s": 10}, workers=1)
     try:
-        out = batch({"code": [BARE, "import matplotlib.pyplot as plt\nplt.plot([1, 2])", "\\begin{tikzpicture}\\bad\\end{tikzpicture}"],
-                     "language": ["tikz", "python", "tikz"]})
+        out = batch(
+            {
+                "code": [
+                    BARE,
+                    "import matplotlib.pyplot as plt\nplt.plot([1, 2])",
+                    "\\begin{tikzpicture}\\bad\\end{tikzpicture}",
+                ],
+                "language": ["tikz", "python", "tikz"],
+            }
+        )
     finally:
         batch.close()
     assert out["render_status"] == ["ok", "ok", "error"]
@@ -261,13 +313,17 @@ def test_cli_renders_tex_files_and_mixed_batches(tmp_path, capsys):
 
 # --- round 2: what the document or a tool writes is checked, never trusted -----------------
 
-BIG_PAGE = ("\\documentclass{article}\n\\paperwidth=1000pt \\paperheight=1000pt \\pdfpagewidth=1000pt \\pdfpageheight=1000pt\n"
-            "\\pdfinfo{/Title (x\\string\\012Page size: 100 x 100 pts)}\n"  # \\012: a line break in the title
-            "\\begin{document}\nbig\n\\end{document}\n")
+BIG_PAGE = (
+    "\\documentclass{article}\n\\paperwidth=1000pt \\paperheight=1000pt \\pdfpagewidth=1000pt \\pdfpageheight=1000pt\n"
+    "\\pdfinfo{/Title (x\\string\\012Page size: 100 x 100 pts)}\n"  # \\012: a line break in the title
+    "\\begin{document}\nbig\n\\end{document}\n"
+)
 
 
 def test_a_page_size_forged_in_the_pdf_title_is_not_believed():
-    cfg = RenderConfig(timeout_s=20, cpu_s=10, max_pixels=1_000_000)  # 996 bp at 100 dpi: 1384 x 1384
+    cfg = RenderConfig(
+        timeout_s=20, cpu_s=10, max_pixels=1_000_000
+    )  # 996 bp at 100 dpi: 1384 x 1384
     with make_renderer("tikz", cfg, workers=1) as r:
         result = r.render(BIG_PAGE)
     assert result.status == "limit", (result.status, result.error)
@@ -280,9 +336,11 @@ def test_forged_title_parsing_takes_pdfinfos_own_line():
     assert tex_source.page_size_pts(info) == (1000.0, 1000.0)
 
 
-PAGE_PNG_BY_TEX = ("\\documentclass{standalone}\n\\begin{document}\n"
-                   "\\newwrite\\w\\immediate\\openout\\w=page.png \\immediate\\write\\w{not an image}"
-                   "\\immediate\\closeout\\w\nhello\n\\end{document}\n")
+PAGE_PNG_BY_TEX = (
+    "\\documentclass{standalone}\n\\begin{document}\n"
+    "\\newwrite\\w\\immediate\\openout\\w=page.png \\immediate\\write\\w{not an image}"
+    "\\immediate\\closeout\\w\nhello\n\\end{document}\n"
+)
 
 
 @pytest.mark.parametrize("stand_in", ["/bin/false", "/bin/true"])

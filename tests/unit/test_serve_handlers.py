@@ -9,6 +9,9 @@ import threading
 
 import pytest
 from fastapi.testclient import TestClient
+
+from sciray.config.models import CoderConfig, RenderConfig, SciRayConfig, ValidatorConfig
+from sciray.llm.scripted import ScriptedEngine
 from sciray.serve.handlers import (
     DiagramService,
     EvaluateService,
@@ -26,15 +29,15 @@ from sciray.serve.http import (
     token_ok,
 )
 from sciray.serve.schemas import DiagramRequest, RenderRequest
-
-from sciray.config.models import CoderConfig, RenderConfig, SciRayConfig, ValidatorConfig
-from sciray.llm.scripted import ScriptedEngine
-from sciray.testing import GOOD_ANSWER, BENIGN_CODE, INCLINE_QUESTION
+from sciray.testing import BENIGN_CODE, GOOD_ANSWER, INCLINE_QUESTION
 
 QUESTION = INCLINE_QUESTION
 GOOD = GOOD_ANSWER
-QUIZ = {"question": "What is the mass of the block?", "options": {"A": "2 kg", "B": "5 kg"},
-        "correct_option": "A"}
+QUIZ = {
+    "question": "What is the mass of the block?",
+    "options": {"A": "2 kg", "B": "5 kg"},
+    "correct_option": "A",
+}
 BENIGN = BENIGN_CODE
 TOKEN = "unit-test-token-8c1f"
 
@@ -49,16 +52,22 @@ def render_service():
 @pytest.fixture(scope="module")
 def backend(render_service):
     ccfg = CoderConfig(engine="scripted", attempts=2)
-    coder = DiagramService(ccfg, ScriptedEngine(ccfg, responses=[GOOD]),
-                           lambda lang: LanguageRenderer(render_service, lang))
+    coder = DiagramService(
+        ccfg,
+        ScriptedEngine(ccfg, responses=[GOOD]),
+        lambda lang: LanguageRenderer(render_service, lang),
+    )
     vcfg = ValidatorConfig(engine="scripted", mode="vision")
     evaluator = EvaluateService(vcfg, ScriptedEngine(vcfg, responses=["A"]))
     return LocalBackend(render_service, coder, evaluator)
 
 
 def _client(backend, **serve) -> TestClient:
-    cfg = SciRayConfig(serve={"max_body_kb": 64, "request_timeout_s": 30, **serve},
-                       coder={"engine": "scripted"}, validator={"engine": "scripted", "mode": "vision"})
+    cfg = SciRayConfig(
+        serve={"max_body_kb": 64, "request_timeout_s": 30, **serve},
+        coder={"engine": "scripted"},
+        validator={"engine": "scripted", "mode": "vision"},
+    )
     digest = token_digest(TOKEN) if serve.get("token_env") else None
     return TestClient(make_api(cfg, Gateway(cfg, backend), digest))
 
@@ -88,8 +97,14 @@ def test_diagram_service_returns_the_best_candidate(backend):
     out = backend.coder.diagram({"question": QUESTION, "answer": "16.97 N", "samples": 1})
     r = out["response"]
     assert r["status"] == "ok" and r["label_recall"] == 1.0 and r["checks"]["rendered"] == 1.0
-    assert base64.b64decode(r["image_base64"]).startswith(b"\x89PNG") and out["png"].startswith(b"\x89PNG")
-    assert r["plan"]["labels"].startswith("2 kg") and "ax.text" in r["code"] and r["engine"] == "scripted"
+    assert base64.b64decode(r["image_base64"]).startswith(b"\x89PNG") and out["png"].startswith(
+        b"\x89PNG"
+    )
+    assert (
+        r["plan"]["labels"].startswith("2 kg")
+        and "ax.text" in r["code"]
+        and r["engine"] == "scripted"
+    )
     assert out["scene"]["texts"] and out["problem"]["id"].startswith("req-")
     assert backend.coder.coder_config(DiagramRequest(question="q", attempts=1)).attempts == 1
 
@@ -110,7 +125,9 @@ def test_cache_and_request_key():
         cache.put(k, k.encode())
     assert cache.get("a") is None and cache.get("c") == b"c" and len(cache) == 2
     assert LRUCache(0).get("x") is None
-    a = request_key("render", RenderRequest.model_validate_json('{"language": "python", "code": "x"}'))
+    a = request_key(
+        "render", RenderRequest.model_validate_json('{"language": "python", "code": "x"}')
+    )
     b = request_key("render", RenderRequest.model_validate_json('{ "code" : "x" }'))
     assert a == b != request_key("render", RenderRequest(code="y"))
 
@@ -118,7 +135,11 @@ def test_cache_and_request_key():
 def test_token_check():
     digest = token_digest(TOKEN)
     assert token_ok(f"Bearer {TOKEN}", digest) and token_ok(f"bearer  {TOKEN}", digest)
-    assert not token_ok(None, digest) and not token_ok(TOKEN, digest) and not token_ok("Bearer nope", digest)
+    assert (
+        not token_ok(None, digest)
+        and not token_ok(TOKEN, digest)
+        and not token_ok("Bearer nope", digest)
+    )
     assert not token_ok(f"Bearer {TOKEN}", b"")
 
 
@@ -133,12 +154,19 @@ def test_routes_in_process(backend):
     assert r.status_code == 200 and r.json()["status"] == "ok" and r.headers["x-cache"] == "miss"
     again = client.post("/v1/render", json={"language": "python", "code": BENIGN})
     assert again.headers["x-cache"] == "hit" and again.content == r.content
-    d = client.post("/v1/diagrams", json={"question": QUESTION, "quizzes": [QUIZ], "validate": True})
+    d = client.post(
+        "/v1/diagrams", json={"question": QUESTION, "quizzes": [QUIZ], "validate": True}
+    )
     body = d.json()
     assert d.status_code == 200 and body["status"] == "ok" and body["validation"]["r_inv"] == 1.0
     assert set(body["timings"]) == {"coder_ms", "validate_ms", "total_ms"}
-    ev = client.post("/v1/evaluate", json={"image_base64": body["image_base64"],
-                                          "problem": {"question": QUESTION, "quizzes": [QUIZ]}})
+    ev = client.post(
+        "/v1/evaluate",
+        json={
+            "image_base64": body["image_base64"],
+            "problem": {"question": QUESTION, "quizzes": [QUIZ]},
+        },
+    )
     assert ev.status_code == 200 and ev.json()["validation"]["r_inv"] == 1.0
     assert "/v1/diagrams" in client.get("/openapi.json").json()["paths"]
 
@@ -156,18 +184,24 @@ def test_strict_bodies_name_the_field(backend):
 def test_auth(backend):
     client = _client(backend, token_env="SCIRAY_UNIT_TOKEN")
     assert client.post("/v1/render", json={"code": BENIGN}).status_code == 401
-    wrong = client.post("/v1/render", json={"code": BENIGN}, headers={"Authorization": "Bearer nope"})
+    wrong = client.post(
+        "/v1/render", json={"code": BENIGN}, headers={"Authorization": "Bearer nope"}
+    )
     assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
     ok = client.get("/v1/models", headers={"Authorization": f"Bearer {TOKEN}"})
     assert ok.status_code == 200
-    assert client.get("/healthz").status_code == 200 and client.get("/openapi.json").status_code == 200
+    assert (
+        client.get("/healthz").status_code == 200 and client.get("/openapi.json").status_code == 200
+    )
 
 
 def test_docs_behind_the_token_when_not_public(backend):
     client = _client(backend, token_env="SCIRAY_UNIT_TOKEN", public_docs=False)
     for path in ("/docs", "/openapi.json", "/redoc"):
         assert client.get(path).status_code == 401, path
-    assert client.get("/openapi.json", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+    assert (
+        client.get("/openapi.json", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+    )
     assert client.get("/healthz").status_code == 200  # liveness probes carry no token
 
 
@@ -181,7 +215,12 @@ def test_cache_control_asks_for_a_fresh_answer(backend):
     assert client.post("/v1/render", json={"code": code}).headers["x-cache"] == "hit"
     # no-store: computed afresh and not kept
     other = BENIGN + "# no-store\n"
-    assert client.post("/v1/render", json={"code": other}, headers={"Cache-Control": "no-store"}).headers["x-cache"] == "bypass"
+    assert (
+        client.post(
+            "/v1/render", json={"code": other}, headers={"Cache-Control": "no-store"}
+        ).headers["x-cache"]
+        == "bypass"
+    )
     assert client.post("/v1/render", json={"code": other}).headers["x-cache"] == "miss"
 
 
@@ -255,11 +294,13 @@ def test_serve_config_yaml_builds_without_starting_ray():
 
     import yaml
     from ray.serve.schema import ServeDeploySchema
-    from sciray.serve.app import build_app
 
     from sciray.errors import UserError
+    from sciray.serve.app import build_app
 
-    data = yaml.safe_load((Path(__file__).resolve().parents[2] / "serve" / "config.yaml").read_text())
+    data = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "serve" / "config.yaml").read_text()
+    )
     schema = ServeDeploySchema.model_validate(data)
     assert schema.http_options.host == "127.0.0.1"
     (app,) = [a for a in data["applications"] if a["import_path"] == "sciray.serve.app:build_app"]

@@ -31,24 +31,37 @@ def test_help(capsys):
 
 
 def test_missing_data_path(tmp_path, capsys):
-    _fails(["train", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "o")], capsys,
-           "does not exist; give a run folder")
+    _fails(
+        ["train", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "o")],
+        capsys,
+        "does not exist; give a run folder",
+    )
     assert not (tmp_path / "o").exists()
 
 
 def test_unknown_config_key(run, tmp_path, capsys):
-    _fails(["train", "--data", run, "--out", str(tmp_path), "--set", "train.max_step=3"], capsys,
-           "train.max_step: unknown key (did you mean 'max_steps'?)")
+    _fails(
+        ["train", "--data", run, "--out", str(tmp_path), "--set", "train.max_step=3"],
+        capsys,
+        "train.max_step: unknown key (did you mean 'max_steps'?)",
+    )
 
 
 def test_not_sciray_shards(tmp_path, capsys):
     pq.write_table(pa.table({"a": [1]}), tmp_path / "x.parquet")
-    _fails(["train", "--data", str(tmp_path / "x.parquet"), "--out", str(tmp_path)], capsys, "not a SciRay shard")
+    _fails(
+        ["train", "--data", str(tmp_path / "x.parquet"), "--out", str(tmp_path)],
+        capsys,
+        "not a SciRay shard",
+    )
 
 
 def test_deepspeed_on_cpu_workers_needs_a_yes(run, tmp_path, capsys):
-    _fails(["train", "--data", run, "--out", str(tmp_path), "--set", "train.deepspeed.enabled=true"], capsys,
-           "set train.deepspeed.allow_cpu=true")
+    _fails(
+        ["train", "--data", run, "--out", str(tmp_path), "--set", "train.deepspeed.enabled=true"],
+        capsys,
+        "set train.deepspeed.allow_cpu=true",
+    )
 
 
 def test_job_entrypoint_exits_2(tmp_path, capsys):
@@ -65,7 +78,11 @@ def test_shipped_configs_validate():
 
     repo = Path(__file__).resolve().parents[2]
     tiny = load_config(str(repo / "configs" / "train_tiny_cpu.yaml"), env={})
-    assert tiny.train.model == "tiny-qwen2-vl" and tiny.train.num_workers == 2 and not tiny.train.use_gpu
+    assert (
+        tiny.train.model == "tiny-qwen2-vl"
+        and tiny.train.num_workers == 2
+        and not tiny.train.use_gpu
+    )
     gpu = load_config(str(repo / "configs" / "train-gpu-cluster.yaml"), env={})
     assert gpu.train.use_gpu and gpu.train.deepspeed.enabled and gpu.train.deepspeed.zero_stage == 3
     assert gpu.train.bf16 and gpu.train.storage_path.startswith("s3://")

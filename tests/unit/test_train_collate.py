@@ -49,11 +49,16 @@ def test_tiny_model_is_small_deterministic_and_loads_by_path(tiny, tmp_path):
     assert type(model).__name__ == "Qwen2VLForConditionalGeneration"
     assert 50_000 < sum(p.numel() for p in model.parameters()) < 1_000_000
     again = AutoModelForImageTextToText.from_pretrained(build_tiny_qwen2_vl(tmp_path / "again"))
-    other = AutoModelForImageTextToText.from_pretrained(build_tiny_qwen2_vl(tmp_path / "other", seed=1))
+    other = AutoModelForImageTextToText.from_pretrained(
+        build_tiny_qwen2_vl(tmp_path / "other", seed=1)
+    )
     w = "lm_head.weight"
     assert torch.equal(model.state_dict()[w], again.state_dict()[w])
     assert not torch.equal(model.state_dict()[w], other.state_dict()[w])
-    assert json.loads((tmp_path / "again" / "processor_config.json").read_text())["processor_class"] == "Qwen2VLProcessor"
+    assert (
+        json.loads((tmp_path / "again" / "processor_config.json").read_text())["processor_class"]
+        == "Qwen2VLProcessor"
+    )
 
 
 def test_processor_has_the_qwen2_vl_tokens_and_pixel_bounds(tiny, processor, samples):
@@ -61,8 +66,16 @@ def test_processor_has_the_qwen2_vl_tokens_and_pixel_bounds(tiny, processor, sam
 
     assert type(processor).__name__ == "Qwen2VLProcessor"
     tok = processor.tokenizer
-    for token in ("<|vision_start|>", "<|image_pad|>", "<|vision_end|>", "<|im_start|>", "<|im_end|>"):
-        assert tok.convert_tokens_to_ids(token) != tok.unk_token_id and len(tok.tokenize(token)) == 1
+    for token in (
+        "<|vision_start|>",
+        "<|image_pad|>",
+        "<|vision_end|>",
+        "<|im_start|>",
+        "<|im_end|>",
+    ):
+        assert (
+            tok.convert_tokens_to_ids(token) != tok.unk_token_id and len(tok.tokenize(token)) == 1
+        )
     big = encode_batch(processor, samples[:1], 2048)
     small = encode_batch(load_processor(tiny, max_pixels=56 * 56), samples[:1], 2048)
     image_id = processor.image_token_id
@@ -82,8 +95,12 @@ def test_prompt_tokens_are_masked_and_answer_tokens_kept(processor, samples):
         first = int(kept.nonzero()[0])
         prompt, _ = chat_texts(processor, sample)
         assert tok.decode(ids[i][:first]).endswith("<|im_start|>assistant\n")
-        assert sample["prompt"] in tok.decode(ids[i][:first]) and prompt.startswith("<|im_start|>user")
-        assert int((ids[i][:first] == processor.image_token_id).sum()) > 0  # the image tokens are in the prompt
+        assert sample["prompt"] in tok.decode(ids[i][:first]) and prompt.startswith(
+            "<|im_start|>user"
+        )
+        assert (
+            int((ids[i][:first] == processor.image_token_id).sum()) > 0
+        )  # the image tokens are in the prompt
         assert (labels[i][mask[i] == 0] == IGNORE).all()  # padding never counts
 
 
@@ -107,7 +124,9 @@ def test_loss_counts_only_answer_tokens(tiny, processor, samples):
     labels = batch.pop("labels")
     logits = model(**batch).logits
     loss, count = causal_lm_loss(logits, labels)
-    assert count == int((labels != IGNORE).sum()) and 3.0 < float(loss.detach()) < 8.0  # ~ln(264) at random init
+    assert (
+        count == int((labels != IGNORE).sum()) and 3.0 < float(loss.detach()) < 8.0
+    )  # ~ln(264) at random init
     none, zero = causal_lm_loss(logits, torch.full_like(labels, IGNORE))
     assert zero == 0 and float(none.detach()) == 0.0
     none.backward()  # a cut-off batch still has a graph: every worker can step

@@ -24,14 +24,23 @@ def test_zero3_defaults():
 
 
 def test_zero2_bf16_offload_clipping():
-    d = build_deepspeed_config(_cfg(bf16=True, max_grad_norm=0.5, lr=2e-5, weight_decay=0.1,
-                                    deepspeed={"zero_stage": 2, "offload_optimizer": True, "offload_params": True}))
+    d = build_deepspeed_config(
+        _cfg(
+            bf16=True,
+            max_grad_norm=0.5,
+            lr=2e-5,
+            weight_decay=0.1,
+            deepspeed={"zero_stage": 2, "offload_optimizer": True, "offload_params": True},
+        )
+    )
     z = d["zero_optimization"]
     assert z["stage"] == 2 and z["offload_optimizer"]["device"] == "cpu"
     assert "offload_param" not in z and "stage3_prefetch_bucket_size" not in z  # stage 3 only
     assert d["bf16"] == {"enabled": True} and d["gradient_clipping"] == 0.5
-    assert d["optimizer"] == {"type": "AdamW", "params": {"lr": 2e-5, "weight_decay": 0.1, "betas": [0.9, 0.999],
-                                                          "eps": 1e-8}}
+    assert d["optimizer"] == {
+        "type": "AdamW",
+        "params": {"lr": 2e-5, "weight_decay": 0.1, "betas": [0.9, 0.999], "eps": 1e-8},
+    }
 
 
 def test_no_clipping_and_param_offload():
@@ -40,8 +49,14 @@ def test_no_clipping_and_param_offload():
     assert d["zero_optimization"]["offload_param"] == {"device": "cpu", "pin_memory": True}
 
 
-@pytest.mark.parametrize("kw", [{}, {"bf16": True, "deepspeed": {"zero_stage": 2, "offload_optimizer": True}},
-                                {"deepspeed": {"zero_stage": 3, "offload_optimizer": True, "offload_params": True}}])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"bf16": True, "deepspeed": {"zero_stage": 2, "offload_optimizer": True}},
+        {"deepspeed": {"zero_stage": 3, "offload_optimizer": True, "offload_params": True}},
+    ],
+)
 def test_deepspeed_parses_the_config(kw):
     config_mod = pytest.importorskip("deepspeed.runtime.config")
     cfg = _cfg(**kw)

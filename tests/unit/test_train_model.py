@@ -35,7 +35,12 @@ def batch(tiny, tmp_path_factory, scigen_dir):
 
     run = tmp_path_factory.mktemp("run")
     shards = write_demo_run(load_problems(scigen_dir / "scigen.jsonl", 2), str(run))
-    samples = [s for sh in shards for r in pq.read_table(sh).to_pylist() for s in row_to_samples(r, TrainDataConfig())]
+    samples = [
+        s
+        for sh in shards
+        for r in pq.read_table(sh).to_pylist()
+        for s in row_to_samples(r, TrainDataConfig())
+    ]
     return encode_batch(load_processor(tiny), samples, 1024)
 
 
@@ -60,11 +65,15 @@ def _steps(model, batch, cfg, n):
 def test_lora_trains_only_the_adapters(tiny, batch):
     import torch
 
-    cfg = TrainConfig(lr=1e-2, lora={"enabled": True, "r": 4, "alpha": 8}, activation_checkpointing=True)
+    cfg = TrainConfig(
+        lr=1e-2, lora={"enabled": True, "r": 4, "alpha": 8}, activation_checkpointing=True
+    )
     model = load_model(cfg, tiny)
     names = [n for n, p in model.named_parameters() if p.requires_grad]
     assert names and all("lora_" in n for n in names)
-    assert any("language_model" in n and "q_proj" in n for n in names) and not any("visual" in n for n in names)
+    assert any("language_model" in n and "q_proj" in n for n in names) and not any(
+        "visual" in n for n in names
+    )
     frozen = {n: p.detach().clone() for n, p in model.named_parameters() if not p.requires_grad}
     losses, _, _ = _steps(model, batch, cfg, 5)
     assert losses[-1] < losses[0]
@@ -91,7 +100,9 @@ def test_checkpoint_round_trip_restores_weights_and_optimizer(tiny, batch, tmp_p
     save_trainable(model, opt, sched, tmp_path)
     fresh = load_model(cfg, tiny)
     rest = load_trainable(fresh, tmp_path)
-    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), fresh.state_dict().values()))
+    assert all(
+        torch.equal(a, b) for a, b in zip(model.state_dict().values(), fresh.state_dict().values())
+    )
     opt2 = torch.optim.AdamW(trainable_parameters(fresh), lr=cfg.lr)
     opt2.load_state_dict(rest["optimizer"])
     assert opt2.state_dict()["state"][0]["step"] == 3

@@ -52,9 +52,14 @@ def test_caption_share_adds_plan_captions_deterministically(demo_rows):
     assert len(captions) == len(rows)
     plan = json.loads(rows[0]["plan"])
     assert captions[0]["prompt"] == CAPTION_PROMPT
-    assert captions[0]["answer"].startswith(plan["content"]) and plan["labels"] in captions[0]["answer"]
+    assert (
+        captions[0]["answer"].startswith(plan["content"])
+        and plan["labels"] in captions[0]["answer"]
+    )
     half = [[t for t in row_tasks(r, TrainDataConfig(caption_share=0.5), seed=1)] for r in rows]
-    assert half == [[t for t in row_tasks(r, TrainDataConfig(caption_share=0.5), seed=1)] for r in rows]
+    assert half == [
+        [t for t in row_tasks(r, TrainDataConfig(caption_share=0.5), seed=1)] for r in rows
+    ]
     assert all(t[0] == "qa" for t in half)
 
 
@@ -64,20 +69,33 @@ def test_rows_without_image_or_answer_give_fewer_samples(demo_rows):
     problem = json.loads(rows[0]["problem"])
     no_answer = {**rows[0], "problem": json.dumps({**problem, "answer": None})}
     assert row_to_samples(no_answer, TrainDataConfig()) == []
-    assert [s["task"] for s in row_to_samples(no_answer, TrainDataConfig(caption_share=1.0))] == ["caption"]
+    assert [s["task"] for s in row_to_samples(no_answer, TrainDataConfig(caption_share=1.0))] == [
+        "caption"
+    ]
 
 
-@pytest.mark.parametrize("row, cfg, kept", [
-    ({"status": "accepted", "r_inv": 0.8, "subject": "Physics"}, TrainDataConfig(), True),
-    ({"status": "rejected", "r_inv": 1.0, "subject": "Physics"}, TrainDataConfig(), False),
-    ({"status": "accepted", "r_inv": 0.8}, TrainDataConfig(min_r_inv=0.9), False),
-    ({"status": "accepted", "r_inv": 0.9}, TrainDataConfig(min_r_inv=0.9), True),
-    ({"status": "accepted", "r_inv": None}, TrainDataConfig(min_r_inv=0.5), False),
-    ({"status": "accepted", "r_inv": float("nan")}, TrainDataConfig(min_r_inv=0.5), False),
-    ({"status": "accepted", "subject": "physics"}, TrainDataConfig(subjects=["Physics", "Math"]), True),
-    ({"status": "accepted", "subject": "Chemistry"}, TrainDataConfig(subjects=["Physics"]), False),
-    ({"status": "accepted", "subject": None}, TrainDataConfig(subjects=["Physics"]), False),
-])
+@pytest.mark.parametrize(
+    "row, cfg, kept",
+    [
+        ({"status": "accepted", "r_inv": 0.8, "subject": "Physics"}, TrainDataConfig(), True),
+        ({"status": "rejected", "r_inv": 1.0, "subject": "Physics"}, TrainDataConfig(), False),
+        ({"status": "accepted", "r_inv": 0.8}, TrainDataConfig(min_r_inv=0.9), False),
+        ({"status": "accepted", "r_inv": 0.9}, TrainDataConfig(min_r_inv=0.9), True),
+        ({"status": "accepted", "r_inv": None}, TrainDataConfig(min_r_inv=0.5), False),
+        ({"status": "accepted", "r_inv": float("nan")}, TrainDataConfig(min_r_inv=0.5), False),
+        (
+            {"status": "accepted", "subject": "physics"},
+            TrainDataConfig(subjects=["Physics", "Math"]),
+            True,
+        ),
+        (
+            {"status": "accepted", "subject": "Chemistry"},
+            TrainDataConfig(subjects=["Physics"]),
+            False,
+        ),
+        ({"status": "accepted", "subject": None}, TrainDataConfig(subjects=["Physics"]), False),
+    ],
+)
 def test_filters(row, cfg, kept):
     assert keep_row(row, cfg) is kept
 
@@ -94,13 +112,20 @@ def test_holdout_split_is_stable_and_near_its_share():
 def test_messages_put_the_image_before_the_question():
     sample = {"prompt": "How far?", "answer": "3 m"}
     chat = messages(sample)
-    assert chat[0] == {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "How far?"}]}
+    assert chat[0] == {
+        "role": "user",
+        "content": [{"type": "image"}, {"type": "text", "text": "How far?"}],
+    }
     assert chat[1] == {"role": "assistant", "content": [{"type": "text", "text": "3 m"}]}
     assert messages(sample, with_answer=False) == chat[:1]
 
 
 def test_caption_text_handles_bad_plans():
-    assert caption_text(None) is None and caption_text("not json") is None and caption_text("[1]") is None
+    assert (
+        caption_text(None) is None
+        and caption_text("not json") is None
+        and caption_text("[1]") is None
+    )
     assert caption_text(json.dumps({"content": "A ramp.", "labels": ""})) == "A ramp."
 
 
@@ -111,7 +136,9 @@ def test_find_shards_accepts_a_run_a_folder_a_glob_and_a_file(demo_rows, tmp_pat
     assert find_shards(str(run / "accepted")) == shards
     assert find_shards(str(run / "accepted" / "*.parquet")) == shards
     assert find_shards(shards[0]) == shards[:1]
-    (run / "accepted" / ".part-x.parquet.tmp").write_bytes(b"half")  # an unfinished shard is skipped
+    (run / "accepted" / ".part-x.parquet.tmp").write_bytes(
+        b"half"
+    )  # an unfinished shard is skipped
     assert find_shards(str(run)) == shards
 
 

@@ -5,7 +5,11 @@ from pydantic import ValidationError
 
 from sciray.types import LENIENT, Candidate, JudgeScores, Problem, Quiz
 
-QUIZ = {"question": "How many rods?", "options": {"A": "1", "B": "2", "C": "3", "D": "4"}, "correct_option": "B"}
+QUIZ = {
+    "question": "How many rods?",
+    "options": {"A": "1", "B": "2", "C": "3", "D": "4"},
+    "correct_option": "B",
+}
 
 
 def test_integer_ids_become_text_and_booleans_are_refused():

@@ -19,9 +19,21 @@ from sciray.llm.base import ChatRequest, ChatResult
 from sciray.llm.openai_engine import OpenAIEngine
 from sciray.llm.scripted import ScriptedEngine
 from sciray.types import Problem, QuizAnswer, Scene, SceneText
-from sciray.validate import (BadImage, Cascade, Judge, QuizValidator, ValidationResult, counts,
-                             extract_letter, grade, parse_judge, prepare_image, r_inv, r_inv_by,
-                             scene_text)
+from sciray.validate import (
+    BadImage,
+    Cascade,
+    Judge,
+    QuizValidator,
+    ValidationResult,
+    counts,
+    extract_letter,
+    grade,
+    parse_judge,
+    prepare_image,
+    r_inv,
+    r_inv_by,
+    scene_text,
+)
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -38,7 +50,9 @@ def quiz(q: str, correct: str, options: dict | None = None) -> dict:
     return {"question": q, "options": options or dict(OPTS), "correct_option": correct}
 
 
-def problem(pid: str, quizzes: list[dict], image_type: str | None = "Physics - Mechanics") -> Problem:
+def problem(
+    pid: str, quizzes: list[dict], image_type: str | None = "Physics - Mechanics"
+) -> Problem:
     return Problem(id=pid, question=f"Problem {pid}", image_type=image_type, quizzes=quizzes)
 
 
@@ -147,12 +161,20 @@ def test_grade_statuses():
 
 # --- images ------------------------------------------------------------------------------------
 
+
 def test_prepare_image_png_downscales_keeping_aspect():
     data, rec = prepare_image(png(400, 200, (10, 20, 30, 0), "RGBA"), 100, "png")
     img = Image.open(io.BytesIO(data))
     assert img.format == "PNG" and img.size == (100, 50)
-    assert rec == {"width": 100, "height": 50, "format": "png", "quality": None, "bytes": len(data),
-                   "source_width": 400, "source_height": 200}
+    assert rec == {
+        "width": 100,
+        "height": 50,
+        "format": "png",
+        "quality": None,
+        "bytes": len(data),
+        "source_width": 400,
+        "source_height": 200,
+    }
 
 
 def test_prepare_image_jpeg_composites_alpha_on_white_and_never_upscales():
@@ -160,7 +182,13 @@ def test_prepare_image_jpeg_composites_alpha_on_white_and_never_upscales():
     img = Image.open(io.BytesIO(data))
     assert img.format == "JPEG" and img.mode == "RGB" and img.size == (30, 60)
     assert min(img.getpixel((15, 30))) > 245  # transparent -> white, not black
-    assert (rec["format"], rec["quality"], rec["bytes"], rec["width"], rec["height"]) == ("jpeg", 70, len(data), 30, 60)
+    assert (rec["format"], rec["quality"], rec["bytes"], rec["width"], rec["height"]) == (
+        "jpeg",
+        70,
+        len(data),
+        30,
+        60,
+    )
     # JPEG input and palette images work too
     pal = Image.new("P", (50, 10))
     buf = io.BytesIO()
@@ -171,7 +199,9 @@ def test_prepare_image_jpeg_composites_alpha_on_white_and_never_upscales():
     assert (rec3["width"], rec3["height"]) == (10, 20)
 
 
-@pytest.mark.parametrize("bad", [b"", b"not an image", png()[:40], b"\x89PNG\r\n\x1a\n" + b"\0" * 50])
+@pytest.mark.parametrize(
+    "bad", [b"", b"not an image", png()[:40], b"\x89PNG\r\n\x1a\n" + b"\0" * 50]
+)
 def test_prepare_image_corrupt_raises_bad_image(bad):
     with pytest.raises(BadImage) as exc:
         prepare_image(bad, 100)
@@ -179,6 +209,7 @@ def test_prepare_image_corrupt_raises_bad_image(bad):
 
 
 # --- QuizValidator -----------------------------------------------------------------------------
+
 
 def answer_by_rule(req: ChatRequest) -> str:
     """Answers 'Q-right-X' quizzes with X, 'Q-wrong' with A, 'Q-vague' with prose."""
@@ -199,13 +230,28 @@ def test_validator_batches_all_quizzes_in_one_call_and_handles_bad_images():
     p4 = problem("p4", [quiz("Q-right-D", "D"), quiz("Q-wrong", "B")])
     p5 = problem("p5", [])
     v = QuizValidator(vcfg(image_max_side=64), engine)
-    out = v.validate([(p1, png(128, 64), None), (p2, None, None), (p3, b"garbage", None),
-                      (p4, png(), None), (p5, png(), None)])
+    out = v.validate(
+        [
+            (p1, png(128, 64), None),
+            (p2, None, None),
+            (p3, b"garbage", None),
+            (p4, png(), None),
+            (p5, png(), None),
+        ]
+    )
     assert engine.batches == [5]  # every quiz of every item in one call
     assert [r.problem_id for r in out] == ["p1", "p2", "p3", "p4", "p5"]
-    assert out[0].accuracy == pytest.approx(2 / 3) and out[0].status == "ok" and out[0].mode == "vision"
+    assert (
+        out[0].accuracy == pytest.approx(2 / 3)
+        and out[0].status == "ok"
+        and out[0].mode == "vision"
+    )
     assert [a.answer for a in out[0].answers] == ["B", "C", "A"]
-    assert (out[0].image["width"], out[0].image["height"], out[0].image["format"]) == (64, 32, "png")
+    assert (out[0].image["width"], out[0].image["height"], out[0].image["format"]) == (
+        64,
+        32,
+        "png",
+    )
     assert (out[1].status, out[1].accuracy, out[1].answers) == ("missing_image", None, [])
     assert out[2].status == "bad_image" and out[2].accuracy is None and "decode" in out[2].reason
     assert out[3].accuracy == 0.5
@@ -230,7 +276,9 @@ def test_validator_jpeg_is_sent_as_jpeg():
 
 def test_validator_verifier_settles_undecided_answers_in_one_batch():
     main = CountingEngine(responder=answer_by_rule)
-    verifier = CountingEngine(responder=lambda r: "B" if "Question: Q-vague-1" in user_text(r) else "NONE")
+    verifier = CountingEngine(
+        responder=lambda r: "B" if "Question: Q-vague-1" in user_text(r) else "NONE"
+    )
     p = problem("p", [quiz("Q-vague-1", "B"), quiz("Q-vague-2", "A"), quiz("Q-right-C", "C")])
     v = QuizValidator(vcfg(verifier=True), main, verifier_engine=verifier)
     (res,) = v.validate([(p, png(), None)])
@@ -240,9 +288,13 @@ def test_validator_verifier_settles_undecided_answers_in_one_batch():
     assert res.accuracy == pytest.approx(2 / 3) and res.n_undecided == 1 and res.n_verified == 1
     # the verifier sees the quiz, the options and the raw answer, but no image
     vreq = verifier.requests[0]
-    assert "hard to say" in user_text(vreq) and "B. 40 N" in user_text(vreq) and not user_images(vreq)
+    assert (
+        "hard to say" in user_text(vreq) and "B. 40 N" in user_text(vreq) and not user_images(vreq)
+    )
     # without the verifier an undecided answer is simply wrong
-    (plain,) = QuizValidator(vcfg(), CountingEngine(responder=answer_by_rule)).validate([(p, png(), None)])
+    (plain,) = QuizValidator(vcfg(), CountingEngine(responder=answer_by_rule)).validate(
+        [(p, png(), None)]
+    )
     assert [a.status for a in plain.answers] == ["undecided", "undecided", "ok"]
     assert plain.accuracy == pytest.approx(1 / 3)
 
@@ -264,14 +316,17 @@ def test_validator_engine_errors_count_as_wrong_but_all_errors_means_no_score():
 
 
 def ocr_scene() -> Scene:
-    return Scene(texts=[
-        SceneText(text="m = 2 kg", bbox=[10, 50, 60, 60]),
-        SceneText(text="F = 30 N", bbox=[100, 10, 150, 20]),
-        SceneText(text="Title", bbox=[10, 11, 40, 21], kind="title"),
-        SceneText(text="0.5", bbox=[5, 90, 15, 95], kind="tick"),
-        SceneText(text="lost", bbox=[-50, 70, -10, 80]),
-        SceneText(text="$\\theta = 30^\\circ$", bbox=[70, 52, 110, 62]),
-    ], outside=[4])
+    return Scene(
+        texts=[
+            SceneText(text="m = 2 kg", bbox=[10, 50, 60, 60]),
+            SceneText(text="F = 30 N", bbox=[100, 10, 150, 20]),
+            SceneText(text="Title", bbox=[10, 11, 40, 21], kind="title"),
+            SceneText(text="0.5", bbox=[5, 90, 15, 95], kind="tick"),
+            SceneText(text="lost", bbox=[-50, 70, -10, 80]),
+            SceneText(text="$\\theta = 30^\\circ$", bbox=[70, 52, 110, 62]),
+        ],
+        outside=[4],
+    )
 
 
 def test_scene_text_reading_order_skips_ticks_and_offcanvas():
@@ -323,13 +378,22 @@ def test_ocr_proxy_runs_the_tesseract_cli(tmp_path, monkeypatch):
 
 # --- aggregation -------------------------------------------------------------------------------
 
-def vr(pid: str, acc: float | None, status: str = "ok", answers: list[QuizAnswer] | None = None) -> ValidationResult:
+
+def vr(
+    pid: str, acc: float | None, status: str = "ok", answers: list[QuizAnswer] | None = None
+) -> ValidationResult:
     return ValidationResult(pid, answers or [], acc, status)
 
 
 def test_r_inv_hand_computed():
-    results = [vr("p1", 1.0), vr("p2", 0.5), vr("p3", 0.25), vr("p4", None, "missing_image"),
-               vr("p5", 0.0), vr("p6", None, "bad_image")]
+    results = [
+        vr("p1", 1.0),
+        vr("p2", 0.5),
+        vr("p3", 0.25),
+        vr("p4", None, "missing_image"),
+        vr("p5", 0.0),
+        vr("p6", None, "bad_image"),
+    ]
     # (1 + 0.5 + 0.25 + 0) / 4 = 0.4375 -> 43.75 %; p4 and p6 excluded from the mean, but counted
     assert r_inv(results) == pytest.approx(43.75)
     c = counts(results)
@@ -339,12 +403,20 @@ def test_r_inv_hand_computed():
 
 
 def test_r_inv_by_subject_and_image_type():
-    problems = [problem("m1", [], "Physics - Mechanics"), problem("m2", [], "Physics - Optics"),
-                problem("c1", [], "Chemistry - Molecular"), problem("u1", [], None)]
+    problems = [
+        problem("m1", [], "Physics - Mechanics"),
+        problem("m2", [], "Physics - Optics"),
+        problem("c1", [], "Chemistry - Molecular"),
+        problem("u1", [], None),
+    ]
     und = QuizAnswer(index=0, raw="?", answer=None, correct=False, status="undecided")
     ok = QuizAnswer(index=1, raw="A", answer="A", correct=True, status="ok")
-    results = [vr("m1", 0.5, answers=[und, ok]), vr("m2", 1.0, answers=[ok]),
-               vr("c1", None, "missing_image"), vr("u1", 0.75)]
+    results = [
+        vr("m1", 0.5, answers=[und, ok]),
+        vr("m2", 1.0, answers=[ok]),
+        vr("c1", None, "missing_image"),
+        vr("u1", 0.75),
+    ]
     by_subject = r_inv_by(results, problems, "subject")
     assert list(by_subject) == ["Chemistry", "Physics", "unknown"]
     assert by_subject["Physics"]["r_inv"] == pytest.approx(75.0)
@@ -353,12 +425,16 @@ def test_r_inv_by_subject_and_image_type():
     assert by_subject["Chemistry"]["r_inv"] is None and by_subject["Chemistry"]["missing"] == 1
     assert by_subject["unknown"]["r_inv"] == 75.0
     by_type = r_inv_by(results, {p.id: p for p in problems}, "image_type")
-    assert by_type["Physics - Optics"]["r_inv"] == 100.0 and by_type["Physics - Mechanics"]["r_inv"] == 50.0
+    assert (
+        by_type["Physics - Optics"]["r_inv"] == 100.0
+        and by_type["Physics - Mechanics"]["r_inv"] == 50.0
+    )
     with pytest.raises(ValueError):
         r_inv_by(results, problems, "colour")
 
 
 # --- a real OpenAI-compatible server -----------------------------------------------------------
+
 
 class VisionServer:
     """A chat-completions server that looks at the image it gets: it answers with the option
@@ -379,10 +455,18 @@ class VisionServer:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
                 try:
                     answer = server.answer(body)
-                    status, payload = 200, {
-                        "choices": [{"message": {"role": "assistant", "content": answer},
-                                     "finish_reason": "stop"}],
-                        "usage": {"prompt_tokens": 10, "completion_tokens": 3}}
+                    status, payload = (
+                        200,
+                        {
+                            "choices": [
+                                {
+                                    "message": {"role": "assistant", "content": answer},
+                                    "finish_reason": "stop",
+                                }
+                            ],
+                            "usage": {"prompt_tokens": 10, "completion_tokens": 3},
+                        },
+                    )
                 except Exception as exc:  # the test reads it back as a failed request
                     status, payload = 400, {"error": {"message": f"bad request: {exc}"}}
                 data = json.dumps(payload).encode()
@@ -411,7 +495,9 @@ class VisionServer:
         with self.lock:
             self.seen.append((body["model"], img.size))
         px = img.convert("RGB").getpixel((img.width // 2, img.height // 2))
-        colour = min(self.COLOURS, key=lambda c: sum(abs(a - b) for a, b in zip(self.COLOURS[c], px)))
+        colour = min(
+            self.COLOURS, key=lambda c: sum(abs(a - b) for a, b in zip(self.COLOURS[c], px))
+        )
         for line in text.splitlines():
             m = re.match(r"([A-D])\. (.*)", line)
             if m and m.group(2).strip().lower() == colour:
@@ -426,16 +512,23 @@ class VisionServer:
 def test_end_to_end_against_a_real_openai_compatible_server():
     server = VisionServer()
     try:
-        cfg = ValidatorConfig(engine="openai", base_url=server.url, model="vlm", image_max_side=64,
-                              max_retries=0, timeout_s=20, max_concurrency=4)
+        cfg = ValidatorConfig(
+            engine="openai",
+            base_url=server.url,
+            model="vlm",
+            image_max_side=64,
+            max_retries=0,
+            timeout_s=20,
+            max_concurrency=4,
+        )
         engine = OpenAIEngine(cfg)
         colours = {"A": "red", "B": "blue", "C": "green"}
         q = lambda correct: quiz("What colour is the square?", correct, colours)  # noqa: E731
         items = [
-            (problem("red", [q("A"), q("A")]), png(200, 100, (250, 5, 5)), None),    # 2/2
-            (problem("blue", [q("B"), q("C")]), png(100, 300, (0, 0, 240)), None),   # 1/2
-            (problem("green", [q("A")]), png(50, 50, (0, 120, 0)), None),            # 0/1
-            (problem("gone", [q("A")]), None, None),                                  # missing
+            (problem("red", [q("A"), q("A")]), png(200, 100, (250, 5, 5)), None),  # 2/2
+            (problem("blue", [q("B"), q("C")]), png(100, 300, (0, 0, 240)), None),  # 1/2
+            (problem("green", [q("A")]), png(50, 50, (0, 120, 0)), None),  # 0/1
+            (problem("gone", [q("A")]), None, None),  # missing
         ]
         results = QuizValidator(cfg, engine).validate(items)
     finally:
@@ -444,8 +537,9 @@ def test_end_to_end_against_a_real_openai_compatible_server():
     assert r_inv(results) == pytest.approx(50.0)
     assert [a.answer for a in results[1].answers] == ["B", "B"]
     # the server decoded real PNGs of the prepared sizes (longer side 64, aspect kept)
-    assert sorted(server.seen) == sorted([("vlm", (64, 32))] * 2 + [("vlm", (21, 64))] * 2
-                                         + [("vlm", (50, 50))])
+    assert sorted(server.seen) == sorted(
+        [("vlm", (64, 32))] * 2 + [("vlm", (21, 64))] * 2 + [("vlm", (50, 50))]
+    )
     assert results[1].image["width"] == 21 and results[1].image["height"] == 64
 
 
@@ -457,15 +551,31 @@ JUDGE_CORPUS = [
     ('```json\n{"CF": 2, "LP": 1, "RO": 2, "SP": 2, "ER": 1,}\n```', (2, 1, 2, 2, 1), "ok"),
     ("Sure! {'CF': 2, 'LP': 1, 'RO': 0, 'SP': 2, 'ER': 1} Hope this helps.", (2, 1, 0, 2, 1), "ok"),
     ('{"cf": 2, "Lp": 1, "ro": 2, "sp": 2, "er": 1}', (2, 1, 2, 2, 1), "ok"),
-    ('{"Correctness & Fidelity": 2, "Layout & Precision": 1, "Readability & Occlusion": 2, '
-     '"Scientific Plausibility": 1, "Expressiveness & Richness": 0}', (2, 1, 2, 1, 0), "ok"),
+    (
+        '{"Correctness & Fidelity": 2, "Layout & Precision": 1, "Readability & Occlusion": 2, '
+        '"Scientific Plausibility": 1, "Expressiveness & Richness": 0}',
+        (2, 1, 2, 1, 0),
+        "ok",
+    ),
     ('{"CF": "2", "LP": "1", "RO": "2/2", "SP": "2", "ER": "0"}', (2, 1, 2, 2, 0), "ok"),
-    ('<think>maybe {"CF": 0}</think>\n{"CF": 1, "LP": 1, "RO": 1, "SP": 1, "ER": 1}', (1, 1, 1, 1, 1), "ok"),
-    ('{"scores": {"CF": {"score": 2, "reason": "all there"}, "LP": {"score": 1}, "RO": 2, "SP": 2, '
-     '"ER": 2}, "comment": "fine"}', (2, 1, 2, 2, 2), "ok"),
+    (
+        '<think>maybe {"CF": 0}</think>\n{"CF": 1, "LP": 1, "RO": 1, "SP": 1, "ER": 1}',
+        (1, 1, 1, 1, 1),
+        "ok",
+    ),
+    (
+        '{"scores": {"CF": {"score": 2, "reason": "all there"}, "LP": {"score": 1}, "RO": 2, "SP": 2, '
+        '"ER": 2}, "comment": "fine"}',
+        (2, 1, 2, 2, 2),
+        "ok",
+    ),
     ("CF: 2\nLP: 1\nRO: 2\nSP: 0\nER: 1", (2, 1, 2, 0, 1), "ok"),
-    ("**Correctness & Fidelity (CF):** 2/2\n**Layout & Precision (LP):** 1/2\nReadability and "
-     "Occlusion: 2\nScientific Plausibility: 2\nExpressiveness & Richness: 1", (2, 1, 2, 2, 1), "ok"),
+    (
+        "**Correctness & Fidelity (CF):** 2/2\n**Layout & Precision (LP):** 1/2\nReadability and "
+        "Occlusion: 2\nScientific Plausibility: 2\nExpressiveness & Richness: 1",
+        (2, 1, 2, 2, 1),
+        "ok",
+    ),
     ("{CF: 2, LP: 1, RO: 2, SP: 2, ER: 1}", (2, 1, 2, 2, 1), "ok"),
     ('{"cf_reason": "good", "CF": 2, "LP": 1, "RO": 2, "SP": 2, "ER": 1}', (2, 1, 2, 2, 1), "ok"),
     ('{"CF": 3, "LP": 1, "RO": 2, "SP": 2, "ER": 1}', None, "out_of_range:CF=3"),
@@ -502,12 +612,22 @@ def test_judge_retries_only_failed_items_and_is_bounded():
 
     engine = CountingEngine(responder=responder)
     judge = Judge(JudgeConfig(engine="scripted", parse_retries=2, image_max_side=64), engine)
-    items = [(problem("good", []), png(100, 50)), (problem("late", []), png()),
-             (problem("bad", []), png()), (problem("broken", []), b"xx"), (problem("none", []), None)]
+    items = [
+        (problem("good", []), png(100, 50)),
+        (problem("late", []), png()),
+        (problem("bad", []), png()),
+        (problem("broken", []), b"xx"),
+        (problem("none", []), None),
+    ]
     res = judge.score(items)
     assert engine.batches == [3, 2, 1]  # all, then only the failed ones; 1 + parse_retries rounds
-    assert [(r.status, r.attempts) for r in res] == [("ok", 1), ("ok", 2), ("unparseable", 3),
-                                                     ("bad_image", 0), ("missing_image", 0)]
+    assert [(r.status, r.attempts) for r in res] == [
+        ("ok", 1),
+        ("ok", 2),
+        ("unparseable", 3),
+        ("bad_image", 0),
+        ("missing_image", 0),
+    ]
     assert res[0].scores.CF == 2 and res[2].scores is None and res[2].reason == "no_scores"
     assert res[2].raw == "I refuse to use JSON."
     first = engine.requests[0]
@@ -518,11 +638,14 @@ def test_judge_retries_only_failed_items_and_is_bounded():
     assert retry.messages[-2]["role"] == "assistant" and "could not be read" in user_text(retry)
 
     zero = CountingEngine(responder=lambda r: "nope")
-    (only,) = Judge(JudgeConfig(engine="scripted", parse_retries=0), zero).score([(problem("x", []), png())])
+    (only,) = Judge(JudgeConfig(engine="scripted", parse_retries=0), zero).score(
+        [(problem("x", []), png())]
+    )
     assert zero.batches == [1] and only.status == "unparseable" and only.attempts == 1
 
 
 # --- cascade -----------------------------------------------------------------------------------
+
 
 def test_cascade_gates_each_step_on_the_previous():
     def cheap_reader(req):  # the OCR proxy: right only when the scene text shows the value
@@ -542,20 +665,36 @@ def test_cascade_gates_each_step_on_the_previous():
     items = [
         (problem("fails-checks", qs_ok), png(), good_scene, False),
         (problem("fails-cheap", qs_ok), png(), bad_scene, True),
-        (problem("fails-vision", [quiz("Q-right-A", "A"), quiz("Q-wrong [cheap C]", "C"),
-                                  quiz("Q-x [cheap B]", "B")]),
-         png(), good_scene, True),
+        (
+            problem(
+                "fails-vision",
+                [
+                    quiz("Q-right-A", "A"),
+                    quiz("Q-wrong [cheap C]", "C"),
+                    quiz("Q-x [cheap B]", "B"),
+                ],
+            ),
+            png(),
+            good_scene,
+            True,
+        ),
         (problem("accepted", qs_ok), png(), good_scene, True),
         (problem("no-image", qs_ok), None, None, True),  # cheap cannot score -> vision rejects
     ]
     report = Cascade(vision, cheap, cheap_threshold=0.5, vision_threshold=0.6).run(items)
     got = {d.problem_id: (d.accepted, d.stopped_at) for d in report.decisions}
-    assert got == {"fails-checks": (False, "checks"), "fails-cheap": (False, "cheap"),
-                   "fails-vision": (False, "vision"), "accepted": (True, "vision"),
-                   "no-image": (False, "vision")}
-    assert report.counts == {"checks": {"in": 5, "passed": 4},
-                             "cheap": {"in": 4, "passed": 3, "unscored": 1},
-                             "vision": {"in": 3, "passed": 1, "unscored": 1}}
+    assert got == {
+        "fails-checks": (False, "checks"),
+        "fails-cheap": (False, "cheap"),
+        "fails-vision": (False, "vision"),
+        "accepted": (True, "vision"),
+        "no-image": (False, "vision"),
+    }
+    assert report.counts == {
+        "checks": {"in": 5, "passed": 4},
+        "cheap": {"in": 4, "passed": 3, "unscored": 1},
+        "vision": {"in": 3, "passed": 1, "unscored": 1},
+    }
     assert cheap_engine.batches == [7] and vision_engine.batches == [5]
     assert "0.33 < 0.60" in report.decisions[2].reason
     with pytest.raises(ValueError):

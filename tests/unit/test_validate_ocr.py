@@ -29,8 +29,11 @@ def test_tesseract_reads_a_rendered_label():
 
 
 def test_ocr_proxy_answers_from_what_tesseract_read():
-    quiz = Quiz(question="What mass is labelled?", options={"A": "5 kg", "B": "12 kg", "C": "20 kg", "D": "1 kg"},
-                correct_option="B")
+    quiz = Quiz(
+        question="What mass is labelled?",
+        options={"A": "5 kg", "B": "12 kg", "C": "20 kg", "D": "1 kg"},
+        correct_option="B",
+    )
     problem = Problem(id="p", question="A 12 kg block.", quizzes=[quiz])
     seen = []
 
@@ -39,8 +42,10 @@ def test_ocr_proxy_answers_from_what_tesseract_read():
         seen.append(text)
         return "B" if "12kg" in text.replace(" ", "") else "A"
 
-    validator = QuizValidator(ValidatorConfig(engine="scripted", mode="ocr", ocr_engine="tesseract"),
-                              ScriptedEngine(responder=responder))
+    validator = QuizValidator(
+        ValidatorConfig(engine="scripted", mode="ocr", ocr_engine="tesseract"),
+        ScriptedEngine(responder=responder),
+    )
     (result,) = validator.validate([(problem, _label_png("m = 12 kg"), None)])
     assert result.mode == "ocr-proxy" and result.accuracy == 1.0
     assert "12kg" in seen[0].replace(" ", "")
