@@ -38,15 +38,35 @@ def stage_kwargs(resources: StageResources, constructor: dict[str, Any]) -> dict
 
 
 def build_pipeline(ds, cfg: SciRayConfig, *, needs_quizzes: bool):
-    """``ds`` (rows from ``sciray.cluster.source``) through quizgen, coder/render rounds and validation."""
+    """``ds`` (rows from ``sciray.cluster.source``) through quizgen, the coder/render rounds,
+    validation and (with ``judge.enabled``) the judge.
+
+    Every problem travels in a block of its own, so a stage emits a problem's row as soon as the
+    problem is done (with its batch of ``synth.<stage>.batch_size``) instead of holding it until
+    the whole read block is through: a slow engine never stalls the stream, and finished rows
+    reach the driver, and the shards, while the rest still runs. An actor pool bundles the
+    one-row blocks back into batches of its own ``batch_size``.
+    """
+    from sciray.pipeline.rows import SOURCE_COLUMNS
     from sciray.pipeline.stages import (
         CoderStage,
         ImgCoderStage,
+        JudgeStage,
         QuizGenStage,
         RenderStage,
         ValidateStage,
+        check_stage_order,
     )
 
+    order = [QuizGenStage] if needs_quizzes else []
+    if cfg.synth.layout == "fused":
+        order.append(ImgCoderStage)
+    else:
+        order += [CoderStage, RenderStage] * cfg.coder.max_rounds
+    order += [ValidateStage] + ([JudgeStage] if cfg.judge.enabled else [])
+    check_stage_order(order, SOURCE_COLUMNS)
+
+    ds = ds.repartition(target_num_rows_per_block=1)
     coder = cfg.coder.model_dump(mode="json")
     render = cfg.render.model_dump(mode="json")
     retries = cfg.synth.stage_retries
@@ -55,31 +75,31 @@ def build_pipeline(ds, cfg: SciRayConfig, *, needs_quizzes: bool):
             QuizGenStage, **stage_kwargs(cfg.synth.coder, {"coder": coder, "retries": retries})
         )
     workers = max(1, int(cfg.synth.render.num_cpus))
+    with_render = {"coder": coder, "render": render, "retries": retries, "workers": workers}
     if cfg.synth.layout == "fused":
-        ds = ds.map_batches(
-            ImgCoderStage,
-            **stage_kwargs(
-                cfg.synth.coder,
-                {"coder": coder, "render": render, "retries": retries, "workers": workers},
-            ),
-        )
+        ds = ds.map_batches(ImgCoderStage, **stage_kwargs(cfg.synth.coder, with_render))
     else:
-        for _ in range(
-            cfg.coder.attempts
-        ):  # the repair loop, unrolled: a finished row passes through
-            ds = ds.map_batches(
-                CoderStage, **stage_kwargs(cfg.synth.coder, {"coder": coder, "retries": retries})
-            )
-            ds = ds.map_batches(
-                RenderStage,
-                **stage_kwargs(
-                    cfg.synth.render,
-                    {"coder": coder, "render": render, "retries": retries, "workers": workers},
-                ),
-            )
+        # ImgCoder's repair loop, unrolled as many rounds as ImgCoder may take (attempts plus
+        # the plan follow-up); a finished row passes the later rounds untouched. A vLLM coder
+        # runs on Ray's own LLM processor; the other engines in our CoderStage.
+        for _ in range(cfg.coder.max_rounds):
+            if cfg.coder.engine == "vllm":
+                from sciray.pipeline.llm_processor import build_coder_processors
+
+                for processor in build_coder_processors(cfg):
+                    ds = processor(ds)
+            else:
+                coder_kwargs = {"coder": coder, "retries": retries}
+                ds = ds.map_batches(CoderStage, **stage_kwargs(cfg.synth.coder, coder_kwargs))
+            ds = ds.map_batches(RenderStage, **stage_kwargs(cfg.synth.render, with_render))
+    accept = cfg.synth.accept.model_dump(mode="json")
     validate = {
-        "accept": cfg.synth.accept.model_dump(mode="json"),
+        "accept": accept,
         "validator": cfg.validator.model_dump(mode="json"),
         "retries": retries,
     }
-    return ds.map_batches(ValidateStage, **stage_kwargs(cfg.synth.validate_stage, validate))
+    ds = ds.map_batches(ValidateStage, **stage_kwargs(cfg.synth.validate_stage, validate))
+    if cfg.judge.enabled:
+        judge = {"judge": cfg.judge.model_dump(mode="json"), "accept": accept, "retries": retries}
+        ds = ds.map_batches(JudgeStage, **stage_kwargs(cfg.synth.validate_stage, judge))
+    return ds

@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from sciray.coder.fixes import fix_outcomes
+
 DEFAULT_PROBLEMS = (
     Path(__file__).resolve().parents[2] / "shared" / "data" / "scigenbench" / "scigen.jsonl"
 )
@@ -100,6 +102,8 @@ def summarize(results, engine: TimedEngine, wall_s: float) -> dict:
         "tokens_per_s": round(engine.tokens / engine.seconds, 2) if engine.seconds else None,
         "seconds_per_problem": round(wall_s / n, 2),
         "problems_per_min": round(60 * n / wall_s, 3),
+        # per mechanical fix: times it fired, times the re-render then succeeded
+        "fixes": fix_outcomes(c for r in results for c in r.attempts),
     }
 
 
@@ -115,6 +119,7 @@ def _row(r) -> dict:
         "best_origin": best.origin if best else None,
         "origins": [c.origin for c in r.attempts],
         "errors": [c.render_error for c in r.attempts if c.render_error],
+        "error_kinds": [c.render_failure.kind for c in r.attempts if c.render_failure],
     }
 
 
@@ -139,7 +144,7 @@ def main() -> int:
     from sciray.coder.imgcoder import ImgCoder
     from sciray.config import load_config
     from sciray.llm import make_engine
-    from sciray.render import make_renderer
+    from sciray.render import coder_renderer
 
     cfg = load_config(args.config, args.overrides)
     problems = sample_problems(args.problems, args.limit, args.seed)
@@ -148,7 +153,7 @@ def main() -> int:
     results = []
     out = open(args.out, "w") if args.out else None
     try:
-        with make_renderer(cfg.coder.language, cfg.render) as renderer:
+        with coder_renderer(cfg.coder, cfg.render) as renderer:
             coder = ImgCoder(cfg.coder, engine, renderer)
             for i in range(0, len(problems), args.chunk):
                 done = coder.run(problems[i : i + args.chunk])

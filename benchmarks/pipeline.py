@@ -188,7 +188,8 @@ def part_a(args) -> dict:
         render_before_s is not None
     ):  # measured on both sides of the pipeline: the load on 2 cores drifts
         print(
-            f"    render-only before the pipeline {len(codes) / render_before_s:.2f}/s, after {len(codes) / render_s:.2f}/s"
+            f"    render-only before the pipeline {len(codes) / render_before_s:.2f}/s, "
+            f"after {len(codes) / render_s:.2f}/s"
         )
         render_s = (render_s + render_before_s) / 2
     pipeline_per_s = steady_rows / steady_s if steady_s > 0 else float("nan")
@@ -206,7 +207,8 @@ def part_a(args) -> dict:
     )
     print(
         f"    pipeline: wall {wall:.1f} s (first shard after {first_s:.1f} s); steady state (2nd half) "
-        f"{steady_rows} rows in {steady_s:.1f} s = {pipeline_per_s:.2f}/s; wall rate incl. start-up {c['input'] / wall:.2f}/s"
+        f"{steady_rows} rows in {steady_s:.1f} s = {pipeline_per_s:.2f}/s; "
+        f"wall rate incl. start-up {c['input'] / wall:.2f}/s"
     )
     print(f"    stage seconds (summed over rows): {manifest['stage_seconds']}")
     print(
@@ -359,7 +361,7 @@ def mem_run(n: int, ray_cpus: int, shard_rows: int, batch_size: int) -> dict:
         import ray
 
         from sciray.actors.stages import stage_kwargs
-        from sciray.cluster.synthesize import RunRecorder, _manifest, output_config_hash
+        from sciray.pipeline.run import RunRecorder, build_manifest, output_config_hash
 
         try:
             from sciray.cluster.source import ProblemSource
@@ -408,7 +410,8 @@ def mem_run(n: int, ray_cpus: int, shard_rows: int, batch_size: int) -> dict:
                 recorder.flush()
             recorder.flush()
             wall = time.time() - started
-            manifest = _manifest(recorder, cfg, chash, str(tmp), str(out), 0, wall)
+            previous = {"accepted": 0, "rejected": 0}
+            manifest = build_manifest(recorder, cfg, chash, str(tmp), str(out), previous, wall)
         ray.shutdown()
     mib = 1024 * 1024
     return {
@@ -488,7 +491,8 @@ def main() -> int:
             runs.append(run)
             print(
                 f"(b) {n} problems: {run['counts']} add up {run['counts_add_up']}; {run['wall_s']} s "
-                f"({run['rows_per_s']}/s); peak driver RSS {run['peak_rss_mb']} MiB (private {run['peak_private_mb']} MiB); "
+                f"({run['rows_per_s']}/s); peak driver RSS {run['peak_rss_mb']} MiB "
+                f"(private {run['peak_private_mb']} MiB); "
                 f"peak object store "
                 f"{run['peak_store_mb']} MiB ({run['store_samples']} samples"
                 + (f"; store sampling failed: {run['store_error']}" if run["store_error"] else "")

@@ -9,7 +9,8 @@ while a typo in a config or an internal record still fails loudly.
 from __future__ import annotations
 
 import builtins
-from typing import Any, Literal
+import dataclasses
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
@@ -17,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -76,7 +78,8 @@ class Quiz(Record):
     evidence: str | None = Field(
         default=None, validation_alias=AliasChoices("evidence", "evidence_snippet")
     )
-    """The snippet of the problem text that supports the answer (``evidence_snippet`` in SciGenBench)."""
+    """The snippet of the problem text that supports the answer (``evidence_snippet`` in
+    SciGenBench)."""
     meta: dict[str, Any] = Field(default_factory=dict)
     """Unknown keys of the input row, kept as they were."""
 
@@ -184,6 +187,12 @@ class Scene(Record):
     size: list[int] = Field(default_factory=list)
     """[width, height] of the image in pixels."""
 
+    @field_validator("artists", mode="before")
+    @classmethod
+    def _artists_from_arrow(cls, v: Any) -> Any:
+        # a scene read back from a shard stores this dict as [{name, value}] (see ArrowPairs)
+        return pairs_as_dict(v)
+
 
 class ImageRef(Record):
     """An image as Hugging Face ``datasets`` stores it: encoded bytes and/or a path."""
@@ -215,6 +224,33 @@ class Plan(Record):
 RenderStatus = Literal["ok", "error", "timeout", "violation", "limit"]
 
 
+class RenderFailure(Record):
+    """Why a render failed, as fields (the repair fixes are keyed on ``kind``)."""
+
+    kind: str = Field(max_length=100)
+    """The exception's class (``NameError``, ``SyntaxError``...) for the diagram's own errors;
+    SciRay's own kinds otherwise: ``no_figure``, ``pixel_cap``, ``import_blocked``, ``tex``,
+    ``timeout``, ``crash``, ``too_large``, ``no_result``, ``malformed``, ``forged``."""
+    line: int | None = Field(default=None, ge=0)
+    """The diagram's line the error points at (the last frame in the diagram's own code)."""
+    message: str = Field(default="", max_length=4096)
+    """The error's own message, without kind or line."""
+
+    @classmethod
+    def from_text(cls, kind: str, text: str) -> RenderFailure:
+        """A failure of ``kind`` from SciRay's one-line form (``line 7: message``)."""
+        head, sep, rest = text.partition(": ")
+        if sep and head.startswith("line ") and head[5:].isdigit():
+            return cls(kind=kind, line=int(head[5:]), message=rest[:4096])
+        return cls(kind=kind, message=text[:4096])
+
+    @property
+    def text(self) -> str:
+        """The one-line form shown to the coder: ``line 12: NameError: name 'ax' is not defined``."""
+        head = self.message if self.kind.islower() else f"{self.kind}: {self.message}".rstrip(": ")
+        return f"line {self.line}: {head}" if self.line else head
+
+
 class Candidate(Record):
     """One attempt at a diagram for one problem: plan, code, rendered image and scene."""
 
@@ -230,14 +266,20 @@ class Candidate(Record):
     prompt_version: str | None = None
     plan: Plan | None = None
     code: str | None = None
-    language: Literal["python", "tikz"] = "python"
+    language: Literal["python", "tikz", "scene"] = "python"
     raw_text: str | None = None
     """The model's full answer, kept when it could not be parsed."""
     image: ImageRef | None = None
     render_status: RenderStatus | None = None
     render_error: str | None = None
+    render_failure: RenderFailure | None = None
+    """``render_error`` as fields: what the repair fixes are chosen by."""
+    fixed_by: str | None = None
+    """The mechanical fix that made this candidate from an earlier one (origin ``fix``)."""
     render_ms: float | None = None
     scene: Scene | None = None
+    scene_spec: dict[str, Any] | None = None
+    """In scene mode: the typed scene description (``sciray.scene``) this candidate drew."""
     sandbox: list[str] = Field(default_factory=list)
     """Isolation mechanisms that were in force for the render."""
     usage: TokenUsage = Field(default_factory=TokenUsage)
@@ -301,3 +343,152 @@ class Verdict(Record):
     """Standard metrics (psnr, ssim, clip, ...) when a reference image exists."""
     accepted: bool = False
     reason: str = ""
+
+
+# ---------------------------------------------------------------- stored rows
+# The rows SciRay writes to Parquet; ``sciray.data.schema`` derives their Arrow schemas.
+
+
+@dataclasses.dataclass(frozen=True)
+class ArrowPairs:
+    """How a ``dict`` field is stored in Arrow: a list of ``{key, value}`` structs named by these
+    two fields (not an Arrow map, which Hugging Face ``datasets`` cannot load). Use as
+    ``Annotated[dict[str, float], ArrowPairs(value="score")]``; without it: ``name`` / ``value``."""
+
+    key: str = "name"
+    value: str = "value"
+
+
+def pairs_as_dict(value: Any, pairs: ArrowPairs = ArrowPairs()) -> Any:
+    """A dict stored as ``[{name, value}]`` (or an Arrow map's ``[(k, v)]``) back as a dict; any
+    other value unchanged, for the field's own validation to judge."""
+    if not isinstance(value, list):
+        return value
+    if all(isinstance(p, dict) and set(p) == {pairs.key, pairs.value} for p in value):
+        return {p[pairs.key]: p[pairs.value] for p in value}
+    if all(isinstance(p, tuple) and len(p) == 2 for p in value):
+        return dict(value)
+    return value
+
+
+CheckScores = Annotated[dict[str, float], ArrowPairs(value="score")]
+"""Deterministic check name -> score, stored as ``[{name, score}]``."""
+
+
+class ShardVerdict(Record):
+    """What the pipeline decided for one problem, as a shard's ``verdict`` column stores it. Built
+    from the pipeline's verdict dict (every key optional); keys it does not name go to ``meta``."""
+
+    accepted: bool = False
+    status: Literal["accepted", "rejected"] = "rejected"
+    reason: str | None = None
+    stage: str | None = None
+    """Where a rejection was decided: coder | checks | validate | judge."""
+    r_inv: float | None = None
+    """Share of quizzes answered right from the image alone, 0..1."""
+    label_recall: float | None = None
+    validator: str | None = None
+    """checks-only | vision | ocr-proxy."""
+    quiz_status: str | None = None
+    quiz_answers: list[QuizAnswer] = Field(default_factory=list)
+    checks: CheckScores = Field(default_factory=dict)
+    check_reasons: list[str] = Field(default_factory=list)
+    judge: JudgeScores | None = None
+    judge_total: int | None = None
+    judge_status: str | None = None
+    cascade: str | None = None
+    """Where the validation cascade stopped (with ``synth.accept.cascade``)."""
+    cheap_r_inv: float | None = None
+    """The OCR-proxy gate's R_inv in the cascade."""
+    meta: dict[str, Any] = Field(default_factory=dict)
+    """Other keys of the pipeline's verdict, kept as they were."""
+
+
+class Lineage(Record):
+    """Where a shard row came from."""
+
+    engine: str | None = None
+    model: str | None = None
+    prompt_version: str | None = None
+    config_hash: str | None = None
+    package_versions: Annotated[dict[str, str], ArrowPairs(value="version")] = Field(
+        default_factory=dict
+    )
+    """Package -> installed version, stored as ``[{name, version}]``."""
+    sandbox: list[str] = Field(default_factory=list)
+
+
+# Every field of Candidate but the image bytes (a shard stores the chosen image once, in
+# ``image``), derived so that a field added to Candidate reaches the shards too.
+Attempt = create_model(
+    "Attempt",
+    __base__=Record,
+    __doc__="One attempt of a shard row: a ``Candidate`` without its image bytes.",
+    **{
+        name: (field.annotation, field)
+        for name, field in Candidate.model_fields.items()
+        if name != "image"
+    },
+    has_image=(bool, Field(default=False, description="Whether the attempt rendered an image.")),
+)
+
+
+class ShardRow(Record):
+    """One row of an ``accepted/`` or ``rejected/`` shard written by ``sciray synth``."""
+
+    problem_id: str
+    config_hash: str
+    """The config hash the row was made with (with ``problem_id``: the resume index)."""
+    subject: str | None = None
+    image_type: str | None = None
+    question: str | None = None
+    image: ImageRef | None = None
+    """The chosen image as Hugging Face stores one: {bytes, path}."""
+    status: Literal["accepted", "rejected"] = "rejected"
+    reason: str | None = None
+    language: str | None = None
+    code: str | None = None
+    plan: Plan | None = None
+    scene: Scene | None = None
+    scene_spec: dict[str, Any] | None = None
+    """In scene mode: the typed scene description the image was drawn from (JSON text; edit it
+    and ``sciray scene render`` draws it again)."""
+    checks: CheckScores | None = None
+    label_recall: float | None = None
+    r_inv: float | None = None
+    verdict: ShardVerdict = Field(default_factory=ShardVerdict)
+    attempts: list[Attempt] = Field(default_factory=list)  # type: ignore[valid-type]
+    lineage: Lineage = Field(default_factory=Lineage)
+    problem: Problem
+    """The whole problem, quizzes included."""
+
+
+class ScoreRow(Record):
+    """One row of ``scores.parquet`` written by ``sciray eval`` (one per problem)."""
+
+    problem_id: str
+    subject: str | None = None
+    image_type: str | None = None
+    status: str = "ok"
+    """ok | missing_image | bad_image."""
+    error: str | None = None
+    accuracy: float | None = None
+    """Share of the problem's quizzes answered right, 0..1."""
+    r_inv: float | None = None
+    """``accuracy`` in percent."""
+    quiz_status: str | None = None
+    validator_mode: str | None = None
+    quiz_answers: list[QuizAnswer] | None = None
+    image_sent: dict[str, Any] | None = None
+    """How the image was sent to the validator (size, format, ...), as JSON text."""
+    judge: JudgeScores | None = None
+    judge_total: int | None = None
+    judge_status: str | None = None
+    psnr: float | None = None
+    ssim: float | None = None
+    clip: float | None = None
+    metrics_error: str | None = None
+    label_recall: float | None = None
+    checks_passed: bool | None = None
+    checks: CheckScores | None = None
+    check_reasons: list[str] | None = None

@@ -107,7 +107,8 @@ class HandleRenderer:
 
 @ray_serve.deployment(name="coder")
 class CoderDeployment:
-    """``DiagramService`` (ImgCoder with the coder.* engine) rendering through the render deployment."""
+    """``DiagramService`` (ImgCoder with the coder.* engine) rendering through the render
+    deployment."""
 
     def __init__(self, coder: dict, render_handle, max_ongoing: int):
         keep_replica_grpc_on_loopback()  # runs before Serve starts the replica's gRPC server

@@ -180,6 +180,7 @@ def diagram_payload(result: CoderResult) -> dict[str, Any]:
         "label_recall": best.label_recall if best else None,
         "render_status": best.render_status if best else None,
         "render_error": best.render_error if best else None,
+        "render_failure": best.render_failure if best else None,
         "model_calls": result.model_calls,
         "attempts": len(result.attempts),
         "engine": best.engine if best else None,

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sciray.types import Problem, Quiz, Scene
+from sciray.types import Problem, Quiz, RenderFailure, Scene
 
 Language = Literal["python", "tikz"]
 
@@ -90,7 +90,8 @@ class RenderRequest(Body):
 
 
 class EvaluateRequest(Body):
-    """POST /v1/evaluate: answer a problem's quizzes from an image (and run the checks on its scene)."""
+    """POST /v1/evaluate: answer a problem's quizzes from an image (and run the checks on its
+    scene)."""
 
     image_base64: str = Field(min_length=1)
     """The image (PNG or JPEG), base64-encoded."""
@@ -170,6 +171,9 @@ class DiagramResponse(BaseModel):
     label_recall: float | None = None
     render_status: str | None = None
     render_error: str | None = None
+    render_failure: RenderFailure | None = None
+    """``render_error`` as fields: kind (``NameError``, ``no_figure``, ``timeout``...), line,
+    message."""
     model_calls: int = 0
     attempts: int = 0
     engine: str | None = None

@@ -64,6 +64,7 @@ def eval_(
     from sciray.evaluation.images import find_images
     from sciray.evaluation.output import write_eval
     from sciray.evaluation.run import Evaluator
+    from sciray.progress import RunProgress
 
     cfg = load_config(config, set_)
     wanted = tuple(f.strip() for f in families.split(",") if f.strip())
@@ -86,7 +87,12 @@ def eval_(
             err=True,
         )
     try:
-        result = evaluator.evaluate(problems, entries, name or Path(images).resolve().name)
+        with RunProgress("eval", len(problems), enabled=not as_json) as progress:
+            result = evaluator.evaluate(
+                problems, entries, name or Path(images).resolve().name, on_stage=progress.stage
+            )
+            for row in result.rows:
+                progress.advance(row["status"])
     finally:
         evaluator.close()
     result.summary["quarantined_problems"] = len(report.quarantined)

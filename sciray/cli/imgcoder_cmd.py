@@ -24,6 +24,8 @@ def candidate_record(result) -> dict:
             "fixes": c.fixes,
             "render_status": c.render_status,
             "render_error": c.render_error,
+            "render_failure": c.render_failure.model_dump() if c.render_failure else None,
+            "scene_spec": c.scene_spec,
             "render_ms": round(c.render_ms, 1) if c.render_ms is not None else None,
             "checks": c.checks,
             "check_reasons": c.check_reasons,
@@ -99,7 +101,8 @@ def imgcoder(problems_path, ids, limit, out_dir, config, set_, as_json) -> None:
     from sciray.config import load_config
     from sciray.data.problems import load_problems
     from sciray.llm import make_engine
-    from sciray.render import make_renderer
+    from sciray.progress import RunProgress
+    from sciray.render import coder_renderer
 
     if limit is not None and limit < 1:
         raise UserError("--limit must be at least 1")
@@ -127,8 +130,16 @@ def imgcoder(problems_path, ids, limit, out_dir, config, set_, as_json) -> None:
     out.mkdir(parents=True, exist_ok=True)
     engine = make_engine(cfg.coder)
     try:
-        with make_renderer(cfg.coder.language, cfg.render) as renderer:
-            results = ImgCoder(cfg.coder, engine, renderer).run(problems)
+        with (
+            coder_renderer(cfg.coder, cfg.render) as renderer,
+            RunProgress("imgcoder", len(problems), enabled=not as_json) as progress,
+        ):
+
+            def finished(result, seconds: float) -> None:
+                progress.stage("coder+render", seconds)
+                progress.advance(result.status)
+
+            results = ImgCoder(cfg.coder, engine, renderer).run(problems, on_done=finished)
     finally:
         engine.close()
     records = [write_outputs(r, out) for r in results]

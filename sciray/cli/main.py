@@ -32,12 +32,14 @@ from sciray.errors import SciRayError
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 def cli() -> None:
-    """SciRay: synthesize scientifically faithful diagrams from problem text and prove them faithful."""
+    """SciRay: synthesize scientifically faithful diagrams from problem text and prove them
+    faithful."""
 
 
 cli.add_command(config_cmd.group)
 cli.add_command(problems_cmd.group)
 cli.add_command(render_cmd.render)
+cli.add_command(render_cmd.scene_group)
 cli.add_command(imgcoder_cmd.imgcoder)
 cli.add_command(eval_cmd.eval_)
 cli.add_command(eval_cmd.leaderboard)

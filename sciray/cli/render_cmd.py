@@ -10,7 +10,7 @@ import click
 from sciray.cli.options import config_option, json_option, set_option
 from sciray.errors import UserError
 
-_SUFFIX_LANGUAGE = {".py": "python", ".tex": "tikz", ".tikz": "tikz"}
+_SUFFIX_LANGUAGE = {".py": "python", ".tex": "tikz", ".tikz": "tikz", ".json": "scene"}
 
 
 def result_json(file: str, result, png_path: str | None) -> dict:
@@ -37,9 +37,10 @@ def result_json(file: str, result, png_path: str | None) -> dict:
 @click.argument("files", nargs=-1, required=True)
 @click.option(
     "--language",
-    type=click.Choice(["python", "tikz"]),
+    type=click.Choice(["python", "tikz", "scene"]),
     default=None,
-    help="Language of every FILE (default: from the suffix, .py -> python, .tex -> tikz).",
+    help="Language of every FILE (default: from the suffix, .py -> python, .tex -> tikz, "
+    ".json -> scene).",
 )
 @click.option(
     "--out-dir", default=None, metavar="DIR", help="Write <name>.png here for each rendered file."
@@ -70,15 +71,18 @@ def render(files, language, out_dir, timeout_s, config, set_, as_json) -> None:
         if lang is None:
             raise UserError(f"cannot tell the language of {name!r}; pass --language python|tikz")
         try:
-            jobs.append((name, lang, path.read_text(encoding="utf-8")))
+            text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             raise UserError(f"{name!r} is not UTF-8 text") from None
+        if lang == "scene":
+            text = _checked_scene(name, text)
+        jobs.append((name, lang, text))
     out = Path(out_dir) if out_dir else None
     if out:
         out.mkdir(parents=True, exist_ok=True)
     results: dict[int, object] = {}
     for lang in sorted({lang for _, lang, _ in jobs}):
-        indices = [i for i, (_, l, _) in enumerate(jobs) if l == lang]
+        indices = [i for i, (_, language, _) in enumerate(jobs) if language == lang]
         workers = min(len(indices), cfg.workers or __import__("os").cpu_count() or 1)
         with make_renderer(lang, cfg, workers=workers) as renderer:
             for i, result in zip(indices, renderer.render_many([jobs[i][2] for i in indices])):
@@ -96,3 +100,58 @@ def render(files, language, out_dir, timeout_s, config, set_, as_json) -> None:
                 f" -> {png_path}" if png_path else (f": {result.error}" if result.error else "")
             )
             click.echo(f"{name}: {result.status} ({result.ms:.0f} ms){detail}")
+
+
+def _checked_scene(name: str, text: str) -> str:
+    """A scene file's JSON, validated here so a bad file is a one-line error (exit 2)."""
+    from sciray.coder.scene_prompts import parse_scene_answer
+
+    if len(text) > 200_000:
+        raise UserError(f"{name}: a scene file holds at most 200 kB of JSON")
+    spec, why = parse_scene_answer(text)
+    if spec is None:
+        raise UserError(f"{name}: {why}; fix the file (see 'sciray scene schema DOMAIN')")
+    return spec.model_dump_json(exclude_none=True)
+
+
+@click.group("scene")
+def scene_group() -> None:
+    """Typed scene descriptions drawn by deterministic domain renderers."""
+
+
+@scene_group.command("render")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--out-dir", default=None, metavar="DIR", help="Write <name>.png here.")
+@config_option
+@set_option
+@json_option
+@click.pass_context
+def scene_render(ctx, files, out_dir, config, set_, as_json) -> None:
+    """Render scene FILE.json... (a description a model wrote, or one edited by hand)."""
+    ctx.invoke(
+        render,
+        files=files,
+        language="scene",
+        out_dir=out_dir,
+        timeout_s=None,
+        config=config,
+        set_=set_,
+        as_json=as_json,
+    )
+
+
+@scene_group.command("schema")
+@click.argument("domain")
+def scene_schema(domain) -> None:
+    """Print the JSON schema of DOMAIN's scene (what a model fills; 'list' names the domains)."""
+    from sciray.errors import did_you_mean
+    from sciray.scene import domains, prompt_schema
+
+    known = domains()
+    if domain == "list":
+        for name, cls in sorted(known.items()):
+            click.echo(f"{name}: {', '.join(cls.image_types)}")
+        return
+    if domain not in known:
+        raise UserError(f"no scene domain {domain!r}{did_you_mean(domain, known)}")
+    click.echo(json.dumps(prompt_schema(domain), indent=2, ensure_ascii=False))

@@ -31,7 +31,8 @@ from sciray.cli.options import config_option, json_option, set_option
 @set_option
 @json_option
 def synth(problems_path, limit, out_dir, config, set_, as_json) -> None:
-    """Problems -> coder -> sandboxed render -> repair -> checks -> validator -> accepted/ and rejected/ shards."""
+    """Problems -> coder -> sandboxed render -> repair -> checks -> validator -> accepted/ and
+    rejected/ shards."""
     from sciray.cluster.synthesize import run_synthesis
     from sciray.config import load_config
     from sciray.errors import UserError

@@ -28,7 +28,8 @@ from sciray.cli.options import config_option, json_option, set_option
 @set_option
 @json_option
 def train(data, out_dir, config, set_, as_json) -> None:
-    """Accepted shards -> Ray Data -> Ray Train (DDP or DeepSpeed) -> checkpoints + DIR/train_report.json."""
+    """Accepted shards -> Ray Data -> Ray Train (DDP or DeepSpeed) -> checkpoints +
+    DIR/train_report.json."""
     from sciray.cluster.train import run_training
     from sciray.config import load_config
 
@@ -49,7 +50,10 @@ def train(data, out_dir, config, set_, as_json) -> None:
             )
         )
         return
-    acc = lambda e: "n/a" if not e else f"{e['accuracy']:.3f} ({e['correct']}/{e['n']})"
+
+    def acc(e) -> str:
+        return "n/a" if not e else f"{e['accuracy']:.3f} ({e['correct']}/{e['n']})"
+
     resumed = (
         f", resumed from step {report['resumed_from_step']}"
         if report["resumed_from_step"] is not None

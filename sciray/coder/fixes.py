@@ -38,11 +38,19 @@ import io
 import re
 import tokenize
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sciray.types import RenderFailure
 
 __all__ = [
+    "ERROR_FIXES",
+    "ERROR_FIX_NAMES",
+    "ErrorFix",
     "apply_fit_view",
     "apply_givens_legend",
     "error_fixes",
+    "fix_outcomes",
     "fit_view_postlude",
     "needs_fit_view",
     "static_fixes",
@@ -427,7 +435,8 @@ def _double_latex_backslashes(body: str) -> str:
 
 
 def _rewrite_strings(code: str, rewrite) -> str:
-    """``code`` with each string literal's body replaced by ``rewrite(prefix, body)`` (None keeps it)."""
+    """``code`` with each string literal's body replaced by ``rewrite(prefix, body)`` (None keeps
+    it)."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
@@ -569,8 +578,8 @@ def valid_format(fmt: str) -> str:
 _BAD_FORMAT = re.compile(r"""['"](.*?)['"] is not a valid format string""")
 
 
-def _format_string(code: str, error: str) -> str | None:
-    m = _BAD_FORMAT.search(error)
+def _format_string(code: str, failure: RenderFailure) -> str | None:
+    m = _BAD_FORMAT.search(failure.message)
     if not m:
         return None
     bad, good = m.group(1), valid_format(m.group(1))
@@ -617,14 +626,6 @@ def _call_entry_point(code: str) -> str | None:
 # text_3d, canvas_size, truncated_tail, undefined_axes
 
 
-_ERROR_LINE = re.compile(r"^line (\d+): ")
-
-
-def _error_line(error: str) -> int | None:
-    m = _ERROR_LINE.match(error)
-    return int(m.group(1)) if m else None
-
-
 def _calls_at(tree: ast.Module, line: int | None, attr: str) -> list[ast.Call]:
     return [
         n
@@ -636,12 +637,12 @@ def _calls_at(tree: ast.Module, line: int | None, attr: str) -> list[ast.Call]:
     ]
 
 
-def _text_3d(code: str, error: str) -> str | None:
+def _text_3d(code: str, failure: RenderFailure) -> str | None:
     """``z=0`` for every 3-positional-argument ``text`` call on the receiver that failed."""
     tree = _parse(code)
     if tree is None:
         return None
-    failed = _calls_at(tree, _error_line(error), "text")
+    failed = _calls_at(tree, failure.line, "text")
     receivers = {ast.unparse(c.func.value) for c in failed}
     src = _Source(code)
     for call in _calls_at(tree, None, "text"):
@@ -731,12 +732,12 @@ def _simple_statements_at(tree: ast.Module, line: int) -> list[ast.stmt]:
     ]
 
 
-_UNDEFINED = re.compile(r"NameError: name '(ax|fig)' is not defined")
+_UNDEFINED = re.compile(r"name '(ax|fig)' is not defined")
 
 
-def _undefined_axes(code: str, error: str) -> str | None:
+def _undefined_axes(code: str, failure: RenderFailure) -> str | None:
     """Bind ``ax``/``fig`` to pyplot's current axes/figure just before the statement that failed."""
-    m, line = _UNDEFINED.search(error), _error_line(error)
+    m, line = _UNDEFINED.search(failure.message), failure.line
     tree = _parse(code)
     if m is None or line is None or tree is None:
         return None
@@ -761,12 +762,12 @@ def _undefined_axes(code: str, error: str) -> str | None:
 _UNKNOWN_KWARG = re.compile(r"\w+\(\) got an unexpected keyword argument '(\w+)'")
 
 
-def _unknown_kwarg(code: str, error: str) -> str | None:
+def _unknown_kwarg(code: str, failure: RenderFailure) -> str | None:
     """Drop ``name=...`` from the calls in the failing statement that pass it (the model mixed up
     two APIs: ``arrow_length_ratio`` of 3-D quivers on a 2-D one, ``head_width`` on a 3-D line).
     Python reports the statement's first line, while the keyword may sit in a nested call
     (``arrowprops=dict(..., head_width=...)``) further down."""
-    m, line = _UNKNOWN_KWARG.search(error), _error_line(error)
+    m, line = _UNKNOWN_KWARG.search(failure.message), failure.line
     tree = _parse(code)
     if m is None or line is None or tree is None:
         return None
@@ -801,62 +802,136 @@ def _inside(inner: ast.AST, outer: ast.AST) -> bool:
 _MISSING_ATTR = re.compile(r"object has no attribute '(\w+)'")
 
 
-def _axes_3d_for_error(code: str, error: str) -> str | None:
-    attr = _MISSING_ATTR.search(error)
+def _axes_3d_for_error(code: str, failure: RenderFailure) -> str | None:
+    attr = _MISSING_ATTR.search(failure.message)
     if attr and attr.group(1) in _THREE_D:
         fixed = _axes_3d(code, force=True, only=attr.group(1))
-    elif "quiver() takes" in error:
+    elif "quiver() takes" in failure.message:
         fixed = _axes_3d(code, force=True, only="quiver")
     else:
         return None
     return fixed if fixed != code else None
 
 
-def _rerun(fix, code: str) -> str | None:
-    fixed = fix(code)
-    return fixed if fixed != code else None
+def _rerun(fix):
+    """An error fix from a static one: rerun it on the failed code."""
+
+    def run(code: str, failure: RenderFailure) -> str | None:
+        fixed = fix(code)
+        return fixed if fixed != code else None
+
+    return run
 
 
-def error_fixes(code: str, error: str, language: str) -> tuple[str, list[str]] | None:
-    """A mechanical fix for the renderer's one-line ``error``: (new code, fix names), or None."""
+def _whole(fix):
+    """An error fix that needs only the code."""
+    return lambda code, failure: fix(code)
+
+
+@dataclass(frozen=True)
+class ErrorFix:
+    """One mechanical repair: tried on a failed Python render whose failure ``kind`` is one of
+    ``kinds`` and whose message matches ``message`` (when given); ``fix`` returns the new code or
+    None when it does not apply after all."""
+
+    name: str
+    kinds: frozenset[str]
+    fix: Callable[[str, RenderFailure], str | None]
+    message: re.Pattern | None = None
+
+    def applies(self, failure: RenderFailure) -> bool:
+        return failure.kind in self.kinds and (
+            self.message is None or self.message.search(failure.message) is not None
+        )
+
+
+def _k(*kinds: str) -> frozenset[str]:
+    return frozenset(kinds)
+
+
+# In the order they are tried; benchmarks/coder.py counts how often each fired and how often the
+# re-render then succeeded, so one that never earns its place can be seen and removed.
+ERROR_FIXES: tuple[ErrorFix, ...] = (
+    ErrorFix(
+        "format_string", _k("ValueError"), _format_string, re.compile("is not a valid format")
+    ),
+    ErrorFix(
+        "numpy2_names",
+        _k("AttributeError"),
+        _rerun(_numpy2_names),
+        re.compile(r"module 'numpy' has no attribute|NumPy 2\.0 release"),
+    ),
+    ErrorFix(
+        "gca_projection",
+        _k("TypeError"),
+        _rerun(_gca_projection),
+        re.compile(r"gca\(\) got an unexpected keyword argument"),
+    ),
+    ErrorFix(
+        "mpl_removed_names",
+        _k("AttributeError"),
+        _rerun(_mpl_removed_names),
+        re.compile(r"has no attribute '(?:get_cmap|w_[xyz]axis)'"),
+    ),
+    ErrorFix(
+        "seaborn_style",
+        _k("OSError", "ValueError"),
+        _rerun(_seaborn_style),
+        re.compile(r"seaborn.*is not a valid package style|is not a valid package style.*seaborn"),
+    ),
+    ErrorFix("axes_3d", _k("AttributeError", "TypeError"), _axes_3d_for_error),
+    ErrorFix("call_entry_point", _k("no_figure"), _whole(_call_entry_point)),
+    ErrorFix(
+        "text_3d",
+        _k("TypeError"),
+        _text_3d,
+        re.compile(r"text\(\) missing 1 required positional argument: 's'"),
+    ),
+    ErrorFix("canvas_size", _k("pixel_cap"), _whole(_canvas_size)),
+    ErrorFix(
+        "truncated_tail",
+        _k("SyntaxError", "IndentationError"),
+        _whole(_truncated_tail),
+        re.compile(r"never closed|unterminated|unexpected EOF|expected an indented block"),
+    ),
+    ErrorFix(
+        "fstring_latex",
+        _k("SyntaxError"),
+        lambda code, failure: _fstring_latex(code),
+        re.compile(r"f-string"),
+    ),
+    ErrorFix("undefined_axes", _k("NameError"), _undefined_axes, _UNDEFINED),
+    # Artist.set() reports an unknown property as an AttributeError, plain calls as a TypeError
+    ErrorFix("unknown_kwarg", _k("TypeError", "AttributeError"), _unknown_kwarg, _UNKNOWN_KWARG),
+)
+ERROR_FIX_NAMES = tuple(f.name for f in ERROR_FIXES)
+
+
+def error_fixes(code: str, failure: RenderFailure, language: str) -> tuple[str, list[str]] | None:
+    """The first registered fix that applies to ``failure`` and changes ``code``: (new code,
+    [its name]), or None."""
     if language != "python" or not code:
         return None
-    error = error or ""
-    attempts = []
-    if "is not a valid format string" in error:
-        attempts.append(("format_string", lambda: _format_string(code, error)))
-    if re.search(r"module 'numpy' has no attribute|NumPy 2\.0 release", error):
-        attempts.append(("numpy2_names", lambda: _rerun(_numpy2_names, code)))
-    if "gca() got an unexpected keyword argument" in error:
-        attempts.append(("gca_projection", lambda: _rerun(_gca_projection, code)))
-    if re.search(r"has no attribute '(?:get_cmap|w_[xyz]axis)'", error):
-        attempts.append(("mpl_removed_names", lambda: _rerun(_mpl_removed_names, code)))
-    if "is not a valid package style" in error and "seaborn" in error:
-        attempts.append(("seaborn_style", lambda: _rerun(_seaborn_style, code)))
-    if "has no attribute" in error or "quiver() takes" in error:
-        attempts.append(("axes_3d", lambda: _axes_3d_for_error(code, error)))
-    if "drew no figure" in error:
-        attempts.append(("call_entry_point", lambda: _call_entry_point(code)))
-    if re.search(r"Axes3D\.text\(\) missing 1 required positional argument: 's'", error):
-        attempts.append(("text_3d", lambda: _text_3d(code, error)))
-    if "pixels is over the cap" in error:
-        attempts.append(("canvas_size", lambda: _canvas_size(code)))
-    if re.match(
-        r"SyntaxError: .*(?:was never closed|unterminated|unexpected EOF|expected an indented block)",
-        error,
-    ):
-        attempts.append(("truncated_tail", lambda: _truncated_tail(code)))
-    if "f-string expression part cannot include a backslash" in error:
-        attempts.append(("fstring_latex", lambda: _fstring_latex(code)))
-    if _UNDEFINED.search(error):
-        attempts.append(("undefined_axes", lambda: _undefined_axes(code, error)))
-    if _UNKNOWN_KWARG.search(error):
-        attempts.append(("unknown_kwarg", lambda: _unknown_kwarg(code, error)))
-    for name, attempt in attempts:
-        fixed = attempt()
-        if fixed is not None:
-            return fixed, [name]
+    for entry in ERROR_FIXES:
+        if entry.applies(failure):
+            fixed = entry.fix(code, failure)
+            if fixed is not None and fixed != code:
+                return fixed, [entry.name]
     return None
+
+
+def fix_outcomes(candidates) -> dict[str, dict[str, int]]:
+    """Per error fix (and ``givens_legend``): how often it fired (made a new candidate) and how
+    often that candidate then rendered, over ``candidates`` (``Candidate`` records). Every
+    registered fix is listed, the ones that never fired with zeros."""
+    counts = {name: {"fired": 0, "rendered": 0} for name in (*ERROR_FIX_NAMES, "givens_legend")}
+    for cand in candidates:
+        if cand.fixed_by is None:
+            continue
+        entry = counts.setdefault(cand.fixed_by, {"fired": 0, "rendered": 0})
+        entry["fired"] += 1
+        entry["rendered"] += cand.render_status == "ok"
+    return counts
 
 
 # ---------------------------------------------------------------------------------------------

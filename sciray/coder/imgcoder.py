@@ -17,6 +17,8 @@ pipeline runs them as separate stages, carrying the serialisable ``CoderResult``
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,7 +28,7 @@ from sciray.coder.fixes import apply_fit_view, apply_givens_legend, error_fixes,
 from sciray.coder.parse import parse_answer
 from sciray.config.models import CoderConfig
 from sciray.llm.base import ChatRequest, ChatResult
-from sciray.types import Candidate, ImageRef, Plan, Problem, TokenUsage
+from sciray.types import Candidate, ImageRef, Plan, Problem, RenderFailure, TokenUsage
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +46,17 @@ class SlotState(BaseModel):
     pending: Candidate | None = None
     """A candidate written by the coder and not rendered yet (between the two halves of a round)."""
     plan: Plan | None = None
-    """The plan of the latest answer that had a plan but no code (the next request asks for code only)."""
+    """The plan of the latest answer that had a plan but no code (the next request asks for code
+    only)."""
     followups: int = 0
     """Code-only follow-ups granted on top of the attempt budget (``coder.plan_followup``)."""
     restarts: int = 0
     """Times the slot started over from the first prompt after a repair repeated its error."""
+    fell_back: bool = False
+    """``coder.mode=auto``: the scene attempts failed and the slot went on in code mode."""
+    picked_domain: str | None = None
+    """``coder.mode=scene`` with an image_type no domain takes: the domain the model picked
+    (``""``: none fits, the slot writes code); None until it was asked."""
     done: bool = False
 
 
@@ -89,7 +97,8 @@ class CoderResult(BaseModel):
 
     @property
     def model_calls(self) -> int:
-        return sum(1 for c in self.attempts if c.origin != "fix")
+        picks = sum(1 for slot in self.slots if slot.picked_domain is not None)
+        return picks + sum(1 for c in self.attempts if c.origin != "fix")
 
 
 def _same_failure(before: Candidate | None, after: Candidate) -> bool:
@@ -100,6 +109,10 @@ def _same_failure(before: Candidate | None, after: Candidate) -> bool:
         and after.render_status == before.render_status
         and (after.render_error or "") == (before.render_error or "")
     )
+
+
+def _invalid_scene(cand: Candidate) -> bool:
+    return cand.render_failure is not None and cand.render_failure.kind == "invalid_scene"
 
 
 class ImgCoder:
@@ -169,7 +182,70 @@ class ImgCoder:
             request_id=problem.id,
         )
 
-    def _request(self, problem: Problem, slot: SlotState) -> ChatRequest:
+    def scene_domain(self, problem: Problem, slot: SlotState) -> tuple[bool, str | None]:
+        """(does this slot draw a scene, its domain or None for "the model picks"): from
+        ``coder.mode``, the problem's image_type and whether the slot fell back to code."""
+        mode = self.cfg.mode
+        if mode == "code" or slot.fell_back:
+            return False, None
+        from sciray.scene import route
+
+        domain = route(problem.image_type)
+        if domain is not None:
+            return True, domain
+        if mode == "auto" or slot.picked_domain == "":
+            return False, None
+        return True, slot.picked_domain  # None: the model picks the domain first
+
+    def _scene_request(self, problem: Problem, slot: SlotState, domain: str | None) -> ChatRequest:
+        from sciray.coder import scene_prompts
+
+        cfg, last = self.cfg, slot.last
+        if domain is None:  # a short constrained call: which domain, if any
+            messages, schema = scene_prompts.pick_messages(problem)
+            return ChatRequest(
+                messages=messages,
+                max_tokens=32,
+                temperature=0.0,
+                seed=self._seed(slot),
+                request_id=problem.id,
+                json_schema=schema,
+            )
+        if last is not None and last.code:
+            if last.render_status != "ok":
+                error, failed = last.render_error or "it drew nothing", True
+            else:
+                givens = extract_givens(problem.question)
+                missing = [g.text for g in missing_givens(givens, last.scene)] if last.scene else []
+                error, failed = prompts.check_feedback(last.check_reasons, missing), False
+            last_domain = (last.scene_spec or {}).get("domain", domain)
+            messages = scene_prompts.repair_messages(
+                problem, last_domain, last.code, error, failed_render=failed
+            )
+            temperature = cfg.repair_temperature
+        else:
+            messages = scene_prompts.first_messages(problem, domain)
+            temperature = (
+                cfg.temperature
+                if slot.sample == 0 and slot.attempt == 0
+                else max(cfg.sample_temperature, cfg.repair_temperature)
+            )
+        return ChatRequest(
+            messages=messages,
+            max_tokens=cfg.scene_max_tokens,
+            temperature=temperature,
+            top_p=cfg.top_p,
+            seed=self._seed(slot),
+            request_id=problem.id,
+            json_schema=scene_prompts.scene_schema(domain),
+        )
+
+    def request(self, problem: Problem, slot: SlotState) -> ChatRequest:
+        """The next model call for ``slot``: first prompt, code-only follow-up or repair (of a
+        program, or of a scene in scene mode)."""
+        scene, domain = self.scene_domain(problem, slot)
+        if scene:
+            return self._scene_request(problem, slot, domain)
         if slot.last is not None and slot.last.code:
             return self._repair_request(problem, slot)
         if slot.plan is not None:
@@ -188,8 +264,9 @@ class ImgCoder:
             problem_id=problem.id,
             attempt=slot.attempt,
             sample=slot.sample,
-            engine=self.engine.name,
-            model=self.engine.model,
+            # no engine here when Ray's LLM processor answered (the split layout's vLLM coder)
+            engine=self.engine.name if self.engine is not None else self.cfg.engine,
+            model=self.engine.model if self.engine is not None else self.cfg.model,
             prompt_version=prompts.PROMPT_VERSION,
             language=self.cfg.language,
             origin=origin,
@@ -198,6 +275,9 @@ class ImgCoder:
         )
         if answer.status != "ok":
             return Candidate(**base, status="engine_error", raw_text=answer.error)
+        scene, _ = self.scene_domain(problem, slot)
+        if scene:
+            return self._scene_candidate(base, answer)
         parsed = parse_answer(answer.text, self.cfg.language)
         if parsed.code is None:
             return Candidate(**base, status="no_code", plan=parsed.plan, raw_text=answer.text)
@@ -216,11 +296,45 @@ class ImgCoder:
             raw_text=answer.text if parsed.status != "ok" else None,
         )
 
+    @staticmethod
+    def _scene_candidate(base: dict, answer: ChatResult) -> Candidate:
+        """A scene answer: valid, it waits for the scene renderer; invalid, it has already failed
+        (kind ``invalid_scene``) and its repair shows the validation error."""
+        from sciray.coder.scene_prompts import SCENE_PROMPT_VERSION, parse_scene_answer
+
+        base = {**base, "language": "scene", "prompt_version": SCENE_PROMPT_VERSION}
+        spec, why = parse_scene_answer(answer.text)
+        if spec is None:
+            failure = RenderFailure(kind="invalid_scene", message=why or "")
+            return Candidate(
+                **base,
+                status="render_failed",
+                code=answer.text.strip()[:8000] or None,
+                raw_text=answer.text,
+                render_status="error",
+                render_error=failure.text,
+                render_failure=failure,
+            )
+        return Candidate(
+            **base,
+            status="pending",
+            code=spec.model_dump_json(exclude_none=True),
+            scene_spec=spec.model_dump(mode="json", exclude_none=True),
+        )
+
+    def _renderer_for(self, language: str):
+        if hasattr(self.renderer, "for_language"):
+            return self.renderer.for_language(language)
+        return self.renderer
+
     def _render(self, candidates: list[Candidate]) -> None:
-        todo = [c for c in candidates if c.code]
-        results = self.renderer.render_many([c.code for c in todo]) if todo else []
-        for cand, rendered in zip(todo, results):
-            self._apply_render(cand, rendered)
+        # a candidate that failed before rendering (an invalid scene) keeps its failure
+        todo = [c for c in candidates if c.code and not _invalid_scene(c)]
+        for language in dict.fromkeys(c.language for c in todo):
+            group = [c for c in todo if c.language == language]
+            results = self._renderer_for(language).render_many([c.code for c in group])
+            for cand, rendered in zip(group, results):
+                self._apply_render(cand, rendered)
 
     def _apply_render(self, cand: Candidate, rendered) -> None:
         cand.render_status, cand.render_error, cand.render_ms = (
@@ -228,6 +342,7 @@ class ImgCoder:
             rendered.error,
             rendered.ms,
         )
+        cand.render_failure = rendered.failure
         cand.sandbox = list(rendered.sandbox)
         cand.scene = rendered.scene
         cand.image = (
@@ -255,7 +370,10 @@ class ImgCoder:
             return None
         if cand.render_status in ("violation", "timeout"):
             return None  # not a mechanical mistake
-        fixed = error_fixes(cand.code, cand.render_error or "", self.cfg.language)
+        failure = cand.render_failure or RenderFailure.from_text(
+            cand.render_status, cand.render_error or ""
+        )
+        fixed = error_fixes(cand.code, failure, cand.language)
         if fixed is None or fixed[0] == cand.code:
             return None
         code, names = fixed
@@ -263,6 +381,7 @@ class ImgCoder:
             update={
                 "code": code,
                 "fixes": [*cand.fixes, *names],
+                "fixed_by": names[0],
                 "origin": "fix",
                 "usage": TokenUsage(),
                 "status": "pending",
@@ -281,6 +400,7 @@ class ImgCoder:
         best = result.best
         if (
             best is None
+            or best.language != "python"
             or best.render_status != "ok"
             or not best.code
             or "givens_legend" in best.fixes
@@ -304,6 +424,7 @@ class ImgCoder:
             update={
                 "code": code,
                 "fixes": [*best.fixes, *names],
+                "fixed_by": names[0],
                 "origin": "fix",
                 "usage": TokenUsage(),
                 "status": "pending",
@@ -315,13 +436,30 @@ class ImgCoder:
     def code_round(self, results: list[CoderResult]) -> None:
         """Ask the engine (one batch) for the next answer of every active slot; the candidates
         wait in ``slot.pending`` for ``render_round``."""
-        active = [
-            (r, slot) for r in results for slot in r.slots if not slot.done and slot.pending is None
-        ]
+        active = self.asking(results)
         if not active:
             return
-        answers = self.engine.generate([self._request(r.problem, slot) for r, slot in active])
-        for (result, slot), answer in zip(active, answers):
+        answers = self.engine.generate([self.request(r.problem, slot) for r, slot in active])
+        self.take_answers(active, answers)
+
+    @staticmethod
+    def asking(results: list[CoderResult]) -> list[tuple[CoderResult, SlotState]]:
+        """The slots waiting for the model's next answer."""
+        return [
+            (r, slot) for r in results for slot in r.slots if not slot.done and slot.pending is None
+        ]
+
+    def take_answers(
+        self, asked: list[tuple[CoderResult, SlotState]], answers: list[ChatResult]
+    ) -> None:
+        """The model's answers to ``asked`` (in order) as candidates waiting to be rendered."""
+        for (result, slot), answer in zip(asked, answers, strict=True):
+            scene, domain = self.scene_domain(result.problem, slot)
+            if scene and domain is None:  # the domain pick: no candidate, the slot asks again
+                from sciray.coder.scene_prompts import parse_pick
+
+                slot.picked_domain = parse_pick(answer.text if answer.status == "ok" else "")
+                continue
             slot.pending = self._candidate(result.problem, slot, answer)
 
     def render_round(self, results: list[CoderResult]) -> None:
@@ -366,6 +504,10 @@ class ImgCoder:
             or slot.attempt >= cfg.attempts + slot.followups
             or (final.status == "checks_failed" and not cfg.repair_on_checks)
         )
+        if slot.done and final.status != "ok" and cfg.mode == "auto" and final.language == "scene":
+            # auto: the scene did not pass; the slot goes on as the paper's ImgCoder (code mode)
+            slot.fell_back, slot.done = True, False
+            slot.attempt, slot.followups, slot.last, slot.plan = 0, 0, None, None
 
     def _finish(self, results: list[CoderResult], touched: set[int]) -> None:
         for result in results:
@@ -375,9 +517,26 @@ class ImgCoder:
                     self._check(result.problem, legend)
                     result.attempts.append(legend)
 
-    def run(self, problems: list[Problem]) -> list[CoderResult]:
+    def run(
+        self,
+        problems: list[Problem],
+        on_done: Callable[[CoderResult, float], None] | None = None,
+    ) -> list[CoderResult]:
+        """Code and render every problem; ``on_done(result, seconds)`` is called once per problem
+        as it finishes (``seconds``: the rounds it took part in), for live progress."""
         results = [CoderResult.start(p, self.cfg.samples) for p in problems]
+        reported: set[int] = set()
+        spent = dict.fromkeys(map(id, results), 0.0)
         while not all(r.done for r in results):
+            started = time.monotonic()
             self.code_round(results)
             self.render_round(results)
+            took = time.monotonic() - started
+            for result in results:
+                if id(result) not in reported:
+                    spent[id(result)] += took
+                    if result.done:
+                        reported.add(id(result))
+                        if on_done is not None:
+                            on_done(result, spent[id(result)])
         return results

@@ -26,7 +26,8 @@ class ParsedAnswer:
     plan: Plan
     code: str | None
     status: str
-    """"ok" (code found), "no_code", or "truncated" (code runs off the end of the answer unfinished)."""
+    """"ok" (code found), "no_code", or "truncated" (code runs off the end of the answer
+    unfinished)."""
     understanding: str | None
     note: str | None
     """What the parser had to work around (think block, no fence, which block...), or None."""

@@ -141,7 +141,8 @@ def read_yaml(path: str) -> tuple[dict, dict[tuple[str, ...], int]]:
 
 
 def env_layer(env: Mapping[str, str]) -> dict[tuple[str, ...], Any]:
-    """Config values from ``SCIRAY_SECTION__FIELD`` variables (others, e.g. SCIRAY_DEBUG, are not config)."""
+    """Config values from ``SCIRAY_SECTION__FIELD`` variables (others, e.g. SCIRAY_DEBUG, are not
+    config)."""
     values = {}
     for name, raw in env.items():
         if not name.startswith(ENV_PREFIX) or ENV_NESTING not in name[len(ENV_PREFIX) :]:

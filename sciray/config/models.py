@@ -19,7 +19,8 @@ from sciray.data.problems import (
 
 
 class Section(BaseModel):
-    # allow_inf_nan=False: '.inf' or 'nan' would pass every 'gt=0' bound (a timeout that never fires).
+    # allow_inf_nan=False: '.inf' or 'nan' would pass every 'gt=0' bound (a timeout that never
+    # fires).
     model_config = ConfigDict(
         extra="forbid", use_attribute_docstrings=True, validate_default=True, allow_inf_nan=False
     )
@@ -29,9 +30,11 @@ class RayConfig(Section):
     """Where the Ray cluster is and how a local one is started."""
 
     address: str | None = None
-    """Address of an existing cluster ('auto' inside a cluster, 'ray://host:10001' from outside); empty starts a local Ray for the run."""
+    """Address of an existing cluster ('auto' inside a cluster, 'ray://host:10001' from outside);
+    empty starts a local Ray for the run."""
     num_cpus: int | None = Field(default=4, ge=1)
-    """Logical CPUs of a local Ray. At least 4 even on a 2-core machine, or a Serve replica and a Data job can deadlock."""
+    """Logical CPUs of a local Ray. At least 4 even on a 2-core machine, or a Serve replica and a
+    Data job can deadlock."""
     num_gpus: int | None = Field(default=None, ge=0)
     """GPUs of a local Ray; empty lets Ray detect them."""
     namespace: str = "sciray"
@@ -50,12 +53,15 @@ class ProblemsConfig(Section):
     max_depth: int = Field(default=DEFAULT_MAX_DEPTH, ge=4, le=500)
     """A row whose JSON nests deeper than this (objects and lists) is quarantined instead of parsed."""
     max_decompressed_mb: int = Field(default=DEFAULT_MAX_DECOMPRESSED_MB, ge=1)
-    """Most MiB read from one compressed problem file (decompressed), one JSON array file (read whole) or one Parquet row group (uncompressed); past it those rows are quarantined (a guard against decompression bombs)."""
+    """Most MiB read from one compressed problem file (decompressed), one JSON array file (read
+    whole) or one Parquet row group (uncompressed); past it those rows are quarantined (a guard
+    against decompression bombs)."""
     reference_images: str | None = None
     """Folder (path or fsspec URL) holding <id>.png reference figures, e.g. SeePhys's images."""
 
     def read_limits(self) -> dict[str, int]:
-        """The caps as keyword arguments of ``sciray.data.problems.iter_problems`` / ``load_problems``."""
+        """The caps as keyword arguments of ``sciray.data.problems.iter_problems`` /
+        ``load_problems``."""
         return {
             "max_row_bytes": self.max_row_bytes,
             "max_depth": self.max_depth,
@@ -73,7 +79,8 @@ class RenderConfig(Section):
     cpu_s: int = Field(default=15, ge=1)
     """CPU-seconds limit of one render (RLIMIT_CPU)."""
     memory_mb: int = Field(default=2048, ge=256)
-    """Address-space limit of one render in MiB (RLIMIT_AS); a bigger allocation fails (status 'limit')."""
+    """Address-space limit of one render in MiB (RLIMIT_AS); a bigger allocation fails (status
+    'limit')."""
     max_pixels: int = Field(default=16_000_000, ge=10_000)
     """Largest canvas (width x height pixels) a render may allocate; checked before allocation."""
     dpi: int = Field(default=100, ge=30, le=600)
@@ -91,7 +98,8 @@ class RenderConfig(Section):
     allowed_imports: list[str] = Field(default_factory=lambda: list(DEFAULT_ALLOWED_IMPORTS))
     """Top-level modules diagram code may import ('*' allows all; the OS sandbox still applies)."""
     allow_without_landlock: bool = False
-    """Serve even when the kernel has no Landlock (weaker isolation, logged loudly). Off: refuse to start."""
+    """Serve even when the kernel has no Landlock (weaker isolation, logged loudly). Off: refuse to
+    start."""
     tex_format: bool = True
     """Precompile a TikZ format once per worker so pdflatex starts faster."""
 
@@ -100,9 +108,12 @@ class LLMConfig(Section):
     """An LLM engine: which back-end, which model, how to call it."""
 
     engine: Literal["openai", "vllm", "local", "scripted"] = "local"
-    """Back-end: 'openai' (any OpenAI-compatible server), 'vllm' (in-process, GPU), 'local' (llama.cpp on CPU, offline), 'scripted' (tests)."""
+    """Back-end: 'openai' (any OpenAI-compatible server), 'vllm' (in-process, GPU), 'local'
+    (llama.cpp on CPU, offline), 'scripted' (tests)."""
     model: str = "qwen2.5-coder-1.5b"
-    """Model name: for 'local' one of the bundled GGUF models (qwen2.5-coder-1.5b, qwen2.5-coder-0.5b) or a .gguf path; for 'openai' the server's model id; for 'vllm' a local path or model id."""
+    """Model name: for 'local' one of the bundled GGUF models (qwen2.5-coder-1.5b,
+    qwen2.5-coder-0.5b) or a .gguf path; for 'openai' the server's model id; for 'vllm' a local
+    path or model id."""
     base_url: str | None = None
     """OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (engine 'openai')."""
     api_key_env: str | None = None
@@ -128,7 +139,8 @@ class LLMConfig(Section):
     n_threads: int | None = Field(default=None, ge=1)
     """Engine 'local': CPU threads; empty uses the CPU count."""
     num_gpus: float = Field(default=1.0, ge=0)
-    """Engine 'vllm': GPUs per engine actor (the tensor-parallel size is taken from it when larger than 1)."""
+    """Engine 'vllm': GPUs per engine actor (the tensor-parallel size is taken from it when larger
+    than 1)."""
     tensor_parallel_size: int = Field(default=1, ge=1)
     """Engine 'vllm': tensor-parallel degree."""
     max_model_len: int | None = Field(default=8192, ge=256)
@@ -141,38 +153,65 @@ class CoderConfig(LLMConfig):
     """ImgCoder: the LLM that plans and writes diagram code, and its repair loop."""
 
     max_tokens: int = Field(default=1536, ge=16)
-    """Most tokens per answer: the understanding, the four-part plan and one whole program (1024 cut a third of the 1.5B model's first answers short)."""
+    """Most tokens per answer: the understanding, the four-part plan and one whole program (1024 cut
+    a third of the 1.5B model's first answers short)."""
     language: Literal["python", "tikz"] = "python"
-    """Diagram language the coder writes."""
+    """Diagram language the coder writes in code mode."""
+    mode: Literal["code", "scene", "auto"] = "code"
+    """'code': the paper's ImgCoder writes a whole program. 'scene': the coder fills a typed scene
+    description (``sciray.scene``; decoding constrained to its schema) that a deterministic domain
+    renderer draws; the domain comes from the problem's image_type, else the model picks it.
+    'auto': a scene where a domain fits the image_type, code where none does or the scene's
+    attempts fail."""
+    scene_max_tokens: int = Field(default=768, ge=64)
+    """Most tokens of one scene answer (scenes are short JSON objects)."""
     samples: int = Field(default=1, ge=1, le=16)
-    """Best-of-n: first answers sampled per problem (at ``sample_temperature`` when > 1); the best by checks is kept."""
+    """Best-of-n: first answers sampled per problem (at ``sample_temperature`` when > 1); the best
+    by checks is kept."""
     sample_temperature: float = Field(default=0.7, ge=0.0, le=2.0)
     """Temperature of extra samples (samples > 1)."""
     attempts: int = Field(default=3, ge=1, le=10)
-    """Model calls per sample: the first answer plus repairs (a code-only follow-up, see ``plan_followup``, comes on top)."""
+    """Model calls per sample: the first answer plus repairs (a code-only follow-up, see
+    ``plan_followup``, comes on top)."""
     repair_temperature: float = Field(default=0.6, ge=0.0, le=2.0)
     """Repairs sample (greedy decoding tends to return the same failing script)."""
     mechanical_fixes: bool = True
-    """Fix common mechanical failures (3-D axes, removed numpy names, off-view patches, bad format strings) before asking the model again."""
+    """Fix common mechanical failures (3-D axes, removed numpy names, off-view patches, bad format
+    strings) before asking the model again."""
     plan_followup: bool = True
-    """An answer that plans but stops before its code gets one code-only follow-up (its plan sent back) that does not count against ``attempts``."""
+    """An answer that plans but stops before its code gets one code-only follow-up (its plan sent
+    back) that does not count against ``attempts``."""
     restart_on_same_error: bool = True
-    """When a repair fails with exactly the error of the script it repaired, the next call starts over from the first prompt (sampled) instead of repairing again."""
+    """When a repair fails with exactly the error of the script it repaired, the next call starts
+    over from the first prompt (sampled) instead of repairing again."""
     repair_on_checks: bool = True
-    """Also repair rendered images that fail the checks (blank, missing given values, leaked answer)."""
+    """Also repair rendered images that fail the checks (blank, missing given values, leaked
+    answer)."""
     min_label_recall: float = Field(default=0.8, ge=0.0, le=1.0)
     """Label recall below this counts as a failed check (and triggers a repair)."""
     givens_legend: bool = True
-    """When a sample's attempts are spent and its best Python diagram still misses given values, add them in a "Given:" strip under the drawing (a recorded mechanical fix, `givens_legend`)."""
+    """When a sample's attempts are spent and its best Python diagram still misses given values, add
+    them in a "Given:" strip under the drawing (a recorded mechanical fix, `givens_legend`)."""
     use_elements: bool = False
-    """Show the dataset's element checklist to the coder (off: the paper's ImgCoder sees only the problem text, and evaluation uses the same annotations)."""
+    """Show the dataset's element checklist to the coder (off: the paper's ImgCoder sees only the
+    problem text, and evaluation uses the same annotations)."""
+
+    @property
+    def max_rounds(self) -> int:
+        """Most code-render rounds one sample can take: ``attempts`` plus the plan follow-up.
+        ImgCoder owns the repair loop; the split layout unrolls exactly this many rounds."""
+        rounds = self.attempts + (1 if self.plan_followup else 0)
+        if self.mode == "auto":
+            return 2 * rounds  # the scene's rounds, then code's when it falls back
+        return rounds + (1 if self.mode == "scene" else 0)  # the domain pick
 
 
 class ValidatorConfig(LLMConfig):
     """Inverse validation: a vision model (or the OCR proxy) answers each quiz from the image alone."""
 
     mode: Literal["vision", "ocr"] = "vision"
-    """'vision': the engine sees the image; 'ocr': a cheap proxy where a text model reads OCR / scene text (always labelled as a proxy)."""
+    """'vision': the engine sees the image; 'ocr': a cheap proxy where a text model reads OCR /
+    scene text (always labelled as a proxy)."""
     image_max_side: int = Field(default=1024, ge=64, le=8192)
     """Images are downscaled so their longer side is at most this many pixels before they are sent."""
     image_format: Literal["png", "jpeg"] = "png"
@@ -180,9 +219,11 @@ class ValidatorConfig(LLMConfig):
     image_quality: int = Field(default=90, ge=1, le=100)
     """JPEG quality when image_format is 'jpeg'."""
     verifier: bool = False
-    """Ask the engine to map an answer that letter extraction cannot decide to an option (else it counts as wrong)."""
+    """Ask the engine to map an answer that letter extraction cannot decide to an option (else it
+    counts as wrong)."""
     ocr_engine: Literal["scene", "tesseract"] = "scene"
-    """Where the OCR proxy gets text: 'scene' (texts the renderer measured; code-rendered images) or 'tesseract' (any image)."""
+    """Where the OCR proxy gets text: 'scene' (texts the renderer measured; code-rendered images) or
+    'tesseract' (any image)."""
 
 
 class JudgeConfig(LLMConfig):
@@ -206,11 +247,13 @@ class MetricsConfig(Section):
     size: int = Field(default=256, ge=32, le=2048)
     """Generated and reference images are resized to size x size (RGB) for PSNR / SSIM."""
     clip_model: str | None = None
-    """CLIP weights: a local folder (transformers format) or a model id already in the Hugging Face cache; empty: CLIP score is null with the reason."""
+    """CLIP weights: a local folder (transformers format) or a model id already in the Hugging Face
+    cache; empty: CLIP score is null with the reason."""
     clip_backend: Literal["transformers", "open_clip"] = "transformers"
     """CLIP implementation: transformers (CPU-friendly) or open_clip (GPU extra)."""
     fid_features: str | None = None
-    """FID feature extractor: a local torch-fidelity Inception weights file, or empty to use torchmetrics' default when its weights are cached; unavailable: FID is null with the reason."""
+    """FID feature extractor: a local torch-fidelity Inception weights file, or empty to use
+    torchmetrics' default when its weights are cached; unavailable: FID is null with the reason."""
 
 
 class StageResources(Section):
@@ -232,22 +275,32 @@ class AcceptConfig(Section):
     """Which candidates become training data."""
 
     require_checks: bool = True
-    """The best candidate must pass the deterministic checks (rendered, not blank, labels, no leaked answer)."""
+    """The best candidate must pass the deterministic checks (rendered, not blank, labels, no leaked
+    answer)."""
     min_r_inv: float | None = Field(default=None, ge=0.0, le=1.0)
-    """Share of quizzes the validator must answer right (1.0 = all); empty: no quiz validation (checks only)."""
+    """Share of quizzes the validator must answer right (1.0 = all); empty: no quiz validation
+    (checks only)."""
     min_cheap_r_inv: float = Field(default=0.5, ge=0.0, le=1.0)
-    """Cascade: share the cheap OCR proxy must reach before the vision validator is asked (when validator.mode is 'vision' and cascade is on)."""
+    """Cascade: share the cheap OCR proxy must reach before the vision validator is asked (when
+    validator.mode is 'vision' and cascade is on)."""
     cascade: bool = False
     """Run the cheap OCR-proxy validator before the vision validator, only passing candidates on."""
+    min_judge_total: float | None = Field(default=None, ge=0.0, le=10.0)
+    """With judge.enabled: the least sum of the judge's five scores (0-10) to accept; empty: the
+    judge scores are recorded in the verdict but do not decide."""
 
 
 class SynthConfig(Section):
     """The synthesis pipeline: stages, resources, shards, acceptance."""
 
     layout: Literal["fused", "split"] = "fused"
-    """'fused': one ImgCoder actor pool runs engine and sandbox (fewest actors; the engine is local or a remote endpoint). 'split': a coder pool (GPU, in-process vLLM) and a render pool (CPU) per repair round."""
-    coder: StageResources = Field(default_factory=lambda: StageResources(batch_size=4))
-    """The coder stage (engine calls; give it num_gpus for a vLLM engine)."""
+    """'fused': one ImgCoder actor pool runs engine and sandbox (fewest actors; the engine is local
+    or a remote endpoint). 'split': a coder pool (GPU, in-process vLLM) and a render pool (CPU)
+    per repair round."""
+    coder: StageResources = Field(default_factory=lambda: StageResources(batch_size=1))
+    """The coder stage (engine calls; give it num_gpus for a vLLM engine). A problem's row leaves
+    the stage with its batch, so a batch is what a slow engine makes the rest wait for: 1 for the
+    local CPU engine, more for a batching vLLM engine in the split layout."""
     render: StageResources = Field(default_factory=lambda: StageResources(batch_size=8))
     """The sandboxed render stage (CPU); render.workers fork-servers per actor."""
     validate_stage: StageResources = Field(default_factory=lambda: StageResources(batch_size=8))
@@ -258,6 +311,13 @@ class SynthConfig(Section):
     """Rows per Parquet shard (accepted/ and rejected/ each)."""
     stage_retries: int = Field(default=2, ge=0, le=10)
     """Times a stage retries a row that raised before the row ends in 'failed' with its error."""
+    shard_flush_s: float = Field(default=30.0, ge=0)
+    """Write the finished rows as a shard at least this often (seconds), so a killed run keeps
+    them; 0 writes every finished row at once."""
+    no_progress_timeout_s: float = Field(default=7200.0, gt=0)
+    """Ray Data stops a run in which no problem finishes for this long (seconds). The default
+    fits the slowest engine: the local CPU coder on a busy 2-core machine takes up to ~25 min for
+    one problem's calls."""
     max_errored_blocks: int = Field(default=0, ge=-1)
     """Ray Data blocks that may fail for good before the run stops (-1: never stop)."""
 
@@ -310,7 +370,8 @@ class ServeConfig(Section):
     """The HTTP service (``sciray serve``, Ray Serve): address, auth, limits, replicas, cache."""
 
     host: str = "127.0.0.1"
-    """Address the HTTP proxy binds. Keep 127.0.0.1 unless a reverse proxy or a Kubernetes ingress fronts it (then also set token_env)."""
+    """Address the HTTP proxy binds. Keep 127.0.0.1 unless a reverse proxy or a Kubernetes ingress
+    fronts it (then also set token_env)."""
     port: int = Field(default=8000, ge=1, le=65535)
     """HTTP port of the Serve proxy."""
     app_name: str = "sciray"
@@ -318,35 +379,49 @@ class ServeConfig(Section):
     route_prefix: str = "/"
     """URL prefix the application is served under."""
     token_env: str | None = None
-    """Name of the environment variable holding the bearer token clients must send (never the token itself); empty: no auth."""
+    """Name of the environment variable holding the bearer token clients must send (never the token
+    itself); empty: no auth."""
     max_body_kb: int = Field(default=1024, ge=1)
-    """Largest request body in KiB; bigger requests get 413 (checked from Content-Length and from the body read)."""
+    """Largest request body in KiB; bigger requests get 413 (checked from Content-Length and from
+    the body read)."""
     request_timeout_s: float = Field(default=300.0, gt=0)
     """Per-request limit in the ingress; a request still running after it gets 504 and is cancelled."""
     retry_after_s: int = Field(default=1, ge=1)
     """Seconds sent in Retry-After with a 503 overload answer."""
     cache_size: int = Field(default=256, ge=0)
-    """Answers kept in the ingress's content-hash LRU cache (per ingress replica); 0 disables it. A request with `Cache-Control: no-cache` is computed afresh (a new sample), `no-store` is also not kept."""
+    """Answers kept in the ingress's content-hash LRU cache (per ingress replica); 0 disables it. A
+    request with `Cache-Control: no-cache` is computed afresh (a new sample), `no-store` is also
+    not kept."""
     throughput_optimized: bool = True
-    """Run Serve in Ray's throughput-optimized mode (RAY_SERVE_THROUGHPUT_OPTIMIZED=1: gRPC between replicas, user code and router on each replica's event loop, GC frozen after start-up, buffered request logs; direct ingress off). Applied to the local Ray that sciray serve starts, before it starts; on a cluster the nodes' environment decides (the RayService manifest sets it). Variables already set win."""
+    """Run Serve in Ray's throughput-optimized mode (RAY_SERVE_THROUGHPUT_OPTIMIZED=1: gRPC between
+    replicas, user code and router on each replica's event loop, GC frozen after start-up,
+    buffered request logs; direct ingress off). Applied to the local Ray that sciray serve
+    starts, before it starts; on a cluster the nodes' environment decides (the RayService
+    manifest sets it). Variables already set win."""
     public_docs: bool = True
-    """Serve /docs, /redoc and /openapi.json without the token when auth is on (they describe the API and hold no data); false puts them behind the token too."""
+    """Serve /docs, /redoc and /openapi.json without the token when auth is on (they describe the
+    API and hold no data); false puts them behind the token too."""
     ingress_replicas: int = Field(default=1, ge=1)
     """Replicas of the HTTP ingress (FastAPI) deployment."""
     ingress_max_ongoing_requests: int = Field(default=256, ge=1)
     """Requests one ingress replica handles at once."""
     ingress_max_queued_requests: int = Field(default=512, ge=-1)
-    """Requests the HTTP proxy queues for the ingress before answering 503 (-1: unbounded; 0 means 1)."""
+    """Requests the HTTP proxy queues for the ingress before answering 503 (-1: unbounded; 0 means
+    1)."""
     render_min_replicas: int = Field(default=1, ge=0)
     """Autoscaling: fewest render replicas (each a warm sandbox pool)."""
     render_max_replicas: int = Field(default=2, ge=1)
     """Autoscaling: most render replicas."""
     render_workers: int = Field(default=2, ge=1)
-    """Warm fork-server sandboxes per render replica (also the autoscaling target of ongoing renders per replica)."""
+    """Warm fork-server sandboxes per render replica (also the autoscaling target of ongoing renders
+    per replica)."""
     render_num_cpus: float = Field(default=1.0, ge=0)
     """Ray CPUs reserved per render replica."""
     render_max_ongoing_requests: int = Field(default=32, ge=1)
-    """Renders one render replica accepts at once; beyond render_workers they wait inside the replica for a free sandbox. Keep it well above render_workers: requests held in the callers' queue make Serve's router re-probe the replicas, which cost 3x the throughput on 2 cores (benchmarks/serve_load.py)."""
+    """Renders one render replica accepts at once; beyond render_workers they wait inside the
+    replica for a free sandbox. Keep it well above render_workers: requests held in the callers'
+    queue make Serve's router re-probe the replicas, which cost 3x the throughput on 2 cores
+    (benchmarks/serve_load.py)."""
     render_max_queued_requests: int = Field(default=32, ge=-1)
     """Renders queued per caller before 503 (-1: unbounded; 0 means Ray's smallest queue, 1)."""
     coder_replicas: int = Field(default=1, ge=1)
@@ -394,11 +469,13 @@ class TrainDeepSpeedConfig(Section):
     zero_stage: Literal[2, 3] = 3
     """ZeRO stage: 2 shards optimizer states and gradients, 3 also the parameters."""
     offload_optimizer: bool = False
-    """Keep optimizer states in CPU memory (ZeRO-Offload; DeepSpeed builds its CPU Adam op on first use)."""
+    """Keep optimizer states in CPU memory (ZeRO-Offload; DeepSpeed builds its CPU Adam op on first
+    use)."""
     offload_params: bool = False
     """Keep parameters in CPU memory between uses (ZeRO stage 3 only)."""
     allow_cpu: bool = False
-    """Also use DeepSpeed on CPU-only workers (gloo; slow, for testing the path): off trains CPU workers with DDP."""
+    """Also use DeepSpeed on CPU-only workers (gloo; slow, for testing the path): off trains CPU
+    workers with DDP."""
     overlap_comm: bool = True
     """Overlap gradient reduction with the backward pass."""
     bucket_size: int = Field(default=50_000_000, ge=1_000)
@@ -409,13 +486,16 @@ class TrainDataConfig(Section):
     """Which accepted rows become training samples, and the data mix."""
 
     min_r_inv: float | None = Field(default=None, ge=0.0, le=1.0)
-    """Keep rows whose validator share of quizzes answered right is at least this; empty keeps all (rows without r_inv are dropped when set)."""
+    """Keep rows whose validator share of quizzes answered right is at least this; empty keeps all
+    (rows without r_inv are dropped when set)."""
     subjects: list[str] = Field(default_factory=list)
     """Keep only these subjects ('Physics', 'Math', ...; case-insensitive); empty keeps all."""
     multimodal_question: bool = True
-    """Ask the problem's multimodal_question (rewritten to rely on the figure) when it has one, else its question."""
+    """Ask the problem's multimodal_question (rewritten to rely on the figure) when it has one, else
+    its question."""
     caption_share: float = Field(default=0.0, ge=0.0, le=1.0)
-    """Share of rows that also give a caption sample (image -> the coder's plan of what the figure shows)."""
+    """Share of rows that also give a caption sample (image -> the coder's plan of what the figure
+    shows)."""
     repeat: int = Field(default=1, ge=1, le=1000)
     """Times the filtered rows are repeated per epoch (small data sets)."""
     max_rows: int | None = Field(default=None, ge=1)
@@ -430,7 +510,8 @@ class TrainEvalConfig(Section):
     enabled: bool = True
     """Evaluate before the first step and after the last one."""
     data: str | None = None
-    """Held-out shards (a run, folder, glob or file); empty holds out holdout_share of the training rows."""
+    """Held-out shards (a run, folder, glob or file); empty holds out holdout_share of the training
+    rows."""
     holdout_share: float = Field(default=0.1, ge=0.0, lt=1.0)
     """Share of rows held out for evaluation (by a hash of the problem id) when data is empty."""
     max_rows: int = Field(default=64, ge=1)
@@ -444,32 +525,39 @@ class TrainEvalConfig(Section):
 
 
 class TrainConfig(Section):
-    """Fine-tuning a vision-language model on accepted data (sciray train): Ray Train workers, DDP or DeepSpeed."""
+    """Fine-tuning a vision-language model on accepted data (sciray train): Ray Train workers, DDP
+    or DeepSpeed."""
 
     model: str = "tiny-qwen2-vl"
-    """Image-text-to-text model: a local folder or model id (Qwen2-VL, Qwen2.5-VL, Qwen3-VL class), or 'tiny-qwen2-vl' (a tiny random model built offline into the model cache)."""
+    """Image-text-to-text model: a local folder or model id (Qwen2-VL, Qwen2.5-VL, Qwen3-VL class),
+    or 'tiny-qwen2-vl' (a tiny random model built offline into the model cache)."""
     num_workers: int = Field(default=2, ge=1)
     """Ray Train workers (one per GPU with use_gpu)."""
     use_gpu: bool = False
     """One GPU per worker (NCCL); off trains on CPU (gloo)."""
     resources_per_worker: dict[str, float] = Field(default_factory=dict)
-    """Ray resources of each worker, e.g. {CPU: 8, GPU: 1}; empty: Ray Train's default (1 CPU, plus 1 GPU with use_gpu)."""
+    """Ray resources of each worker, e.g. {CPU: 8, GPU: 1}; empty: Ray Train's default (1 CPU, plus
+    1 GPU with use_gpu)."""
     accelerator_type: str | None = None
     """Ray accelerator type the workers need (e.g. 'H100'); empty for any."""
     storage_path: str | None = None
-    """Where Ray Train writes checkpoints (local path or fsspec URL such as s3://bucket/train); empty: the --out folder."""
+    """Where Ray Train writes checkpoints (local path or fsspec URL such as s3://bucket/train);
+    empty: the --out folder."""
     run_name: str = "sciray-train"
     """Run folder under storage_path; a rerun with the same name resumes from its latest checkpoint."""
     resume_from: str | None = None
-    """A checkpoint folder to start from when the run folder has none yet (e.g. another run's checkpoint)."""
+    """A checkpoint folder to start from when the run folder has none yet (e.g. another run's
+    checkpoint)."""
     max_steps: int | None = Field(default=None, ge=1)
-    """Optimizer steps in all (counting steps of earlier runs that this one resumes); empty: train for epochs."""
+    """Optimizer steps in all (counting steps of earlier runs that this one resumes); empty: train
+    for epochs."""
     epochs: int = Field(default=1, ge=1)
     """Passes over the data when max_steps is empty."""
     micro_batch_size: int = Field(default=1, ge=1)
     """Samples per worker per forward pass."""
     grad_accum: int = Field(default=8, ge=1)
-    """Micro-batches per optimizer step (global batch = micro_batch_size x grad_accum x num_workers)."""
+    """Micro-batches per optimizer step (global batch = micro_batch_size x grad_accum x
+    num_workers)."""
     lr: float = Field(default=1e-5, gt=0)
     """Peak learning rate (AdamW)."""
     weight_decay: float = Field(default=0.0, ge=0)
@@ -481,11 +569,13 @@ class TrainConfig(Section):
     max_grad_norm: float | None = Field(default=1.0, gt=0)
     """Gradient clipping norm; empty: no clipping."""
     max_length: int = Field(default=2048, ge=32)
-    """Longest sample in tokens (image tokens included); longer samples lose the end of their answer."""
+    """Longest sample in tokens (image tokens included); longer samples lose the end of their
+    answer."""
     min_pixels: int | None = Field(default=None, ge=64)
     """Smallest image size in pixels the processor resizes to; empty keeps the model's setting."""
     max_pixels: int | None = Field(default=None, ge=64)
-    """Largest image size in pixels (bounds image tokens per sample); empty keeps the model's setting."""
+    """Largest image size in pixels (bounds image tokens per sample); empty keeps the model's
+    setting."""
     bf16: bool = False
     """bfloat16 weights and compute (GPUs); off trains in float32."""
     activation_checkpointing: bool = False

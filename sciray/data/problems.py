@@ -318,7 +318,8 @@ def _iter_parquet(src: SourceFile, lim: _Limits) -> Iterator[_RawRow]:
                     first,
                     error=(
                         f"rows {first}-{last} (row group {group}) are {unpacked // _MIB} MiB uncompressed, over "
-                        f"the cap of {lim.file_bytes // _MIB} MiB; raise problems.max_decompressed_mb if the file is genuine"
+                        f"the cap of {lim.file_bytes // _MIB} MiB; "
+                        "raise problems.max_decompressed_mb if the file is genuine"
                     ),
                 )
                 continue

@@ -8,6 +8,9 @@ unreadable; nothing is fatal per image.
 from __future__ import annotations
 
 import statistics
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +60,8 @@ class Evaluator:
         self._validator, self._judge, self._image_metrics = validator, judge, image_metrics
         self._engines: list = []
 
-    # Engines are built only for the families asked for, so '--metrics checks,standard' needs no model.
+    # Engines are built only for the families asked for, so '--metrics checks,standard' needs no
+    # model.
     def _engine(self, llm_cfg):
         from sciray.llm import make_engine
 
@@ -91,8 +95,14 @@ class Evaluator:
             engine.close()
 
     def evaluate(
-        self, problems: list[Problem], entries: dict[str, ImageEntry], name: str
+        self,
+        problems: list[Problem],
+        entries: dict[str, ImageEntry],
+        name: str,
+        on_stage: Callable[[str, float], None] | None = None,
     ) -> EvalOutput:
+        """Score every problem's image with ``self.metrics``; ``on_stage(family, seconds)`` is
+        called as each metric family finishes (live progress)."""
         rows = {
             p.id: {
                 "problem_id": p.id,
@@ -103,16 +113,21 @@ class Evaluator:
             for p in problems
         }
         present = [p for p in problems if entries[p.id].data]
+        timed = _Timed(on_stage)
         if "checks" in self.metrics:
-            self._checks(present, entries, rows)
+            with timed("checks"):
+                self._checks(present, entries, rows)
         validation = []
         if "quiz" in self.metrics:
-            validation = self._quizzes(problems, entries, rows)
+            with timed("quiz"):
+                validation = self._quizzes(problems, entries, rows)
         if "judge" in self.metrics:
-            self._judge_scores(present, entries, rows)
+            with timed("judge"):
+                self._judge_scores(present, entries, rows)
         standard = None
         if "standard" in self.metrics:
-            standard = self._standard(problems, entries, rows)
+            with timed("standard"):
+                standard = self._standard(problems, entries, rows)
         summary = self._summary(name, problems, entries, rows, validation, standard)
         return EvalOutput(
             rows=[rows[p.id] for p in problems],
@@ -283,3 +298,17 @@ def _pixel_scene(data: bytes | None, max_pixels: int = DEFAULT_MAX_PIXELS) -> Sc
     except Exception:  # noqa: BLE001 - ImageRejected or a decode error: the image did not render
         return None
     return Scene(blank=is_blank(pixels), size=[int(pixels.shape[1]), int(pixels.shape[0])])
+
+
+class _Timed:
+    """``with timed("quiz"):`` reports the block's seconds to ``on_stage`` (if any)."""
+
+    def __init__(self, on_stage: Callable[[str, float], None] | None):
+        self.on_stage = on_stage
+
+    @contextmanager
+    def __call__(self, family: str):
+        started = time.monotonic()
+        yield
+        if self.on_stage is not None:
+            self.on_stage(family, time.monotonic() - started)

@@ -26,7 +26,8 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     messages: list[Message]
-    """OpenAI-format messages; images as ``{"type": "image_url", "image_url": {"url": "data:image/png;base64,..."}}``."""
+    """OpenAI-format messages; images as ``{"type": "image_url", "image_url": {"url":
+    "data:image/png;base64,..."}}``."""
     max_tokens: int = Field(default=1024, ge=1)
     """Most tokens to generate."""
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
@@ -39,6 +40,11 @@ class ChatRequest(BaseModel):
     """Stop sequences."""
     request_id: str | None = None
     """Caller's id, echoed in the result."""
+    json_schema: dict[str, Any] | None = None
+    """When set, the answer is one JSON object valid against this schema: decoding is
+    constrained to it where the engine can (``local``: a llama.cpp grammar; ``vllm``: structured
+    outputs; ``openai``: ``response_format``, or only the prompt where a server lacks it, so the
+    caller still validates)."""
 
 
 FinishReason = Literal["stop", "length", "error", "content_filter", "tool_calls"]

@@ -11,6 +11,8 @@ as a failed ``ChatResult``, as does any error raised while generating one reques
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import os
 import threading
@@ -33,7 +35,8 @@ _FINISH = {
 
 
 def text_only(messages: list[Message]) -> tuple[list[Message], int]:
-    """``messages`` with image parts dropped and text parts joined into one string; and how many images were dropped."""
+    """``messages`` with image parts dropped and text parts joined into one string; and how many
+    images were dropped."""
     out: list[Message] = []
     dropped = 0
     for message in messages:
@@ -60,6 +63,15 @@ def _chatml(messages: list[Message]) -> str:
         f"<|im_start|>{m.get('role', 'user')}\n{m.get('content', '')}<|im_end|>\n" for m in messages
     )
     return body + "<|im_start|>assistant\n"
+
+
+@functools.lru_cache(maxsize=32)
+def json_grammar(schema_json: str):
+    """A llama.cpp grammar that admits exactly the JSON objects of ``schema_json`` (compiled
+    once per schema: a scene domain's schema is reused for every problem)."""
+    from llama_cpp import LlamaGrammar
+
+    return LlamaGrammar.from_json_schema(schema_json, verbose=False)
 
 
 class LocalEngine:
@@ -176,6 +188,8 @@ class LocalEngine:
             }
             if seed is not None:
                 kwargs["seed"] = seed
+            if request.json_schema is not None:
+                kwargs["grammar"] = json_grammar(json.dumps(request.json_schema, sort_keys=True))
             gen_started = time.perf_counter()
             response = llama.create_chat_completion(**kwargs)
             gen_s = time.perf_counter() - gen_started
@@ -223,7 +237,8 @@ class LocalEngine:
         return self.cfg.n_ctx
 
     def _render(self, llama: Any, messages: list[Message]) -> str:
-        """The prompt text the model's own chat template makes of ``messages`` (ChatML if it has none)."""
+        """The prompt text the model's own chat template makes of ``messages`` (ChatML if it has
+        none)."""
         if self._formatter is None:
             self._formatter = False
             template = (getattr(llama, "metadata", None) or {}).get("tokenizer.chat_template")

@@ -41,6 +41,10 @@ class _Retryable(Exception):
         self.retry_after = retry_after
 
 
+class _NoResponseFormat(Exception):
+    """The server refused the request's ``response_format`` (no structured outputs there)."""
+
+
 class _Failed(Exception):
     """This request failed for its own reasons (not retried, not fatal)."""
 
@@ -121,6 +125,9 @@ class OpenAIEngine:
         self._url = f"{self.base_url}/chat/completions"
         self._transport = transport
         self._backoff_s = backoff_s
+        self.schema_unsupported = False
+        """Set once the server refused ``response_format``: schemas then travel in the prompt
+        only, and the caller's validation catches what the model gets wrong."""
         self._headers: dict[str, str] = {}
         if cfg.api_key_env:
             # Read once, here, so a missing key fails before any work starts.
@@ -202,6 +209,11 @@ class OpenAIEngine:
         seed = pick("seed")
         if seed is not None:
             body["seed"] = seed
+        if req.json_schema is not None and not self.schema_unsupported:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": req.json_schema},
+            }
         return body
 
     async def _run_one(
@@ -217,11 +229,12 @@ class OpenAIEngine:
             reraise=True,
         )
         try:
-            async for attempt in retrying:
-                with attempt:
-                    # Hold a slot only while on the wire, not while backing off.
-                    async with sem:
-                        data = await self._attempt(client, body)
+            try:
+                data = await self._send(client, sem, body, retrying)
+            except _NoResponseFormat:
+                self.schema_unsupported = True  # this server has no structured outputs
+                body.pop("response_format", None)
+                data = await self._send(client, sem, body, retrying)
             result = self._parse(data)
         except _Retryable as exc:
             result = ChatResult.failed(f"failed after {attempts} attempt(s); last error: {exc}")
@@ -230,6 +243,13 @@ class OpenAIEngine:
         result.request_id = req.request_id
         result.latency_ms = (time.perf_counter() - start) * 1000
         return result
+
+    async def _send(self, client, sem, body: dict[str, Any], retrying) -> Any:
+        async for attempt in retrying:
+            with attempt:
+                # Hold a slot only while on the wire, not while backing off.
+                async with sem:
+                    return await self._attempt(client, body)
 
     async def _attempt(self, client: httpx.AsyncClient, body: dict[str, Any]) -> Any:
         """One POST; the decoded JSON body on 200, else raises by error kind."""
@@ -258,6 +278,10 @@ class OpenAIEngine:
                 f"the server rejected the API key (HTTP {status}) at {self.base_url}: set the env var "
                 f"named in coder.api_key_env (now {self.cfg.api_key_env!r}) to a valid key"
             )
+        if status in (400, 422) and "response_format" in body:
+            low = message.lower()
+            if "response_format" in low or "json_schema" in low or "structured" in low:
+                raise _NoResponseFormat(message)
         if status in (400, 404) and self._is_model_not_found(resp, message):
             raise EngineConfigError(await self._model_not_found(client, message))
         if status == 404:

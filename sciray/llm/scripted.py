@@ -43,7 +43,7 @@ def load_script(path: str) -> list[dict[str, Any]]:
         data = (
             json.loads(text)
             if text.lstrip().startswith("[")
-            else [json.loads(l) for l in text.splitlines() if l.strip()]
+            else [json.loads(line) for line in text.splitlines() if line.strip()]
         )
     except json.JSONDecodeError as exc:
         raise EngineConfigError(

@@ -1,9 +1,9 @@
 """The ``vllm`` engine: an in-process vLLM ``LLM`` (GPU), batched through ``LLM.chat``.
 
 vLLM is imported when the engine is built, never at import time, so CPU installs (where vLLM
-cannot be installed) import this module fine. On Ray, ``sciray.actors.llm.EngineActor`` hosts it
-with ``num_gpus`` from config; the Ray Data synthesis pipeline can instead use Ray's own
-``ray.data.llm`` vLLM processor, which batches and schedules across replicas itself.
+cannot be installed) import this module fine. The fused pipeline and Serve host it in their own
+actors; the split pipeline's coder runs on Ray's own ``ray.data.llm`` vLLM processor instead
+(``sciray.pipeline.llm_processor``), which batches and schedules across replicas itself.
 """
 
 from __future__ import annotations
@@ -42,7 +42,23 @@ def sampling_kwargs(request: ChatRequest) -> dict[str, Any]:
         kwargs["stop"] = list(request.stop)
     if request.seed is not None:
         kwargs["seed"] = request.seed
+    if request.json_schema is not None:
+        # the key Ray's vLLM processor reads too; VLLMEngine turns it into vLLM's own params
+        kwargs["structured_outputs"] = {"json": request.json_schema}
     return kwargs
+
+
+def sampling_params(kwargs: dict[str, Any]):
+    """``vllm.SamplingParams`` from ``sampling_kwargs`` (structured outputs as vLLM's class)."""
+    from vllm import SamplingParams
+
+    kwargs = dict(kwargs)
+    structured = kwargs.pop("structured_outputs", None)
+    if structured is not None:
+        from vllm.sampling_params import StructuredOutputsParams
+
+        kwargs["structured_outputs"] = StructuredOutputsParams(**structured)
+    return SamplingParams(**kwargs)
 
 
 def to_result(output, request: ChatRequest, latency_ms: float) -> ChatResult:
@@ -86,12 +102,10 @@ class VLLMEngine:
     def generate(self, requests: list[ChatRequest]) -> list[ChatResult]:
         if not requests:
             return []
-        from vllm import SamplingParams
-
         started = time.perf_counter()
         outputs = self._llm.chat(
             [r.messages for r in requests],
-            [SamplingParams(**sampling_kwargs(r)) for r in requests],
+            [sampling_params(sampling_kwargs(r)) for r in requests],
             use_tqdm=False,
         )
         latency = (time.perf_counter() - started) * 1000

@@ -89,7 +89,10 @@ BUNDLED_MODELS: dict[str, BundledModel] = {
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
             size=491_400_064,
             licence=_LICENCE,
-            description="Qwen2.5-Coder 0.5B Instruct, Q4_K_M (re-quantised), ~35 tokens/s on 2 CPU cores; the CI/test model",
+            description=(
+                "Qwen2.5-Coder 0.5B Instruct, Q4_K_M (re-quantised), ~35 tokens/s on 2 CPU cores; "
+                "the CI/test model"
+            ),
             part_digests=(
                 (89128960, "92124822fec8a47cecae859a57227d3dd6c6cae8031c29e7f022f81ae2855deb"),
                 (89128960, "6c46825cdfb1cf4349b81976b6e3d4cf8cb8e3f89324f274de96936814ee31f2"),
@@ -140,7 +143,8 @@ BUNDLED_MODELS: dict[str, BundledModel] = {
 
 
 def cache_dir(override: str | os.PathLike | None = None) -> Path:
-    """Where assembled models live: ``override``, else ``$SCIRAY_MODEL_CACHE``, else ``<user cache>/sciray/models``."""
+    """Where assembled models live: ``override``, else ``$SCIRAY_MODEL_CACHE``, else ``<user
+    cache>/sciray/models``."""
     if override is not None:
         return Path(override).expanduser()
     if os.environ.get(CACHE_ENV):

@@ -78,7 +78,10 @@ class ImageMetrics:
             try:
                 self._clip = self._clip_class(self.cfg.clip_model, device=str(self.device))
             except Exception as exc:  # noqa: BLE001 - unusable weights make CLIP null, not the run fail
-                self._clip_reason = f"cannot load CLIP weights from {self.cfg.clip_model!r} ({type(exc).__name__}: {exc})"
+                self._clip_reason = (
+                    f"cannot load CLIP weights from {self.cfg.clip_model!r} "
+                    f"({type(exc).__name__}: {exc})"
+                )
         return self._clip
 
     @property

@@ -24,6 +24,9 @@ COLUMNS = (
     "timings",
 )
 
+SOURCE_COLUMNS = frozenset({"problem_id", "kind", "source", "reason", "problem", "state", "done"})
+"""What the source fills in; every later column is some stage's (``Stage.writes``)."""
+
 
 def new_row(**values: Any) -> dict[str, Any]:
     row = dict.fromkeys(COLUMNS)

@@ -26,10 +26,19 @@ def _add_time(row: dict[str, Any], stage: str, seconds: float) -> None:
     row["timings"] = json.dumps(timings)
 
 
+# Every stage reads these to skip rows it does not own, and may fail a row or add its time.
+COMMON_READS = frozenset({"problem_id", "kind", "failed_stage", "timings"})
+COMMON_WRITES = frozenset({"failed_stage", "error", "timings"})
+
+
 class Stage:
-    """Base: subclasses implement ``process(rows)`` on the active rows of one batch."""
+    """Base: subclasses implement ``process(rows)`` on the active rows of one batch and declare
+    the row columns they read and write beyond the common ones (``check_stage_order`` checks a
+    pipeline against them when it is built, as Ray's own LLM stages do)."""
 
     name = "stage"
+    reads: frozenset[str] = frozenset()
+    writes: frozenset[str] = frozenset()
 
     def __init__(self, retries: int = 2):
         self.retries = retries
@@ -41,6 +50,9 @@ class Stage:
         raise NotImplementedError
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        missing = (self.reads | COMMON_READS) - set(batch)
+        if missing:  # a pipeline built around check_stage_order never gets here
+            raise KeyError(f"stage {self.name!r} needs columns {sorted(missing)} the batch lacks")
         rows = to_rows(batch)
         work = [r for r in rows if self.wanted(r)]
         if work:
@@ -79,6 +91,8 @@ class _CoderRounds(Stage):
     """
 
     uses_engine = True
+    reads = frozenset({"state", "done"})
+    writes = frozenset({"state", "done"})
 
     def __init__(
         self,
@@ -99,11 +113,9 @@ class _CoderRounds(Stage):
 
             self.engine = engine or make_engine(cfg)
         if render is not None:
-            from sciray.render import make_renderer
+            from sciray.render import coder_renderer
 
-            self.renderer = make_renderer(
-                cfg.language, RenderConfig.model_validate(render), workers=workers
-            )
+            self.renderer = coder_renderer(cfg, RenderConfig.model_validate(render), workers)
         self.coder = ImgCoder(cfg, self.engine, self.renderer)
 
     def wanted(self, row):
@@ -173,9 +185,17 @@ class ImgCoderStage(_CoderRounds):
 
 class ValidateStage(Stage):
     """Decide each problem: the best candidate, its checks, and (when configured) the quiz
-    validator's R_inv, against the acceptance rule. Writes ``verdict``."""
+    validator's R_inv, against the acceptance rule. Writes ``verdict``.
+
+    With ``synth.accept.cascade`` and a vision validator, a cheap OCR-proxy validator answers
+    first and only candidates reaching ``min_cheap_r_inv`` (or that it cannot score) go on to
+    the vision model (``sciray.validate.Cascade``). A row whose repair loop did not finish never
+    gets a verdict as if it had: it fails in the coder stage.
+    """
 
     name = "validate"
+    reads = frozenset({"state", "done"})
+    writes = frozenset({"verdict"})
 
     def __init__(
         self,
@@ -188,28 +208,46 @@ class ValidateStage(Stage):
         from sciray.config.models import AcceptConfig, ValidatorConfig
 
         self.accept = AcceptConfig.model_validate(accept)
-        self.quiz = None
+        self.quiz = self.cascade = None
         if self.accept.min_r_inv is not None:
             from sciray.llm import make_engine
             from sciray.validate import QuizValidator
+            from sciray.validate.cascade import Cascade
 
             vcfg = ValidatorConfig.model_validate(validator or {})
-            self.quiz = QuizValidator(vcfg, engine or make_engine(vcfg))
+            engine = engine or make_engine(vcfg)
+            self.quiz = QuizValidator(vcfg, engine)
+            if self.accept.cascade and vcfg.mode != "ocr":
+                cheap = QuizValidator(vcfg.model_copy(update={"mode": "ocr"}), engine)
+                self.cascade = Cascade(
+                    self.quiz,
+                    cheap,
+                    cheap_threshold=self.accept.min_cheap_r_inv,
+                    vision_threshold=self.accept.min_r_inv,
+                )
 
     def process(self, rows):
         from sciray.coder.imgcoder import CoderResult
 
+        unfinished = [r for r in rows if not r.get("done")]
+        for row in unfinished:
+            row["failed_stage"] = "coder"
+            row["error"] = "unfinished: the coder rounds ended before ImgCoder finished the problem"
+        rows = [r for r in rows if r.get("done")]
         states = [CoderResult.model_validate_json(r["state"]) for r in rows]
         verdicts = [self._precheck(s) for s in states]
-        if self.quiz is not None:
-            todo = [(i, s) for i, (s, v) in enumerate(zip(states, verdicts)) if v is None]
-            results = (
-                self.quiz.validate([(s.problem, s.best.image.bytes, s.best.scene) for _, s in todo])
-                if todo
-                else []
-            )
-            for (i, state), result in zip(todo, results):
-                verdicts[i] = self._decide_quiz(state, result)
+        todo = [i for i, v in enumerate(verdicts) if v is None]
+        if self.quiz is not None and todo:
+            items = [
+                (states[i].problem, states[i].best.image.bytes, states[i].best.scene) for i in todo
+            ]
+            if self.cascade is not None:
+                report = self.cascade.run([(*item, True) for item in items])
+                for i, decision in zip(todo, report.decisions):
+                    verdicts[i] = self._decide_cascade(decision)
+            else:
+                for i, result in zip(todo, self.quiz.validate(items)):
+                    verdicts[i] = self._decide_quiz(result)
         for i, state in enumerate(states):
             if verdicts[i] is None:  # checks only
                 verdicts[i] = {
@@ -242,13 +280,16 @@ class ValidateStage(Stage):
             }
         return None
 
-    def _decide_quiz(self, state, result) -> dict[str, Any]:
-        verdict = {
+    def _quiz_fields(self, result) -> dict[str, Any]:
+        return {
             "r_inv": result.accuracy,
             "validator": result.mode,
             "quiz_status": result.status,
             "quiz_answers": [a.model_dump() for a in result.answers],
         }
+
+    def _decide_quiz(self, result) -> dict[str, Any]:
+        verdict = self._quiz_fields(result)
         if result.accuracy is None:
             return {
                 **verdict,
@@ -265,11 +306,83 @@ class ValidateStage(Stage):
             }
         return {**verdict, "accepted": True, "reason": f"r_inv {result.accuracy:.2f}"}
 
+    def _decide_cascade(self, decision) -> dict[str, Any]:
+        cheap = decision.cheap
+        verdict = {"cascade": decision.stopped_at, "cheap_r_inv": cheap.accuracy if cheap else None}
+        if decision.vision is None:  # stopped by the cheap gate: the vision model was not asked
+            return {
+                **verdict,
+                "r_inv": None,
+                "validator": "ocr-proxy",
+                "accepted": False,
+                "stage": "validate",
+                "reason": f"cascade: {decision.reason}",
+            }
+        verdict.update(self._quiz_fields(decision.vision))
+        if decision.accepted:
+            return {**verdict, "accepted": True, "reason": f"r_inv {decision.vision.accuracy:.2f}"}
+        return {**verdict, "accepted": False, "stage": "validate", "reason": decision.reason}
+
+
+class JudgeStage(Stage):
+    """The LMM judge (``judge.enabled``): scores each rendered best candidate on the five
+    dimensions, puts the scores in the verdict and, with ``synth.accept.min_judge_total``,
+    rejects accepted candidates scoring less. A judge that cannot score (unparseable answer,
+    engine error) records its status; with a threshold that rejects, without one it only notes."""
+
+    name = "judge"
+    reads = frozenset({"state", "verdict"})
+    writes = frozenset({"verdict"})
+
+    def __init__(
+        self, judge: dict[str, Any], accept: dict[str, Any], retries: int = 2, engine=None
+    ):
+        super().__init__(retries)
+        from sciray.config.models import AcceptConfig, JudgeConfig
+        from sciray.llm import make_engine
+        from sciray.validate.judge import Judge
+
+        cfg = JudgeConfig.model_validate(judge)
+        self.accept = AcceptConfig.model_validate(accept)
+        self.judge = Judge(cfg, engine or make_engine(cfg))
+
+    def wanted(self, row):
+        return active(row) and bool(row.get("verdict"))
+
+    def process(self, rows):
+        from sciray.coder.imgcoder import CoderResult
+
+        states = [CoderResult.model_validate_json(r["state"]) for r in rows]
+        verdicts = [json.loads(r["verdict"]) for r in rows]
+        todo = [i for i, s in enumerate(states) if s.best and s.best.image and s.best.image.bytes]
+        results = self.judge.score([(states[i].problem, states[i].best.image.bytes) for i in todo])
+        threshold = self.accept.min_judge_total
+        for i, result in zip(todo, results):
+            verdict = verdicts[i]
+            scores = result.scores.model_dump() if result.scores else None
+            total = sum(scores.values()) if scores else None
+            verdict.update(judge=scores, judge_total=total, judge_status=result.status)
+            if threshold is not None and verdict.get("accepted"):
+                if total is None:
+                    verdict.update(
+                        accepted=False,
+                        stage="judge",
+                        reason=f"judge: {result.status} ({result.reason})"[:300],
+                    )
+                elif total < threshold:
+                    verdict.update(
+                        accepted=False, stage="judge", reason=f"judge total {total} < {threshold:g}"
+                    )
+        for row, verdict in zip(rows, verdicts):
+            row["verdict"] = json.dumps(verdict)
+
 
 class QuizGenStage(Stage):
     """Write quizzes for problems that have none (only when acceptance needs R_inv)."""
 
     name = "quizgen"
+    reads = frozenset({"problem", "state"})
+    writes = frozenset({"problem", "state"})
 
     def __init__(self, coder: dict[str, Any], retries: int = 2, engine=None):
         super().__init__(retries)
@@ -297,3 +410,16 @@ class QuizGenStage(Stage):
                 state = CoderResult.model_validate_json(row["state"])
                 state.problem = problem
                 row["state"] = state.model_dump_json()
+
+
+def check_stage_order(stages: list[type[Stage]], source_columns: frozenset[str]) -> None:
+    """Raise ValueError when a stage reads a column that neither the source nor an earlier stage
+    writes (a pipeline assembled in the wrong order fails when it is built, not mid-run)."""
+    available = set(source_columns)
+    for stage in stages:
+        missing = (stage.reads | COMMON_READS) - available - COMMON_WRITES
+        if missing:
+            raise ValueError(
+                f"stage {stage.name!r} reads {sorted(missing)}, which nothing before it writes"
+            )
+        available |= stage.writes | COMMON_WRITES

@@ -17,93 +17,66 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sciray.types import Candidate
+from sciray.data.schema import arrow_schema, to_arrow_row
+from sciray.types import LENIENT, Attempt, Candidate, ImageRef, Lineage, ShardRow, ShardVerdict
 
-SHARD_SCHEMA = pa.schema(
-    [
-        ("problem_id", pa.string()),
-        ("config_hash", pa.string()),
-        ("subject", pa.string()),
-        ("image_type", pa.string()),
-        ("question", pa.string()),
-        ("image", pa.struct([("bytes", pa.binary()), ("path", pa.string())])),
-        ("status", pa.string()),
-        ("reason", pa.string()),
-        ("language", pa.string()),
-        ("code", pa.string()),
-        ("plan", pa.string()),
-        ("scene", pa.string()),
-        # a list of (name, score) structs, not an Arrow map: Hugging Face datasets cannot load map columns
-        ("checks", pa.list_(pa.struct([("name", pa.string()), ("score", pa.float64())]))),
-        ("label_recall", pa.float64()),
-        ("r_inv", pa.float64()),
-        ("verdict", pa.string()),
-        ("attempts", pa.string()),
-        (
-            "lineage",
-            pa.struct(
-                [
-                    ("engine", pa.string()),
-                    ("model", pa.string()),
-                    ("prompt_version", pa.string()),
-                    ("config_hash", pa.string()),
-                    ("package_versions", pa.string()),
-                    ("sandbox", pa.list_(pa.string())),
-                ]
-            ),
-        ),
-        ("problem", pa.string()),
-    ]
-)
+SHARD_SCHEMA = arrow_schema(ShardRow)
+"""Derived from ``ShardRow``: typed structs (plan, scene, verdict, attempts, problem, lineage),
+the image as Hugging Face's {bytes, path}, dicts as lists of {name, value} (no Arrow maps)."""
 
 
-def _attempt_record(c: Candidate) -> dict[str, Any]:
+def attempt_record(c: Candidate) -> Attempt:
     """An attempt without its image bytes (the chosen image is stored once, in ``image``)."""
-    data = c.model_dump(mode="json", exclude={"image"})
-    data["has_image"] = bool(c.image and c.image.bytes)
-    return data
+    return Attempt.model_validate(
+        {**c.model_dump(exclude={"image"}), "has_image": bool(c.image and c.image.bytes)}
+    )
+
+
+def shard_verdict(verdict: dict[str, Any]) -> ShardVerdict:
+    """The pipeline's verdict dict as a typed record: missing keys take their defaults, keys the
+    record does not name are kept in ``meta``."""
+    status = "accepted" if verdict.get("accepted") else "rejected"
+    return ShardVerdict.model_validate({**verdict, "status": status}, context=LENIENT)
 
 
 def shard_row(
     state, verdict: dict[str, Any], config_hash: str, versions_json: str
 ) -> dict[str, Any]:
-    """One output row for a finished problem (``state`` is its ``CoderResult``)."""
+    """One output row for a finished problem (``state`` is its ``CoderResult``), in the form
+    ``pa.Table.from_pylist(..., schema=SHARD_SCHEMA)`` takes."""
     problem, best = state.problem, state.best
-    image = (
-        {"bytes": best.image.bytes, "path": f"{problem.id}.png"}
+    record = ShardRow(
+        problem_id=problem.id,
+        config_hash=config_hash,
+        subject=(problem.image_type or "Unknown").split(" - ")[0],
+        image_type=problem.image_type,
+        question=problem.question,
+        image=ImageRef(bytes=best.image.bytes, path=f"{problem.id}.png")
         if best and best.image and best.image.bytes
-        else None
-    )
-    return {
-        "problem_id": problem.id,
-        "config_hash": config_hash,
-        "subject": (problem.image_type or "Unknown").split(" - ")[0],
-        "image_type": problem.image_type,
-        "question": problem.question,
-        "image": image,
-        "status": "accepted" if verdict.get("accepted") else "rejected",
-        "reason": verdict.get("reason"),
-        "language": best.language if best else None,
-        "code": best.code if best else None,
-        "plan": best.plan.model_dump_json() if best and best.plan else None,
-        "scene": best.scene.model_dump_json() if best and best.scene else None,
-        "checks": [{"name": k, "score": v} for k, v in (best.checks or {}).items()]
-        if best
         else None,
-        "label_recall": best.label_recall if best else None,
-        "r_inv": verdict.get("r_inv"),
-        "verdict": json.dumps(verdict),
-        "attempts": json.dumps([_attempt_record(c) for c in state.attempts]),
-        "lineage": {
-            "engine": best.engine if best else None,
-            "model": best.model if best else None,
-            "prompt_version": best.prompt_version if best else None,
-            "config_hash": config_hash,
-            "package_versions": versions_json,
-            "sandbox": list(best.sandbox) if best else [],
-        },
-        "problem": problem.model_dump_json(),
-    }
+        status="accepted" if verdict.get("accepted") else "rejected",
+        reason=verdict.get("reason"),
+        language=best.language if best else None,
+        code=best.code if best else None,
+        plan=best.plan if best else None,
+        scene=best.scene if best else None,
+        scene_spec=best.scene_spec if best else None,
+        checks=best.checks if best else None,
+        label_recall=best.label_recall if best else None,
+        r_inv=verdict.get("r_inv"),
+        verdict=shard_verdict(verdict),
+        attempts=[attempt_record(c) for c in state.attempts],
+        lineage=Lineage(
+            engine=best.engine if best else None,
+            model=best.model if best else None,
+            prompt_version=best.prompt_version if best else None,
+            config_hash=config_hash,
+            package_versions=json.loads(versions_json) if versions_json else {},
+            sandbox=list(best.sandbox) if best else [],
+        ),
+        problem=problem,
+    )
+    return to_arrow_row(record)
 
 
 class ShardWriter:

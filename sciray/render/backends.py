@@ -44,7 +44,32 @@ class PythonRenderer(PoolRenderer):
     language = "python"
 
 
+class SceneRenderer(PoolRenderer):
+    """Typed scene descriptions (``sciray.scene``) drawn by their domain renderers, in the same
+    sandbox as Python diagrams. The model-written part is only the scene's JSON, embedded as a
+    string literal in a fixed two-line program; the child validates and draws it."""
+
+    language = "scene"
+
+    def __init__(self, cfg: RenderConfig | None = None, workers: int | None = None):
+        cfg = cfg or RenderConfig()
+        allowed = [*cfg.allowed_imports, "sciray"] if "*" not in cfg.allowed_imports else ["*"]
+        super().__init__(cfg.model_copy(update={"allowed_imports": allowed}), workers)
+
+    @staticmethod
+    def program(scene_json: str) -> str:
+        """The program the child runs for one scene (``repr`` makes any text a safe literal)."""
+        return f"from sciray.scene import draw_json\ndraw_json({scene_json!r})\n"
+
+    def render(self, scene_json: str) -> RenderResult:
+        return self.pool.render(self.program(scene_json))
+
+    def render_many(self, scenes: Iterable[str]) -> list[RenderResult]:
+        return self.pool.render_many([self.program(s) for s in scenes])
+
+
 class TikzRenderer(PoolRenderer):
-    """TikZ/LaTeX documents or bare ``tikzpicture``s, compiled by the system TeX (see ``sciray.render.tex``)."""
+    """TikZ/LaTeX documents or bare ``tikzpicture``s, compiled by the system TeX (see
+    ``sciray.render.tex``)."""
 
     language = "tikz"

@@ -124,13 +124,30 @@ def pick_figure(created: list):
     return created[-1] if created else None
 
 
-def _error_line(exc: BaseException) -> str:
+def _failure(exc: BaseException) -> dict[str, Any]:
+    """The failure as fields: the exception's class (or SciRay's own kind for its limits), the
+    last line of the diagram's own code in the traceback (a SyntaxError's own line), the message."""
     line = None
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename == "<diagram>":
             line = frame.lineno
-    text = f"{type(exc).__name__}: {exc}".strip()
-    return f"line {line}: {text}" if line else text
+    if isinstance(exc, SyntaxError) and exc.filename == "<diagram>":
+        line = exc.lineno
+        message = exc.msg
+    else:
+        message = str(exc)
+    kind = type(exc).__name__
+    if isinstance(exc, PixelLimitError):
+        kind = "pixel_cap"
+    elif isinstance(exc, ImportBlocked):
+        kind = "import_blocked"
+    return {"kind": kind, "line": line, "message": message[:4000]}
+
+
+def _failed(status: str, failure: dict[str, Any]) -> dict[str, Any]:
+    from sciray.types import RenderFailure
+
+    return {"status": status, "error": RenderFailure(**failure).text, "failure": failure}
 
 
 def classify(exc: BaseException) -> str:
@@ -201,14 +218,16 @@ def run(code: str, *, dpi: int, allowed_imports: list[str], max_output: int) -> 
         except SystemExit:
             pass
     except BaseException as exc:  # the diagram's own failure: reported, never raised
-        header = {"status": classify(exc), "error": _error_line(exc)}
+        header = _failed(classify(exc), _failure(exc))
     exec_ms = (time.perf_counter() - started) * 1000
     png = b""
     if header["status"] == "ok":
         try:
             fig = pick_figure(_created)
             if fig is None:
-                header = {"status": "error", "error": "the code drew no figure"}
+                header = _failed(
+                    "error", {"kind": "no_figure", "message": "the code drew no figure"}
+                )
             else:
                 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -218,7 +237,7 @@ def run(code: str, *, dpi: int, allowed_imports: list[str], max_output: int) -> 
                     FigureCanvasAgg(fig)
                 png, header["scene"], timings["scene_ms"] = save_as_drawn(fig, dpi)
         except BaseException as exc:
-            header = {"status": classify(exc), "error": _error_line(exc)}
+            header = _failed(classify(exc), _failure(exc))
             png = b""
     # No plt.close("all"): the child exits right after, and tearing figures down costs ~ms.
     timings["exec_ms"] = round(exec_ms, 2)

@@ -329,6 +329,12 @@ def main() -> int:
     else:
         _warm_up(cfg)
         preload(cfg.allowed_imports)
+        if language == "scene":  # the domain renderers and their libraries, before any render
+            import sympy  # noqa: F401  (the plot domain's formulas; ~0.5 s per child otherwise)
+
+            from sciray.scene import domains
+
+            domains()
         global _shared_fds
         _shared_fds = shareable_fds()
 

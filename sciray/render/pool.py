@@ -26,6 +26,7 @@ from sciray.render import protocol
 from sciray.render.decide import decide, max_result_bytes
 from sciray.render.result import RenderResult
 from sciray.render.supervise import remove_tree
+from sciray.types import RenderFailure
 
 log = logging.getLogger(__name__)
 
@@ -140,10 +141,14 @@ class ForkServer:
             except (protocol.ProtocolError, OSError, TimeoutError) as exc:
                 log.error("render worker failed (%s); restarting it", exc)
                 self._restart()
+                failure = RenderFailure(
+                    kind="crash", message=f"render worker crashed and was restarted ({exc})"
+                )
                 return RenderResult(
                     status="error",
                     language=self.language,
-                    error=f"render worker crashed and was restarted ({exc})",
+                    error=failure.text,
+                    failure=failure,
                     ms=(time.perf_counter() - started) * 1000,
                     sandbox=self.sandbox,
                 )

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sciray.types import Record, RenderStatus, Scene
+from sciray.types import Record, RenderFailure, RenderStatus, Scene
 
 
 class RenderResult(Record):
@@ -14,10 +14,12 @@ class RenderResult(Record):
 
     status: RenderStatus
     """ok | error | timeout | violation | limit."""
-    language: Literal["python", "tikz"] = "python"
+    language: Literal["python", "tikz", "scene"] = "python"
     png: bytes | None = None
     error: str | None = None
     """The last traceback line (with the diagram's line number) or the TeX error."""
+    failure: RenderFailure | None = None
+    """``error`` as fields (kind, line, message)."""
     ms: float = 0.0
     """Wall-clock time of the whole render as the caller saw it."""
     timings: dict[str, float] = Field(default_factory=dict)

@@ -434,7 +434,8 @@ def _rasterize(
 def add_texts(
     scene: dict[str, Any], lines: list[tuple[str, list[float]]], offset: tuple[int, int]
 ) -> None:
-    """Put the page's text lines (moved by the crop ``offset``) into ``scene`` with overlaps and off-canvas ones."""
+    """Put the page's text lines (moved by the crop ``offset``) into ``scene`` with overlaps and
+    off-canvas ones."""
     from sciray.render.scene import outside_canvas, overlapping_pairs
 
     boxes = [

@@ -151,7 +151,7 @@ def pixels_at(size_pts: tuple[float, float], dpi: int) -> tuple[int, int]:
 
 
 _LINE = re.compile(
-    r'<line xMin="(?P<x0>[\d.]+)" yMin="(?P<y0>[\d.]+)" xMax="(?P<x1>[\d.]+)" yMax="(?P<y1>[\d.]+)">(?P<body>.*?)</line>',
+    r'<line xMin="(?P<x0>[\d.]+)" yMin="(?P<y0>[\d.]+)" xMax="(?P<x1>[\d.]+)" yMax="(?P<y1>[\d.]+)">(?P<body>.*?)</line>',  # noqa: E501
     re.S,
 )
 _WORD = re.compile(r"<word [^>]*>(?P<text>.*?)</word>", re.S)

@@ -45,7 +45,8 @@ def normalise(text: str) -> str:
 
 
 def numbers(text: str) -> list[float]:
-    """The numbers in ``text``; '1.5 × 10^8' and '1.5\\times10^{8}' read as 1.5e8, '107,590' as 107590."""
+    """The numbers in ``text``; '1.5 × 10^8' and '1.5\\times10^{8}' read as 1.5e8, '107,590' as
+    107590."""
     text = unicodedata.normalize("NFKC", text or "").replace("−", "-")
     text = _TIMES_TEN.sub(lambda m: f"{m.group(1)}e{m.group(2).replace('−', '-')}", text)
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)

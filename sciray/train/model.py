@@ -15,7 +15,7 @@ WEIGHTS_FILE = "trainable.pt"
 
 
 def resolve_model_path(name: str, seed: int = 0) -> str:
-    """A folder to load: the tiny model (built into the cache on first use), else ``name`` itself."""
+    """A folder to load: the tiny model (built into the cache on first use), else ``name``."""
     from sciray.train.tiny import TINY_NAME, tiny_model_path
 
     if name == TINY_NAME:
@@ -33,7 +33,8 @@ def _vision_module(model):
 
 
 def load_model(cfg: TrainConfig, path: str, bf16_weights: bool = False):
-    """The model (bf16 or float32 weights) with frozen parts, adapters and activation checkpointing."""
+    """The model (bf16 or float32 weights) with frozen parts, adapters and activation
+    checkpointing."""
     import torch
     from transformers import AutoModelForImageTextToText
 
@@ -43,14 +44,15 @@ def load_model(cfg: TrainConfig, path: str, bf16_weights: bool = False):
         )
     except (OSError, ValueError) as exc:
         raise UserError(
-            f"cannot load train.model {path!r} as an image-text-to-text model ({exc}); give a local "
-            "folder of a Qwen2-VL / Qwen2.5-VL / Qwen3-VL class model or 'tiny-qwen2-vl'"
+            f"cannot load train.model {path!r} as an image-text-to-text model ({exc}); give a "
+            "local folder of a Qwen2-VL / Qwen2.5-VL / Qwen3-VL class model or 'tiny-qwen2-vl'"
         ) from None
     if cfg.freeze_vision:
         vision = _vision_module(model)
         if vision is None:
             raise UserError(
-                "train.freeze_vision is set but the model has no vision module (visual / vision_tower)"
+                "train.freeze_vision is set but the model has no vision module "
+                "(visual / vision_tower)"
             )
         vision.requires_grad_(False)
     if cfg.activation_checkpointing:
@@ -60,7 +62,8 @@ def load_model(cfg: TrainConfig, path: str, bf16_weights: bool = False):
         from peft import LoraConfig, get_peft_model
 
         if cfg.activation_checkpointing:
-            model.enable_input_require_grads()  # frozen embeddings: checkpointed blocks still need a grad path
+            # frozen embeddings: checkpointed blocks still need a grad path
+            model.enable_input_require_grads()
         lora = LoraConfig(
             r=cfg.lora.r,
             lora_alpha=cfg.lora.alpha,
@@ -79,7 +82,8 @@ def trainable_parameters(model) -> list:
 
 
 def lr_lambda(cfg: TrainConfig, total_steps: int):
-    """Multiplier of ``cfg.lr`` at each step: linear warm-up, then constant / linear / cosine to 10%."""
+    """Multiplier of ``cfg.lr`` at each step: linear warm-up, then constant / linear / cosine to
+    10%."""
     warmup = cfg.warmup_steps
     floor = 0.1
 
@@ -96,23 +100,27 @@ def lr_lambda(cfg: TrainConfig, total_steps: int):
     return factor
 
 
+def trainable_state(model, optimizer, scheduler) -> dict[str, Any]:
+    """What a DDP checkpoint's ``trainable.pt`` holds: the trainable parameters (all of them, or
+    only the adapters) on the CPU, the optimizer state and the scheduler state."""
+    weights = {n: p.detach().cpu() for n, p in model.named_parameters() if p.requires_grad}
+    return {
+        "weights": weights,
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(),
+    }
+
+
 def save_trainable(model, optimizer, scheduler, folder: str | Path) -> None:
     """The trainable parameters (all of them, or only the adapters), optimizer and scheduler."""
     import torch
 
-    weights = {n: p.detach().cpu() for n, p in model.named_parameters() if p.requires_grad}
-    torch.save(
-        {
-            "weights": weights,
-            "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict(),
-        },
-        Path(folder) / WEIGHTS_FILE,
-    )
+    torch.save(trainable_state(model, optimizer, scheduler), Path(folder) / WEIGHTS_FILE)
 
 
 def load_trainable(model, folder: str | Path) -> dict[str, Any]:
-    """Put a checkpoint's trainable parameters into ``model``; returns the rest (optimizer, scheduler)."""
+    """Put a checkpoint's trainable parameters into ``model``; returns the rest (optimizer,
+    scheduler)."""
     import torch
 
     data = torch.load(Path(folder) / WEIGHTS_FILE, map_location="cpu", weights_only=True)
@@ -120,8 +128,9 @@ def load_trainable(model, folder: str | Path) -> dict[str, Any]:
     missing = [n for n in data["weights"] if n not in params]
     if missing:
         raise UserError(
-            f"the checkpoint in {folder} does not fit train.model (first unknown weight {missing[0]}); "
-            "resume with the same model and LoRA settings or start a new train.run_name"
+            f"the checkpoint in {folder} does not fit train.model (first unknown weight "
+            f"{missing[0]}); resume with the same model and LoRA settings or start a new "
+            "train.run_name"
         )
     with torch.no_grad():
         for name, value in data["weights"].items():

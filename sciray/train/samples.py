@@ -72,10 +72,17 @@ def question_text(problem: dict[str, Any], prefer_multimodal: bool = True) -> st
     return (problem.get("question") or "").strip() or None
 
 
-def caption_text(plan_json: str | None) -> str | None:
-    """What the figure shows, from the coder's plan: its content and the labelled values."""
+def caption_text(plan_json: str | dict | None) -> str | None:
+    """What the figure shows, from the coder's plan (the shard's struct, or JSON text from older
+    shards): its content and the labelled values."""
     try:
-        plan = json.loads(plan_json) if plan_json else None
+        plan = (
+            plan_json
+            if isinstance(plan_json, dict)
+            else json.loads(plan_json)
+            if plan_json
+            else None
+        )
     except (TypeError, ValueError):
         return None
     if not isinstance(plan, dict):

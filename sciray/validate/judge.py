@@ -117,7 +117,8 @@ def _value(v: Any) -> Any:
 
 
 def _loads(text: str) -> Any:
-    """JSON, else a repaired JSON (trailing commas, single quotes, bare keys), else a Python literal."""
+    """JSON, else a repaired JSON (trailing commas, single quotes, bare keys), else a Python
+    literal."""
     try:
         return json.loads(text)
     except ValueError:

@@ -164,7 +164,8 @@ class ValidationResult:
     accuracy: float | None = None
     """Share of quizzes answered right, 0..1; None when the problem could not be scored."""
     status: str = "ok"
-    """ok | missing_image | bad_image | no_quizzes | no_ocr | ocr_error | error (every quiz errored)."""
+    """ok | missing_image | bad_image | no_quizzes | no_ocr | ocr_error | error (every quiz
+    errored)."""
     image: dict[str, Any] = field(default_factory=dict)
     """How the image was sent (width, height, format, quality, bytes) or read (ocr source)."""
     mode: str = "vision"

@@ -1,5 +1,5 @@
 """vLLM for real, where CUDA and the gpu extra exist: a tiny random-weight Qwen2 built here
-(no hub access), served by ``VLLMEngine`` and by an ``EngineActor`` on a GPU."""
+(no hub access), served by ``VLLMEngine`` on a GPU."""
 
 from __future__ import annotations
 

@@ -188,7 +188,10 @@ def test_options_appended_inline_are_dropped():
 
 
 def test_options_on_lines_are_dropped():
-    q = "An object 4.0 cm tall stands 8.0 cm from a mirror. Where is the image?\n\nA) 40.0 cm\n\nB) 10.0 cm\n\nC) 18.0 cm"
+    q = (
+        "An object 4.0 cm tall stands 8.0 cm from a mirror. Where is the image?"
+        "\n\nA) 40.0 cm\n\nB) 10.0 cm\n\nC) 18.0 cm"
+    )
     assert texts(q) == ["4", "8"]
     assert strip_options(q).rstrip().endswith("Where is the image?")
     q2 = "How many?\noptions:\na). n_i=2; n_f=5\nb). n_i=5; n_f=3"

@@ -20,6 +20,7 @@ from sciray.coder.fixes import (  # noqa: E402
     static_fixes,
     valid_format,
 )
+from sciray.types import RenderFailure  # noqa: E402
 
 NUMPY2 = int(np.__version__.split(".")[0]) >= 2
 
@@ -41,18 +42,30 @@ def run(code: str) -> dict:
     return namespace
 
 
-def error_of(code: str) -> str:
-    """The renderer's one-line error for a failing script ("line N: Type: message")."""
-    import traceback
+def error_of(code: str) -> RenderFailure:
+    """The failure the renderer reports for a failing script (the child's own ``_failure``)."""
+    from sciray.render.child import _failure
 
     try:
         run(code)
     except Exception as exc:
-        line = [
-            f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<diagram>"
-        ][-1]
-        return f"line {line}: {type(exc).__name__}: {exc}"
+        return RenderFailure(**_failure(exc))
     raise AssertionError("the script did not fail")
+
+
+def error_of_text(code: str) -> str:
+    return error_of(code).text
+
+
+def failure(text: str) -> RenderFailure:
+    """A failure written by hand as the renderer shows it: ``line N: Kind: message``, or one of
+    SciRay's own kinds as ``kind: message``."""
+    line = None
+    head, sep, rest = text.partition(": ")
+    if sep and head.startswith("line "):
+        line, text = int(head[5:]), rest
+    kind, _, message = text.partition(": ")
+    return RenderFailure(kind=kind, line=line, message=message)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,7 +111,7 @@ def test_numpy2_names_rewrites_every_removed_name():
 
 @pytest.mark.skipif(not NUMPY2, reason="the names still exist before NumPy 2")
 def test_numpy2_names_fixed_script_renders():
-    assert "AttributeError: " in error_of(NUMPY_SCRIPT)
+    assert "AttributeError: " in error_of_text(NUMPY_SCRIPT)
     fixed, _ = static_fixes(NUMPY_SCRIPT, "python")
     ns = run(fixed)
     assert ns["distance"] == pytest.approx(8.0, rel=1e-3)
@@ -106,7 +119,10 @@ def test_numpy2_names_fixed_script_renders():
 
 
 def test_numpy2_names_with_other_spellings():
-    code = "import numpy\nimport numpy as npy\na = numpy.trapz([1, 2])\nb = npy.NaN\nc = np.asfarray(x, dtype=np.float32)\n"
+    code = (
+        "import numpy\nimport numpy as npy\na = numpy.trapz([1, 2])\nb = npy.NaN\n"
+        "c = np.asfarray(x, dtype=np.float32)\n"
+    )
     fixed, names = static_fixes(code, "python")
     assert fixed == (
         "import numpy\nimport numpy as npy\na = numpy.trapezoid([1, 2])\nb = npy.nan\n"
@@ -130,7 +146,7 @@ def test_numpy_error_reruns_the_fix():
 
 
 def test_numpy_error_without_a_fixable_name():
-    error = "line 3: AttributeError: module 'numpy' has no attribute 'linespace'"
+    error = failure("line 3: AttributeError: module 'numpy' has no attribute 'linespace'")
     assert error_fixes("import numpy as np\nx = np.linespace(0, 1)\n", error, "python") is None
 
 
@@ -184,7 +200,7 @@ plt.savefig('diagram.png')
 def test_axes_3d_rewrites_the_creation_and_renders(creation, expected):
     code = SURFACE.format(creation=creation)
     error = error_of(code)
-    assert "AttributeError" in error or "TypeError" in error
+    assert error.kind in ("AttributeError", "TypeError")
     fixed, names = static_fixes(code, "python")
     assert SURFACE.format(creation=expected) == fixed
     assert names in (["axes_3d"], ["gca_projection"])
@@ -211,7 +227,7 @@ def test_axes_3d_for_a_six_argument_quiver():
         "import matplotlib.pyplot as plt\nfig = plt.figure()\nax = fig.add_subplot(111)\n"
         "ax.quiver(0, 0, 0, 1, 1, 1)\n"
     )
-    assert "quiver() takes" in error_of(code)
+    assert "quiver() takes" in error_of_text(code)
     fixed, names = static_fixes(code, "python")
     assert "ax = fig.add_subplot(111, projection='3d')" in fixed and names == ["axes_3d"]
     run(fixed)
@@ -235,7 +251,7 @@ def test_axes_3d_from_the_error_on_a_second_axes():
     )
     assert static_fixes(code, "python") == (code, [])  # it has '3d': the static pass keeps off
     error = error_of(code)
-    assert error == "line 8: AttributeError: 'Axes' object has no attribute 'plot_wireframe'"
+    assert error.text == "line 8: AttributeError: 'Axes' object has no attribute 'plot_wireframe'"
     fixed, names = error_fixes(code, error, "python")
     assert names == ["axes_3d"]
     assert "ax2 = fig.add_subplot(122, projection='3d')" in fixed
@@ -244,7 +260,7 @@ def test_axes_3d_from_the_error_on_a_second_axes():
 
 def test_axes_3d_error_for_set_zlabel():
     code = "import matplotlib.pyplot as plt\nfig, ax = plt.subplots(figsize=(5, 4))\nax.set_zlabel('z')\n"
-    error = "line 3: AttributeError: 'Axes' object has no attribute 'set_zlabel'"
+    error = failure("line 3: AttributeError: 'Axes' object has no attribute 'set_zlabel'")
     fixed, names = error_fixes(code, error, "python")
     assert names == ["axes_3d"]
     run(fixed)
@@ -257,7 +273,9 @@ def test_axes_3d_on_a_grid_of_axes_is_left_to_the_model():
     assert static_fixes(code, "python") == (code, [])
     assert (
         error_fixes(
-            code, "line 3: AttributeError: 'Axes' object has no attribute 'set_zlabel'", "python"
+            code,
+            failure("line 3: AttributeError: 'Axes' object has no attribute 'set_zlabel'"),
+            "python",
         )
         is None
     )
@@ -294,7 +312,7 @@ def test_removed_matplotlib_names_render():
         "fig = plt.figure()\nax = fig.add_subplot(projection='3d')\n"
         "ax.w_xaxis.set_pane_color((1, 1, 1, 1))\nax.plot([0, 1], [0, 1], [0, 1], color=colors(1))\n"
     )
-    assert "seaborn-darkgrid" in error_of(code)
+    assert "seaborn-darkgrid" in error_of_text(code)
     fixed, names = static_fixes(code, "python")
     assert names == ["mpl_removed_names", "seaborn_style"]
     assert "plt.style.use('seaborn-v0_8-darkgrid')" in fixed
@@ -364,7 +382,8 @@ def test_format_string_fix_renders():
     )
     error = error_of(code)
     assert (
-        error == "line 5: ValueError: 'b-o-' is not a valid format string (two linestyle symbols)"
+        error.text
+        == "line 5: ValueError: 'b-o-' is not a valid format string (two linestyle symbols)"
     )
     fixed, names = error_fixes(code, error, "python")
     assert names == ["format_string"]
@@ -389,7 +408,7 @@ def test_uncalled_main_is_called():
         "import matplotlib.pyplot as plt\n\ndef helper(ax, x):\n    ax.plot([x], [x], 'o')\n\n"
         "def main():\n    fig, ax = plt.subplots()\n    helper(ax, 1)\n    plt.savefig('d.png')\n"
     )
-    fixed, names = error_fixes(code, "the code drew no figure", "python")
+    fixed, names = error_fixes(code, failure("no_figure: the code drew no figure"), "python")
     assert names == ["call_entry_point"] and fixed.endswith("\n\nmain()\n")
     run(fixed)
     assert plt.gcf().axes[0].lines
@@ -397,9 +416,9 @@ def test_uncalled_main_is_called():
 
 def test_drew_no_figure_without_an_entry_point():
     code = "import numpy as np\nprint(np.arange(3))\n"
-    assert error_fixes(code, "the code drew no figure", "python") is None
+    assert error_fixes(code, failure("no_figure: the code drew no figure"), "python") is None
     called = "import matplotlib.pyplot as plt\ndef main():\n    plt.plot([1])\nif __name__ == '__main__':\n    main()\n"
-    assert error_fixes(called, "the code drew no figure", "python") is None
+    assert error_fixes(called, failure("no_figure: the code drew no figure"), "python") is None
 
 
 @pytest.mark.parametrize(
@@ -412,14 +431,15 @@ def test_drew_no_figure_without_an_entry_point():
     ],
 )
 def test_unrelated_errors_have_no_fix(error):
-    assert error_fixes(SURFACE.format(creation="ax = None"), error, "python") is None
+    assert error_fixes(SURFACE.format(creation="ax = None"), failure(error), "python") is None
 
 
 def test_tikz_is_left_alone():
     tex = "\\begin{tikzpicture}\\draw (0,0) -- (1,1);\\end{tikzpicture}"
     assert static_fixes(tex, "tikz") == (tex, [])
     assert (
-        error_fixes(tex, "line 1: ValueError: 'b-o-' is not a valid format string", "tikz") is None
+        error_fixes(tex, failure("line 1: ValueError: 'b-o-' is not a valid format string"), "tikz")
+        is None
     )
 
 
@@ -546,7 +566,7 @@ ax2.text(0.5, 0.5, 'inset')
 
 def test_text_3d_adds_z_to_the_failing_receiver_only():
     error = error_of(TEXT_3D)
-    assert "Axes3D.text() missing 1 required positional argument: 's'" in error
+    assert "Axes3D.text() missing 1 required positional argument: 's'" in error.text
     fixed, names = error_fixes(TEXT_3D, error, "python")
     assert names == ["text_3d"]
     assert "ax.text(1, 1, 0, 'P(1, 1, 1)', color='red')" in fixed
@@ -574,7 +594,8 @@ def test_canvas_size_clamps_sizes_and_drops_savefig():
     with make_renderer("python", RenderConfig(timeout_s=20), workers=1) as renderer:
         (failed,) = renderer.render_many([HUGE_CANVAS])
         assert failed.status == "limit" and "pixels is over the cap" in failed.error
-        fixed, names = error_fixes(HUGE_CANVAS, failed.error, "python")
+        assert failed.failure.kind == "pixel_cap"
+        fixed, names = error_fixes(HUGE_CANVAS, failed.failure, "python")
         assert names == ["canvas_size"]
         assert (
             "figsize=(8, 6), dpi=100" in fixed
@@ -586,7 +607,9 @@ def test_canvas_size_clamps_sizes_and_drops_savefig():
     small = "import matplotlib.pyplot as plt\nfig, ax = plt.subplots(figsize=(6, 4), dpi=100)\nax.plot([1])\n"
     assert (
         error_fixes(
-            small, "line 2: PixelLimitError: canvas of 9x9 pixels is over the cap of 1", "python"
+            small,
+            failure("line 2: PixelLimitError: canvas of 9x9 pixels is over the cap of 1"),
+            "python",
         )
         is None
     )
@@ -604,7 +627,7 @@ points = [(0, 0), (1, 2),
 
 
 def test_truncated_tail_keeps_the_longest_prefix_that_parses():
-    error = "SyntaxError: '[' was never closed (<diagram>, line 8)"
+    error = failure("line 8: SyntaxError: '[' was never closed")
     fixed, names = error_fixes(TRUNCATED, error, "python")
     assert names == ["truncated_tail"] and fixed.rstrip().endswith("ax.set_title('Velocity')")
     run(fixed)
@@ -613,8 +636,7 @@ def test_truncated_tail_keeps_the_longest_prefix_that_parses():
     early = TRUNCATED.replace("ax.plot([0, 1], [0, 2], 'b-')", "ax.plot([0, 1, [0, 2], 'b-')")
     early = early.replace("points = [(0, 0), (1, 2),\n", "")
     assert (
-        error_fixes(early, "SyntaxError: '[' was never closed (<diagram>, line 3)", "python")
-        is None
+        error_fixes(early, failure("line 3: SyntaxError: '[' was never closed"), "python") is None
     )
 
 
@@ -624,11 +646,11 @@ def test_undefined_axes_binds_the_current_axes_before_the_failing_line():
         "def label():\n    ax.set_title('Ramp')\n    fig.suptitle('Figure 1')\nlabel()\n"
     )
     error = error_of(code)
-    assert error == "line 5: NameError: name 'ax' is not defined"
+    assert error.text == "line 5: NameError: name 'ax' is not defined"
     fixed, names = error_fixes(code, error, "python")
     assert names == ["undefined_axes"] and "    ax = plt.gca()\n    ax.set_title('Ramp')" in fixed
     error = error_of(fixed)
-    assert error == "line 7: NameError: name 'fig' is not defined"
+    assert error.text == "line 7: NameError: name 'fig' is not defined"
     fixed, names = error_fixes(fixed, error, "python")
     assert names == ["undefined_axes"]
     run(fixed)
@@ -644,9 +666,9 @@ def test_fstring_latex_makes_latex_braces_literal():
     try:
         compile(code, "<diagram>", "exec")
         pytest.skip("this Python accepts backslashes in f-string fields (3.12+)")
-    except SyntaxError as exc:
-        error = f"SyntaxError: {exc.msg} (<diagram>, line {exc.lineno})"
-    assert "f-string expression part cannot include a backslash" in error
+    except SyntaxError:
+        error = error_of(code)
+    assert "f-string expression part cannot include a backslash" in error.text
     fixed, names = error_fixes(code, error, "python")
     assert names == ["fstring_latex"]
     run(fixed)
@@ -664,14 +686,15 @@ def test_unknown_kwarg_is_dropped_from_the_failing_calls_only():
         "ax.set_xlim(-1, 2); ax.set_ylim(-1, 2)\n"
     )
     error = error_of(code)
-    assert "got an unexpected keyword argument 'arrow_length_ratio'" in error and error.startswith(
-        "line 3:"
+    assert (
+        "got an unexpected keyword argument 'arrow_length_ratio'" in error.text
+        and error.text.startswith("line 3:")
     )
     fixed, names = error_fixes(code, error, "python")
     assert names == ["unknown_kwarg"]
     assert "ax.quiver(0, 0, 1, 1, color='r')  # force\n" in fixed and "head_width=0.2" in fixed
     error = error_of(fixed)  # the next rejected keyword sits in a nested call across two lines
-    assert "head_width" in error
+    assert "head_width" in error.message
     fixed, names = error_fixes(fixed, error, "python")
     assert names == ["unknown_kwarg"] and "head_width" not in fixed and "arrowstyle='->'" in fixed
     run(fixed)
@@ -683,11 +706,71 @@ def test_unknown_kwarg_needs_the_keyword_on_the_failing_line():
     code = "import matplotlib.pyplot as plt\nplt.plot([0, 1], [0, 1], wdth=2)\n"
     assert (
         error_fixes(
-            code, "line 1: TypeError: plot() got an unexpected keyword argument 'wdth'", "python"
+            code,
+            failure("line 1: TypeError: plot() got an unexpected keyword argument 'wdth'"),
+            "python",
         )
         is None
     )
     assert (
-        error_fixes(code, "TypeError: plot() got an unexpected keyword argument 'wdth'", "python")
+        error_fixes(
+            code, failure("TypeError: plot() got an unexpected keyword argument 'wdth'"), "python"
+        )
         is None
     )
+
+
+def test_fixes_are_chosen_by_the_failure_kind_not_its_wording():
+    code = "import matplotlib.pyplot as plt\nplt.plot([0, 1])\nax.set_title('t')\n"
+    name_error = failure("line 3: NameError: name 'ax' is not defined")
+    fixed, names = error_fixes(code, name_error, "python")
+    assert names == ["undefined_axes"]
+    # the same words under another kind (a message the diagram printed itself) fire nothing
+    assert error_fixes(code, name_error.model_copy(update={"kind": "ValueError"}), "python") is None
+    # SciRay's own kinds: no figure, pixel cap; none fires on TikZ
+    assert error_fixes(
+        "def main():\n    import matplotlib.pyplot as plt\n    plt.plot([1])\n",
+        RenderFailure(kind="no_figure", message="anything"),
+        "python",
+    )[1] == ["call_entry_point"]
+    assert error_fixes(code, name_error, "tikz") is None
+
+
+def test_every_registered_fix_is_documented_and_counted():
+    import sciray.coder.fixes as fixes
+    from sciray.coder.fixes import ERROR_FIX_NAMES, fix_outcomes
+    from sciray.types import Candidate
+
+    for name in ERROR_FIX_NAMES:
+        assert f"``{name}``" in fixes.__doc__, name
+    made = [
+        Candidate(problem_id="p", fixed_by="undefined_axes", render_status="ok"),
+        Candidate(problem_id="p", fixed_by="undefined_axes", render_status="error"),
+        Candidate(problem_id="p", fixed_by="givens_legend", render_status="ok"),
+        Candidate(problem_id="p", render_status="ok"),
+    ]
+    counts = fix_outcomes(made)
+    assert counts["undefined_axes"] == {"fired": 2, "rendered": 1}
+    assert counts["givens_legend"] == {"fired": 1, "rendered": 1}
+    assert counts["truncated_tail"] == {"fired": 0, "rendered": 0}
+    assert set(counts) == {*ERROR_FIX_NAMES, "givens_legend"}
+
+
+def test_imgcoder_records_which_fix_made_a_candidate():
+    from sciray.coder.imgcoder import ImgCoder
+    from sciray.config.models import CoderConfig, RenderConfig
+    from sciray.llm.scripted import ScriptedEngine
+    from sciray.render import make_renderer
+    from sciray.testing import GOOD_ANSWER, INCLINE_QUESTION
+    from sciray.types import Problem
+
+    broken = GOOD_ANSWER.replace("fig, ax = plt.subplots", "fig, axes = plt.subplots")
+    assert broken != GOOD_ANSWER
+    problem = Problem(id="p", question=INCLINE_QUESTION, image_type="Physics - Mechanics")
+    cfg = CoderConfig(engine="scripted", attempts=1)
+    with make_renderer("python", RenderConfig(workers=1, timeout_s=30)) as renderer:
+        (result,) = ImgCoder(cfg, ScriptedEngine(responses=[broken]), renderer).run([problem])
+    first, fixed = result.attempts[0], result.attempts[1]
+    assert first.render_failure.kind == "NameError" and first.fixed_by is None
+    assert fixed.fixed_by == "undefined_axes" and fixed.render_status == "ok"
+    assert fixed.render_failure is None

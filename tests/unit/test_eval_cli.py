@@ -121,7 +121,8 @@ def test_eval_writes_scores_summary_and_report(setup, capsys):
     assert by_id["p1"]["quiz_answers"][0]["raw"] == "The answer is **B**."
     assert by_id["p3"]["accuracy"] is None and by_id["p3"]["quiz_status"] == "bad_image"
     assert by_id["p4"]["status"] == "missing_image" and by_id["p4"]["accuracy"] is None
-    assert dict(by_id["p1"]["checks"])["not_blank"] == 1.0
+    checks = {c["name"]: c["score"] for c in by_id["p1"]["checks"]}
+    assert checks["not_blank"] == 1.0
     report = (out / "report.html").read_text()
     assert "scripted-vlm" in report and "data:image/png;base64" in report and "p4" in report
 

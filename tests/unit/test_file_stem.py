@@ -1,4 +1,5 @@
-"""Output file names are injective over problem ids, and `sciray eval` finds what `sciray imgcoder` wrote."""
+"""Output file names are injective over problem ids, and `sciray eval` finds what `sciray imgcoder`
+wrote."""
 
 from __future__ import annotations
 

@@ -368,7 +368,8 @@ def job_config(docs: list[dict], job: str, tmp_path: Path):
 
 
 def entrypoint_args(entrypoint: str) -> tuple[str, dict[str, str], list[str]]:
-    """(module, {--option: value}, the --set overrides) of a 'python -m MODULE --opt value ...' entrypoint."""
+    """(module, {--option: value}, the --set overrides) of a 'python -m MODULE --opt value ...'
+    entrypoint."""
     argv = shlex.split(entrypoint)
     assert argv[:2] == ["python", "-m"], (
         f"entrypoint should be 'python -m MODULE ...': {entrypoint}"
@@ -978,7 +979,8 @@ def test_pods_run_restricted(name):
                 mounts = {
                     m["mountPath"]: volumes[m["name"]] for m in container.get("volumeMounts", [])
                 }
-                # what is written at run time: Ray's session dir and the sandbox scratch (/tmp), caches
+                # what is written at run time: Ray's session dir and the sandbox scratch (/tmp),
+                # caches
                 for path in ("/tmp", "/home/ray/.cache", "/home/ray/.config"):
                     assert "emptyDir" in mounts.get(path, {}), (
                         f"{where} {group}: {path} needs an emptyDir"

@@ -85,6 +85,9 @@ def test_vllm_arguments_from_config_and_request():
         "stop": ["```"],
         "seed": 1,
     }
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    # the structured-outputs key Ray's vLLM processor reads, and VLLMEngine converts
+    assert sampling_kwargs(_req("x", json_schema=schema))["structured_outputs"] == {"json": schema}
 
 
 def test_vllm_engine_around_an_injected_llm():

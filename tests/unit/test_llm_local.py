@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -240,7 +241,8 @@ def test_model_path_names_the_corrupt_package(fake_bundle, tmp_path):
     assert list((tmp_path / "models").iterdir()) == []
 
 
-# --------------------------------------------------------------------------- LocalEngine, stand-in llama
+# --------------------------------------------------------------------------- LocalEngine, stand-in
+# llama
 
 
 class FakeLlama:
@@ -416,3 +418,42 @@ def test_real_prompt_too_long_is_a_failed_result(real_engine):
         [ChatRequest(messages=[{"role": "user", "content": text}], max_tokens=48)]
     )
     assert result.status == "error" and "n_ctx 1024" in result.error
+
+
+def test_a_json_schema_becomes_a_grammar_and_the_answer_follows_it(real_engine):
+    """Constrained decoding on the real 0.5B coder: the answer is JSON of exactly the schema,
+    even for a prompt that asks for something else."""
+    import json
+
+    import jsonschema
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "domain": {"type": "string", "enum": ["circuit", "graph"]},
+            "count": {"type": "integer"},
+        },
+        "required": ["domain", "count"],
+        "additionalProperties": False,
+    }
+    request = ChatRequest(
+        messages=[{"role": "user", "content": "Write a Python hello world program."}],
+        max_tokens=40,
+        temperature=0.0,
+        json_schema=schema,
+    )
+    [result] = real_engine.generate([request])
+    assert result.status == "ok", result.error
+    jsonschema.validate(json.loads(result.text), schema)
+
+
+def test_the_grammar_is_compiled_once_per_schema():
+    from sciray.llm.local_engine import json_grammar
+
+    llama = FakeLlama()
+    engine = LocalEngine(_cfg(), llama=llama)
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    engine.generate([_req("a", json_schema=schema), _req("b", json_schema=dict(schema)), _req("c")])
+    first, second, plain = llama.calls
+    assert first["grammar"] is second["grammar"] is json_grammar(json.dumps(schema, sort_keys=True))
+    assert "grammar" not in plain

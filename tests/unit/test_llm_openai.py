@@ -197,6 +197,39 @@ def test_finish_reason_and_usage_mapping(server):
     assert r_null.status == "ok" and r_null.text == ""
 
 
+SCHEMA = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+
+
+def test_a_json_schema_travels_as_response_format(server):
+    engine = make(server)
+    assert engine.generate([req("s", json_schema=SCHEMA)])[0].status == "ok"
+    assert engine.generate([req("plain")])[0].status == "ok"
+    assert server.calls("s")[0]["body"]["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "answer", "schema": SCHEMA},
+    }
+    assert "response_format" not in server.calls("plain")[0]["body"]
+
+
+def test_a_server_without_structured_outputs_gets_the_schema_in_the_prompt_only(server):
+    refusal = {"error": {"message": "response_format json_schema is not supported"}}
+    server.script = {"s": [Planned(status=400, body=refusal)]}
+    engine = make(server)
+    (first,) = engine.generate([req("s", json_schema=SCHEMA)])
+    assert first.status == "ok" and first.text == "echo:s"  # the same request, sent again bare
+    bodies = [c["body"] for c in server.calls("s")]
+    assert "response_format" in bodies[0] and "response_format" not in bodies[1]
+    assert engine.schema_unsupported
+    engine.generate([req("t", json_schema=SCHEMA)])  # remembered: no second refusal needed
+    assert "response_format" not in server.calls("t")[0]["body"]
+    # a 400 about something else is that request's failure, schema or not
+    server.script = {"u": [Planned(status=400, body={"error": {"message": "bad temperature"}})]}
+    fresh = make(server)
+    (failed,) = fresh.generate([req("u", json_schema=SCHEMA)])
+    assert failed.status == "error" and "bad temperature" in failed.error
+    assert not fresh.schema_unsupported
+
+
 def test_429_then_ok_honours_retry_after(server):
     too_many = Planned(
         status=429, headers={"Retry-After": "1"}, body={"error": {"message": "slow"}}

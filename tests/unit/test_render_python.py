@@ -12,7 +12,6 @@ from PIL import Image
 from sciray.cli.main import main
 from sciray.config.models import RenderConfig
 from sciray.render.backends import PythonRenderer
-from sciray.render.batch import BatchRenderer
 from sciray.render.scene import is_blank, outside_canvas, overlapping_pairs
 
 
@@ -57,11 +56,20 @@ def test_errors_report_the_diagram_line(renderer):
     result = renderer.render("import matplotlib.pyplot as plt\n\nplt.plot(undefined_name)\n")
     assert result.status == "error"
     assert result.error == "line 3: NameError: name 'undefined_name' is not defined"
+    assert result.failure.model_dump() == {
+        "kind": "NameError",
+        "line": 3,
+        "message": "name 'undefined_name' is not defined",
+    }
+    syntax = renderer.render("import matplotlib.pyplot as plt\nplt.plot([1, 2]\n")
+    assert syntax.failure.kind == "SyntaxError" and syntax.failure.line == 2
+    assert "never closed" in syntax.failure.message and "<diagram>" not in syntax.failure.message
 
 
 def test_no_figure_is_an_error(renderer):
     result = renderer.render("x = 1\n")
     assert result.status == "error" and "drew no figure" in result.error
+    assert result.failure.kind == "no_figure" and result.failure.line is None
 
 
 def test_import_guard_blocks_what_is_not_allowed():
@@ -110,25 +118,6 @@ def test_pure_scene_helpers():
     assert is_blank(white)
     white[10:20, 10:20, :3] = 0
     assert not is_blank(white)
-
-
-def test_batch_renderer_keeps_every_row():
-    batch = BatchRenderer({"timeout_s": 10}, workers=1)
-    try:
-        out = batch(
-            {
-                "id": ["a", "b", "c"],
-                "code": ["import matplotlib.pyplot as plt\nplt.plot([1, 2])", "1/0", "x"],
-                "language": ["python", "python", "svg"],
-            }
-        )
-    finally:
-        batch.close()
-    assert out["id"] == ["a", "b", "c"]
-    assert out["render_status"] == ["ok", "error", "error"]
-    assert out["png"][0].startswith(b"\x89PNG") and out["png"][1] is None
-    assert "unknown renderer 'svg'" in out["render_error"][2]
-    assert json.loads(out["scene"][0])["size"] == [640, 480]
 
 
 def test_cli_render_json(tmp_path, capsys):

@@ -275,11 +275,10 @@ def test_page_size_and_pixels():
     assert tex_source.pixels_at((72.0, 144.0), 100) == (100, 200)
 
 
-def test_cli_renders_tex_files_and_mixed_batches(tmp_path, capsys):
+def test_cli_renders_tex_files(tmp_path, capsys):
     import json
 
     from sciray.cli.main import main
-    from sciray.render.batch import BatchRenderer
 
     (tmp_path / "fig.tex").write_text(FIGURE)
     (tmp_path / "pic.txt").write_text(BARE)
@@ -292,23 +291,6 @@ def test_cli_renders_tex_files_and_mixed_batches(tmp_path, capsys):
     assert line["scene"]["blank"] is False and "tex-no-shell-escape" in line["sandbox"]
     assert main(["render", str(tmp_path / "pic.txt"), "--language", "tikz", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "ok"
-
-    batch = BatchRenderer({"timeout_s": 10}, workers=1)
-    try:
-        out = batch(
-            {
-                "code": [
-                    BARE,
-                    "import matplotlib.pyplot as plt\nplt.plot([1, 2])",
-                    "\\begin{tikzpicture}\\bad\\end{tikzpicture}",
-                ],
-                "language": ["tikz", "python", "tikz"],
-            }
-        )
-    finally:
-        batch.close()
-    assert out["render_status"] == ["ok", "ok", "error"]
-    assert "Undefined control sequence" in out["render_error"][2]
 
 
 # --- round 2: what the document or a tool writes is checked, never trusted -----------------

@@ -1,4 +1,5 @@
-"""Serve's process settings: the throughput-mode variables and the loopback gRPC bind (no Ray started)."""
+"""Serve's process settings: the throughput-mode variables and the loopback gRPC bind (no Ray
+started)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""``sciray train`` and ``python -m sciray.cluster.train``: bad input exits 2 with one line, before Ray starts."""
+"""``sciray train`` and ``python -m sciray.cluster.train``: bad input exits 2 with one line, before
+Ray starts."""
 
 from __future__ import annotations
 

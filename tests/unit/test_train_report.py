@@ -1,4 +1,5 @@
-"""Trainer state, train_report.json, the schedule, step counts and the driver's row split (no Ray)."""
+"""Trainer state, train_report.json, the schedule, step counts and the driver's row split
+(``sciray.train.plan``; no Ray)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from sciray.cluster.train import _count_batch, _row_split, total_steps, use_deepspeed
 from sciray.config.models import TrainConfig
 from sciray.train.model import lr_lambda
+from sciray.train.plan import count_batch, row_split, total_steps, use_deepspeed
 from sciray.train.state import REPORT_KEYS, TrainState, build_report, write_report
 
 
@@ -100,9 +101,9 @@ def test_row_split_and_counts():
         }
         for i in range(40)
     ]
-    splits = [_row_split(r, cfg, holdout=True) for r in rows]
+    splits = [row_split(r, cfg, holdout=True) for r in rows]
     assert splits[0] is None and {"train", "eval"} <= set(splits)
-    assert all(_row_split(r, cfg, holdout=False) == "train" for r in rows[1:])
-    counts = _count_batch(pa.Table.from_pylist(rows), cfg, holdout=True)
+    assert all(row_split(r, cfg, holdout=False) == "train" for r in rows[1:])
+    counts = count_batch(pa.Table.from_pylist(rows), cfg, holdout=True)
     assert counts["rows"][0] == splits.count("train") == counts["samples"][0]
     assert counts["eval_rows"][0] == splits.count("eval")

@@ -50,7 +50,7 @@ def test_caption_share_adds_plan_captions_deterministically(demo_rows):
     all_captions = [s for r in rows for s in row_to_samples(r, TrainDataConfig(caption_share=1.0))]
     captions = [s for s in all_captions if s["task"] == "caption"]
     assert len(captions) == len(rows)
-    plan = json.loads(rows[0]["plan"])
+    plan = rows[0]["plan"]
     assert captions[0]["prompt"] == CAPTION_PROMPT
     assert (
         captions[0]["answer"].startswith(plan["content"])
@@ -66,8 +66,7 @@ def test_caption_share_adds_plan_captions_deterministically(demo_rows):
 def test_rows_without_image_or_answer_give_fewer_samples(demo_rows):
     _, rows = demo_rows
     assert row_to_samples({**rows[0], "image": None}, TrainDataConfig()) == []
-    problem = json.loads(rows[0]["problem"])
-    no_answer = {**rows[0], "problem": json.dumps({**problem, "answer": None})}
+    no_answer = {**rows[0], "problem": {**rows[0]["problem"], "answer": None}}
     assert row_to_samples(no_answer, TrainDataConfig()) == []
     assert [s["task"] for s in row_to_samples(no_answer, TrainDataConfig(caption_share=1.0))] == [
         "caption"

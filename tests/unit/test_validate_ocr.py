@@ -1,4 +1,5 @@
-"""The OCR proxy validator with the real Tesseract (installed by scripts/install-system-packages.sh)."""
+"""The OCR proxy validator with the real Tesseract (installed by
+scripts/install-system-packages.sh)."""
 
 from __future__ import annotations
 

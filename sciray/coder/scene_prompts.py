@@ -1,0 +1,142 @@
+"""Prompts and answer parsing of ImgCoder's scene mode (pure; ``sciray.scene`` for the models).
+
+The model reads the problem and the JSON schema of one domain's scene (or of all domains, when
+the image type names none: filling ``domain`` is then its pick) and answers with one JSON object;
+decoding is constrained to that schema where the engine can. A repair shows the last scene and
+what was wrong with it (a validation error, a render error or the checks' findings).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from sciray.llm.base import Message
+from sciray.types import Problem
+
+SCENE_PROMPT_VERSION = "scene-v1"
+
+SYSTEM = (
+    "You describe the figure a science problem needs as one JSON object that follows the given "
+    "schema. Name the objects, their relations and the values the problem gives (as labels, "
+    "written exactly as the problem writes them). Never give coordinates unless the problem "
+    "states them, never include the answer or any value the problem asks for."
+)
+
+_FIRST = """Problem:
+{question}
+
+Describe the figure for this problem as one JSON object valid against this JSON schema:
+{schema}
+
+Answer with the JSON object only."""
+
+_REPAIR = """Problem:
+{question}
+
+This scene for the problem's figure {failure}:
+{scene}
+
+{error}
+
+Write the corrected scene as one JSON object valid against this JSON schema:
+{schema}
+
+Answer with the JSON object only."""
+
+
+def scene_schema(domain: str) -> dict[str, Any]:
+    """The schema of ``domain``'s scene (what decoding is constrained to)."""
+    from sciray.scene import prompt_schema
+
+    return prompt_schema(domain)
+
+
+_PICK = """Problem:
+{question}
+
+Which kind of figure does this problem need? Choose one:
+{choices}
+- none: none of these
+
+Answer with a JSON object such as {{"domain": "{example}"}}."""
+
+
+def pick_messages(problem: Problem) -> tuple[list[Message], dict[str, Any]]:
+    """The short call that picks a domain when the image type names none: (messages, the
+    schema of its answer, an enum of the domains and "none")."""
+    from sciray.scene import domains
+
+    known = domains()
+    choices = "\n".join(
+        f"- {name}: {(cls.__doc__ or '').strip().splitlines()[0]}"
+        for name, cls in sorted(known.items())
+    )
+    text = _PICK.format(
+        question=problem.question.strip()[:4000], choices=choices, example=sorted(known)[0]
+    )
+    schema = {
+        "type": "object",
+        "properties": {"domain": {"type": "string", "enum": [*sorted(known), "none"]}},
+        "required": ["domain"],
+        "additionalProperties": False,
+    }
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}], schema
+
+
+def parse_pick(text: str) -> str:
+    """The domain a pick answer names, or "" (none, or not a known domain: code mode)."""
+    from sciray.scene import domains
+
+    match = re.search(r'"domain"\s*:\s*"([a-z_]+)"', text or "")
+    name = match.group(1) if match else ""
+    return name if name in domains() else ""
+
+
+def _compact(schema: dict[str, Any]) -> str:
+    from sciray.scene import compact_schema
+
+    return json.dumps(compact_schema(schema), separators=(",", ":"), ensure_ascii=False)
+
+
+def first_messages(problem: Problem, domain: str) -> list[Message]:
+    text = _FIRST.format(
+        question=problem.question.strip()[:6000], schema=_compact(scene_schema(domain))
+    )
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}]
+
+
+def repair_messages(
+    problem: Problem, domain: str, scene: str, error: str, *, failed_render: bool
+) -> list[Message]:
+    failure = "could not be drawn" if failed_render else "was drawn, but the checks found problems"
+    text = _REPAIR.format(
+        question=problem.question.strip()[:6000],
+        failure=failure,
+        scene=scene[:4000],
+        error=error[:1500],
+        schema=_compact(scene_schema(domain)),
+    )
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}]
+
+
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+
+
+def parse_scene_answer(text: str):
+    """(the scene, None) or (None, why it is not one) for a model's answer: the JSON object in it
+    (bare or fenced), validated against its domain."""
+    from sciray.scene import parse_scene
+
+    body = text.strip()
+    fenced = _FENCE.search(body)
+    if fenced:
+        body = fenced.group(1).strip()
+    start, end = body.find("{"), body.rfind("}")
+    if start < 0 or end <= start:
+        return None, "the answer holds no JSON object"
+    try:
+        return parse_scene(body[start : end + 1]), None
+    except (ValueError, RecursionError) as exc:
+        return None, f"invalid scene: {str(exc).splitlines()[0][:1000]}"

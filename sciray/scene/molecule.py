@@ -1,0 +1,622 @@
+"""Molecule and reaction scenes: structures from SMILES (drawn by RDKit), reaction equations.
+
+The model gives molecules as SMILES with an optional name, or a reaction as reactant and product
+species (each a SMILES structure or a formula such as "H2O"), stoichiometric coefficients, states
+and the conditions written over the arrow. The renderer draws each structure with RDKit into an
+image placed on the figure, and writes every name, formula, coefficient, "+", condition and
+given amount as a Matplotlib text in its own reserved box (so the label checks see them and no
+two overlap). Structures share one bond length, chosen to fit the canvas.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from sciray.scene.base import SceneSpec, register
+
+__all__ = ["Molecule", "MoleculeScene", "Species"]
+
+MAX_SMILES = 200
+MAX_ATOMS = 120  # atoms drawn per structure, hydrogens included when shown
+MAX_MOLECULES = 6
+MAX_SPECIES = 5  # per side of a reaction
+
+Text40 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+Text60 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
+
+
+def _parse_smiles(smiles: str, show_hydrogens: bool = False):
+    """The RDKit molecule of ``smiles``; ValueError naming it when RDKit cannot read it."""
+    from rdkit import Chem, rdBase
+
+    with rdBase.BlockLogs():
+        mol = Chem.MolFromSmiles(smiles)
+    if mol is None:
+        raise ValueError(f"invalid SMILES {smiles!r}: RDKit cannot parse it")
+    if show_hydrogens:
+        mol = Chem.AddHs(mol)
+    if mol.GetNumAtoms() > MAX_ATOMS:
+        raise ValueError(f"SMILES {smiles!r} has {mol.GetNumAtoms()} atoms; at most {MAX_ATOMS}")
+    return mol
+
+
+def _check_smiles(v: str) -> str:
+    if v:
+        _parse_smiles(v)
+    return v
+
+
+class Molecule(BaseModel):
+    """One structure to draw."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, allow_inf_nan=False)
+
+    smiles: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SMILES)
+    ]
+    """SMILES of the structure, e.g. "CCO" (ethanol), "[O-][N+](=O)[O-]" (nitrate)."""
+    name: Text60 = ""
+    """Name or formula written under it, e.g. "ethanol" or "C2H5OH"; empty for none."""
+    show_hydrogens: bool = False
+    """True to draw every H atom (Lewis-style) instead of implicit hydrogens."""
+
+    @field_validator("smiles")
+    @classmethod
+    def _smiles_ok(cls, v: str) -> str:
+        return _check_smiles(v)
+
+    @model_validator(mode="after")
+    def _atoms_bounded(self) -> Molecule:
+        _parse_smiles(self.smiles, self.show_hydrogens)
+        return self
+
+
+class Species(BaseModel):
+    """One reactant or product of a reaction."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, allow_inf_nan=False)
+
+    formula: Text40 = ""
+    """Formula as written, e.g. "H2O", "Cu(NO3)2", "Fe^3+", "NH4^+" (digits become subscripts,
+    a charge follows ^), or a word such as "oxygen"; empty when smiles is given."""
+    smiles: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_SMILES)] = ""
+    """SMILES to draw its structure instead of the formula, e.g. "CCO"; empty for none."""
+    name: Text40 = ""
+    """A name written under a drawn structure, e.g. "ethanol"; empty for none."""
+    coefficient: int = Field(1, ge=1, le=99)
+    """Stoichiometric coefficient as stated (1 is not written)."""
+    state: Literal["", "s", "l", "g", "aq"] = ""
+    """Physical state if stated: s, l, g or aq; empty for none."""
+    amount: Text40 = ""
+    """A stated amount of it written under it, e.g. "89.7 g", "65.5 L"; empty for none."""
+
+    @field_validator("smiles")
+    @classmethod
+    def _smiles_ok(cls, v: str) -> str:
+        return _check_smiles(v)
+
+    @model_validator(mode="after")
+    def _something_to_show(self) -> Species:
+        if not self.formula and not self.smiles:
+            raise ValueError("a species needs a formula or a smiles")
+        return self
+
+
+@register
+class MoleculeScene(SceneSpec):
+    """Molecular structures, or one reaction equation."""
+
+    domain: Literal["molecule"] = "molecule"
+    molecules: list[Molecule] = Field(default_factory=list, max_length=MAX_MOLECULES)
+    """Structures to draw side by side (leave reactants and products empty)."""
+    reactants: list[Species] = Field(default_factory=list, max_length=MAX_SPECIES)
+    """Left side of a reaction, in the order written."""
+    products: list[Species] = Field(default_factory=list, max_length=MAX_SPECIES)
+    """Right side of a reaction, in the order written."""
+    arrow: Literal["forward", "equilibrium"] = "forward"
+    """forward (→) or equilibrium (⇌)."""
+    conditions: Text40 = ""
+    """Text written over the arrow, e.g. "H2SO4, Δ" or "752 °C"; empty for none."""
+    conditions_below: Text40 = ""
+    """Text written under the arrow, e.g. "298 K"; empty for none."""
+    notes: list[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    ] = Field(default_factory=list, max_length=4)
+    """Other stated values, one line each, e.g. "[H2] = 3.75 M"; empty for none."""
+
+    image_types: ClassVar[tuple[str, ...]] = (
+        "chemistry - molecular structure",
+        "chemistry - reaction scheme",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> MoleculeScene:
+        reaction = bool(self.reactants or self.products)
+        if reaction and self.molecules:
+            raise ValueError(
+                "give either molecules or a reaction (reactants and products), not both"
+            )
+        if reaction and not (self.reactants and self.products):
+            raise ValueError("a reaction needs at least one reactant and one product")
+        if not reaction and not self.molecules:
+            raise ValueError("give at least one molecule, or reactants and products")
+        return self
+
+    def _species_texts(self, sp: Species) -> list[str]:
+        out = []
+        if sp.smiles:
+            if sp.coefficient > 1:
+                out.append(str(sp.coefficient))
+            under = _species_under(sp)
+            if under:
+                out.append(under)
+        else:
+            out.append(_species_inline(sp))
+        if sp.amount:
+            out.append(_plain(sp.amount))
+        return out
+
+    def labels(self) -> list[str]:
+        out = []
+        if self.title:
+            out.append(_formula_text(self.title))
+        for m in self.molecules:
+            if m.name:
+                out.append(_formula_text(m.name))
+        for k, sp in enumerate(self.reactants):
+            if k:
+                out.append("+")
+            out.extend(self._species_texts(sp))
+        if self.conditions:
+            out.append(_formula_text(self.conditions))
+        if self.conditions_below:
+            out.append(_formula_text(self.conditions_below))
+        for k, sp in enumerate(self.products):
+            if k:
+                out.append("+")
+            out.extend(self._species_texts(sp))
+        out.extend(_formula_text(n) for n in self.notes)
+        return out
+
+    def draw(self, fig: Any) -> None:
+        _draw(self, fig)
+
+
+# =============================================================================================
+# Text
+# =============================================================================================
+
+# A formula token: element symbols, digits, brackets, a hydrate dot, an optional charge.
+_FORMULA = re.compile(
+    r"(?P<body>(?:[A-Z][a-z]?|\d+|[()\[\]]|·)+?)(?P<charge>\^\{?\d*[+\-−]\}?|(?<=[A-Za-z)\]])[+\-])?"
+)
+_ELEMENT_RUN = re.compile(r"[A-Z][a-z]?|\d+|[()\[\]]|·")
+
+
+def _mathtext_ok(text: str) -> bool:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    try:
+        text_to_path.get_text_width_height_descent(text, FontProperties(size=10), ismath=True)
+    except Exception:
+        return False
+    return True
+
+
+def _plain(text: str) -> str:
+    """A free text as drawn: a "$" never starts math (no label can break the render)."""
+    return text.replace("$", r"\$")
+
+
+def _formula_token(token: str) -> str | None:
+    """mathtext of one formula token ("H2SO4", "Cu(NO3)2", "Fe^3+", "OH-"), None if the token
+    is no formula (a word, a number)."""
+    m = _FORMULA.fullmatch(token)
+    if not m or not re.search(r"[A-Z]", token):
+        return None
+    body, charge = m.group("body"), m.group("charge") or ""
+    if not re.search(r"\d|[()\[\]]", body) and not charge:
+        return None  # "Cl", "Li", "NO": nothing to set in math
+    parts, prev = [], ""
+    for piece in _ELEMENT_RUN.findall(body):
+        if piece.isdigit() and prev and (prev[-1].isalpha() or prev[-1] in ")]"):
+            parts.append(f"_{{{piece}}}")
+        else:
+            parts.append(piece)
+        prev = piece
+    sup = ""
+    if charge:
+        c = charge.lstrip("^").strip("{}").replace("−", "-")
+        sup = f"^{{{c}}}"
+    return "$\\mathrm{" + "".join(parts) + "}" + sup + "$"
+
+
+def _formula_text(text: str) -> str:
+    """``text`` with each formula token set with subscripts (words and numbers stay plain)."""
+    out = []
+    for token in re.split(r"(\s+|,|\+(?=\s)|\(aq\)|\([slg]\))", text):
+        if not token:
+            continue
+        math = _formula_token(token) if token.strip() else None
+        out.append(math if math else _plain(token))
+    result = "".join(out).replace("$$", "")
+    if "$" in result.replace(r"\$", "") and not _mathtext_ok(result):
+        return _plain(text)
+    return result
+
+
+def _state(sp: Species) -> str:
+    return f"({sp.state})" if sp.state else ""
+
+
+def _species_inline(sp: Species) -> str:
+    coef = str(sp.coefficient) if sp.coefficient > 1 else ""
+    return f"{coef}{_formula_text(sp.formula)}{_state(sp)}"
+
+
+def _species_under(sp: Species) -> str:
+    """The text under a drawn structure: its name (or formula) and state."""
+    label = sp.name or sp.formula
+    if not label:
+        return _state(sp)
+    return f"{_formula_text(label)}{_state(sp)}"
+
+
+# =============================================================================================
+# Structures
+# =============================================================================================
+
+PAD_IN = 0.2  # room around a structure for atom labels
+BOND_RANGE = (0.12, 0.6)  # inches per bond
+FONT_SIZES = (13.0, 12.0, 11.0, 10.0, 9.0)
+MARGIN = 0.2
+FIG_MAX = (10.0, 8.0)
+FIG_MIN = (4.0, 3.0)
+DEFAULT_FIG = (6.4, 4.8)
+
+
+class _Structure:
+    """One molecule ready to draw: its RDKit mol with 2D coordinates and its extent in bonds."""
+
+    def __init__(self, smiles: str, show_hydrogens: bool):
+        from rdkit.Chem import rdDepictor
+
+        self.mol = _parse_smiles(smiles, show_hydrogens)
+        self.lewis = show_hydrogens
+        rdDepictor.Compute2DCoords(self.mol)
+        conf = self.mol.GetConformer()
+        xs = [conf.GetAtomPosition(i).x for i in range(self.mol.GetNumAtoms())]
+        ys = [conf.GetAtomPosition(i).y for i in range(self.mol.GetNumAtoms())]
+        # RDKit's 2D bond length is 1.5: extents in bond lengths
+        self.w = (max(xs) - min(xs)) / 1.5
+        self.h = (max(ys) - min(ys)) / 1.5
+
+    def size(self, bond: float) -> tuple[float, float]:
+        """Width and height in inches at ``bond`` inches per bond."""
+        return self.w * bond + 2 * PAD_IN + 0.1, self.h * bond + 2 * PAD_IN + 0.1
+
+    def image(self, width_in: float, height_in: float, bond_in: float, dpi: float):
+        """The structure as an RGB array of ``width_in`` x ``height_in`` inches."""
+        from matplotlib.image import imread
+        from rdkit.Chem.Draw import rdMolDraw2D
+
+        scale = 2.0  # supersample: crisp lines when Matplotlib resamples
+        wpx = max(16, min(2400, int(round(width_in * dpi * scale))))
+        hpx = max(16, min(2400, int(round(height_in * dpi * scale))))
+        drawer = rdMolDraw2D.MolDraw2DCairo(wpx, hpx)
+        opts = drawer.drawOptions()
+        opts.fixedBondLength = bond_in * dpi * scale
+        opts.padding = 0.05
+        opts.bondLineWidth = 4
+        opts.scaleBondWidth = False
+        if self.lewis:  # every atom named, carbons included, as a Lewis structure shows them
+            for atom in self.mol.GetAtoms():
+                if atom.GetSymbol() == "C":
+                    opts.atomLabels[atom.GetIdx()] = "C"
+        opts.minFontSize = int(9 * dpi * scale / 72)
+        opts.maxFontSize = int(15 * dpi * scale / 72)
+        opts.clearBackground = True
+        rdMolDraw2D.PrepareAndDrawMolecule(drawer, self.mol)
+        drawer.FinishDrawing()
+        return imread(io.BytesIO(drawer.GetDrawingText()), format="png")
+
+
+class _Canvas:
+    """Boxes in figure inches (origin bottom-left) of everything drawn, then drawn at once."""
+
+    def __init__(self, sizes: dict[str, tuple[float, float]]):
+        self.sizes = sizes
+        self.texts: list[tuple[str, float, float, str, str]] = []
+        self.images: list[tuple[_Structure, tuple[float, float, float, float], float]] = []
+        self.arrows: list[tuple[float, float, float, str]] = []  # x0, x1, y, kind
+        self.boxes: list[tuple[float, float, float, float]] = []
+
+    def text(self, s: str, x: float, y: float, ha: str = "center", va: str = "center") -> None:
+        w, h = self.sizes[s]
+        x0 = {"left": x, "center": x - w / 2, "right": x - w}[ha]
+        y0 = {"bottom": y, "center": y - h / 2, "top": y - h}[va]
+        self.boxes.append((x0, y0, x0 + w, y0 + h))
+        self.texts.append((s, x, y, ha, va))
+
+    def extent(self) -> tuple[float, float, float, float]:
+        rects = list(self.boxes) + [r for _, r, _ in self.images]
+        for x0, x1, y, _ in self.arrows:
+            rects.append((x0, y - 0.1, x1, y + 0.1))
+        return (
+            min(r[0] for r in rects),
+            min(r[1] for r in rects),
+            max(r[2] for r in rects),
+            max(r[3] for r in rects),
+        )
+
+    def shift(self, dx: float, dy: float) -> None:
+        self.texts = [(s, x + dx, y + dy, ha, va) for s, x, y, ha, va in self.texts]
+        self.images = [
+            (st, (r[0] + dx, r[1] + dy, r[2] + dx, r[3] + dy), b) for st, r, b in self.images
+        ]
+        self.arrows = [(x0 + dx, x1 + dx, y + dy, k) for x0, x1, y, k in self.arrows]
+        self.boxes = [(r[0] + dx, r[1] + dy, r[2] + dx, r[3] + dy) for r in self.boxes]
+
+
+GAP = 0.18  # between neighbouring items of a row (inches)
+LINE_GAP = 0.06
+
+
+def _layout_molecules(scene: MoleculeScene, structs, sizes, bond: float) -> _Canvas:
+    cv = _Canvas(sizes)
+    n = len(structs)
+    per_row = n if n <= 3 else (2 if n == 4 else 3)
+    rows = [list(range(i, min(n, i + per_row))) for i in range(0, n, per_row)]
+    y = 0.0
+    for row in rows:
+        cells = []
+        for i in row:
+            w, h = structs[i].size(bond)
+            name = _formula_text(scene.molecules[i].name) if scene.molecules[i].name else ""
+            tw, th = sizes[name] if name else (0.0, 0.0)
+            cells.append((w, h, name, tw, th))
+        row_h = max(c[1] + (c[4] + LINE_GAP if c[2] else 0) for c in cells)
+        x = 0.0
+        for i, (w, h, name, tw, th) in zip(row, cells):
+            cell_w = max(w, tw)
+            top = y
+            img_y1 = top
+            img_y0 = top - h
+            cx = x + cell_w / 2
+            cv.images.append((structs[i], (cx - w / 2, img_y0, cx + w / 2, img_y1), bond))
+            if name:
+                cv.text(name, cx, img_y0 - LINE_GAP, "center", "top")
+            x += cell_w + 2 * GAP
+        y -= row_h + 2 * GAP
+    return cv
+
+
+def _layout_reaction(
+    scene: MoleculeScene, structs: dict, sizes, bond: float, wrap: bool
+) -> _Canvas:
+    """Reactants + ... -> products + ..., on one row (or two when ``wrap``), centred on y=0."""
+    cv = _Canvas(sizes)
+    row_items: list[list[tuple]] = [[]]
+
+    def species_items(sp: Species, key) -> list[tuple]:
+        items = []
+        if sp.smiles:
+            if sp.coefficient > 1:
+                items.append(("text", str(sp.coefficient)))
+            items.append(("struct", key, sp))
+        else:
+            items.append(("formula", sp))
+        return items
+
+    for k, sp in enumerate(scene.reactants):
+        if k:
+            row_items[-1].append(("text", "+"))
+        row_items[-1].extend(species_items(sp, ("r", k)))
+    row_items[-1].append(("arrow",))
+    if wrap:
+        row_items.append([])
+    for k, sp in enumerate(scene.products):
+        if k:
+            row_items[-1].append(("text", "+"))
+        row_items[-1].extend(species_items(sp, ("p", k)))
+
+    y_mid = 0.0
+    for row, items in enumerate(row_items):
+        x = 0.0
+        below_max = 0.0
+        above_max = 0.0
+        for item in items:
+            if item[0] == "text":
+                w, h = sizes[item[1]]
+                cv.text(item[1], x + w / 2, y_mid, "center", "center")
+                x += w + GAP
+                above_max, below_max = max(above_max, h / 2), max(below_max, h / 2)
+            elif item[0] == "formula":
+                sp = item[1]
+                s = _species_inline(sp)
+                w, h = sizes[s]
+                cw = w
+                amount = _plain(sp.amount) if sp.amount else ""
+                if amount:
+                    cw = max(w, sizes[amount][0])
+                cx = x + cw / 2
+                cv.text(s, cx, y_mid, "center", "center")
+                above_max = max(above_max, h / 2)
+                below = h / 2
+                if amount:
+                    cv.text(amount, cx, y_mid - h / 2 - LINE_GAP, "center", "top")
+                    below += LINE_GAP + sizes[amount][1]
+                below_max = max(below_max, below)
+                x += cw + GAP
+            elif item[0] == "struct":
+                _, key, sp = item
+                st = structs[key]
+                w, h = st.size(bond)
+                lines = [
+                    t for t in (_species_under(sp), _plain(sp.amount) if sp.amount else "") if t
+                ]
+                cw = max([w] + [sizes[t][0] for t in lines])
+                cx = x + cw / 2
+                cv.images.append((st, (cx - w / 2, y_mid - h / 2, cx + w / 2, y_mid + h / 2), bond))
+                yy = y_mid - h / 2 - LINE_GAP
+                for t in lines:
+                    cv.text(t, cx, yy, "center", "top")
+                    yy -= sizes[t][1] + LINE_GAP
+                above_max = max(above_max, h / 2)
+                below_max = max(below_max, y_mid - yy)
+                x += cw + GAP
+            else:  # the arrow with its conditions
+                above = _formula_text(scene.conditions) if scene.conditions else ""
+                under = _formula_text(scene.conditions_below) if scene.conditions_below else ""
+                length = max([0.9] + [sizes[t][0] + 0.25 for t in (above, under) if t])
+                x0, x1 = x + 0.05, x + 0.05 + length
+                cv.arrows.append((x0, x1, y_mid, scene.arrow))
+                if above:
+                    cv.text(above, (x0 + x1) / 2, y_mid + 0.14, "center", "bottom")
+                    above_max = max(above_max, 0.14 + sizes[above][1])
+                if under:
+                    cv.text(under, (x0 + x1) / 2, y_mid - 0.14, "center", "top")
+                    below_max = max(below_max, 0.14 + sizes[under][1])
+                x = x1 + 0.05 + GAP
+        if row + 1 < len(row_items):
+            # the next row starts below this one's lowest item
+            nxt = row_items[row + 1]
+            next_above = 0.5
+            for it in nxt:
+                if it[0] == "struct":
+                    next_above = max(next_above, structs[it[1]].size(bond)[1] / 2)
+            y_mid -= below_max + next_above + 2 * GAP
+    return cv
+
+
+def _notes(scene: MoleculeScene, cv: _Canvas) -> None:
+    x0, y0, x1, y1 = cv.extent()
+    cx = (x0 + x1) / 2
+    y = y0 - 0.22
+    for note in scene.notes:
+        s = _formula_text(note)
+        cv.text(s, cx, y, "center", "top")
+        y -= cv.sizes[s][1] + LINE_GAP
+    if scene.title:
+        s = _formula_text(scene.title)
+        cv.text(s, cx, y1 + 0.2, "center", "bottom")
+
+
+def _all_texts(scene: MoleculeScene) -> list[str]:
+    texts = list(scene.labels())
+    for sp in (*scene.reactants, *scene.products):
+        if sp.smiles:
+            texts.extend(t for t in (_species_under(sp),) if t)
+    return [t for t in texts if t]
+
+
+def _text_sizes(fig, texts: list[str], fontsize: float) -> dict[str, tuple[float, float]]:
+    from matplotlib.text import Text
+
+    renderer = fig.canvas.get_renderer()
+    sizes = {}
+    for s in set(texts):
+        t = Text(0, 0, s, fontsize=fontsize)
+        t.set_figure(fig)
+        bb = t.get_window_extent(renderer)
+        sizes[s] = (bb.width / fig.dpi + 0.03, bb.height / fig.dpi + 0.02)
+    return sizes
+
+
+def _build(scene: MoleculeScene, fig):
+    """The laid-out canvas, its font size and the figure size it needs."""
+    if scene.molecules:
+        structs = [_Structure(m.smiles, m.show_hydrogens) for m in scene.molecules]
+    else:
+        structs = {}
+        for side, group in (("r", scene.reactants), ("p", scene.products)):
+            for k, sp in enumerate(group):
+                if sp.smiles:
+                    structs[(side, k)] = _Structure(sp.smiles, False)
+    texts = _all_texts(scene)
+    bonds = [BOND_RANGE[1] * 0.85**i for i in range(12)]
+    bonds = [b for b in bonds if b >= BOND_RANGE[0]] or [BOND_RANGE[0]]
+    fallback = None
+    for fontsize in FONT_SIZES:
+        sizes = _text_sizes(fig, texts, fontsize)
+        for wrap in (False, True) if not scene.molecules else (False,):
+            for bond in bonds:
+                if scene.molecules:
+                    cv = _layout_molecules(scene, structs, sizes, bond)
+                else:
+                    cv = _layout_reaction(scene, structs, sizes, bond, wrap)
+                _notes(scene, cv)
+                x0, y0, x1, y1 = cv.extent()
+                w, h = x1 - x0 + 2 * MARGIN, y1 - y0 + 2 * MARGIN
+                if w <= DEFAULT_FIG[0] and h <= DEFAULT_FIG[1]:
+                    return cv, fontsize, DEFAULT_FIG, 1.0
+                if fallback is None and w <= FIG_MAX[0] and h <= FIG_MAX[1]:
+                    fallback = (cv, fontsize, (max(FIG_MIN[0], w), max(FIG_MIN[1], h)), 1.0)
+        if fallback is not None:
+            return fallback
+    # Too big for the biggest figure even at the smallest readable size: draw the last layout
+    # scaled down as a whole (text, structures, arrows alike) rather than cut anything off.
+    for _ in range(3):
+        # text does not shrink exactly in proportion to its font size: lay out again with the
+        # sizes the shrunk texts really have (in layout inches), until the layout fits
+        scale = min(FIG_MAX[0] / w, FIG_MAX[1] / h)
+        if scale >= 1.0:
+            break
+        real = _text_sizes(fig, texts, fontsize * scale)
+        sizes = {t: (wh[0] / scale, wh[1] / scale) for t, wh in real.items()}
+        if scene.molecules:
+            cv = _layout_molecules(scene, structs, sizes, bond)
+        else:
+            cv = _layout_reaction(scene, structs, sizes, bond, True)
+        _notes(scene, cv)
+        x0, y0, x1, y1 = cv.extent()
+        w, h = x1 - x0 + 2 * MARGIN, y1 - y0 + 2 * MARGIN
+        if w * scale <= FIG_MAX[0] and h * scale <= FIG_MAX[1]:
+            return cv, fontsize, FIG_MAX, scale
+    return cv, fontsize, FIG_MAX, min(1.0, FIG_MAX[0] / w, FIG_MAX[1] / h)
+
+
+def _draw(scene: MoleculeScene, fig) -> None:
+    from matplotlib.patches import FancyArrowPatch
+
+    cv, fontsize, size, scale = _build(scene, fig)
+    if tuple(fig.get_size_inches()) != size:
+        fig.set_size_inches(*size)
+    # layout inches -> figure inches: ``scale`` (1 unless the layout had to be shrunk whole)
+    size = (size[0] / scale, size[1] / scale)
+    fontsize *= scale
+    x0, y0, x1, y1 = cv.extent()
+    cv.shift(size[0] / 2 - (x0 + x1) / 2, size[1] / 2 - (y0 + y1) / 2)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    ax.set_xlim(0, size[0])
+    ax.set_ylim(0, size[1])
+    for st, (a0, b0, a1, b1), bond in cv.images:
+        pixels = st.image((a1 - a0) * scale, (b1 - b0) * scale, bond * scale, fig.dpi)
+        ax.imshow(pixels, extent=(a0, a1, b0, b1), interpolation="antialiased", zorder=1)
+    ax.set_xlim(0, size[0])  # imshow resets the limits and the aspect
+    ax.set_ylim(0, size[1])
+    ax.set_aspect("auto")
+    for a0, a1, y, kind in cv.arrows:
+        style = dict(
+            arrowstyle="-|>", mutation_scale=16 * scale, lw=1.6 * scale, color="black", zorder=3
+        )
+        if kind == "equilibrium":
+            ax.add_patch(FancyArrowPatch((a0, y + 0.05), (a1, y + 0.05), **style))
+            ax.add_patch(FancyArrowPatch((a1, y - 0.05), (a0, y - 0.05), **style))
+        else:
+            ax.add_patch(FancyArrowPatch((a0, y), (a1, y), **style))
+    for s, x, y, ha, va in cv.texts:
+        ax.text(x, y, s, ha=ha, va=va, fontsize=fontsize, clip_on=False, zorder=4)

@@ -1,0 +1,158 @@
+"""ImgCoder's scene mode: routing by image_type, constrained requests, invalid scenes repaired
+like render errors, auto falling back to code; and the scene renderer in the real sandbox."""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar, Literal
+
+import pytest
+from pydantic import Field
+
+from sciray.coder.imgcoder import ImgCoder
+from sciray.config.models import CoderConfig, RenderConfig
+from sciray.llm.scripted import ScriptedEngine
+from sciray.render.result import RenderResult
+from sciray.scene import SceneSpec, register
+from sciray.testing import GOOD_ANSWER
+from sciray.types import Problem
+
+
+@register
+class ToyScene(SceneSpec):
+    """A test-only domain: one label in the middle of the canvas."""
+
+    domain: Literal["toy"] = "toy"
+    label: str = Field(max_length=40)
+    """The one text to write."""
+
+    image_types: ClassVar[tuple[str, ...]] = ("toy type",)
+
+    def labels(self) -> list[str]:
+        return [self.label]
+
+    def draw(self, fig) -> None:
+        ax = fig.add_subplot()
+        ax.text(0.5, 0.5, self.label, ha="center", va="center", fontsize=14)
+        ax.set_axis_off()
+
+
+class InProcessScenes:
+    """The scene back-end without the sandbox (the toy domain exists only in this process)."""
+
+    sandbox: ClassVar[list[str]] = []
+
+    def render_many(self, codes):
+        from sciray.scene import parse_scene
+        from sciray.scene.measure import draw_and_measure
+
+        out = []
+        for code in codes:
+            png, scene = draw_and_measure(parse_scene(code))
+            out.append(RenderResult(status="ok", language="scene", png=png, scene=scene))
+        return out
+
+
+class Renderers:
+    def __init__(self, python=None):
+        self.scenes, self.python = InProcessScenes(), python
+
+    def for_language(self, language):
+        return self.scenes if language == "scene" else self.python
+
+
+QUESTION = "A toy of mass m = 2 kg sits on a table. What is its weight?"
+
+
+def _problem(image_type: str) -> Problem:
+    return Problem(id="p", question=QUESTION, image_type=image_type)
+
+
+def test_scene_mode_routes_constrains_and_repairs_an_invalid_scene():
+    engine = ScriptedEngine(
+        responses=[
+            '{"domain": "toy", "label": "m = 2 kg", "colour": "red"}',  # unknown field
+            '```json\n{"domain": "toy", "label": "m = 2 kg"}\n```',
+        ]
+    )
+    cfg = CoderConfig(engine="scripted", mode="scene", attempts=2)
+    (result,) = ImgCoder(cfg, engine, Renderers()).run([_problem("Toy Type")])
+    first, second = result.attempts
+    assert first.language == "scene" and first.status == "render_failed"
+    assert first.render_failure.kind == "invalid_scene" and "colour" in first.render_error
+    assert second.status == "ok" and second.scene_spec == {"domain": "toy", "label": "m = 2 kg"}
+    assert second.image.bytes.startswith(b"\x89PNG") and second.label_recall == 1.0
+    asked, repair = engine.requests
+    assert asked.json_schema["properties"]["domain"]["const"] == "toy"  # the routed domain only
+    assert "colour" in repair.messages[-1]["content"]  # the validation error goes back
+    assert result.status == "ok" and result.best is second
+
+
+def test_scene_mode_without_a_routed_domain_asks_the_model_to_pick_one():
+    engine = ScriptedEngine(
+        responses=['{"domain": "toy"}', '{"domain": "toy", "label": "m = 2 kg"}']
+    )
+    cfg = CoderConfig(engine="scripted", mode="scene", attempts=1)
+    (result,) = ImgCoder(cfg, engine, Renderers()).run([_problem("Universal - Something Else")])
+    pick, scene = engine.requests
+    assert pick.max_tokens == 32 and "toy" in pick.json_schema["properties"]["domain"]["enum"]
+    assert "none" in pick.json_schema["properties"]["domain"]["enum"]
+    assert scene.json_schema["properties"]["domain"]["const"] == "toy"
+    assert result.status == "ok" and result.slots[0].picked_domain == "toy"
+    assert result.model_calls == 2 and cfg.max_rounds == 3  # the pick takes a round of its own
+
+
+def test_a_pick_of_none_writes_code():
+    from sciray.render import make_renderer
+
+    engine = ScriptedEngine(responses=['{"domain": "none"}', GOOD_ANSWER])
+    cfg = CoderConfig(engine="scripted", mode="scene", attempts=1, plan_followup=False)
+    with make_renderer("python", RenderConfig(workers=1, timeout_s=30)) as python:
+        (result,) = ImgCoder(cfg, engine, Renderers(python)).run([_problem("Other - Thing")])
+    assert result.slots[0].picked_domain == ""
+    assert [c.language for c in result.attempts] == ["python"]
+    assert engine.requests[1].json_schema is None
+
+
+def test_auto_mode_uses_code_where_no_domain_fits_and_falls_back_when_the_scene_fails():
+    from sciray.render import make_renderer
+
+    with make_renderer("python", RenderConfig(workers=1, timeout_s=30)) as python:
+        renderers = Renderers(python)
+        cfg = CoderConfig(engine="scripted", mode="auto", attempts=1, plan_followup=False)
+        code_only = ScriptedEngine(responses=[GOOD_ANSWER])
+        (result,) = ImgCoder(cfg, code_only, renderers).run([_problem("Physics - Optical")])
+        assert [c.language for c in result.attempts] == ["python"]
+        assert code_only.requests[0].json_schema is None
+
+        engine = ScriptedEngine(responses=['{"domain": "toy"}', GOOD_ANSWER])  # no label
+        (result,) = ImgCoder(cfg, engine, renderers).run([_problem("Toy Type")])
+    scene_try, code_try = result.attempts
+    assert scene_try.language == "scene" and scene_try.status == "render_failed"
+    assert code_try.language == "python" and code_try.render_status == "ok"
+    assert result.slots[0].fell_back and result.best is code_try
+    assert cfg.max_rounds == 2  # the split layout unrolls the fallback's rounds too
+
+
+@pytest.mark.timeout(120)
+def test_the_scene_renderer_draws_in_the_sandbox_and_refuses_what_is_not_a_scene():
+    """A real domain through the real fork-server: the JSON is data in a fixed program."""
+    from sciray.render import make_renderer
+    from sciray.scene import domains
+
+    if not domains():
+        pytest.skip("no scene domain is installed yet")
+    name = "graph" if "graph" in domains() else sorted(domains())[0]
+    if name != "graph":
+        pytest.skip("this check uses the graph domain")
+    scene = {
+        "domain": "graph",
+        "nodes": [{"name": "A"}, {"name": "B"}],
+        "edges": [{"src": "A", "dst": "B", "label": "5"}],
+    }
+    hostile = json.dumps({"domain": 'graph")\nimport os\nos.system("id")\n#'})
+    with make_renderer("scene", RenderConfig(timeout_s=60), workers=1) as renderer:
+        ok, bad = renderer.render_many([json.dumps(scene), hostile])
+    assert ok.status == "ok", ok.error
+    assert ok.png.startswith(b"\x89PNG") and {"A", "B", "5"} <= {t.text for t in ok.scene.texts}
+    assert bad.status == "error" and "unknown scene domain" in bad.error

@@ -1,0 +1,452 @@
+"""Molecule scenes: real SciGenBench structure and reaction problems render faithfully (RDKit
+structures, formula equations), random scenes render without overlaps, bad SMILES and hostile
+scenes are refused."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+
+import pytest
+from pydantic import ValidationError
+
+from sciray.checks.run import run_checks
+from sciray.scene import parse_scene, route
+from sciray.scene.measure import draw_and_measure
+from sciray.scene.molecule import MoleculeScene
+from sciray.types import Problem
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s$]", "", text)
+
+
+def _drawn(scene):
+    png, measured = draw_and_measure(scene)
+    assert png.startswith(b"\x89PNG")
+    assert not measured.blank
+    assert measured.overlaps == []
+    assert measured.outside == []
+    texts = {_norm(t.text) for t in measured.texts}
+    for label in scene.labels():
+        assert _norm(label) in texts, f"label {label!r} not drawn"
+    return png, measured
+
+
+# Real problems (SciGenBench "Chemistry - Molecular Structure" / "Chemistry - Reaction Scheme"):
+# question (verbatim), answer, image type, and the scene a model should write for it.
+MS, RS = "Chemistry - Molecular Structure", "Chemistry - Reaction Scheme"
+REAL = {
+    # webinstruct-783491: five C7H7Br isomers, each named
+    "webinstruct-783491": (
+        "How do you name and draw 5 compounds that have the formula #C_7H_7Br#?",
+        "2-methyl-bromobenzene, 3-methyl-bromobenzene, 4-methyl-bromobenzene, "
+        "5-\u200b(1-\u200bbromoethylidene)\u200b-1,\u200b3-cyclopentadiene, benzyl bromide",
+        MS,
+        {
+            "domain": "molecule",
+            "title": "C7H7Br",
+            "molecules": [
+                {"smiles": "BrCc1ccccc1", "name": "benzyl bromide"},
+                {"smiles": "Cc1ccccc1Br", "name": "2-bromotoluene"},
+                {"smiles": "Cc1cccc(Br)c1", "name": "3-bromotoluene"},
+                {"smiles": "Cc1ccc(Br)cc1", "name": "4-bromotoluene"},
+                {"smiles": "BrC1C=CC=CC=C1", "name": "7-bromocyclohepta-1,3,5-triene"},
+            ],
+        },
+    ),
+    # webinstruct2_2-2076277: one named structure with two E double bonds
+    "webinstruct2_2-2076277": (
+        "Draw the structural formula of (2E, 4E)-1-chloro-3-methyl-2, 4-hexadiene.",
+        "/cimages/multimages/16/ezezes8825343092461068698.jpg",
+        MS,
+        {
+            "domain": "molecule",
+            "molecules": [
+                {"smiles": "ClC/C=C(\\C)/C=C/C", "name": "(2E,4E)-1-chloro-3-methyl-2,4-hexadiene"}
+            ],
+        },
+    ),
+    # webinstruct-1155339: a Lewis-style structure with every hydrogen drawn
+    "webinstruct-1155339": (
+        "Draw the Lewis dot structure for {eq}C_2H_4Cl_2\n\n{/eq}.",
+        "The Lewis structures of this compound are shown below. In these compounds, the "
+        "position of chlorine atoms is different.\nGiven Compounds\n<img>/cimages/multimages/"
+        "16/c2h22226759880946777598568.jpg</img>",
+        MS,
+        {
+            "domain": "molecule",
+            "molecules": [{"smiles": "ClCCCl", "name": "C2H4Cl2", "show_hydrogens": True}],
+        },
+    ),
+    # webinstruct-159163: a balanced equation of formulas with a stated amount
+    "webinstruct-159163": (
+        "How many grams of {eq}H_2O\n\n{/eq} will be produced from 3.2 moles of {eq}O_2\n\n{/eq} "
+        "and an excess of {eq}H_2S\n\n{/eq} according to the following reaction?\n\n"
+        "{eq}2H_2S + 3O_2 \\to 2H_2O + 2SO_2\n\n{/eq}",
+        "38 g",
+        RS,
+        {
+            "domain": "molecule",
+            "reactants": [
+                {"formula": "H2S", "coefficient": 2, "amount": "excess"},
+                {"formula": "O2", "coefficient": 3, "amount": "3.2 mol"},
+            ],
+            "products": [
+                {"formula": "H2O", "coefficient": 2},
+                {"formula": "SO2", "coefficient": 2},
+            ],
+        },
+    ),
+    # webinstruct-68778: an equilibrium with states, a temperature over the arrow and notes
+    "webinstruct-68778": (
+        "Calculating Equilibrium Constants\n\nThe following reaction was performed in a sealed "
+        "vessel at  {eq}752^\\circ  C\n\n{/eq}:\n\n{eq}H_2(g)+I_2(g) \\rightleftharpoons 2HI(g)"
+        "\n\n{/eq}\n\nInitially, only  {eq}H_2\n\n{/eq} and  {eq}I_2\n\n{/eq} were present at "
+        "concentrations of  {eq}[H_2 ] = 3.75 \\ M\n\n{/eq} and  {eq}[I_2] = 3.00 \\ M.\n\n{/eq} "
+        "The equilibrium concentration of  {eq}I_2\n\n{/eq} is  {eq}0.0900 \\ M\n\n{/eq}. What is "
+        "the equilibrium constant,  {eq}K_c\n\n{/eq} , for the reaction at this temperature?",
+        "448.05",
+        RS,
+        {
+            "domain": "molecule",
+            "reactants": [{"formula": "H2", "state": "g"}, {"formula": "I2", "state": "g"}],
+            "products": [{"formula": "HI", "coefficient": 2, "state": "g"}],
+            "arrow": "equilibrium",
+            "conditions": "752 °C",
+            "notes": ["initial: [H2] = 3.75 M, [I2] = 3.00 M", "equilibrium: [I2] = 0.0900 M"],
+        },
+    ),
+    # webinstruct-888562: structures from SMILES in an equation, with names, states, masses
+    "webinstruct-888562": (
+        "Diethyl ether is produced from ethanol according to the following equation:\n\n"
+        "{eq}2CH_3CH_2OH(l) \\rightarrow CH_3CH_2OCH_2CH_3(l) + H_2O(l)\n\n{/eq}\n\nCalculate "
+        "the percent yield if 55.5 g of ethanol reacts to produce 20.6 g of ether.",
+        "46.1%",
+        RS,
+        {
+            "domain": "molecule",
+            "reactants": [
+                {
+                    "smiles": "CCO",
+                    "name": "CH3CH2OH",
+                    "coefficient": 2,
+                    "state": "l",
+                    "amount": "55.5 g",
+                }
+            ],
+            "products": [
+                {"smiles": "CCOCC", "name": "CH3CH2OCH2CH3", "state": "l", "amount": "20.6 g"},
+                {"formula": "H2O", "state": "l"},
+            ],
+        },
+    ),
+    # webinstruct-1962711: chrysene drawn from SMILES in a combustion, 298 K over the arrow
+    "webinstruct-1962711": (
+        "Balance the combustion reaction of chrysene:\n\n{eq}(C_{18}H_{12}) \\ at  \\ 298K.  "
+        "\\\\\n\nC_{18}H_{12}{_{(s)}}+ O_2{_{(g)}} \\longrightarrow CO_2{_{(g)}} + H_2O_{(l)}"
+        "\n\n{/eq}\n\nWhat is the value of ng for the combustion reaction?\n\nng =_____  mol.",
+        "46 mol",
+        RS,
+        {
+            "domain": "molecule",
+            "reactants": [
+                {"smiles": "c1ccc2c(c1)ccc1c2ccc2ccccc21", "name": "C18H12", "state": "s"},
+                {"formula": "O2", "state": "g"},
+            ],
+            "products": [{"formula": "CO2", "state": "g"}, {"formula": "H2O", "state": "l"}],
+            "conditions": "298 K",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("pid", sorted(REAL))
+def test_real_problem_renders_faithfully(pid):
+    question, answer, image_type, data = REAL[pid]
+    scene = parse_scene(json.dumps(data))
+    assert isinstance(scene, MoleculeScene)
+    assert parse_scene(scene.model_dump_json()) == scene  # round trip
+    _, measured = _drawn(scene)
+    assert measured.artists.get("AxesImage", 0) == sum(1 for m in scene.molecules) + sum(
+        1 for s in (*scene.reactants, *scene.products) if s.smiles
+    )
+    problem = Problem(id=pid, question=question, image_type=image_type, answer=answer)
+    report = run_checks(problem, measured, rendered=True)
+    assert report.label_recall is None or report.label_recall >= 0.9, report.missing
+    assert report.leak is None
+    assert report.passed
+
+
+def test_route_and_schema():
+    assert route("Chemistry - Molecular Structure") == "molecule"
+    assert route("Chemistry - Reaction Scheme") == "molecule"
+    schema = MoleculeScene.model_json_schema()
+    assert {"molecules", "reactants", "products", "conditions"} <= set(schema["properties"])
+    assert schema["$defs"]["Species"]["properties"]["formula"]["description"]
+
+
+def test_formulas_get_subscripts_and_charges():
+    scene = parse_scene(
+        {
+            "domain": "molecule",
+            "reactants": [
+                {"formula": "Fe^2+", "coefficient": 6, "state": "aq"},
+                {"formula": "Cr2O7^2-", "state": "aq"},
+                {"formula": "H^+", "coefficient": 14, "state": "aq"},
+            ],
+            "products": [
+                {"formula": "Fe^3+", "coefficient": 6, "state": "aq"},
+                {"formula": "Cr^3+", "coefficient": 2, "state": "aq"},
+                {"formula": "H2O", "coefficient": 7, "state": "l"},
+            ],
+        }
+    )
+    _, measured = _drawn(scene)
+    texts = [t.text for t in measured.texts]
+    assert "$\\mathrm{Cr_{2}O_{7}}^{2-}$(aq)" in texts
+    assert "6$\\mathrm{Fe}^{2+}$(aq)" in texts
+    assert "7$\\mathrm{H_{2}O}$(l)" in texts
+
+
+def test_wide_reaction_wraps_or_grows_and_stays_clean():
+    big = "CCCCCCCCCCCCCCCC(=O)OCC(COC(=O)CCCCCCCCCCCCCCC)OC(=O)CCCCCCCCCCCCCCC"
+    scene = parse_scene(
+        {
+            "domain": "molecule",
+            "reactants": [
+                {"smiles": big, "name": "tripalmitin"},
+                {"formula": "KOH", "coefficient": 3, "amount": "463.0 g"},
+            ],
+            "products": [
+                {"smiles": "OCC(O)CO", "name": "glycerol"},
+                {
+                    "smiles": "CCCCCCCCCCCCCCCC(=O)[O-].[K+]",
+                    "name": "C15H31CO2K",
+                    "coefficient": 3,
+                    "amount": "319.9 g",
+                },
+            ],
+            "conditions": "heat",
+        }
+    )
+    _drawn(scene)
+
+
+# --------------------------------------------------------------------------------------------
+# Random valid scenes
+# --------------------------------------------------------------------------------------------
+
+POOL = [
+    "C",
+    "CCO",
+    "c1ccccc1",
+    "CC(=O)O",
+    "O=C=O",
+    "N#N",
+    "CC(C)(C)O",
+    "C1CCCCC1",
+    "Oc1ccccc1",
+    "CC=CC",
+    "[NH4+]",
+    "[O-][N+](=O)[O-]",
+    "OCC(O)CO",
+    "CCN(CC)CC",
+    "c1ccc2ccccc2c1",
+    "ClC(Cl)(Cl)Cl",
+    "C#CC",
+    "O=S(=O)(O)O",
+]
+FORMULAS = ["H2O", "O2", "CO2", "NaCl", "Ca(OH)2", "Fe^3+", "SO4^2-", "NH3", "C6H12O6", "HCl"]
+
+
+def _random_scene(rng: random.Random) -> dict:
+    if rng.random() < 0.4:
+        mols = []
+        for _ in range(rng.randint(1, 6)):
+            m = {"smiles": rng.choice(POOL)}
+            if rng.random() < 0.7:
+                m["name"] = rng.choice(
+                    [
+                        "ethanol",
+                        "benzene",
+                        "acetic acid",
+                        "C2H5OH",
+                        "a rather long systematic name-2,3-diol",
+                    ]
+                )
+            if rng.random() < 0.2:
+                m["show_hydrogens"] = True
+            mols.append(m)
+        data = {"domain": "molecule", "molecules": mols}
+    else:
+
+        def species() -> dict:
+            sp: dict = {}
+            if rng.random() < 0.4:
+                sp["smiles"] = rng.choice(POOL)
+                if rng.random() < 0.6:
+                    sp["name"] = rng.choice(["ethanol", "CH3COOH", "glycerol"])
+            else:
+                sp["formula"] = rng.choice(FORMULAS)
+            if rng.random() < 0.5:
+                sp["coefficient"] = rng.randint(1, 12)
+            if rng.random() < 0.5:
+                sp["state"] = rng.choice(["s", "l", "g", "aq"])
+            if rng.random() < 0.3:
+                sp["amount"] = f"{rng.uniform(0.1, 500):.3g} g"
+            return sp
+
+        data = {
+            "domain": "molecule",
+            "reactants": [species() for _ in range(rng.randint(1, 3))],
+            "products": [species() for _ in range(rng.randint(1, 3))],
+            "arrow": rng.choice(["forward", "equilibrium"]),
+        }
+        if rng.random() < 0.5:
+            data["conditions"] = rng.choice(["Δ", "H2SO4, 170 °C", "hν", "Pt catalyst"])
+        if rng.random() < 0.3:
+            data["conditions_below"] = "298 K"
+    if rng.random() < 0.3:
+        data["notes"] = ["T = 298 K", "P = 1 atm"][: rng.randint(1, 2)]
+    if rng.random() < 0.2:
+        data["title"] = "Reaction"
+    return data
+
+
+def test_random_scenes_render_cleanly():
+    rng = random.Random(7)
+    for _ in range(20):
+        _drawn(parse_scene(_random_scene(rng)))
+
+
+# --------------------------------------------------------------------------------------------
+# Invalid scenes
+# --------------------------------------------------------------------------------------------
+
+
+def test_invalid_smiles_names_it():
+    with pytest.raises(ValueError, match=re.escape("C1CC(")):
+        parse_scene({"domain": "molecule", "molecules": [{"smiles": "C1CC("}]})
+    with pytest.raises(ValueError, match="Xx"):
+        parse_scene(
+            {
+                "domain": "molecule",
+                "reactants": [{"smiles": "[Xx]"}],
+                "products": [{"formula": "H2O"}],
+            }
+        )
+
+
+def test_hostile_scenes_are_refused():
+    ok = {"domain": "molecule", "molecules": [{"smiles": "CCO"}]}
+    with pytest.raises(ValidationError):
+        MoleculeScene.model_validate({**ok, "colour": "red"})
+    with pytest.raises(ValidationError):
+        MoleculeScene.model_validate(
+            {"domain": "molecule", "molecules": [{"smiles": "CCO", "x": 1.0}]}
+        )
+    with pytest.raises(ValidationError):
+        MoleculeScene.model_validate({"domain": "molecule", "molecules": [{"smiles": "CCO"}] * 7})
+    with pytest.raises(ValidationError):
+        MoleculeScene.model_validate({"domain": "molecule", "molecules": [{"smiles": "C" * 201}]})
+    with pytest.raises(ValidationError, match="atoms"):
+        MoleculeScene.model_validate({"domain": "molecule", "molecules": [{"smiles": "C" * 150}]})
+    with pytest.raises(ValidationError):
+        MoleculeScene.model_validate(
+            {
+                "domain": "molecule",
+                "reactants": [{"formula": "H2", "coefficient": 0}],
+                "products": [{"formula": "H2O"}],
+            }
+        )
+    with pytest.raises(ValidationError):
+        MoleculeScene.model_validate(
+            {
+                "domain": "molecule",
+                "reactants": [{"formula": "H2", "coefficient": 100}],
+                "products": [{"formula": "H2O"}],
+            }
+        )
+    with pytest.raises(ValidationError):
+        MoleculeScene.model_validate(
+            {
+                "domain": "molecule",
+                "reactants": [{"formula": "H2"}] * 6,
+                "products": [{"formula": "H2O"}],
+            }
+        )
+    with pytest.raises(ValidationError, match="reactant and one product"):
+        MoleculeScene.model_validate({"domain": "molecule", "reactants": [{"formula": "H2"}]})
+    with pytest.raises(ValidationError, match="not both"):
+        MoleculeScene.model_validate(
+            {**ok, "reactants": [{"formula": "H2"}], "products": [{"formula": "H2O"}]}
+        )
+    with pytest.raises(ValidationError, match="formula or a smiles"):
+        MoleculeScene.model_validate(
+            {"domain": "molecule", "reactants": [{"state": "g"}], "products": [{"formula": "H2O"}]}
+        )
+    with pytest.raises(ValidationError):
+        MoleculeScene.model_validate({"domain": "molecule"})
+
+
+def test_hostile_text_cannot_break_the_render():
+    scene = parse_scene(
+        {
+            "domain": "molecule",
+            "molecules": [{"smiles": "CCO", "name": "$\\frac{1}{$ ethanol"}],
+            "notes": ["$\\sqrt{$"],
+        }
+    )
+    _drawn(scene)
+
+
+# --------------------------------------------------------------------------------------------
+# Nothing derived
+# --------------------------------------------------------------------------------------------
+
+
+def test_no_derived_value_is_drawn():
+    # an unnamed structure gets no computed formula, name or mass; coefficients of 1 and
+    # unstated states are not written
+    _, measured = _drawn(parse_scene({"domain": "molecule", "molecules": [{"smiles": "CCO"}]}))
+    assert [t.text for t in measured.texts] == []
+    _, measured = _drawn(
+        parse_scene(
+            {
+                "domain": "molecule",
+                "reactants": [{"formula": "H2"}, {"formula": "Cl2"}],
+                "products": [{"formula": "HCl"}],
+            }
+        )
+    )
+    joined = " ".join(t.text for t in measured.texts)
+    assert "2HCl" not in joined and "(g)" not in joined  # no balancing, no invented state
+    assert "46" not in joined and "g/mol" not in joined
+    # the answer of a real problem never shows
+    _, _, _, data = REAL["webinstruct-159163"]
+    _, measured = _drawn(parse_scene(json.dumps(data)))
+    assert not any("38" in t.text for t in measured.texts)
+
+
+def test_largest_scene_still_fits_the_canvas():
+    big = "CCCCCCCCCCCCCCCC(=O)OCC(COC(=O)CCCCCCCCCCCCCCC)OC(=O)CCCCCCCCCCCCCCC"
+    sp = {"smiles": big, "name": "N" * 40, "coefficient": 99, "amount": "a" * 40, "state": "aq"}
+    formula = {
+        "formula": "C6H12O6" * 5 + "H2O",
+        "coefficient": 99,
+        "state": "aq",
+        "amount": "9" * 40,
+    }
+    scene = parse_scene(
+        {
+            "domain": "molecule",
+            "reactants": [sp] * 5,
+            "products": [formula] * 5,
+            "conditions": "c" * 40,
+            "notes": ["x" * 60] * 4,
+            "title": "t" * 60,
+        }
+    )
+    _drawn(scene)
