@@ -43,10 +43,14 @@ class TimedEngine:
         self.engine.close()
 
 
-def sample_problems(path: str, limit: int, seed: int = 0):
+def sample_problems(path: str, limit: int, seed: int = 0, scene_types_only: bool = False):
     from sciray.data.problems import load_problems
 
     problems = sorted(load_problems(path).problems, key=lambda p: p.id)
+    if scene_types_only:  # the image types a scene domain takes (coder.mode=scene vs code)
+        from sciray.scene import route
+
+        problems = [p for p in problems if route(p.image_type) is not None]
     return random.Random(seed).sample(problems, min(limit, len(problems)))
 
 
@@ -139,6 +143,14 @@ def main() -> int:
         default=5,
         help="Problems per ImgCoder batch (progress is printed per chunk).",
     )
+    parser.add_argument(
+        "--scene-types-only",
+        action="store_true",
+        help="Sample only problems whose image type a scene domain takes.",
+    )
+    parser.add_argument(
+        "--images", default=None, metavar="DIR", help="Write each problem's best PNG here."
+    )
     args = parser.parse_args()
 
     from sciray.coder.imgcoder import ImgCoder
@@ -147,7 +159,9 @@ def main() -> int:
     from sciray.render import coder_renderer
 
     cfg = load_config(args.config, args.overrides)
-    problems = sample_problems(args.problems, args.limit, args.seed)
+    problems = sample_problems(args.problems, args.limit, args.seed, args.scene_types_only)
+    if args.images:
+        Path(args.images).mkdir(parents=True, exist_ok=True)
     engine = TimedEngine(make_engine(cfg.coder))
     start = time.perf_counter()
     results = []
@@ -159,6 +173,8 @@ def main() -> int:
                 done = coder.run(problems[i : i + args.chunk])
                 results += done
                 for r in done:
+                    if args.images and r.best is not None and r.best.image is not None:
+                        Path(args.images, f"{r.problem.id}.png").write_bytes(r.best.image.bytes)
                     if out:
                         out.write(json.dumps(_row(r)) + "\n")
                         out.flush()

@@ -133,14 +133,8 @@ class ImgCoder:
             if slot.sample == 0 and slot.attempt == 0
             else max(cfg.sample_temperature, cfg.repair_temperature)
         )
-        return ChatRequest(
-            messages=prompts.first_messages(problem, cfg.language, use_elements=cfg.use_elements),
-            max_tokens=cfg.max_tokens,
-            temperature=temperature,
-            top_p=cfg.top_p,
-            seed=self._seed(slot),
-            request_id=problem.id,
-        )
+        messages = prompts.first_messages(problem, cfg.language, use_elements=cfg.use_elements)
+        return self._ask(problem, slot, messages, temperature)
 
     def _repair_request(self, problem: Problem, slot: SlotState) -> ChatRequest:
         cfg, last = self.cfg, slot.last
@@ -154,13 +148,25 @@ class ImgCoder:
         messages = prompts.repair_messages(
             problem, cfg.language, last.code, error, failed_render=failed_render
         )
+        return self._ask(problem, slot, messages, cfg.repair_temperature)
+
+    def _ask(
+        self,
+        problem: Problem,
+        slot: SlotState,
+        messages,
+        temperature: float,
+        max_tokens: int | None = None,
+        json_schema: dict | None = None,
+    ) -> ChatRequest:
         return ChatRequest(
             messages=messages,
-            max_tokens=cfg.max_tokens,
-            temperature=cfg.repair_temperature,
-            top_p=cfg.top_p,
+            max_tokens=max_tokens or self.cfg.max_tokens,
+            temperature=temperature,
+            top_p=self.cfg.top_p,
             seed=self._seed(slot),
             request_id=problem.id,
+            json_schema=json_schema,
         )
 
     def _seed(self, slot: SlotState) -> int | None:
@@ -173,14 +179,7 @@ class ImgCoder:
         messages = prompts.code_messages(
             problem, cfg.language, slot.plan, use_elements=cfg.use_elements
         )
-        return ChatRequest(
-            messages=messages,
-            max_tokens=cfg.max_tokens,
-            temperature=cfg.repair_temperature,
-            top_p=cfg.top_p,
-            seed=self._seed(slot),
-            request_id=problem.id,
-        )
+        return self._ask(problem, slot, messages, cfg.repair_temperature)
 
     def scene_domain(self, problem: Problem, slot: SlotState) -> tuple[bool, str | None]:
         """(does this slot draw a scene, its domain or None for "the model picks"): from
@@ -203,14 +202,7 @@ class ImgCoder:
         cfg, last = self.cfg, slot.last
         if domain is None:  # a short constrained call: which domain, if any
             messages, schema = scene_prompts.pick_messages(problem)
-            return ChatRequest(
-                messages=messages,
-                max_tokens=32,
-                temperature=0.0,
-                seed=self._seed(slot),
-                request_id=problem.id,
-                json_schema=schema,
-            )
+            return self._ask(problem, slot, messages, 0.0, max_tokens=32, json_schema=schema)
         if last is not None and last.code:
             if last.render_status != "ok":
                 error, failed = last.render_error or "it drew nothing", True
@@ -230,15 +222,8 @@ class ImgCoder:
                 if slot.sample == 0 and slot.attempt == 0
                 else max(cfg.sample_temperature, cfg.repair_temperature)
             )
-        return ChatRequest(
-            messages=messages,
-            max_tokens=cfg.scene_max_tokens,
-            temperature=temperature,
-            top_p=cfg.top_p,
-            seed=self._seed(slot),
-            request_id=problem.id,
-            json_schema=scene_prompts.scene_schema(domain),
-        )
+        schema = scene_prompts.scene_schema(domain)
+        return self._ask(problem, slot, messages, temperature, cfg.scene_max_tokens, schema)
 
     def request(self, problem: Problem, slot: SlotState) -> ChatRequest:
         """The next model call for ``slot``: first prompt, code-only follow-up or repair (of a

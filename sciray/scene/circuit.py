@@ -17,6 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from sciray.scene.base import SceneSpec, register
+from sciray.scene.text import mathtext_ok
 
 __all__ = ["CircuitScene", "Component"]
 
@@ -166,17 +167,6 @@ def _strip_braces(s: str) -> str:
     return s[1:-1] if s.startswith("{") and s.endswith("}") else s
 
 
-def _mathtext_ok(text: str) -> bool:
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import text_to_path
-
-    try:
-        text_to_path.get_text_width_height_descent(text, FontProperties(size=10), ismath=True)
-    except Exception:
-        return False
-    return True
-
-
 def _math(text: str) -> str:
     """``text`` as drawn: "V_max" and "10^-4" become mathtext; a "$" the model wrote stays math
     when it parses, else it is escaped (so no label can break the render). Line by line."""
@@ -185,12 +175,12 @@ def _math(text: str) -> str:
 
 def _math_line(text: str) -> str:
     if "$" in text:
-        return text if _mathtext_ok(text) else text.replace("$", r"\$")
+        return text if mathtext_ok(text) else text.replace("$", r"\$")
     out = _SCI.sub(lambda m: f"${m.group(1)}\\times10^{{{m.group(2).replace('−', '-')}}}$", text)
     out = _SUP.sub(lambda m: f"$\\mathrm{{{m.group(1)}}}^{{{_strip_braces(m.group(2))}}}$", out)
     out = _SUB.sub(lambda m: f"$\\mathrm{{{m.group(1)}_{{{_strip_braces(m.group(2))}}}}}$", out)
     out = out.replace("$$", "")  # two converted pieces side by side: one math run
-    if out != text and not _mathtext_ok(out):
+    if out != text and not mathtext_ok(out):
         return text
     return out
 

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from sciray.scene.base import SceneSpec, register
+from sciray.scene.text import mathtext_ok
 
 __all__ = ["Molecule", "MoleculeScene", "Species"]
 
@@ -204,17 +205,6 @@ _FORMULA = re.compile(
 _ELEMENT_RUN = re.compile(r"[A-Z][a-z]?|\d+|[()\[\]]|·")
 
 
-def _mathtext_ok(text: str) -> bool:
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import text_to_path
-
-    try:
-        text_to_path.get_text_width_height_descent(text, FontProperties(size=10), ismath=True)
-    except Exception:
-        return False
-    return True
-
-
 def _plain(text: str) -> str:
     """A free text as drawn: a "$" never starts math (no label can break the render)."""
     return text.replace("$", r"\$")
@@ -252,7 +242,7 @@ def _formula_text(text: str) -> str:
         math = _formula_token(token) if token.strip() else None
         out.append(math if math else _plain(token))
     result = "".join(out).replace("$$", "")
-    if "$" in result.replace(r"\$", "") and not _mathtext_ok(result):
+    if "$" in result.replace(r"\$", "") and not mathtext_ok(result):
         return _plain(text)
     return result
 
