@@ -127,6 +127,74 @@ def _row(r) -> dict:
     }
 
 
+def per_type(results) -> dict:
+    """Render success and label recall per image type (the contact sheet's grouping)."""
+    groups: dict[str, list] = {}
+    for r in results:
+        groups.setdefault(r.problem.image_type or "(none)", []).append(r)
+    out = {}
+    for name, rs in sorted(groups.items()):
+        ok = [r for r in rs if r.best is not None and r.best.render_status == "ok"]
+        recalls = [r.best.label_recall for r in ok if r.best.label_recall is not None]
+        out[name] = {
+            "problems": len(rs),
+            "render_success": round(len(ok) / len(rs), 3),
+            "label_recall": round(statistics.mean(recalls), 3) if recalls else None,
+        }
+    return out
+
+
+def run_mode(cfg, mode: str, problems, inner_engine, args, out) -> tuple[list, dict]:
+    """One mode over the sample: its results and summary (the engine's counters are its own)."""
+    from sciray.coder.imgcoder import ImgCoder
+    from sciray.render import coder_renderer
+
+    coder_cfg = cfg.coder.model_copy(update={"mode": mode}) if mode else cfg.coder
+    engine = TimedEngine(inner_engine)
+    images = Path(args.images, coder_cfg.mode) if args.images else None
+    if images:
+        images.mkdir(parents=True, exist_ok=True)
+    start, results = time.perf_counter(), []
+    with coder_renderer(coder_cfg, cfg.render) as renderer:
+        coder = ImgCoder(coder_cfg, engine, renderer)
+        for i in range(0, len(problems), args.chunk):
+            done = coder.run(problems[i : i + args.chunk])
+            results += done
+            for r in done:
+                if images and r.best is not None and r.best.image is not None:
+                    Path(images, f"{r.problem.id}.png").write_bytes(r.best.image.bytes)
+                if out:
+                    out.write(json.dumps({"mode": coder_cfg.mode, **_row(r)}) + "\n")
+                    out.flush()
+            print(
+                f"[{coder_cfg.mode} {len(results)}/{len(problems)}] "
+                f"{time.perf_counter() - start:.0f} s, {engine.tokens} tokens in "
+                f"{engine.seconds:.0f} s of generation",
+                file=sys.stderr,
+                flush=True,
+            )
+    summary = summarize(results, engine, time.perf_counter() - start)
+    summary = {"mode": coder_cfg.mode, **summary, "per_type": per_type(results)}
+    return results, summary
+
+
+def print_table(results, summary, cfg) -> None:
+    print(
+        f"{summary['problems']} problems, mode {summary['mode']}, {cfg.coder.engine}:"
+        f"{cfg.coder.model}, attempts={cfg.coder.attempts}, samples={cfg.coder.samples}, "
+        f"{summary['seconds_per_problem']} s per problem"
+    )
+    print(f"{'problem':32} {'status':14} {'calls':>5} {'recall':>6}  fixes")
+    for r in results:
+        row = _row(r)
+        recall = "-" if row["label_recall"] is None else f"{row['label_recall']:.2f}"
+        print(
+            f"{r.problem.id[:32]:32} {r.status:14} {r.model_calls:5d} {recall:>6}  "
+            f"{','.join(row['fixes'])}"
+        )
+    print(json.dumps(summary))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problems", default=str(DEFAULT_PROBLEMS))
@@ -149,60 +217,73 @@ def main() -> int:
         help="Sample only problems whose image type a scene domain takes.",
     )
     parser.add_argument(
-        "--images", default=None, metavar="DIR", help="Write each problem's best PNG here."
+        "--modes",
+        default="",
+        help="coder.mode values to run one after another on the same sample with the same "
+        "loaded model, e.g. code,scene,auto (default: the configured mode); the last line then "
+        "compares each with code.",
+    )
+    parser.add_argument(
+        "--images", default=None, metavar="DIR", help="Write each problem's best PNG to DIR/MODE/."
+    )
+    parser.add_argument(
+        "--sheet",
+        default=None,
+        metavar="FILE.html",
+        help="Write a contact sheet: each problem's text beside every mode's image.",
     )
     args = parser.parse_args()
 
-    from sciray.coder.imgcoder import ImgCoder
     from sciray.config import load_config
     from sciray.llm import make_engine
-    from sciray.render import coder_renderer
 
     cfg = load_config(args.config, args.overrides)
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()] or [cfg.coder.mode]
+    for mode in modes:
+        if mode not in ("code", "scene", "auto"):
+            print(f"error: unknown mode {mode!r}; use code, scene or auto", file=sys.stderr)
+            return 2
     problems = sample_problems(args.problems, args.limit, args.seed, args.scene_types_only)
-    if args.images:
-        Path(args.images).mkdir(parents=True, exist_ok=True)
-    engine = TimedEngine(make_engine(cfg.coder))
-    start = time.perf_counter()
-    results = []
+    inner = make_engine(cfg.coder)
     out = open(args.out, "w") if args.out else None
+    runs: dict[str, tuple[list, dict]] = {}
     try:
-        with coder_renderer(cfg.coder, cfg.render) as renderer:
-            coder = ImgCoder(cfg.coder, engine, renderer)
-            for i in range(0, len(problems), args.chunk):
-                done = coder.run(problems[i : i + args.chunk])
-                results += done
-                for r in done:
-                    if args.images and r.best is not None and r.best.image is not None:
-                        Path(args.images, f"{r.problem.id}.png").write_bytes(r.best.image.bytes)
-                    if out:
-                        out.write(json.dumps(_row(r)) + "\n")
-                        out.flush()
-                print(
-                    f"[{len(results)}/{len(problems)}] {time.perf_counter() - start:.0f} s, "
-                    f"{engine.tokens} tokens in {engine.seconds:.0f} s of generation",
-                    file=sys.stderr,
-                    flush=True,
-                )
+        for mode in modes:
+            runs[mode] = run_mode(cfg, mode, problems, inner, args, out)
+            print_table(*runs[mode], cfg)
     finally:
-        engine.close()
+        inner.close()
         if out:
             out.close()
-    wall = time.perf_counter() - start
-    summary = summarize(results, engine, wall)
-    print(
-        f"{summary['problems']} problems, {cfg.coder.engine}:{cfg.coder.model}, attempts={cfg.coder.attempts}, "
-        f"samples={cfg.coder.samples}, {wall:.0f} s"
-    )
-    print(f"{'problem':32} {'status':14} {'calls':>5} {'recall':>6}  fixes")
-    for r in results:
-        row = _row(r)
-        recall = "-" if row["label_recall"] is None else f"{row['label_recall']:.2f}"
-        print(
-            f"{r.problem.id[:32]:32} {r.status:14} {r.model_calls:5d} {recall:>6}  {','.join(row['fixes'])}"
-        )
-    print(json.dumps(summary))
+    if args.sheet:
+        from contact_sheet import write_sheet
+
+        write_sheet(args.sheet, problems, {m: results for m, (results, _) in runs.items()})
+        print(f"contact sheet: {args.sheet}", file=sys.stderr)
+    if len(runs) > 1:
+        print(json.dumps(compare(runs)))
     return 0
+
+
+def compare(runs: dict) -> dict:
+    """The modes side by side, each mode's time per problem as a share of code mode's."""
+    summaries = {m: s for m, (_, s) in runs.items()}
+    keys = (
+        "render_success",
+        "render_success_no_repair",
+        "label_recall_without_legend",
+        "model_calls_per_problem",
+        "seconds_per_problem",
+    )
+    out = {"modes": {m: {k: s[k] for k in keys} for m, s in summaries.items()}}
+    code = summaries.get("code")
+    if code and code["seconds_per_problem"]:
+        out["seconds_vs_code"] = {
+            m: round(s["seconds_per_problem"] / code["seconds_per_problem"], 3)
+            for m, s in summaries.items()
+            if m != "code"
+        }
+    return out
 
 
 if __name__ == "__main__":

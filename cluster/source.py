@@ -17,10 +17,10 @@ from ray.data.block import BlockMetadata
 from ray.data.datasource import Datasource, ReadTask
 
 from sciray.pipeline.claims import IdClaims
-from sciray.pipeline.rows import COLUMNS, new_row
+from sciray.pipeline.rows import ARROW_SCHEMA, new_row, write_state
 
 _BLOCK_ROWS = 64
-SCHEMA = pa.schema([(c, pa.bool_() if c == "done" else pa.string()) for c in COLUMNS])
+SCHEMA = ARROW_SCHEMA
 
 
 def problem_rows(
@@ -46,14 +46,11 @@ def problem_rows(
             continue
         if item.id in skip or (allow is not None and item.id not in allow):
             continue
-        yield new_row(
-            problem_id=item.id,
-            kind="problem",
-            source=where,
-            problem=item.model_dump_json(),
-            done=False,
-            state=CoderResult.start(item, samples).model_dump_json(),
+        row = new_row(
+            problem_id=item.id, kind="problem", source=where, problem=item.model_dump_json()
         )
+        write_state(row, CoderResult.start(item, samples))
+        yield row
 
 
 def settle_claims(chunk: list[dict], claim) -> list[dict]:
@@ -69,6 +66,7 @@ def settle_claims(chunk: list[dict], claim) -> list[dict]:
                 kind="quarantined",
                 problem=None,
                 state=None,
+                images=None,
                 done=None,
                 reason=f"duplicate id {row['problem_id']!r} (first seen at {owner})",
             )

@@ -175,6 +175,7 @@ def diagram_payload(result: CoderResult) -> dict[str, Any]:
         "language": best.language if best else "python",
         "plan": best.plan.model_dump() if best is not None and best.plan is not None else None,
         "code": best.code if best else None,
+        "scene_spec": best.scene_spec if best else None,
         "checks": dict(best.checks) if best else {},
         "check_reasons": list(best.check_reasons) if best else [],
         "label_recall": best.label_recall if best else None,
@@ -188,9 +189,18 @@ def diagram_payload(result: CoderResult) -> dict[str, Any]:
     }
 
 
+class _ByLanguage:
+    """``renderer_for`` as ImgCoder's renderer: scenes and programs (auto's fallback) each go to
+    their own language's renderer."""
+
+    def __init__(self, renderer_for: Callable[[str], Any]):
+        self.for_language = renderer_for
+
+
 class DiagramService:
     """One /v1/diagrams request: ImgCoder with the server's coder config and the request's
-    overrides (language, samples, attempts), rendering through ``renderer_for(language)``."""
+    overrides (language, mode, samples, attempts), rendering through
+    ``renderer_for(language)``."""
 
     def __init__(self, cfg: CoderConfig, engine, renderer_for: Callable[[str], Any]):
         self.cfg = cfg
@@ -202,6 +212,7 @@ class DiagramService:
             k: v
             for k, v in (
                 ("language", request.language),
+                ("mode", request.mode),
                 ("samples", request.samples),
                 ("attempts", request.attempts),
             )
@@ -216,7 +227,7 @@ class DiagramService:
         problem = request.to_problem()
         cfg = self.coder_config(request)
         started = time.perf_counter()
-        result = ImgCoder(cfg, self.engine, self.renderer_for(cfg.language)).run([problem])[0]
+        result = ImgCoder(cfg, self.engine, _ByLanguage(self.renderer_for)).run([problem])[0]
         response = diagram_payload(result)
         response["timings"] = {"coder_ms": round((time.perf_counter() - started) * 1000, 1)}
         best = result.best

@@ -22,9 +22,10 @@ import math
 import os
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import Any, get_args
 
 from sciray.config.models import SciRayConfig
+from sciray.scene import domains
 from sciray.serve.handlers import (
     DiagramService,
     EvaluateService,
@@ -37,6 +38,7 @@ from sciray.serve.schemas import (
     DiagramResponse,
     EvaluateRequest,
     EvaluateResponse,
+    Language,
     RenderRequest,
     RenderResponse,
 )
@@ -346,6 +348,7 @@ class Gateway:
                 "engine": c.engine,
                 "model": c.model,
                 "language": c.language,
+                "mode": c.mode,
                 "base_url": c.base_url,
                 "samples": c.samples,
                 "attempts": c.attempts,
@@ -356,7 +359,11 @@ class Gateway:
                 "mode": v.mode,
                 "base_url": v.base_url,
             },
-            "render": {"languages": ["python", "tikz"], "timeout_s": self.cfg.render.timeout_s},
+            "render": {
+                "languages": list(get_args(Language)),
+                "scene_domains": sorted(domains()),
+                "timeout_s": self.cfg.render.timeout_s,
+            },
         }
 
 

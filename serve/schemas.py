@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sciray.types import Problem, Quiz, RenderFailure, Scene
 
-Language = Literal["python", "tikz"]
+CodeLanguage = Literal["python", "tikz"]
+Language = Literal["python", "tikz", "scene"]
+"""What a renderer draws: a program (python, tikz) or a scene description (``sciray.scene``)."""
 
 
 class Body(BaseModel):
@@ -70,8 +72,12 @@ class ProblemIn(_QuestionBody):
 class DiagramRequest(_QuestionBody):
     """POST /v1/diagrams: draw a diagram for a problem (ImgCoder), optionally validate it."""
 
-    language: Language | None = None
-    """Diagram language; empty: the server's coder.language."""
+    language: CodeLanguage | None = None
+    """Diagram language of code mode; empty: the server's coder.language."""
+    mode: Literal["code", "scene", "auto"] | None = None
+    """code (the model writes a program), scene (it fills a typed scene description that
+    SciRay's domain renderers draw) or auto (scene where a domain fits, else code); empty: the
+    server's coder.mode."""
     samples: int | None = Field(default=None, ge=1, le=8)
     """Best-of-n samples; empty: the server's coder.samples."""
     attempts: int | None = Field(default=None, ge=1, le=6)
@@ -84,7 +90,8 @@ class RenderRequest(Body):
     """POST /v1/render: run diagram code in the sandbox."""
 
     code: str = Field(min_length=1, max_length=200_000)
-    """A Matplotlib script (python) or a TikZ picture / LaTeX document (tikz)."""
+    """A Matplotlib script (python), a TikZ picture / LaTeX document (tikz) or a scene
+    description's JSON (scene; e.g. the scene_spec a /v1/diagrams answer returned, edited)."""
     language: Language = "python"
     """Which renderer runs the code."""
 
@@ -166,6 +173,9 @@ class DiagramResponse(BaseModel):
     language: Language = "python"
     plan: dict[str, Any] | None = None
     code: str | None = None
+    scene_spec: dict[str, Any] | None = None
+    """The scene description that was drawn (language scene): edit it and POST it to /v1/render
+    with language scene to redraw the figure."""
     checks: dict[str, float] = Field(default_factory=dict)
     check_reasons: list[str] = Field(default_factory=list)
     label_recall: float | None = None

@@ -260,9 +260,9 @@ class ImgCoder:
         )
         if answer.status != "ok":
             return Candidate(**base, status="engine_error", raw_text=answer.error)
-        scene, _ = self.scene_domain(problem, slot)
+        scene, domain = self.scene_domain(problem, slot)
         if scene:
-            return self._scene_candidate(base, answer)
+            return self._scene_candidate(base, answer, domain)
         parsed = parse_answer(answer.text, self.cfg.language)
         if parsed.code is None:
             return Candidate(**base, status="no_code", plan=parsed.plan, raw_text=answer.text)
@@ -282,13 +282,13 @@ class ImgCoder:
         )
 
     @staticmethod
-    def _scene_candidate(base: dict, answer: ChatResult) -> Candidate:
+    def _scene_candidate(base: dict, answer: ChatResult, domain: str | None) -> Candidate:
         """A scene answer: valid, it waits for the scene renderer; invalid, it has already failed
         (kind ``invalid_scene``) and its repair shows the validation error."""
         from sciray.coder.scene_prompts import SCENE_PROMPT_VERSION, parse_scene_answer
 
         base = {**base, "language": "scene", "prompt_version": SCENE_PROMPT_VERSION}
-        spec, why = parse_scene_answer(answer.text)
+        spec, why = parse_scene_answer(answer.text, domain)
         if spec is None:
             failure = RenderFailure(kind="invalid_scene", message=why or "")
             return Candidate(

@@ -15,7 +15,7 @@ from typing import Any
 from sciray.llm.base import Message
 from sciray.types import Problem
 
-SCENE_PROMPT_VERSION = "scene-v1"
+SCENE_PROMPT_VERSION = "imgcoder-scene-v1"
 
 SYSTEM = (
     "You describe the figure a science problem needs as one JSON object that follows the given "
@@ -24,13 +24,25 @@ SYSTEM = (
     "states them, never include the answer or any value the problem asks for."
 )
 
+# The domain's schema and worked example sit in the system message, the problem after them:
+# every call for a domain then shares its long prefix, which llama.cpp keeps evaluated.
+_SYSTEM_DOMAIN = """{system}
+
+The figure is described by one JSON object valid against this JSON schema:
+{schema}{example}"""
+
+_EXAMPLE = """
+
+Example problem:
+{problem}
+
+Its figure:
+{scene}"""
+
 _FIRST = """Problem:
 {question}
 
-Describe the figure for this problem as one JSON object valid against this JSON schema:
-{schema}
-
-Answer with the JSON object only."""
+Answer with the JSON object of this problem's figure only."""
 
 _REPAIR = """Problem:
 {question}
@@ -40,10 +52,7 @@ This scene for the problem's figure {failure}:
 
 {error}
 
-Write the corrected scene as one JSON object valid against this JSON schema:
-{schema}
-
-Answer with the JSON object only."""
+Answer with the corrected JSON object only."""
 
 
 def scene_schema(domain: str) -> dict[str, Any]:
@@ -100,11 +109,53 @@ def _compact(schema: dict[str, Any]) -> str:
     return json.dumps(compact_schema(schema), separators=(",", ":"), ensure_ascii=False)
 
 
-def first_messages(problem: Problem, domain: str) -> list[Message]:
-    text = _FIRST.format(
-        question=problem.question.strip()[:6000], schema=_compact(scene_schema(domain))
+def system_message(domain: str) -> Message:
+    """The system message of every call for ``domain``: the rules, its schema and its worked
+    example (``sciray.scene.examples``)."""
+    from sciray.scene.examples import EXAMPLES
+
+    example = ""
+    if domain in EXAMPLES:  # every built-in domain has one; a plugin's may not
+        problem, scene = EXAMPLES[domain]
+        example = _EXAMPLE.format(problem=problem, scene=example_json(domain, scene))
+    content = _SYSTEM_DOMAIN.format(
+        system=SYSTEM, schema=_compact(scene_schema(domain)), example=example
     )
-    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}]
+    return {"role": "system", "content": content}
+
+
+def example_json(domain: str, scene: dict[str, Any]) -> str:
+    """``scene`` as a constrained decoder makes the model write it: llama.cpp's grammar order
+    (required keys, then optional ones, each in schema order), every required list present
+    (empty where the scene has none), defaults left out."""
+    from sciray.scene import parse_scene
+
+    schema = scene_schema(domain)
+    written = parse_scene(scene).model_dump(mode="json", exclude_defaults=True)
+    written["domain"] = domain
+    for key in schema.get("required", []):
+        written.setdefault(key, [])
+    return json.dumps(_grammar_order(written, schema, schema), ensure_ascii=False)
+
+
+def _grammar_order(value: Any, schema: dict[str, Any], root: dict[str, Any]) -> Any:
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/$defs/"):
+        schema = root["$defs"][ref.rsplit("/", 1)[1]]
+    if isinstance(value, list):
+        items = schema.get("items", {})
+        return [_grammar_order(v, items, root) for v in value]
+    if not isinstance(value, dict) or "properties" not in schema:
+        return value
+    props, required = schema["properties"], schema.get("required", [])
+    keys = [k for k in props if k in required] + [k for k in props if k not in required]
+    keys += [k for k in value if k not in props]
+    return {k: _grammar_order(value[k], props.get(k, {}), root) for k in keys if k in value}
+
+
+def first_messages(problem: Problem, domain: str) -> list[Message]:
+    text = _FIRST.format(question=problem.question.strip()[:6000])
+    return [system_message(domain), {"role": "user", "content": text}]
 
 
 def repair_messages(
@@ -116,17 +167,16 @@ def repair_messages(
         failure=failure,
         scene=scene[:4000],
         error=error[:1500],
-        schema=_compact(scene_schema(domain)),
     )
-    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}]
+    return [system_message(domain), {"role": "user", "content": text}]
 
 
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 
 
-def parse_scene_answer(text: str):
+def parse_scene_answer(text: str, domain: str | None = None):
     """(the scene, None) or (None, why it is not one) for a model's answer: the JSON object in it
-    (bare or fenced), validated against its domain."""
+    (bare or fenced), validated against its domain (``domain`` where the answer names none)."""
     from sciray.scene import parse_scene
 
     body = text.strip()
@@ -137,6 +187,9 @@ def parse_scene_answer(text: str):
     if start < 0 or end <= start:
         return None, "the answer holds no JSON object"
     try:
-        return parse_scene(body[start : end + 1]), None
+        raw = json.loads(body[start : end + 1])
+        if domain and isinstance(raw, dict) and "domain" not in raw:
+            raw["domain"] = domain
+        return parse_scene(raw), None
     except (ValueError, RecursionError) as exc:
         return None, f"invalid scene: {str(exc).splitlines()[0][:1000]}"

@@ -7,9 +7,9 @@ variable (``*_env``), read when the secret is used.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sciray.data.problems import (
     DEFAULT_MAX_DECOMPRESSED_MB,
@@ -107,6 +107,21 @@ class RenderConfig(Section):
 class LLMConfig(Section):
     """An LLM engine: which back-end, which model, how to call it."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _num_gpus_moved(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "num_gpus" in data:
+            raise ValueError(
+                "num_gpus is no engine setting: an engine's GPUs are its tensor_parallel_size "
+                "(remove num_gpus; set tensor_parallel_size for a vllm engine on several GPUs)"
+            )
+        return data
+
+    @property
+    def engine_gpus(self) -> float:
+        """GPUs one engine of this config holds: tensor_parallel_size for 'vllm', else none."""
+        return float(self.tensor_parallel_size) if self.engine == "vllm" else 0.0
+
     engine: Literal["openai", "vllm", "local", "scripted"] = "local"
     """Back-end: 'openai' (any OpenAI-compatible server), 'vllm' (in-process, GPU), 'local'
     (llama.cpp on CPU, offline), 'scripted' (tests)."""
@@ -134,15 +149,14 @@ class LLMConfig(Section):
     """Sampling seed (engines that honour one); empty for nondeterministic sampling."""
     script: str | None = None
     """Engine 'scripted': a JSON/JSONL file of canned answers (tests only)."""
-    n_ctx: int = Field(default=4096, ge=512)
-    """Engine 'local': context length."""
+    n_ctx: int = Field(default=8192, ge=512)
+    """Engine 'local': context length. Scene mode needs room: a domain's schema and example are
+    up to ~3k tokens, and a repair adds the last scene and its error."""
     n_threads: int | None = Field(default=None, ge=1)
     """Engine 'local': CPU threads; empty uses the CPU count."""
-    num_gpus: float = Field(default=1.0, ge=0)
-    """Engine 'vllm': GPUs per engine actor (the tensor-parallel size is taken from it when larger
-    than 1)."""
     tensor_parallel_size: int = Field(default=1, ge=1)
-    """Engine 'vllm': tensor-parallel degree."""
+    """Engine 'vllm': tensor-parallel degree, which is also the GPUs one engine holds: the one
+    place an engine's GPU count is set (pipeline stages and Serve replicas take it from here)."""
     max_model_len: int | None = Field(default=8192, ge=256)
     """Engine 'vllm': longest prompt + answer in tokens."""
     gpu_memory_utilization: float = Field(default=0.9, gt=0, le=1)
@@ -263,8 +277,10 @@ class StageResources(Section):
     """Actors in the pool: a fixed number, or [min, max] to autoscale."""
     num_cpus: float = Field(default=1.0, ge=0)
     """CPUs per actor."""
-    num_gpus: float = Field(default=0.0, ge=0)
-    """GPUs per actor; a stage with GPUs never lands on a CPU-only node."""
+    num_gpus: float | None = Field(default=None, ge=0)
+    """GPUs per actor; a stage with GPUs never lands on a CPU-only node. Empty: what the
+    stage's engine holds (coder, quizgen: coder.tensor_parallel_size for a vllm coder;
+    validate, judge: the validator's), 0 for render. Set it only to share a GPU (a fraction)."""
     accelerator_type: str | None = None
     """Ray accelerator type the actors need (e.g. 'H100'); empty for any."""
     batch_size: int = Field(default=8, ge=1)
@@ -428,8 +444,9 @@ class ServeConfig(Section):
     """Replicas of the coder deployment (ImgCoder with the coder.* engine)."""
     coder_num_cpus: float = Field(default=1.0, ge=0)
     """Ray CPUs per coder replica (the 'local' llama.cpp engine computes here; 'openai' only waits)."""
-    coder_num_gpus: float = Field(default=0.0, ge=0)
-    """Ray GPUs per coder replica (in-process 'vllm'; prefer ray.serve.llm + coder.engine=openai)."""
+    coder_num_gpus: float | None = Field(default=None, ge=0)
+    """Ray GPUs per coder replica; empty: what the coder engine holds (coder.tensor_parallel_size
+    for an in-process 'vllm' coder, else 0; prefer ray.serve.llm + coder.engine=openai)."""
     coder_max_ongoing_requests: int = Field(default=4, ge=1)
     """Diagram requests one coder replica works on at once."""
     coder_max_queued_requests: int = Field(default=16, ge=-1)
@@ -625,3 +642,26 @@ class SciRayConfig(Section):
     """The HTTP service (sciray serve)."""
     train: TrainConfig = Field(default_factory=TrainConfig)
     """Fine-tuning a vision-language model on accepted data (sciray train)."""
+
+    @model_validator(mode="after")
+    def _gpus_from_the_engines(self) -> SciRayConfig:
+        """Stages and Serve replicas that run an engine hold what that engine holds (one place:
+        its ``tensor_parallel_size``); a stage count that contradicts it is refused."""
+        engines = (
+            ("synth.coder", self.synth.coder, self.coder),
+            ("synth.validate_stage", self.synth.validate_stage, self.validator),
+        )
+        for where, stage, llm in engines:
+            if stage.num_gpus is None:
+                stage.num_gpus = llm.engine_gpus
+            elif llm.engine == "vllm" and stage.num_gpus >= 1 and stage.num_gpus != llm.engine_gpus:
+                raise ValueError(
+                    f"{where}.num_gpus ({stage.num_gpus:g}) disagrees with the engine's "
+                    f"tensor_parallel_size ({llm.tensor_parallel_size}): leave {where}.num_gpus "
+                    "empty, an engine's GPUs come from its tensor_parallel_size"
+                )
+        if self.synth.render.num_gpus is None:
+            self.synth.render.num_gpus = 0.0
+        if self.serve.coder_num_gpus is None:
+            self.serve.coder_num_gpus = self.coder.engine_gpus
+        return self

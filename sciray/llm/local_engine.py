@@ -189,7 +189,9 @@ class LocalEngine:
             if seed is not None:
                 kwargs["seed"] = seed
             if request.json_schema is not None:
-                kwargs["grammar"] = json_grammar(json.dumps(request.json_schema, sort_keys=True))
+                # keys keep the schema's order: the grammar writes properties in that order, and a
+                # scene's order (what, then how it is labelled) is the one a model fills best
+                kwargs["grammar"] = json_grammar(json.dumps(request.json_schema))
             gen_started = time.perf_counter()
             response = llama.create_chat_completion(**kwargs)
             gen_s = time.perf_counter() - gen_started

@@ -19,9 +19,7 @@ def engine_kwargs(cfg) -> dict[str, Any]:
     """``vllm.LLM`` keyword arguments from an ``LLMConfig`` (pure, tested on CPU)."""
     kwargs: dict[str, Any] = {
         "model": cfg.model,
-        "tensor_parallel_size": max(
-            cfg.tensor_parallel_size, int(cfg.num_gpus) if cfg.num_gpus > 1 else 1
-        ),
+        "tensor_parallel_size": cfg.tensor_parallel_size,
         "gpu_memory_utilization": cfg.gpu_memory_utilization,
         "seed": cfg.seed or 0,
         "trust_remote_code": False,

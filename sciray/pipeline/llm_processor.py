@@ -19,7 +19,7 @@ from typing import Any
 
 from sciray.config.models import CoderConfig, SciRayConfig
 from sciray.llm.base import ChatResult
-from sciray.pipeline.rows import COLUMNS, active
+from sciray.pipeline.rows import COLUMNS, active, read_state, write_state
 from sciray.types import TokenUsage
 
 ASKED = "sciray_asked"
@@ -36,11 +36,9 @@ def _coder(coder_json: str):
 
 
 def _slot_asking(row: dict[str, Any], coder_json: str, sample: int):
-    from sciray.coder.imgcoder import CoderResult
-
     if not active(row) or row.get("done"):
         return None, None
-    state = CoderResult.model_validate_json(row["state"])
+    state = read_state(row)
     for result, slot in _coder(coder_json).asking([state]):
         if slot.sample == sample:
             return state, (result, slot)
@@ -90,7 +88,7 @@ def answer(row: dict[str, Any], coder_json: str) -> dict[str, Any]:
     if asking is None:  # cannot happen: ask() saw the same state
         return out
     _coder(coder_json).take_answers([asking], [_chat_result(row)])
-    out["state"] = state.model_dump_json()
+    write_state(out, state)
     return out
 
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from fsspec.core import url_to_fs
 
-from sciray.coder.imgcoder import CoderResult
 from sciray.config.models import SciRayConfig
 from sciray.lineage import config_hash, package_versions
+from sciray.pipeline.rows import read_state
 from sciray.pipeline.writer import JsonlLog, ShardWriter, shard_row
 
 # Fields of an engine config that change how it is reached or scheduled, never what it answers.
@@ -224,7 +224,7 @@ class RunRecorder:
                 {"problem_id": pid, "stage": row["failed_stage"], "error": row.get("error")}
             )
             return "failed"
-        state = CoderResult.model_validate_json(row["state"])
+        state = read_state(row)
         for c in state.attempts:
             self.tokens["prompt"] += c.usage.prompt_tokens
             self.tokens["completion"] += c.usage.completion_tokens

@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from sciray.llm.base import EngineConfigError
-from sciray.pipeline.rows import active, from_rows, to_rows
+from sciray.pipeline.rows import active, from_rows, read_problem, read_state, to_rows, write_state
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +91,8 @@ class _CoderRounds(Stage):
     """
 
     uses_engine = True
-    reads = frozenset({"state", "done"})
-    writes = frozenset({"state", "done"})
+    reads = frozenset({"problem", "state", "images", "done"})
+    writes = frozenset({"state", "images", "done"})
 
     def __init__(
         self,
@@ -125,12 +125,10 @@ class _CoderRounds(Stage):
         raise NotImplementedError
 
     def process(self, rows):
-        from sciray.coder.imgcoder import CoderResult
-
-        states = [CoderResult.model_validate_json(r["state"]) for r in rows]
+        states = [read_state(r) for r in rows]
         self.advance(states)
         for row, state in zip(rows, states):
-            row["state"], row["done"] = state.model_dump_json(), state.done
+            write_state(row, state)
 
     def __del__(self):
         try:
@@ -194,7 +192,7 @@ class ValidateStage(Stage):
     """
 
     name = "validate"
-    reads = frozenset({"state", "done"})
+    reads = frozenset({"problem", "state", "images", "done"})
     writes = frozenset({"verdict"})
 
     def __init__(
@@ -227,14 +225,12 @@ class ValidateStage(Stage):
                 )
 
     def process(self, rows):
-        from sciray.coder.imgcoder import CoderResult
-
         unfinished = [r for r in rows if not r.get("done")]
         for row in unfinished:
             row["failed_stage"] = "coder"
             row["error"] = "unfinished: the coder rounds ended before ImgCoder finished the problem"
         rows = [r for r in rows if r.get("done")]
-        states = [CoderResult.model_validate_json(r["state"]) for r in rows]
+        states = [read_state(r) for r in rows]
         verdicts = [self._precheck(s) for s in states]
         todo = [i for i, v in enumerate(verdicts) if v is None]
         if self.quiz is not None and todo:
@@ -331,7 +327,7 @@ class JudgeStage(Stage):
     engine error) records its status; with a threshold that rejects, without one it only notes."""
 
     name = "judge"
-    reads = frozenset({"state", "verdict"})
+    reads = frozenset({"problem", "state", "images", "verdict"})
     writes = frozenset({"verdict"})
 
     def __init__(
@@ -350,9 +346,7 @@ class JudgeStage(Stage):
         return active(row) and bool(row.get("verdict"))
 
     def process(self, rows):
-        from sciray.coder.imgcoder import CoderResult
-
-        states = [CoderResult.model_validate_json(r["state"]) for r in rows]
+        states = [read_state(r) for r in rows]
         verdicts = [json.loads(r["verdict"]) for r in rows]
         todo = [i for i, s in enumerate(states) if s.best and s.best.image and s.best.image.bytes]
         results = self.judge.score([(states[i].problem, states[i].best.image.bytes) for i in todo])
@@ -381,8 +375,8 @@ class QuizGenStage(Stage):
     """Write quizzes for problems that have none (only when acceptance needs R_inv)."""
 
     name = "quizgen"
-    reads = frozenset({"problem", "state"})
-    writes = frozenset({"problem", "state"})
+    reads = frozenset({"problem"})
+    writes = frozenset({"problem"})
 
     def __init__(self, coder: dict[str, Any], retries: int = 2, engine=None):
         super().__init__(retries)
@@ -393,23 +387,20 @@ class QuizGenStage(Stage):
         self.cfg, self.engine = cfg, engine or make_engine(cfg)
 
     def wanted(self, row):
-        return active(row) and not json.loads(row["problem"]).get("quizzes")
+        return active(row) and not read_problem(row).quizzes
 
     def process(self, rows):
-        from sciray.coder.imgcoder import CoderResult
         from sciray.coder.quizgen import generate_quizzes
-        from sciray.types import Problem
 
-        problems = [Problem.model_validate_json(r["problem"]) for r in rows]
+        problems = [read_problem(r) for r in rows]
         for row, problem, result in zip(
             rows, problems, generate_quizzes(self.engine, problems, max_tokens=self.cfg.max_tokens)
         ):
             if result.quizzes:
-                problem = problem.model_copy(update={"quizzes": result.quizzes})
-                row["problem"] = problem.model_dump_json()
-                state = CoderResult.model_validate_json(row["state"])
-                state.problem = problem
-                row["state"] = state.model_dump_json()
+                # the problem travels once: the coder state reads it from this column
+                row["problem"] = problem.model_copy(
+                    update={"quizzes": result.quizzes}
+                ).model_dump_json()
 
 
 def check_stage_order(stages: list[type[Stage]], source_columns: frozenset[str]) -> None:

@@ -84,8 +84,16 @@ def _compact_errors(exc, limit: int = 5) -> str:
 
 
 def prompt_schema(domain: str) -> dict[str, Any]:
-    """The JSON schema of ``domain``'s scene (field docstrings as descriptions)."""
-    return domains()[domain].model_json_schema()
+    """The JSON schema of ``domain``'s scene (field docstrings as descriptions), as the prompt
+    shows it and a constrained decoder follows it: ``domain`` and every list of the scene are
+    required (an empty list is fine). A grammar lets a model close the object after any
+    optional field, and a small one does so at once (``{"domain": "plot", "x_label": "x"}``);
+    having to write each list makes it consider each kind of content."""
+    schema = domains()[domain].model_json_schema()
+    lists = [k for k, v in schema.get("properties", {}).items() if v.get("type") == "array"]
+    required = ["domain", *schema.get("required", []), *lists]
+    schema["required"] = list(dict.fromkeys(required))
+    return schema
 
 
 def compact_schema(schema: Any) -> Any:

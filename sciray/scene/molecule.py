@@ -39,10 +39,9 @@ Text60 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
 
 def _parse_smiles(smiles: str, show_hydrogens: bool = False):
     """The RDKit molecule of ``smiles``; ValueError naming it when RDKit cannot read it."""
-    from rdkit import Chem, rdBase
+    from rdkit import Chem
 
-    with rdBase.BlockLogs():
-        mol = Chem.MolFromSmiles(smiles)
+    mol = _rdkit_mol(smiles)
     if mol is None:
         raise ValueError(f"invalid SMILES {smiles!r}: RDKit cannot parse it")
     if show_hydrogens:
@@ -52,10 +51,43 @@ def _parse_smiles(smiles: str, show_hydrogens: bool = False):
     return mol
 
 
+def _rdkit_mol(smiles: str):
+    """RDKit's molecule of ``smiles``, None when it cannot parse it (its log kept quiet)."""
+    from rdkit import Chem, rdBase
+
+    with rdBase.BlockLogs():
+        return Chem.MolFromSmiles(smiles)
+
+
 def _check_smiles(v: str) -> str:
     if v:
+        if _is_formula(v) and _rdkit_mol(v) is None:
+            # small models write "O2" or "CCl4" where SMILES belongs: say how to write it
+            raise ValueError(
+                f"{v!r} is a formula, not SMILES: write the structure's SMILES (O2 is 'O=O', "
+                "SO2 is 'O=S=O', CCl4 is 'ClC(Cl)(Cl)Cl'), or give a reaction's species as "
+                "formula"
+            )
         _parse_smiles(v)
     return v
+
+
+def _is_formula(text: str) -> bool:
+    """Does ``text`` read as a chemical formula of real elements ("O2", "CCl4", "Fe^3+")?"""
+    if not _FORMULA.fullmatch(text):
+        return False
+    symbols = re.findall(r"[A-Z][a-z]?", text)
+    return bool(symbols) and all(_is_element(s) for s in symbols)
+
+
+def _is_element(symbol: str) -> bool:
+    from rdkit import Chem, rdBase
+
+    with rdBase.BlockLogs():
+        try:
+            return Chem.GetPeriodicTable().GetAtomicNumber(symbol) > 0
+        except RuntimeError:
+            return False
 
 
 class Molecule(BaseModel):
@@ -101,6 +133,16 @@ class Species(BaseModel):
     """Physical state if stated: s, l, g or aq; empty for none."""
     amount: Text40 = ""
     """A stated amount of it written under it, e.g. "89.7 g", "65.5 L"; empty for none."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _formula_in_smiles(cls, data: Any) -> Any:
+        # a species only needs its formula written: a formula given as SMILES moves to formula
+        if isinstance(data, dict) and not data.get("formula"):
+            smiles = str(data.get("smiles") or "").strip()
+            if smiles and _is_formula(smiles) and _rdkit_mol(smiles) is None:
+                return {**data, "formula": smiles[:40], "smiles": ""}
+        return data
 
     @field_validator("smiles")
     @classmethod

@@ -66,3 +66,27 @@ def test_invalid_yaml_and_non_mapping(tmp_path):
 def test_missing_file_says_how_to_fix(tmp_path):
     with pytest.raises(Exception, match="does not exist; check the path given to --config"):
         load_config(str(tmp_path / "nope.yaml"), env={})
+
+
+def test_an_engines_gpus_are_set_in_one_place():
+    """Stages and Serve replicas hold what their engine holds: its tensor_parallel_size."""
+    cfg = load_config(
+        None,
+        ["coder.engine=vllm", "coder.tensor_parallel_size=4", "validator.engine=vllm"],
+        env={},
+    )
+    assert cfg.synth.coder.num_gpus == 4 and cfg.serve.coder_num_gpus == 4
+    assert cfg.synth.validate_stage.num_gpus == 1 and cfg.synth.render.num_gpus == 0
+    local = load_config(None, [], env={})
+    assert local.synth.coder.num_gpus == 0 and local.serve.coder_num_gpus == 0
+    # a fraction shares a GPU; a count that contradicts the engine is refused with the fix
+    shared = load_config(None, ["coder.engine=vllm", "synth.coder.num_gpus=0.5"], env={})
+    assert shared.synth.coder.num_gpus == 0.5
+    with pytest.raises(ConfigError, match="leave synth.coder.num_gpus empty"):
+        load_config(
+            None,
+            ["coder.engine=vllm", "coder.tensor_parallel_size=2", "synth.coder.num_gpus=1"],
+            env={},
+        )
+    with pytest.raises(ConfigError, match="num_gpus is no engine setting"):
+        load_config(None, ["coder.num_gpus=2"], env={})

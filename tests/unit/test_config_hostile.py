@@ -97,7 +97,7 @@ def test_non_finite_floats_are_refused_in_files(tmp_path, value):
         "render.timeout_s",
         "serve.request_timeout_s",
         "train.lr",
-        "coder.num_gpus",
+        "synth.coder.num_gpus",
         "train.resources_per_worker.GPU",
     ],
 )

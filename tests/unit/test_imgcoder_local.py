@@ -59,3 +59,61 @@ def test_local_coder_plans_codes_renders_and_checks(problems):
         else:
             assert first.render_error
         assert result.model_calls == 1
+
+
+SCENE_PROBLEMS = (
+    Problem(
+        id="scene-circuit",
+        question="A 9 V battery is connected in series with a 100 Ω resistor and a 47 μF "
+        "capacitor. Find the time constant of the circuit.",
+        image_type="Physics - Circuit Diagram",
+    ),
+    Problem(
+        id="scene-molecule",
+        question="Hydrogen and nitrogen react: N2 + 3 H2 → 2 NH3. How many moles of ammonia "
+        "form from 6 mol of hydrogen?",
+        image_type="Chemistry - Reaction Scheme",
+    ),
+    Problem(
+        id="scene-mechanics",
+        question="A 4 kg block slides down a frictionless ramp inclined at 25 degrees. Find "
+        "its acceleration.",
+        image_type="Physics - Mechanical",
+    ),
+)
+
+
+def test_local_coder_fills_scenes_under_its_schema():
+    """Constrained decoding for real: every scene answer of the 0.5B coder is JSON valid
+    against its domain's schema (the grammar admits nothing else)."""
+    import jsonschema
+
+    from sciray.render import RendererSet
+    from sciray.scene import prompt_schema, route
+
+    cfg = CoderConfig(
+        engine="local",
+        model="qwen2.5-coder-0.5b",
+        n_ctx=6144,
+        attempts=1,
+        seed=0,
+        mode="scene",
+        scene_max_tokens=400,
+    )
+    engine = make_engine(cfg)
+    try:
+        with RendererSet("scene", RenderConfig(timeout_s=20), workers=1) as renderer:
+            results = ImgCoder(cfg, engine, renderer).run(list(SCENE_PROBLEMS))
+    finally:
+        engine.close()
+    for result in results:
+        assert result.model_calls == 1
+        first = result.attempts[0]
+        assert first.language == "scene" and first.prompt_version == "imgcoder-scene-v1"
+        assert first.finish_reason == "stop", first.raw_text or first.code
+        domain = route(result.problem.image_type)
+        answer = json.loads(first.code if first.scene_spec else first.raw_text)
+        jsonschema.validate(answer, prompt_schema(domain))
+        assert answer["domain"] == domain
+        if first.scene_spec is not None:  # valid beyond the schema too: it was drawn
+            assert first.render_status is not None

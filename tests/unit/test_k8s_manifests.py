@@ -733,7 +733,7 @@ def test_stage_resources_of_the_configs_fit_the_groups(name, tmp_path):
         assert synth.synth.coder.num_gpus >= synth.coder.tensor_parallel_size, (
             "a vLLM coder actor needs tensor_parallel_size GPUs"
         )
-        assert synth.coder.num_gpus == synth.synth.coder.num_gpus
+        assert synth.coder.engine_gpus == synth.synth.coder.num_gpus
     if synth.synth.layout == "fused" and synth.coder.engine == "local":
         threads = (synth.coder.n_threads or 1) + max(1, int(synth.synth.render.num_cpus))
         assert threads <= synth.synth.coder.num_cpus, (

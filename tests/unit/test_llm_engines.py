@@ -66,7 +66,9 @@ def test_user_message_carries_images_as_data_urls():
 
 
 def test_vllm_arguments_from_config_and_request():
-    cfg = LLMConfig(engine="vllm", model="/models/qwen", num_gpus=2, max_model_len=4096, seed=3)
+    cfg = LLMConfig(
+        engine="vllm", model="/models/qwen", tensor_parallel_size=2, max_model_len=4096, seed=3
+    )
     kwargs = engine_kwargs(cfg)
     assert (
         kwargs["tensor_parallel_size"] == 2

@@ -4,14 +4,12 @@ answer joined back (``answer``) give exactly what our ``CoderStage`` gives, with
 
 from __future__ import annotations
 
-import json
-
 from sciray.coder.imgcoder import CoderResult
 from sciray.config.models import CoderConfig
 from sciray.llm.base import ChatRequest
 from sciray.llm.scripted import ScriptedEngine
 from sciray.pipeline.llm_processor import ASKED, answer, ask
-from sciray.pipeline.rows import COLUMNS, from_rows, to_rows
+from sciray.pipeline.rows import COLUMNS, from_rows, read_state, to_rows, write_state
 from sciray.pipeline.stages import CoderStage
 from sciray.testing import GOOD_ANSWER
 from sciray.types import Problem
@@ -24,7 +22,8 @@ def _row(pid: str) -> dict:
     """A source row whose problem is drawn as two best-of-n samples."""
     row = _one_sample_row(pid)
     problem = Problem.model_validate_json(row["problem"])
-    return {**row, "state": CoderResult.start(problem, 2).model_dump_json()}
+    write_state(row, CoderResult.start(problem, 2))
+    return row
 
 
 def _engine_answer(asked: dict, engine: ScriptedEngine) -> dict:
@@ -47,7 +46,7 @@ def _engine_answer(asked: dict, engine: ScriptedEngine) -> dict:
 
 
 def _pending(row: dict) -> list[dict | None]:
-    slots = json.loads(row["state"])["slots"]
+    slots = [s.model_dump(mode="json") for s in read_state(row).slots]
     keep = ("code", "plan", "status", "origin", "fixes", "attempt", "sample", "finish_reason")
     return [{k: s["pending"][k] for k in keep} if s["pending"] else None for s in slots]
 

@@ -11,7 +11,7 @@ import pytest
 from sciray.coder.imgcoder import CoderResult
 from sciray.config import load_config
 from sciray.llm.scripted import ScriptedEngine
-from sciray.pipeline.rows import from_rows, new_row, to_rows
+from sciray.pipeline.rows import from_rows, new_row, read_state, to_rows, write_state
 from sciray.pipeline.run import RunRecorder, output_config_hash
 from sciray.pipeline.stages import ImgCoderStage, JudgeStage, ValidateStage
 from sciray.testing import GOOD_ANSWER, INCLINE_QUESTION
@@ -33,14 +33,11 @@ def _row(pid: str) -> dict:
             "quizzes": [QUIZ],
         }
     )
-    return new_row(
-        problem_id=pid,
-        kind="problem",
-        source="t.jsonl:1",
-        problem=problem.model_dump_json(),
-        done=False,
-        state=CoderResult.start(problem, 1).model_dump_json(),
+    row = new_row(
+        problem_id=pid, kind="problem", source="t.jsonl:1", problem=problem.model_dump_json()
     )
+    write_state(row, CoderResult.start(problem, 1))
+    return row
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +52,7 @@ def coded_rows() -> list[dict]:
         rows = to_rows(stage(from_rows([_row("x"), _row("y")])))
     finally:
         stage.renderer.close()
-    assert all(r["done"] and json.loads(r["state"])["attempts"] for r in rows)
+    assert all(r["done"] and read_state(r).attempts for r in rows)
     return rows
 
 
@@ -173,7 +170,7 @@ def test_stages_declare_columns_and_a_misordered_pipeline_fails_when_built():
     with pytest.raises(ValueError, match="stage 'imgcoder' reads \\['state'\\]"):
         check_stage_order([ImgCoderStage], SOURCE_COLUMNS - {"state"})
     stage = ValidateStage({"min_r_inv": None}, {})
-    with pytest.raises(KeyError, match="needs columns \\['done', 'state'\\]"):
+    with pytest.raises(KeyError, match="needs columns \\['done', 'images', 'problem', 'state'\\]"):
         stage({"problem_id": ["a"], "kind": ["problem"], "failed_stage": [None], "timings": [None]})
 
 

@@ -15,6 +15,7 @@ from sciray.scene import parse_scene, route
 from sciray.scene.circuit import CircuitScene
 from sciray.scene.measure import draw_and_measure
 from sciray.types import Problem
+from tests.unit.scene_property import random_scenes
 
 
 def _norm(text: str) -> str:
@@ -322,15 +323,9 @@ def _random_scene(rng: random.Random) -> dict:
     return data
 
 
-def test_random_scenes_render_cleanly():
-    rng = random.Random(20240611)
-    drawn = 0
-    for _ in range(20):
-        data = _random_scene(rng)
-        scene = parse_scene(data)
-        _drawn(scene)
-        drawn += 1
-    assert drawn == 20
+@random_scenes()
+def test_random_scenes_render_cleanly(rng: random.Random) -> None:
+    _drawn(parse_scene(_random_scene(rng)))
 
 
 # --------------------------------------------------------------------------------------------

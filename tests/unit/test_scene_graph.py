@@ -15,6 +15,7 @@ from sciray.scene import parse_scene, route
 from sciray.scene.graph import GraphScene, _pick_layout
 from sciray.scene.measure import draw_and_measure
 from sciray.types import Problem
+from tests.unit.scene_property import random_scenes
 
 D = r"$\partial %s/\partial %s$"
 
@@ -322,16 +323,15 @@ def _random_graph(rng: random.Random) -> dict:
     }
 
 
-def test_random_graphs_render_without_overlap():
-    rng = random.Random(7)
-    for i in range(20):
-        data = _random_graph(rng)
-        scene = GraphScene.model_validate(data)
-        _, measured = draw_and_measure(scene)
-        assert not measured.blank, (i, data)
-        assert measured.overlaps == [], (i, data, measured.overlaps)
-        assert measured.outside == [], (i, data)
-        assert 400 <= measured.size[0] <= 1000 and 300 <= measured.size[1] <= 800
+@random_scenes()
+def test_random_graphs_render_without_overlap(rng: random.Random) -> None:
+    data = _random_graph(rng)
+    scene = GraphScene.model_validate(data)
+    _, measured = draw_and_measure(scene)
+    assert not measured.blank, data
+    assert measured.overlaps == [], (data, measured.overlaps)
+    assert measured.outside == [], data
+    assert 400 <= measured.size[0] <= 1000 and 300 <= measured.size[1] <= 800
 
 
 def test_rendering_is_deterministic():

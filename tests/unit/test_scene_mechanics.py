@@ -16,6 +16,7 @@ from sciray.scene import parse_scene, route
 from sciray.scene.measure import draw_and_measure
 from sciray.scene.mechanics import MechanicsScene
 from sciray.types import Problem
+from tests.unit.scene_property import random_scenes
 
 SCIGEN = Path("/work/shared/data/scigenbench/scigen.jsonl")
 
@@ -258,8 +259,7 @@ def _label(rng: random.Random, i: int) -> str:
     return f"{stem}{i} = {rng.randint(1, 999)}.{rng.randint(0, 9)} {unit}".strip()
 
 
-def random_scene(seed: int) -> dict:
-    rng = random.Random(seed)
+def random_scene(rng: random.Random) -> dict:
     counter = iter(range(1, 1000))
     lab = lambda: _label(rng, next(counter)) if rng.random() < 0.8 else None  # noqa: E731
     bodies: list[dict] = []
@@ -363,13 +363,13 @@ def random_scene(seed: int) -> dict:
         "notes": notes,
     }
     if rng.random() < 0.3:
-        scene["title"] = "Setup " + str(seed)
+        scene["title"] = "Setup " + str(rng.randint(1, 99))
     return scene
 
 
-@pytest.mark.parametrize("seed", range(20))
-def test_random_valid_scenes_render_cleanly(seed: int) -> None:
-    scene = parse_scene(random_scene(seed))
+@random_scenes()
+def test_random_valid_scenes_render_cleanly(rng: random.Random) -> None:
+    scene = parse_scene(random_scene(rng))
     _png, measured = draw_and_measure(scene)
     assert not measured.blank
     assert measured.overlaps == [], [measured.texts[i].text for p in measured.overlaps for i in p]

@@ -16,6 +16,7 @@ from sciray.scene import parse_scene, route
 from sciray.scene.measure import draw_and_measure
 from sciray.scene.molecule import MoleculeScene
 from sciray.types import Problem
+from tests.unit.scene_property import random_scenes
 
 
 def _norm(text: str) -> str:
@@ -315,10 +316,9 @@ def _random_scene(rng: random.Random) -> dict:
     return data
 
 
-def test_random_scenes_render_cleanly():
-    rng = random.Random(7)
-    for _ in range(20):
-        _drawn(parse_scene(_random_scene(rng)))
+@random_scenes()
+def test_random_scenes_render_cleanly(rng: random.Random) -> None:
+    _drawn(parse_scene(_random_scene(rng)))
 
 
 # --------------------------------------------------------------------------------------------

@@ -109,6 +109,35 @@ def test_diagram_service_returns_the_best_candidate(backend):
     assert backend.coder.coder_config(DiagramRequest(question="q", attempts=1)).attempts == 1
 
 
+INCLINE_SCENE = (
+    '{"domain": "mechanics", "bodies": [{"name": "ramp", "kind": "incline", "angle_deg": 30, '
+    '"angle_label": "30 degrees"}, {"name": "b", "kind": "block", "on": "ramp", "label": "2 kg"}]}'
+)
+
+
+def test_diagram_service_draws_a_scene_and_render_redraws_it(render_service):
+    ccfg = CoderConfig(engine="scripted", attempts=2, mode="code")
+    service = DiagramService(
+        ccfg,
+        ScriptedEngine(ccfg, responses=[INCLINE_SCENE]),
+        lambda lang: LanguageRenderer(render_service, lang),
+    )
+    request = {"question": QUESTION, "image_type": "Physics - Mechanical", "mode": "scene"}
+    out = service.diagram(request)
+    r = out["response"]
+    assert r["status"] == "ok" and r["language"] == "scene" and r["model_calls"] == 1
+    assert r["scene_spec"]["bodies"][1]["label"] == "2 kg" and r["label_recall"] == 1.0
+    assert {t["text"] for t in out["scene"]["texts"]} >= {"2 kg", "30 degrees"}
+    # the returned scene, edited, is redrawn by the scene renderer
+    edited = {**r["scene_spec"], "title": "edited"}
+    import json
+
+    redrawn = render_service.render(json.dumps(edited), "scene")
+    assert redrawn.status == "ok" and "edited" in {t.text for t in redrawn.scene.texts}
+    # the server's mode stays code for requests that do not ask
+    assert service.coder_config(DiagramRequest(question="q")).mode == "code"
+
+
 def test_evaluate_service_answers_quizzes_and_checks(backend):
     out = backend.coder.diagram({"question": QUESTION})
     problem = {**out["problem"], "quizzes": [QUIZ]}

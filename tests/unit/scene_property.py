@@ -1,0 +1,23 @@
+"""Property tests of the scene domains run on hypothesis: each test receives ``rng``, a
+``random.Random`` whose every draw hypothesis makes (and shrinks to a smallest failing scene).
+Derandomized, so CI sees the same examples on every run; no example database is written."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+
+def random_scenes(max_examples: int = 20):
+    """Decorator: run the test on ``max_examples`` random scenes drawn through ``rng``."""
+
+    def wrap(fn):
+        return settings(
+            max_examples=max_examples,
+            deadline=None,  # a render takes ~0.1-1 s on a busy machine
+            derandomize=True,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        )(given(rng=st.randoms(use_true_random=False))(fn))
+
+    return wrap

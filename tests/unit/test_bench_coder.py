@@ -1,0 +1,93 @@
+"""benchmarks/coder.py compares modes on one sample in one run and writes a contact sheet with
+each problem's text beside every mode's image."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from sciray.testing import GOOD_ANSWER
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCENE = {
+    "domain": "mechanics",
+    "bodies": [
+        {"name": "ramp", "kind": "incline", "angle_deg": 30, "angle_label": "30 degrees"},
+        {"name": "b", "kind": "block", "on": "ramp", "label": "2 kg"},
+    ],
+}
+
+
+def test_modes_side_by_side_with_a_contact_sheet(tmp_path: Path) -> None:
+    problems = tmp_path / "problems.jsonl"
+    problems.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": f"p{i}",
+                    "question": f"Block {name}: a block of mass 2 kg rests on a ramp inclined at "
+                    "30 degrees. Find the normal force.",
+                    "image_type": "Physics - Mechanical",
+                }
+            )
+            + "\n"
+            for i, name in enumerate("AB")
+        )
+    )
+    script = tmp_path / "script.jsonl"
+    script.write_text(
+        json.dumps({"match": "JSON object", "text": json.dumps(SCENE)})
+        + "\n"
+        + json.dumps({"text": GOOD_ANSWER})
+        + "\n"
+    )
+    sheet, images = tmp_path / "sheet.html", tmp_path / "images"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "coder.py"),
+            "--problems",
+            str(problems),
+            "--limit",
+            "2",
+            "--modes",
+            "code,scene",
+            "--set",
+            "coder.engine=scripted",
+            "--set",
+            f"coder.script={script}",
+            "--set",
+            "render.workers=1",
+            "--images",
+            str(images),
+            "--sheet",
+            str(sheet),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    compared = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert set(compared["modes"]) == {"code", "scene"}
+    scene = compared["modes"]["scene"]
+    assert scene["render_success"] == 1.0 and scene["model_calls_per_problem"] == 1.0
+    assert compared["seconds_vs_code"]["scene"] > 0
+    assert sorted(p.name for p in (images / "scene").iterdir()) == ["p0.png", "p1.png"]
+    page = sheet.read_text()
+    assert page.count("data:image/png;base64,") == 4  # two problems x two modes
+    assert "<th>code</th><th>scene</th>" in page and "Block B: a block" in page
+    assert "Physics - Mechanical" in page
+
+
+def test_an_unknown_mode_is_refused() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "coder.py"), "--modes", "code,scnee"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and "unknown mode 'scnee'" in proc.stderr

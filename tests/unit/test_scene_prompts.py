@@ -1,0 +1,100 @@
+"""Scene prompts: every built-in domain shows a worked example that itself draws cleanly and
+passes the checks; calls for one domain share their whole system message (llama.cpp keeps that
+prefix evaluated); answers that miss the routed domain or write formulas as SMILES are read as
+meant."""
+
+from __future__ import annotations
+
+import pytest
+
+from sciray.checks.run import run_checks
+from sciray.coder import scene_prompts
+from sciray.scene import domains, parse_scene, prompt_schema
+from sciray.scene.examples import EXAMPLES
+from sciray.scene.measure import draw_and_measure
+from sciray.types import Problem
+
+
+def test_every_domain_has_an_example() -> None:
+    assert set(EXAMPLES) == set(domains())
+
+
+@pytest.mark.parametrize("domain", sorted(EXAMPLES))
+def test_example_scene_draws_cleanly_and_passes_the_checks(domain: str) -> None:
+    question, data = EXAMPLES[domain]
+    scene = parse_scene(data)
+    assert scene.domain == domain
+    _png, measured = draw_and_measure(scene)
+    assert not measured.blank
+    assert measured.overlaps == [] and measured.outside == []
+    report = run_checks(Problem(id=f"example-{domain}", question=question), measured, rendered=True)
+    assert report.leak is None
+    assert report.label_recall is None or report.label_recall >= 0.9, report.missing
+
+
+def test_calls_for_a_domain_share_the_system_message_and_the_problem_comes_last() -> None:
+    a = Problem(id="a", question="A 2 kg block slides down a 40° incline.")
+    b = Problem(id="b", question="A 5 kg cart is pushed by 10 N.")
+    first_a = scene_prompts.first_messages(a, "mechanics")
+    first_b = scene_prompts.first_messages(b, "mechanics")
+    repair = scene_prompts.repair_messages(
+        a, "mechanics", '{"domain": "mechanics"}', "bodies: Field required", failed_render=True
+    )
+    assert first_a[0] == first_b[0] == repair[0]
+    system = first_a[0]["content"]
+    assert EXAMPLES["mechanics"][0] in system and '"kind": "incline"' in system
+    assert a.question not in system and a.question in first_a[1]["content"]
+    assert "bodies: Field required" in repair[1]["content"]
+    assert scene_prompts.system_message("plot") != first_a[0]
+
+
+def test_decoding_schema_requires_the_domain() -> None:
+    for name in domains():
+        assert prompt_schema(name)["required"][0] == "domain"
+
+
+def test_an_answer_without_its_domain_takes_the_routed_one() -> None:
+    text = '{"nodes": [{"name": "a"}, {"name": "b"}], "edges": [{"src": "a", "dst": "b"}]}'
+    scene, why = scene_prompts.parse_scene_answer(text, "graph")
+    assert why is None and scene.domain == "graph"
+    scene, why = scene_prompts.parse_scene_answer(text)
+    assert scene is None and "unknown scene domain" in why
+
+
+def test_formulas_written_as_smiles() -> None:
+    # a reaction's species only need their formula written: it moves there
+    scene = parse_scene(
+        {
+            "domain": "molecule",
+            "reactants": [{"smiles": "SO2", "coefficient": 2}, {"smiles": "O2"}],
+            "products": [{"smiles": "SO3", "coefficient": 2}],
+        }
+    )
+    assert [(s.formula, s.smiles) for s in scene.reactants] == [("SO2", ""), ("O2", "")]
+    # a structure needs real SMILES: the error says how to write it
+    with pytest.raises(ValueError, match="is a formula, not SMILES.*'O=O'"):
+        parse_scene({"domain": "molecule", "molecules": [{"smiles": "CCl4"}]})
+    # a formula that is also valid SMILES stays a structure
+    scene = parse_scene(
+        {"domain": "molecule", "reactants": [{"smiles": "CO"}], "products": [{"smiles": "C"}]}
+    )
+    assert scene.reactants[0].smiles == "CO"
+
+
+def test_every_domain_draws_in_the_real_sandbox() -> None:
+    """The sandbox's allow-list and preloads cover every domain's libraries (RDKit, schemdraw,
+    networkx, sympy): each example scene renders there, its labels measured."""
+    import json
+
+    from sciray.config.models import RenderConfig
+    from sciray.render import make_renderer
+
+    names = sorted(EXAMPLES)
+    with make_renderer("scene", RenderConfig(timeout_s=60), workers=1) as renderer:
+        results = renderer.render_many([json.dumps(EXAMPLES[n][1]) for n in names])
+    for name, result in zip(names, results):
+        assert result.status == "ok", (name, result.error)
+        assert result.png.startswith(b"\x89PNG") and not result.scene.blank
+        texts = " ".join(t.text for t in result.scene.texts)
+        label = next(lab for lab in parse_scene(EXAMPLES[name][1]).labels() if "$" not in lab)
+        assert label in texts, (name, label, texts)
