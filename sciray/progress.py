@@ -2,8 +2,9 @@
 
 ``RunProgress`` is used by every command. It writes to stderr only (stdout may carry ``--json``
 output) and writes nothing at all when disabled. On a terminal it is a live ``rich`` line that
-refreshes itself; elsewhere (logs, CI, ``ray job submit`` output) it prints one plain line at
-most every ``plain_every_s`` seconds, when something moved, and a final summary line::
+refreshes itself; elsewhere (logs, CI, ``ray job submit`` output) it prints one plain line every
+``plain_every_s`` seconds (also while nothing has finished yet, so a slow first item never looks
+like a hang) and a final summary line::
 
     with RunProgress("imgcoder", len(problems), enabled=not as_json) as progress:
         for result in results:
@@ -78,6 +79,8 @@ class RunProgress:
         self._started = clock()
         self._last_line = self._started
         self.live = enabled and _is_terminal(self.stream)
+        self._stop = threading.Event()
+        self._heartbeat: threading.Thread | None = None
 
     # --- the API -------------------------------------------------------------------------
 
@@ -85,9 +88,18 @@ class RunProgress:
         self._started = self._last_line = self._clock()
         if self.live:
             self._start_live()
+        elif self.enabled and self.plain_every_s > 0:  # 0: a line on every change only
+            # a line every plain_every_s even while nothing finishes: a slow first item (minutes
+            # on a busy machine) must not look like a hang
+            self._heartbeat = threading.Thread(target=self._beat, name="progress", daemon=True)
+            self._heartbeat.start()
         return self
 
     def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._heartbeat is not None:
+            self._heartbeat.join(timeout=5)
+            self._heartbeat = None
         if self._live is not None:
             self._live.stop()
             self._live = None
@@ -196,9 +208,16 @@ class RunProgress:
         if not self.enabled or self.live:
             return  # the live display refreshes itself
         now = self._clock()
-        if now - self._last_line >= self.plain_every_s:
-            self._last_line = now
+        with self._lock:  # the heartbeat and the caller's thread may both get here
+            due = now - self._last_line >= self.plain_every_s
+            if due:
+                self._last_line = now
+        if due:
             self._write(self.status_line())
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.plain_every_s):
+            self._changed()
 
     def _write(self, line: str) -> None:
         try:

@@ -165,3 +165,17 @@ def answer_leak(problem_answer: str | None, givens: list[Given], scene: Scene | 
     value is not also a given; None when the image does not give the answer away."""
     leak = find_leak(problem_answer, givens, scene)
     return leak[0] if leak else None
+
+
+def unstated_values(question: str, scene: Scene | None) -> list[str]:
+    """Numbers that visible labels show but the problem never states (a value the drawer made
+    up or derived, such as "0.0 kg" beside a reactant), each as "<number> (in '<label>')".
+    Used where the drawer was told to write only stated values: a scene's renderer draws only
+    what the scene says, so such a number came from the model."""
+    stated = find_numbers(to_plain(question))
+    out = []
+    for label in visible_labels(scene):
+        for n in label.numbers:
+            if not any(same_value(s.value, n) or same_value(n.value, s) for s in stated):
+                out.append(f"{n.text} (in '{label.text.strip()[:40]}')")
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sciray.checks.givens import Given, extract_givens
-from sciray.checks.labels import find_leak, missing_givens
+from sciray.checks.labels import find_leak, missing_givens, unstated_values
 from sciray.types import Problem, Scene
 
 # Weights of the ranking score (they sum to 1). The order says what matters most when picking
@@ -56,9 +56,15 @@ def _weighted(scores: dict[str, float]) -> float:
 
 
 def run_checks(
-    problem: Problem, scene: Scene | None, rendered: bool, min_label_recall: float = 0.8
+    problem: Problem,
+    scene: Scene | None,
+    rendered: bool,
+    min_label_recall: float = 0.8,
+    stated_only: bool = False,
 ) -> CheckReport:
-    """Score one candidate image of ``problem`` from its ``scene`` (None when nothing rendered)."""
+    """Score one candidate image of ``problem`` from its ``scene`` (None when nothing rendered).
+    ``stated_only`` (a drawn scene description) also fails a label showing a number the problem
+    never states: the model was asked to write only stated values."""
     givens = extract_givens(problem.question)
     if not rendered or scene is None:
         # Nothing to measure: every check fails (one reason: the cause of the others).
@@ -104,7 +110,19 @@ def run_checks(
     if leak:
         reasons.append(f'answer {leak[0]} drawn in the image ("{leak[1].strip()}")')
 
-    passed = not scene.blank and (recall is None or recall >= min_label_recall) and leak is None
+    unstated = unstated_values(problem.question, scene) if stated_only else []
+    if stated_only:
+        scores["stated_values_only"] = 0.0 if unstated else 1.0
+    if unstated:
+        listed = ", ".join(unstated[:MAX_LISTED])
+        reasons.append(f"values the problem does not state: {listed}")
+
+    passed = (
+        not scene.blank
+        and (recall is None or recall >= min_label_recall)
+        and leak is None
+        and not unstated
+    )
     return CheckReport(
         scores, recall, reasons, passed, _weighted(scores), missing, leak[0] if leak else None
     )

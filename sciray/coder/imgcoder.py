@@ -341,6 +341,7 @@ class ImgCoder:
             cand.scene if ok else None,
             rendered=ok,
             min_label_recall=self.cfg.min_label_recall,
+            stated_only=cand.language == "scene",
         )
         cand.checks, cand.check_reasons = dict(report.scores), list(report.reasons)
         cand.label_recall, cand.score = report.label_recall, report.score

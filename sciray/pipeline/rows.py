@@ -73,7 +73,10 @@ def from_rows(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
 
 
 def _plain(value: Any) -> Any:
-    # numpy scalars from Arrow -> plain Python; an all-null column arrives as float NaN
+    # numpy scalars and arrays (a list column's cell) from Arrow -> plain Python; an all-null
+    # column arrives as float NaN
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0:
+        return value.tolist()
     if hasattr(value, "item") and not isinstance(value, (bytes, str)):
         try:
             value = value.item()
@@ -103,7 +106,8 @@ def read_state(row: dict[str, Any]) -> CoderResult:
     data = json.loads(row["state"])
     data["problem"] = json.loads(row["problem"])
     state = CoderResult.model_validate(data)
-    images = list(row.get("images") or [])
+    images = row.get("images")
+    images = [] if images is None else list(images)
     for cand in _candidates(state):
         path = cand.image.path if cand.image is not None else None
         if path and path.startswith(IMAGE_REF):
@@ -133,7 +137,8 @@ def write_state(row: dict[str, Any], state: CoderResult) -> None:
     finally:
         for cand, image in kept:  # the caller's state keeps its images
             cand.image = image
-    row["images"], row["done"] = images, state.done
+    # null rather than an empty list: a block of image-less rows must not type the column
+    row["images"], row["done"] = images or None, state.done
 
 
 def _candidates(state: CoderResult):

@@ -527,3 +527,18 @@ def test_real_questions_give_givens(scigen_dir):
 def test_real_questions_exact_givens(scigen_dir, file, rid, expected):
     row = next(r for r in _rows(scigen_dir / f"{file}.jsonl") if str(r["id"]) == rid)
     assert texts(row["question"]) == expected
+
+
+def test_a_drawn_scene_may_show_only_stated_values():
+    """``stated_only`` (scene mode): a number no sentence of the problem states fails the
+    checks and is named for the repair; stated ones, subscripts and names do not."""
+    question = "CH4 + 2 O2 -> CO2 + 2 H2O. How many grams of water form from 16.0 g of CH4?"
+    drawn = scene("$\\mathrm{CH_{4}}$", "16.0 g", "2$\\mathrm{O_{2}}$", "0.0 kg", "R1")
+    problem = Problem(id="p", question=question)
+    report = run_checks(problem, drawn, rendered=True, stated_only=True)
+    assert not report.passed and report.scores["stated_values_only"] == 0.0
+    assert report.reasons == ["values the problem does not state: 0 (in '0.0 kg')"]
+    clean = scene("$\\mathrm{CH_{4}}$", "16.0 g", "2$\\mathrm{O_{2}}$")
+    assert run_checks(problem, clean, rendered=True, stated_only=True).passed
+    # code mode keeps its checks as they were
+    assert "stated_values_only" not in run_checks(problem, drawn, rendered=True).scores

@@ -53,3 +53,24 @@ def test_the_problem_column_is_the_only_copy() -> None:
     patched = state.problem.model_copy(update={"question": "Edited by quizgen."})
     row["problem"] = patched.model_dump_json()
     assert read_state(row).problem.question == "Edited by quizgen."
+
+
+def test_rows_survive_ray_datas_numpy_batches() -> None:
+    """A ``map_batches`` batch holds a list column's cells as numpy arrays: to_rows gives plain
+    lists back and the state reads as written; a row without images has a null cell."""
+    import numpy as np
+
+    from sciray.pipeline.rows import from_rows, to_rows
+
+    state = _state()
+    row = new_row(problem_id="p1", kind="problem", problem=state.problem.model_dump_json())
+    write_state(row, state)
+    empty = new_row(problem_id="p2", kind="problem", problem=state.problem.model_dump_json())
+    write_state(empty, CoderResult.start(state.problem, 1))
+    assert empty["images"] is None
+    batch = pa.Table.from_pylist([row, empty], schema=ARROW_SCHEMA).to_pydict()
+    numpy_batch = {k: np.array(v + [None], dtype=object)[:-1] for k, v in batch.items()}
+    numpy_batch["images"] = np.array([np.array(row["images"], dtype=object), None], dtype=object)
+    rows = to_rows(numpy_batch)
+    assert read_state(rows[0]) == state and read_state(rows[1]).attempts == []
+    assert pa.Table.from_pydict(from_rows(rows), schema=ARROW_SCHEMA).num_rows == 2

@@ -123,3 +123,18 @@ def test_imgcoder_reports_each_problem_once_as_it_finishes():
         )
     assert sorted(seen) == [("a", True, True), ("b", True, True)]
     assert [r.status for r in results] == ["ok", "ok"]
+
+
+def test_plain_lines_keep_coming_while_nothing_finishes():
+    """Off a terminal a heartbeat line comes every interval even before the first item is done
+    (a first problem can take minutes), and stops with the run."""
+    import time
+
+    out = io.StringIO()
+    with RunProgress("synth", 5, stream=out, plain_every_s=0.05):
+        time.sleep(0.4)
+    lines = out.getvalue().splitlines()
+    assert len(lines) >= 3 and all(line.startswith("synth: 0/5 (0%)") for line in lines[:-1])
+    assert lines[-1].startswith("synth: done 0/5")
+    time.sleep(0.2)
+    assert out.getvalue().splitlines() == lines  # nothing after the run ended
