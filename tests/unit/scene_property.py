@@ -21,3 +21,15 @@ def random_scenes(max_examples: int = 20):
         )(given(rng=st.randoms(use_true_random=False))(fn))
 
     return wrap
+
+
+def assert_draws_cleanly(scene_cls, data: dict) -> None:
+    """``data`` validates as ``scene_cls`` and draws on a canvas of a sane size with nothing
+    blank, overlapping or off the canvas (what the checks need of every valid scene)."""
+    from sciray.scene.measure import draw_and_measure
+
+    _, measured = draw_and_measure(scene_cls.model_validate(data))
+    assert not measured.blank, data
+    assert measured.overlaps == [], (data, measured.overlaps)
+    assert measured.outside == [], data
+    assert 400 <= measured.size[0] <= 1000 and 300 <= measured.size[1] <= 800
