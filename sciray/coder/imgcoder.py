@@ -289,6 +289,12 @@ class ImgCoder:
 
         base = {**base, "language": "scene", "prompt_version": SCENE_PROMPT_VERSION}
         spec, why = parse_scene_answer(answer.text, domain)
+        if spec is None and answer.finish_reason == "length":
+            # under a grammar the JSON is only broken where the token limit cut it off
+            why = (
+                "the scene was cut off at the token limit (coder.scene_max_tokens): describe "
+                "the figure with fewer items and shorter labels"
+            )
         if spec is None:
             failure = RenderFailure(kind="invalid_scene", message=why or "")
             return Candidate(

@@ -88,6 +88,21 @@ def test_scene_mode_routes_constrains_and_repairs_an_invalid_scene():
     assert result.status == "ok" and result.best is second
 
 
+def test_a_scene_cut_off_at_the_token_limit_is_named_as_such():
+    engine = ScriptedEngine(
+        responses=[
+            {"text": '{"domain": "toy", "label": "m = 2', "finish_reason": "length"},
+            '{"domain": "toy", "label": "m = 2 kg"}',
+        ]
+    )
+    cfg = CoderConfig(engine="scripted", mode="scene", attempts=2)
+    (result,) = ImgCoder(cfg, engine, Renderers()).run([_problem("Toy Type")])
+    first, second = result.attempts
+    assert first.render_failure.kind == "invalid_scene"
+    assert "cut off at the token limit (coder.scene_max_tokens)" in first.render_error
+    assert second.render_status == "ok"
+
+
 def test_scene_mode_without_a_routed_domain_asks_the_model_to_pick_one():
     engine = ScriptedEngine(
         responses=['{"domain": "toy"}', '{"domain": "toy", "label": "m = 2 kg"}']

@@ -457,3 +457,33 @@ def test_the_grammar_is_compiled_once_per_schema():
     first, second, plain = llama.calls
     assert first["grammar"] is second["grammar"] is json_grammar(json.dumps(schema))
     assert "grammar" not in plain
+
+
+def test_a_prompt_that_starts_like_an_earlier_one_resumes_from_its_saved_state(real_engine):
+    """The prompt cache keeps each prompt's evaluated state: after another prompt came between,
+    a prompt sharing the first one's long system message finds that state again (llama.cpp
+    then evaluates only the rest)."""
+    from llama_cpp import Llama, LlamaRAMCache
+
+    llama = real_engine.llama
+    assert isinstance(llama.cache, LlamaRAMCache) and llama.cache.capacity_bytes == 2048 << 20
+    system = {"role": "system", "content": "Describe figures as JSON. " * 40}
+
+    def ask(text):
+        return ChatRequest(
+            messages=[system, {"role": "user", "content": text}], max_tokens=4, temperature=0.0
+        )
+
+    other = ChatRequest(messages=[{"role": "user", "content": "Say hi."}], max_tokens=4)
+    real_engine.generate([ask("A block on a ramp.")])
+    real_engine.generate([other])
+    probe = llama.tokenize(
+        f"<|im_start|>system\n{system['content']}<|im_end|>\n".encode(), add_bos=False, special=True
+    )
+    saved = llama.cache[probe]  # the saved state sharing the longest prefix with the probe
+    assert Llama.longest_token_prefix(saved.input_ids.tolist(), probe) >= len(probe) - 2
+    off = LocalEngine(LLMConfig(engine="local", model="qwen2.5-coder-0.5b", prompt_cache_mb=0))
+    try:
+        assert off.llama.cache is None
+    finally:
+        off.close()
