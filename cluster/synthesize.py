@@ -61,6 +61,9 @@ def run_synthesis(
     ctx.max_errored_blocks = cfg.synth.max_errored_blocks
     ctx.execution_no_progress_timeout_s = cfg.synth.no_progress_timeout_s
     ctx.enable_progress_bars = False  # our own display counts problems, not blocks
+    # a model in an actor is meant to use GBs: Ray Data's memory detector would print ten
+    # lines every 30 s into the progress display for it
+    ctx.issue_detectors_config.high_memory_detector_config.detection_time_interval_s = -1
     source = ProblemSource(
         problems,
         skip=frozenset(skip),

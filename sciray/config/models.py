@@ -154,9 +154,11 @@ class LLMConfig(Section):
     up to ~3k tokens, and a repair adds the last scene and its error."""
     n_threads: int | None = Field(default=None, ge=1)
     """Engine 'local': CPU threads; empty uses the CPU count."""
-    prompt_cache_mb: int = Field(default=2048, ge=0)
+    prompt_cache_mb: int | None = Field(default=None, ge=0)
     """Engine 'local': RAM for the evaluated states of recent prompts, so a prompt that starts
-    like an earlier one (a scene domain's schema and example) skips that part; 0 turns it off."""
+    like an earlier one (a scene domain's schema and example) skips that part; 0 turns it off.
+    Empty: 2048 for a coder in scene or auto mode (its prompts share long prefixes), else 0
+    (a saved state of the 1.5B model is a few hundred MB)."""
     tensor_parallel_size: int = Field(default=1, ge=1)
     """Engine 'vllm': tensor-parallel degree, which is also the GPUs one engine holds: the one
     place an engine's GPU count is set (pipeline stages and Serve replicas take it from here)."""

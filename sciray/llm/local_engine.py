@@ -136,12 +136,15 @@ class LocalEngine:
             raise EngineConfigError(
                 f"llama.cpp could not load {path}: {exc}; is it a valid GGUF model?"
             ) from None
-        if self.cfg.prompt_cache_mb:
+        cache_mb = self.cfg.prompt_cache_mb
+        if cache_mb is None:
+            cache_mb = 2048 if getattr(self.cfg, "mode", "code") != "code" else 0
+        if cache_mb:
             # keep the evaluated state of recent prompts: a scene domain's long system message
             # (schema + example) is then evaluated once, not again whenever the domain changes
             from llama_cpp import LlamaRAMCache
 
-            llama.set_cache(LlamaRAMCache(capacity_bytes=self.cfg.prompt_cache_mb << 20))
+            llama.set_cache(LlamaRAMCache(capacity_bytes=cache_mb << 20))
         self.load_s = time.perf_counter() - started
         log.info(
             "loaded %s in %.1f s (%d threads, n_ctx %d)",

@@ -382,7 +382,8 @@ def test_unknown_model_fails_when_the_engine_is_built():
 
 @pytest.fixture(scope="module")
 def real_engine():
-    engine = LocalEngine(LLMConfig(engine="local", model="qwen2.5-coder-0.5b", n_ctx=1024, seed=0))
+    cfg = LLMConfig(engine="local", model="qwen2.5-coder-0.5b", n_ctx=1024, seed=0)
+    engine = LocalEngine(cfg.model_copy(update={"prompt_cache_mb": 2048}))
     yield engine
     engine.close()
 
@@ -482,8 +483,15 @@ def test_a_prompt_that_starts_like_an_earlier_one_resumes_from_its_saved_state(r
     )
     saved = llama.cache[probe]  # the saved state sharing the longest prefix with the probe
     assert Llama.longest_token_prefix(saved.input_ids.tolist(), probe) >= len(probe) - 2
-    off = LocalEngine(LLMConfig(engine="local", model="qwen2.5-coder-0.5b", prompt_cache_mb=0))
-    try:
-        assert off.llama.cache is None
-    finally:
-        off.close()
+    # by default only a coder in scene or auto mode keeps states (a code prompt shares little)
+    from sciray.config.models import CoderConfig
+
+    for cfg, cached in (
+        (CoderConfig(engine="local", model="qwen2.5-coder-0.5b", n_ctx=1024), False),
+        (CoderConfig(engine="local", model="qwen2.5-coder-0.5b", n_ctx=1024, mode="auto"), True),
+    ):
+        engine = LocalEngine(cfg)
+        try:
+            assert (engine.llama.cache is not None) is cached
+        finally:
+            engine.close()
