@@ -62,6 +62,15 @@ class Component(BaseModel):
     """A stated current through it, drawn as an arrow from node_a to node_b (for a source: out
     of its + terminal), e.g. "I1" or "0.300 A"; empty for none."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _ground_marks_node_a(cls, data: Any) -> Any:
+        # a ground marks one node; small models give it a second one anyway ("0", "gnd"): the
+        # component is grounded at node_a, which is what they mean
+        if isinstance(data, dict) and data.get("kind") == "ground" and data.get("node_b"):
+            return {**data, "node_b": ""}
+        return data
+
     def label(self) -> str:
         """The text drawn beside it: "R1 = 4 Ω", "R1", "4 Ω" (one line per stated value)."""
         value = self.value

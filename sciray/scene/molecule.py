@@ -276,7 +276,9 @@ def _formula_token(token: str) -> str | None:
 
 
 def _formula_text(text: str) -> str:
-    """``text`` with each formula token set with subscripts (words and numbers stay plain)."""
+    """``text`` with each formula token set with subscripts (words and numbers stay plain); a
+    TeX-style subscript as models write it ("H_2S", "O_{2}") counts as a plain digit."""
+    text = re.sub(r"(?<=[A-Za-z)\]])_\{?(\d+)\}?", r"\1", text)
     out = []
     for token in re.split(r"(\s+|,|\+(?=\s)|\(aq\)|\([slg]\))", text):
         if not token:

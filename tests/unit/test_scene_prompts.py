@@ -101,3 +101,33 @@ def test_every_domain_draws_in_the_real_sandbox() -> None:
         texts = " ".join(t.text for t in result.scene.texts)
         label = next(lab for lab in parse_scene(EXAMPLES[name][1]).labels() if "$" not in lab)
         assert label in texts, (name, label, texts)
+
+
+def test_tex_style_subscripts_in_formulas_are_drawn_as_subscripts() -> None:
+    scene = parse_scene(
+        {
+            "domain": "molecule",
+            "reactants": [{"formula": "H_2S", "coefficient": 2}],
+            "products": [{"formula": "SO_{2}"}],
+            "conditions": "3.2 moles of O_2",
+        }
+    )
+    labels = scene.labels()
+    assert "2$\\mathrm{H_{2}S}$" in labels and "$\\mathrm{SO_{2}}$" in labels
+    assert "3.2 moles of $\\mathrm{O_{2}}$" in labels
+
+
+def test_a_ground_given_two_nodes_is_grounded_at_its_first() -> None:
+    scene = parse_scene(
+        {
+            "domain": "circuit",
+            "components": [
+                {"kind": "battery", "node_a": "a", "node_b": "b", "value": "9 V"},
+                {"kind": "resistor", "node_a": "a", "node_b": "b", "value": "3 Ω"},
+                {"kind": "ground", "node_a": "b", "node_b": "0"},
+            ],
+        }
+    )
+    assert [(c.node_a, c.node_b) for c in scene.components if c.kind == "ground"] == [("b", "")]
+    _png, measured = draw_and_measure(scene)
+    assert not measured.blank and measured.outside == []
