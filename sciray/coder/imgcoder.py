@@ -285,10 +285,22 @@ class ImgCoder:
     def _scene_candidate(base: dict, answer: ChatResult, domain: str | None) -> Candidate:
         """A scene answer: valid, it waits for the scene renderer; invalid, it has already failed
         (kind ``invalid_scene``) and its repair shows the validation error."""
-        from sciray.coder.scene_prompts import SCENE_PROMPT_VERSION, parse_scene_answer
+        from sciray.coder.scene_prompts import (
+            SCENE_PROMPT_VERSION,
+            copies_the_example,
+            parse_scene_answer,
+        )
 
         base = {**base, "language": "scene", "prompt_version": SCENE_PROMPT_VERSION}
         spec, why = parse_scene_answer(answer.text, domain)
+        if spec is not None and copies_the_example(spec):
+            spec, why = (
+                None,
+                (
+                    "invalid scene: this is the worked example's figure, not this problem's: "
+                    "describe what this problem states"
+                ),
+            )
         if spec is None and answer.finish_reason == "length":
             # under a grammar the JSON is only broken where the token limit cut it off
             why = (

@@ -190,6 +190,20 @@ def parse_scene_answer(text: str, domain: str | None = None):
         raw = json.loads(body[start : end + 1])
         if domain and isinstance(raw, dict) and "domain" not in raw:
             raw["domain"] = domain
-        return parse_scene(raw), None
+        scene = parse_scene(raw)
     except (ValueError, RecursionError) as exc:
         return None, f"invalid scene: {str(exc).splitlines()[0][:1000]}"
+    return scene, None
+
+
+def copies_the_example(scene) -> bool:
+    """Whether ``scene`` repeats its domain's worked example (what a small model writes when it
+    does not know what to draw; seen on a hexagonal-grid problem answered with the example's
+    two curves): the same content, whatever its title."""
+    from sciray.scene import parse_scene
+    from sciray.scene.examples import EXAMPLES
+
+    if scene.domain not in EXAMPLES:
+        return False
+    example = parse_scene(EXAMPLES[scene.domain][1])
+    return scene.model_dump(exclude={"title"}) == example.model_dump(exclude={"title"})

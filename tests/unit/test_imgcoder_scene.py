@@ -171,3 +171,22 @@ def test_the_scene_renderer_draws_in_the_sandbox_and_refuses_what_is_not_a_scene
     assert ok.status == "ok", ok.error
     assert ok.png.startswith(b"\x89PNG") and {"A", "B", "5"} <= {t.text for t in ok.scene.texts}
     assert bad.status == "error" and "unknown scene domain" in bad.error
+
+
+def test_a_scene_that_copies_the_worked_example_is_refused_and_repaired():
+    """A small model that does not know what to draw answers with the prompt's example; that
+    is no figure of this problem, so it is an invalid scene the repair names."""
+    import json
+
+    from sciray.scene.examples import EXAMPLES
+
+    copied = {**EXAMPLES["plot"][1], "title": "Hexagonal grid"}
+    own = {"domain": "plot", "curves": [{"expr": "x**3", "label": "$y = x^3$"}]}
+    engine = ScriptedEngine(responses=[json.dumps(copied), json.dumps(own)])
+    cfg = CoderConfig(engine="scripted", mode="scene", attempts=2)
+    problem = Problem(id="p", question="Sketch y = x^3.", image_type="Universal - Plot & Chart")
+    (result,) = ImgCoder(cfg, engine, Renderers()).run([problem])
+    first, second = result.attempts
+    assert first.render_failure.kind == "invalid_scene"
+    assert "worked example's figure" in first.render_error
+    assert second.scene_spec["curves"][0]["expr"] == "x**3"
