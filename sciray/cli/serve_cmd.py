@@ -55,6 +55,10 @@ def serve(config, set_) -> None:
         except _Stop:
             raise
         except Exception as exc:  # noqa: BLE001 - Ray wraps the cause (RayActorError, RayTaskError...)
+            if stopper.signum is not None:
+                # the handler's _Stop raised inside C code surfaces as a SystemError ("returned
+                # a result with an exception set"): it is still the signal, not a start failure
+                raise _Stop(stopper.signum) from None
             raise UserError(_start_error(exc, s.host, s.port)) from None
         stopper.started()
         url = url_of(cfg)
@@ -99,6 +103,8 @@ class _Stopper:
 
     def __init__(self):
         self.stop = threading.Event()
+        self.signum: int | None = None
+        """The first signal received."""
         self._interrupt = True
 
     def started(self) -> None:
@@ -107,6 +113,7 @@ class _Stopper:
     def __call__(self, signum, frame) -> None:
         if self.stop.is_set():
             return  # already stopping; the shutdown is bounded
+        self.signum = signum
         self.stop.set()
         if self._interrupt:
             self._interrupt = False
