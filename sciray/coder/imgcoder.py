@@ -294,12 +294,10 @@ class ImgCoder:
         base = {**base, "language": "scene", "prompt_version": SCENE_PROMPT_VERSION}
         spec, why = parse_scene_answer(answer.text, domain)
         if spec is not None and copies_the_example(spec):
-            spec, why = (
-                None,
-                (
-                    "invalid scene: this is the worked example's figure, not this problem's: "
-                    "describe what this problem states"
-                ),
+            spec = None
+            why = (
+                "invalid scene: this is the worked example's figure, not this problem's: "
+                "describe what this problem states"
             )
         if spec is None and answer.finish_reason == "length":
             # under a grammar the JSON is only broken where the token limit cut it off

@@ -8,6 +8,7 @@ what was wrong with it (a validation error, a render error or the checks' findin
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -112,16 +113,21 @@ def _compact(schema: dict[str, Any]) -> str:
 def system_message(domain: str) -> Message:
     """The system message of every call for ``domain``: the rules, its schema and its worked
     example (``sciray.scene.examples``)."""
+    return {"role": "system", "content": _system_content(domain)}
+
+
+@functools.lru_cache(maxsize=None)
+def _system_content(domain: str) -> str:
+    # built once per domain: every scene request of a run sends the same text
     from sciray.scene.examples import EXAMPLES
 
     example = ""
     if domain in EXAMPLES:  # every built-in domain has one; a plugin's may not
         problem, scene = EXAMPLES[domain]
         example = _EXAMPLE.format(problem=problem, scene=example_json(domain, scene))
-    content = _SYSTEM_DOMAIN.format(
+    return _SYSTEM_DOMAIN.format(
         system=SYSTEM, schema=_compact(scene_schema(domain)), example=example
     )
-    return {"role": "system", "content": content}
 
 
 def example_json(domain: str, scene: dict[str, Any]) -> str:
@@ -200,10 +206,16 @@ def copies_the_example(scene) -> bool:
     """Whether ``scene`` repeats its domain's worked example (what a small model writes when it
     does not know what to draw; seen on a hexagonal-grid problem answered with the example's
     two curves): the same content, whatever its title."""
+    example = _example_content(scene.domain)
+    return example is not None and scene.model_dump(exclude={"title"}) == example
+
+
+@functools.lru_cache(maxsize=None)
+def _example_content(domain: str) -> dict[str, Any] | None:
+    # parsed once per domain, not for every scene candidate
     from sciray.scene import parse_scene
     from sciray.scene.examples import EXAMPLES
 
-    if scene.domain not in EXAMPLES:
-        return False
-    example = parse_scene(EXAMPLES[scene.domain][1])
-    return scene.model_dump(exclude={"title"}) == example.model_dump(exclude={"title"})
+    if domain not in EXAMPLES:
+        return None
+    return parse_scene(EXAMPLES[domain][1]).model_dump(exclude={"title"})

@@ -61,14 +61,17 @@ def _rdkit_mol(smiles: str):
 
 def _check_smiles(v: str) -> str:
     if v:
-        if _is_formula(v) and _rdkit_mol(v) is None:
-            # small models write "O2" or "CCl4" where SMILES belongs: say how to write it
-            raise ValueError(
-                f"{v!r} is a formula, not SMILES: write the structure's SMILES (O2 is 'O=O', "
-                "SO2 is 'O=S=O', CCl4 is 'ClC(Cl)(Cl)Cl'), or give a reaction's species as "
-                "formula"
-            )
-        _parse_smiles(v)
+        try:
+            _parse_smiles(v)
+        except ValueError:
+            if _is_formula(v) and _rdkit_mol(v) is None:
+                # small models write "O2" or "CCl4" where SMILES belongs: say how to write it
+                raise ValueError(
+                    f"{v!r} is a formula, not SMILES: write the structure's SMILES (O2 is "
+                    "'O=O', SO2 is 'O=S=O', CCl4 is 'ClC(Cl)(Cl)Cl'), or give a reaction's "
+                    "species as formula"
+                ) from None
+            raise
     return v
 
 
