@@ -46,5 +46,6 @@ def init_ray(cfg: RayConfig, **extra):
         include_dashboard=cfg.include_dashboard,
         dashboard_host=LOOPBACK,
         _node_ip_address=LOOPBACK,
+        _system_config={"worker_niceness": cfg.worker_niceness},
         **kwargs,
     )

@@ -43,6 +43,11 @@ class RayConfig(Section):
     """Start the Ray dashboard with a local Ray (bound to 127.0.0.1)."""
     object_store_memory_mb: int | None = Field(default=None, ge=64)
     """Object store size of a local Ray in MiB; empty lets Ray choose."""
+    worker_niceness: int = Field(default=0, ge=0, le=19)
+    """Nice value of a local Ray's workers. Ray's own default (15) suits dedicated nodes; on a
+    shared machine it starves the model and render actors behind any other process (measured: the
+    local coder at 0.7 tokens/s instead of 16 beside two busy processes), so a local Ray runs its
+    workers at the driver's priority. A joined cluster keeps its own setting."""
 
 
 class ProblemsConfig(Section):
@@ -153,7 +158,8 @@ class LLMConfig(Section):
     """Engine 'local': context length. Scene mode needs room: a domain's schema and example are
     up to ~3k tokens, and a repair adds the last scene and its error."""
     n_threads: int | None = Field(default=None, ge=1)
-    """Engine 'local': CPU threads; empty uses the CPU count."""
+    """Engine 'local': CPU threads; empty uses the CPUs the engine's Ray actor reserved
+    (`synth.coder.num_cpus`, `serve.coder_num_cpus`), or all CPUs outside Ray."""
     prompt_cache_mb: int | None = Field(default=None, ge=0)
     """Engine 'local': RAM for the evaluated states of recent prompts, so a prompt that starts
     like an earlier one (a scene domain's schema and example) skips that part; 0 turns it off.

@@ -38,3 +38,28 @@ def test_ray_data_reads_problem_shards(ray_cluster, tmp_path):
     assert ds.count() == 50
     ids = sorted(int(r["id"]) for r in ds.take_all())
     assert ids == list(range(50))
+
+
+def test_workers_of_a_local_ray_run_at_the_drivers_priority_and_threads_follow_the_reservation(
+    ray_cluster,
+):
+    """Ray nices its workers to 15: on a shared machine the coder then crawls behind any other
+    process. A local Ray started by SciRay keeps them at 0, and llama.cpp in an actor uses the CPUs
+    the actor reserved (its spinning threads beyond that only slow decoding down)."""
+    import os
+
+    from sciray.llm.local_engine import default_threads
+
+    ray = ray_cluster
+
+    @ray.remote
+    def probe():
+        return os.nice(0), default_threads()
+
+    one_cpu = ray.get(probe.options(num_cpus=1).remote())
+    half_cpu = ray.get(probe.options(num_cpus=0.5).remote())
+    assert one_cpu == (os.nice(0), 1)
+    assert half_cpu[1] == 1
+    if (os.cpu_count() or 1) >= 2:
+        assert ray.get(probe.options(num_cpus=2).remote())[1] == 2
+    assert default_threads() == (os.cpu_count() or 1)  # the driver is not an actor
