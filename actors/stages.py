@@ -28,7 +28,7 @@ def stage_kwargs(resources: StageResources, constructor: dict[str, Any]) -> dict
         "compute": compute,
         "num_cpus": resources.num_cpus,
         "batch_size": resources.batch_size,
-        "batch_format": "default",
+        "batch_format": "pyarrow",  # typed rows: struct columns stay Arrow
     }
     if resources.num_gpus:
         kwargs["num_gpus"] = resources.num_gpus

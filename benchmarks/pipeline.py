@@ -258,11 +258,11 @@ def _fixed_stage_class():
             return active(row) and not row.get("done")
 
         def process(self, rows):
-            from sciray.coder.imgcoder import CoderResult
+            from sciray.pipeline.rows import read_state, write_state
             from sciray.types import Candidate, ImageRef
 
             for row in rows:
-                state = CoderResult.model_validate_json(row["state"])
+                state = read_state(row)
                 pid = state.problem.id
                 cand = Candidate(
                     problem_id=pid,
@@ -282,7 +282,7 @@ def _fixed_stage_class():
                 state.attempts.append(cand)
                 for slot in state.slots:
                     slot.attempt, slot.last, slot.done = 1, cand, True
-                row["state"], row["done"] = state.model_dump_json(), True
+                write_state(row, state)
 
     return FixedPNGStage
 
@@ -404,7 +404,7 @@ def mem_run(n: int, ray_cpus: int, shard_rows: int, batch_size: int) -> dict:
                 "retries": 0,
             }
             ds = ds.map_batches(ValidateStage, **stage_kwargs(cfg.synth.validate_stage, validate))
-            for batch in ds.iter_batches(batch_size=shard_rows, batch_format="default"):
+            for batch in ds.iter_batches(batch_size=shard_rows, batch_format="pyarrow"):
                 for row in to_rows(batch):
                     recorder.add(row)
                 recorder.flush()

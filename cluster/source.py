@@ -17,10 +17,9 @@ from ray.data.block import BlockMetadata
 from ray.data.datasource import Datasource, ReadTask
 
 from sciray.pipeline.claims import IdClaims
-from sciray.pipeline.rows import ARROW_SCHEMA, new_row, write_state
+from sciray.pipeline.rows import arrow_row_schema, new_row, write_problem, write_state
 
 _BLOCK_ROWS = 64
-SCHEMA = ARROW_SCHEMA
 
 
 def problem_rows(
@@ -46,9 +45,8 @@ def problem_rows(
             continue
         if item.id in skip or (allow is not None and item.id not in allow):
             continue
-        row = new_row(
-            problem_id=item.id, kind="problem", source=where, problem=item.model_dump_json()
-        )
+        row = new_row(problem_id=item.id, kind="problem", source=where)
+        write_problem(row, item)
         write_state(row, CoderResult.start(item, samples))
         yield row
 
@@ -79,11 +77,13 @@ def _blocks(rows: Iterator[dict], claim=None) -> Iterator[pa.Table]:
         chunk.append(row)
         if len(chunk) >= _BLOCK_ROWS:
             yield pa.Table.from_pylist(
-                settle_claims(chunk, claim) if claim else chunk, schema=SCHEMA
+                settle_claims(chunk, claim) if claim else chunk, schema=arrow_row_schema()
             )
             chunk = []
     if chunk:
-        yield pa.Table.from_pylist(settle_claims(chunk, claim) if claim else chunk, schema=SCHEMA)
+        yield pa.Table.from_pylist(
+            settle_claims(chunk, claim) if claim else chunk, schema=arrow_row_schema()
+        )
 
 
 def _actor_claim(actor):
@@ -123,7 +123,7 @@ class ProblemSource(Datasource):
                     BlockMetadata(
                         num_rows=None, size_bytes=None, exec_stats=None, input_files=(path,)
                     ),
-                    schema=SCHEMA,
+                    schema=arrow_row_schema(),
                 )
             )
         return tasks

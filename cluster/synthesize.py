@@ -19,7 +19,7 @@ from typing import Any
 from sciray.config.models import SciRayConfig
 from sciray.errors import UserError
 from sciray.pipeline.report import render_run_report
-from sciray.pipeline.rows import to_rows
+from sciray.pipeline.rows import read_timings, to_rows
 from sciray.pipeline.run import (
     RunRecorder,
     build_manifest,
@@ -77,13 +77,12 @@ def run_synthesis(
     title = f"synth {validator_label(cfg).split(' (')[0]}"
     with RunProgress(title, todo, enabled=progress) as shown:
         # batch_size=None: every block as it comes (one problem per block, see build_pipeline)
-        for batch in ds.iter_batches(batch_size=None, batch_format="default"):
+        for batch in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
             for row in to_rows(batch):
                 outcome = recorder.add(row)
                 if outcome != "quarantined":  # the total counts problems to do, not bad rows
                     shown.advance(outcome)
-                timings = json.loads(row["timings"]) if row.get("timings") else {}
-                for stage, seconds in timings.items():
+                for stage, seconds in read_timings(row).items():
                     shown.stage(stage, seconds)
             recorder.checkpoint()
     recorder.flush()

@@ -4,23 +4,28 @@ One row per input problem from start to end, so counts always add up: ``kind`` i
 or ``quarantined`` (bad input, with ``reason`` and ``source``); a stage that gives up on a row
 sets ``failed_stage`` and ``error`` and every later stage passes it through untouched.
 
-Stages never parse columns themselves: ``read_problem`` / ``read_state`` / ``write_state`` turn a
-row into the typed ``Problem`` and ``CoderResult`` and back. On the wire the problem travels once
-(``problem``, JSON), the coder state without it (``state``, JSON) and every rendered PNG once, as
-raw bytes in ``images`` (a list<binary> column): a candidate's image points into it
-(``ImageRef.path`` = ``row-images:<i>``), so no stage re-encodes images as base64.
+Every column is typed on the wire: the Arrow schema (``arrow_row_schema()``) is derived from the
+records (``sciray.data.schema``): ``problem`` is a ``Problem`` struct (it travels once), ``state``
+the ``CoderResult`` struct without its problem, ``verdict`` a ``ShardVerdict`` struct (the shard's
+own verdict type) and ``timings`` a list of {stage, seconds}. Every rendered PNG travels once, as
+raw bytes in ``images`` (list<binary>): a candidate's image points into it (``ImageRef.path`` =
+``row-images:<i>``), so no stage re-encodes images. Stages take and return Arrow tables and never
+touch a column's encoding: ``read_problem`` / ``read_state`` / ``read_verdict`` give the typed
+records and ``write_*`` store them.
 """
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pyarrow as pa
 
+from sciray.types import ArrowPairs
+
 if TYPE_CHECKING:
     from sciray.coder.imgcoder import CoderResult
-    from sciray.types import Problem
+    from sciray.types import Problem, ShardVerdict
 
 COLUMNS = (
     "problem_id",
@@ -42,14 +47,37 @@ SOURCE_COLUMNS = frozenset(
 )
 """What the source fills in; every later column is some stage's (``Stage.writes``)."""
 
+Timings = Annotated[dict[str, float], ArrowPairs(key="stage", value="seconds")]
+"""Seconds each stage spent on the row, stored as ``[{stage, seconds}]``."""
 
-ARROW_SCHEMA = pa.schema(
-    [
-        (c, pa.bool_() if c == "done" else pa.list_(pa.binary()) if c == "images" else pa.string())
-        for c in COLUMNS
-    ]
-)
-"""The Arrow schema of a pipeline row (what the source's blocks are built with)."""
+
+@cache
+def _state_struct() -> pa.StructType:
+    from sciray.coder.imgcoder import CoderResult
+    from sciray.data.schema import arrow_struct
+
+    full = arrow_struct(CoderResult)
+    return pa.struct(
+        [full.field(i) for i in range(full.num_fields) if full.field(i).name != "problem"]
+    )
+
+
+@cache
+def arrow_row_schema() -> pa.Schema:
+    """The Arrow schema of a pipeline row (the source's blocks and every stage's output)."""
+    from sciray.data.schema import arrow_struct, arrow_type
+    from sciray.types import Problem, ShardVerdict
+
+    types = {
+        "problem": arrow_struct(Problem),
+        "state": _state_struct(),
+        "images": pa.list_(pa.binary()),
+        "done": pa.bool_(),
+        "verdict": arrow_struct(ShardVerdict),
+        "timings": arrow_type(Timings),
+    }
+    return pa.schema([(c, types.get(c, pa.string())) for c in COLUMNS])
+
 
 IMAGE_REF = "row-images:"
 """``ImageRef.path`` prefix of an image whose bytes sit in the row's ``images`` column."""
@@ -61,15 +89,20 @@ def new_row(**values: Any) -> dict[str, Any]:
     return row
 
 
-def to_rows(batch: dict[str, Any]) -> list[dict[str, Any]]:
-    """A ``map_batches`` batch (dict of columns) as a list of row dicts."""
+def to_rows(batch: pa.Table | dict[str, Any]) -> list[dict[str, Any]]:
+    """A ``map_batches`` batch (an Arrow table, or a dict of columns) as a list of row dicts."""
+    if isinstance(batch, pa.Table):
+        return batch.to_pylist()
     n = len(next(iter(batch.values()))) if batch else 0
     names = list(batch)
     return [{name: _plain(batch[name][i]) for name in names} for i in range(n)]
 
 
-def from_rows(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    return {name: [row.get(name) for row in rows] for name in COLUMNS}
+def from_rows(rows: list[dict[str, Any]]) -> pa.Table:
+    """Row dicts as an Arrow table with the pipeline's schema (what every stage returns)."""
+    return pa.Table.from_pylist(
+        [{name: row.get(name) for name in COLUMNS} for row in rows], schema=arrow_row_schema()
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -93,19 +126,25 @@ def active(row: dict[str, Any]) -> bool:
 
 
 def read_problem(row: dict[str, Any]) -> Problem:
+    from sciray.data.schema import from_arrow_row
     from sciray.types import Problem
 
-    return Problem.model_validate_json(row["problem"])
+    return from_arrow_row(Problem, row["problem"])
+
+
+def write_problem(row: dict[str, Any], problem: Problem) -> None:
+    from sciray.data.schema import to_arrow_row
+
+    row["problem"] = to_arrow_row(problem)
 
 
 def read_state(row: dict[str, Any]) -> CoderResult:
     """The row's ``CoderResult``: its problem from ``problem``, its images from ``images``."""
     from sciray.coder.imgcoder import CoderResult
+    from sciray.data.schema import from_arrow_row
     from sciray.types import ImageRef
 
-    data = json.loads(row["state"])
-    data["problem"] = json.loads(row["problem"])
-    state = CoderResult.model_validate(data)
+    state = from_arrow_row(CoderResult, {**row["state"], "problem": row["problem"]})
     images = row.get("images")
     images = [] if images is None else list(images)
     for cand in _candidates(state):
@@ -116,10 +155,9 @@ def read_state(row: dict[str, Any]) -> CoderResult:
 
 
 def write_state(row: dict[str, Any], state: CoderResult) -> None:
-    """Store ``state`` in the row: ``state`` (JSON without the problem and without image bytes),
+    """Store ``state`` in the row: ``state`` (without the problem and without image bytes),
     ``images`` (each distinct PNG once) and ``done``."""
-    from pydantic_core import to_json
-
+    from sciray.data.schema import to_arrow_row
     from sciray.types import ImageRef
 
     images: list[bytes] = []
@@ -133,12 +171,39 @@ def write_state(row: dict[str, Any], state: CoderResult) -> None:
             kept.append((cand, cand.image))
             cand.image = ImageRef(path=f"{IMAGE_REF}{i}")
     try:
-        row["state"] = to_json(state.model_dump(mode="json", exclude={"problem"})).decode()
+        encoded = to_arrow_row(state)
     finally:
         for cand, image in kept:  # the caller's state keeps its images
             cand.image = image
+    encoded.pop("problem")
     # null rather than an empty list: a block of image-less rows must not type the column
-    row["images"], row["done"] = images or None, state.done
+    row["state"], row["images"], row["done"] = encoded, images or None, state.done
+
+
+def read_verdict(row: dict[str, Any]) -> ShardVerdict | None:
+    """The row's verdict, or None before validation decided one."""
+    from sciray.data.schema import from_arrow_row
+    from sciray.types import ShardVerdict
+
+    value = row.get("verdict")
+    return None if value is None else from_arrow_row(ShardVerdict, value)
+
+
+def write_verdict(row: dict[str, Any], verdict: ShardVerdict) -> None:
+    from sciray.data.schema import to_arrow_row
+
+    row["verdict"] = to_arrow_row(verdict)
+
+
+def read_timings(row: dict[str, Any]) -> dict[str, float]:
+    """Seconds per stage spent on the row so far."""
+    return {t["stage"]: t["seconds"] for t in row.get("timings") or ()}
+
+
+def add_time(row: dict[str, Any], stage: str, seconds: float) -> None:
+    timings = read_timings(row)
+    timings[stage] = round(timings.get(stage, 0.0) + seconds, 4)
+    row["timings"] = [{"stage": k, "seconds": v} for k, v in timings.items()]
 
 
 def _candidates(state: CoderResult):

@@ -16,8 +16,9 @@ from fsspec.core import url_to_fs
 
 from sciray.config.models import SciRayConfig
 from sciray.lineage import config_hash, package_versions
-from sciray.pipeline.rows import read_state
+from sciray.pipeline.rows import read_state, read_timings, read_verdict
 from sciray.pipeline.writer import JsonlLog, ShardWriter, shard_row
+from sciray.types import ShardVerdict
 
 # Fields of an engine config that change how it is reached or scheduled, never what it answers.
 OPERATIONAL_LLM_FIELDS = frozenset(
@@ -202,7 +203,7 @@ class RunRecorder:
         """Record one finished row; returns where it went (quarantined, failed, accepted or
         rejected)."""
         self.counts["input"] += 1
-        for stage, secs in (json.loads(row["timings"]) if row.get("timings") else {}).items():
+        for stage, secs in read_timings(row).items():
             self.stage_seconds[stage] += secs
         if row["kind"] == "quarantined":
             self.counts["quarantined"] += 1
@@ -228,22 +229,18 @@ class RunRecorder:
         for c in state.attempts:
             self.tokens["prompt"] += c.usage.prompt_tokens
             self.tokens["completion"] += c.usage.completion_tokens
-        verdict = (
-            json.loads(row["verdict"])
-            if row.get("verdict")
-            else {"accepted": False, "reason": "no verdict"}
-        )
+        verdict = read_verdict(row) or ShardVerdict(reason="no verdict")
         out = shard_row(state, verdict, self.chash, self.versions)
-        kind = "accepted" if verdict.get("accepted") else "rejected"
+        kind = verdict.status
         self.counts[kind] += 1
         subject = self.by_subject.setdefault(out["subject"] or "Unknown", Counter())
         subject[kind] += 1
         if kind == "rejected":
-            self.rejected_by[(verdict.get("reason") or "unknown").split(":")[0]] += 1
+            self.rejected_by[(verdict.reason or "unknown").split(":")[0]] += 1
         (self.accepted if kind == "accepted" else self.rejected).add(out)
         if len(self.examples[kind]) < 12 and out["image"]:
             self.examples[kind].append(
-                {"id": pid, "reason": verdict.get("reason"), "png": out["image"]["bytes"]}
+                {"id": pid, "reason": verdict.reason, "png": out["image"]["bytes"]}
             )
         return kind
 

@@ -9,21 +9,28 @@ unreachable endpoint) is raised at once: every row would fail the same way.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import Any
 
+import pyarrow as pa
+
 from sciray.llm.base import EngineConfigError
-from sciray.pipeline.rows import active, from_rows, read_problem, read_state, to_rows, write_state
+from sciray.pipeline.rows import (
+    active,
+    add_time,
+    from_rows,
+    read_problem,
+    read_state,
+    read_verdict,
+    to_rows,
+    write_problem,
+    write_state,
+    write_verdict,
+)
+from sciray.pipeline.writer import shard_verdict
 
 log = logging.getLogger(__name__)
-
-
-def _add_time(row: dict[str, Any], stage: str, seconds: float) -> None:
-    timings = json.loads(row["timings"]) if row.get("timings") else {}
-    timings[stage] = round(timings.get(stage, 0.0) + seconds, 4)
-    row["timings"] = json.dumps(timings)
 
 
 # Every stage reads these to skip rows it does not own, and may fail a row or add its time.
@@ -49,8 +56,9 @@ class Stage:
     def process(self, rows: list[dict[str, Any]]) -> None:
         raise NotImplementedError
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
-        missing = (self.reads | COMMON_READS) - set(batch)
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        names = batch.column_names if isinstance(batch, pa.Table) else list(batch)
+        missing = (self.reads | COMMON_READS) - set(names)
         if missing:  # a pipeline built around check_stage_order never gets here
             raise KeyError(f"stage {self.name!r} needs columns {sorted(missing)} the batch lacks")
         rows = to_rows(batch)
@@ -60,7 +68,7 @@ class Stage:
             self._process_with_retries(work)
             per_row = (time.perf_counter() - started) / len(work)
             for row in work:
-                _add_time(row, self.name, per_row)
+                add_time(row, self.name, per_row)
         return from_rows(rows)
 
     def _process_with_retries(self, work: list[dict[str, Any]]) -> None:
@@ -257,7 +265,7 @@ class ValidateStage(Stage):
                 check_reasons=best.check_reasons if best else [],
                 label_recall=best.label_recall if best else None,
             )
-            rows[i]["verdict"] = json.dumps(verdicts[i])
+            write_verdict(rows[i], shard_verdict(verdicts[i]))
 
     def _precheck(self, state) -> dict[str, Any] | None:
         best = state.best
@@ -343,11 +351,11 @@ class JudgeStage(Stage):
         self.judge = Judge(cfg, engine or make_engine(cfg))
 
     def wanted(self, row):
-        return active(row) and bool(row.get("verdict"))
+        return active(row) and row.get("verdict") is not None
 
     def process(self, rows):
         states = [read_state(r) for r in rows]
-        verdicts = [json.loads(r["verdict"]) for r in rows]
+        verdicts = [read_verdict(r).model_dump(exclude={"status"}) for r in rows]
         todo = [i for i, s in enumerate(states) if s.best and s.best.image and s.best.image.bytes]
         results = self.judge.score([(states[i].problem, states[i].best.image.bytes) for i in todo])
         threshold = self.accept.min_judge_total
@@ -368,7 +376,7 @@ class JudgeStage(Stage):
                         accepted=False, stage="judge", reason=f"judge total {total} < {threshold:g}"
                     )
         for row, verdict in zip(rows, verdicts):
-            row["verdict"] = json.dumps(verdict)
+            write_verdict(row, shard_verdict(verdict))
 
 
 class QuizGenStage(Stage):
@@ -398,9 +406,7 @@ class QuizGenStage(Stage):
         ):
             if result.quizzes:
                 # the problem travels once: the coder state reads it from this column
-                row["problem"] = problem.model_copy(
-                    update={"quizzes": result.quizzes}
-                ).model_dump_json()
+                write_problem(row, problem.model_copy(update={"quizzes": result.quizzes}))
 
 
 def check_stage_order(stages: list[type[Stage]], source_columns: frozenset[str]) -> None:

@@ -39,9 +39,7 @@ def shard_verdict(verdict: dict[str, Any]) -> ShardVerdict:
     return ShardVerdict.model_validate({**verdict, "status": status}, context=LENIENT)
 
 
-def shard_row(
-    state, verdict: dict[str, Any], config_hash: str, versions_json: str
-) -> dict[str, Any]:
+def shard_row(state, verdict: ShardVerdict, config_hash: str, versions_json: str) -> dict[str, Any]:
     """One output row for a finished problem (``state`` is its ``CoderResult``), in the form
     ``pa.Table.from_pylist(..., schema=SHARD_SCHEMA)`` takes."""
     problem, best = state.problem, state.best
@@ -54,8 +52,8 @@ def shard_row(
         image=ImageRef(bytes=best.image.bytes, path=f"{problem.id}.png")
         if best and best.image and best.image.bytes
         else None,
-        status="accepted" if verdict.get("accepted") else "rejected",
-        reason=verdict.get("reason"),
+        status=verdict.status,
+        reason=verdict.reason,
         language=best.language if best else None,
         code=best.code if best else None,
         plan=best.plan if best else None,
@@ -63,8 +61,8 @@ def shard_row(
         scene_spec=best.scene_spec if best else None,
         checks=best.checks if best else None,
         label_recall=best.label_recall if best else None,
-        r_inv=verdict.get("r_inv"),
-        verdict=shard_verdict(verdict),
+        r_inv=verdict.r_inv,
+        verdict=verdict,
         attempts=[attempt_record(c) for c in state.attempts],
         lineage=Lineage(
             engine=best.engine if best else None,

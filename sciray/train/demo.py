@@ -15,7 +15,7 @@ from pathlib import Path
 from fsspec.core import url_to_fs
 
 from sciray.lineage import package_versions
-from sciray.pipeline.writer import ShardWriter, shard_row
+from sciray.pipeline.writer import ShardWriter, shard_row, shard_verdict
 from sciray.train.samples import hash_share
 from sciray.types import Candidate, ImageRef, Plan, Problem
 
@@ -75,7 +75,7 @@ def write_demo_run(problems: list[Problem], out: str, shard_rows: int = 64) -> l
             score=1.0,
         )
         r_inv = round(0.5 + 0.5 * hash_share("demo-r_inv", problem.id), 2)
-        verdict = {"accepted": True, "reason": f"r_inv {r_inv:.2f}", "r_inv": r_inv}
+        verdict = shard_verdict({"accepted": True, "reason": f"r_inv {r_inv:.2f}", "r_inv": r_inv})
         writer.add(
             shard_row(CoderResult(problem=problem, attempts=[candidate]), verdict, "demo", versions)
         )

@@ -9,10 +9,9 @@ from sciray.config.models import CoderConfig
 from sciray.llm.base import ChatRequest
 from sciray.llm.scripted import ScriptedEngine
 from sciray.pipeline.llm_processor import ASKED, answer, ask
-from sciray.pipeline.rows import COLUMNS, from_rows, read_state, to_rows, write_state
+from sciray.pipeline.rows import COLUMNS, from_rows, read_problem, read_state, to_rows, write_state
 from sciray.pipeline.stages import CoderStage
 from sciray.testing import GOOD_ANSWER
-from sciray.types import Problem
 from tests.unit.test_pipeline_stages import _row as _one_sample_row
 
 CODER = {"engine": "vllm", "model": "some/model", "attempts": 2, "samples": 2}
@@ -21,8 +20,7 @@ CODER = {"engine": "vllm", "model": "some/model", "attempts": 2, "samples": 2}
 def _row(pid: str) -> dict:
     """A source row whose problem is drawn as two best-of-n samples."""
     row = _one_sample_row(pid)
-    problem = Problem.model_validate_json(row["problem"])
-    write_state(row, CoderResult.start(problem, 2))
+    write_state(row, CoderResult.start(read_problem(row), 2))
     return row
 
 
@@ -68,6 +66,7 @@ def test_ask_and_answer_give_what_the_coder_stage_gives():
         out = answer(_engine_answer(asked, engine), coder_json)
     assert set(out) == set(COLUMNS)  # the processor's own columns do not go on
     assert _pending(out) == _pending(via_stage)
+    assert _pending(to_rows(from_rows([out]))[0]) == _pending(via_stage)  # typed on the wire
     assert [r.messages for r in engine.requests] == [r.messages for r in stage_requests.requests]
     assert [r.temperature for r in engine.requests] == [
         r.temperature for r in stage_requests.requests

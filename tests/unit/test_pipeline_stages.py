@@ -11,7 +11,15 @@ import pytest
 from sciray.coder.imgcoder import CoderResult
 from sciray.config import load_config
 from sciray.llm.scripted import ScriptedEngine
-from sciray.pipeline.rows import from_rows, new_row, read_state, to_rows, write_state
+from sciray.pipeline.rows import (
+    from_rows,
+    new_row,
+    read_state,
+    read_verdict,
+    to_rows,
+    write_problem,
+    write_state,
+)
 from sciray.pipeline.run import RunRecorder, output_config_hash
 from sciray.pipeline.stages import ImgCoderStage, JudgeStage, ValidateStage
 from sciray.testing import GOOD_ANSWER, INCLINE_QUESTION
@@ -33,9 +41,8 @@ def _row(pid: str) -> dict:
             "quizzes": [QUIZ],
         }
     )
-    row = new_row(
-        problem_id=pid, kind="problem", source="t.jsonl:1", problem=problem.model_dump_json()
-    )
+    row = new_row(problem_id=pid, kind="problem", source="t.jsonl:1")
+    write_problem(row, problem)
     write_state(row, CoderResult.start(problem, 1))
     return row
 
@@ -65,7 +72,7 @@ def test_a_row_whose_repair_loop_did_not_finish_never_gets_a_verdict(coded_rows)
     out = to_rows(ValidateStage({"require_checks": False})(from_rows([row, dict(coded_rows[1])])))
     assert out[0]["failed_stage"] == "coder" and "unfinished" in out[0]["error"]
     assert out[0]["verdict"] is None
-    assert json.loads(out[1]["verdict"])["accepted"] is True
+    assert read_verdict(out[1]).accepted is True
 
 
 def test_cascade_asks_the_vision_model_only_for_what_passed_the_cheap_gate(coded_rows):
@@ -85,7 +92,7 @@ def test_cascade_asks_the_vision_model_only_for_what_passed_the_cheap_gate(coded
         accept, {"engine": "scripted", "mode": "vision"}, engine=ScriptedEngine(responder=responder)
     )
     out = to_rows(stage(from_rows(_copy(coded_rows))))
-    verdicts = {r["problem_id"]: json.loads(r["verdict"]) for r in out}
+    verdicts = {r["problem_id"]: read_verdict(r).model_dump() for r in out}
     assert seen == {"ocr": 2, "vision": 1}  # one OCR answer each, the vision model once
     assert verdicts["x"]["accepted"] and verdicts["x"]["cascade"] == "vision"
     assert verdicts["x"]["r_inv"] == 1.0 and verdicts["x"]["cheap_r_inv"] == 1.0
@@ -103,7 +110,7 @@ def test_judge_stage_records_scores_and_decides_with_a_threshold(coded_rows, thr
     )
     out = to_rows(judge(from_rows(rows)))
     for row in out:
-        verdict = json.loads(row["verdict"])
+        verdict = read_verdict(row).model_dump()
         assert verdict["judge"] == {"CF": 2, "LP": 1, "RO": 2, "SP": 2, "ER": 1}
         assert verdict["judge_total"] == 8 and verdict["accepted"] is accepted
         if not accepted:

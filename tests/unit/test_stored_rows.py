@@ -112,7 +112,7 @@ def run(tmp_path):
         ("rejected", _rejected(), {"accepted": False, "reason": "no_code", "stage": "coder"}),
     ):
         writer = ShardWriter(fs, f"{root}/{kind}", shard_rows=8)
-        writer.add(shard_row(state, verdict, "h1", versions))
+        writer.add(shard_row(state, shard_verdict(verdict), "h1", versions))
         writer.flush()
     return tmp_path / "run"
 
