@@ -8,6 +8,7 @@ imported (``DOMAIN_MODULES``); ``parse_scene`` validates a model's JSON against 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 from typing import Any
@@ -89,11 +90,17 @@ def prompt_schema(domain: str) -> dict[str, Any]:
     required (an empty list is fine). A grammar lets a model close the object after any
     optional field, and a small one does so at once (``{"domain": "plot", "x_label": "x"}``);
     having to write each list makes it consider each kind of content."""
+    return json.loads(_prompt_schema_json(domain))  # a fresh copy: callers may edit theirs
+
+
+@functools.cache
+def _prompt_schema_json(domain: str) -> str:
+    # built once per domain: every scene request of a run asks for it
     schema = domains()[domain].model_json_schema()
     lists = [k for k, v in schema.get("properties", {}).items() if v.get("type") == "array"]
     required = ["domain", *schema.get("required", []), *lists]
     schema["required"] = list(dict.fromkeys(required))
-    return schema
+    return json.dumps(schema)
 
 
 def compact_schema(schema: Any) -> Any:

@@ -15,6 +15,9 @@ from sciray.types import Problem
 
 PROBLEM_IDS = ("webinstruct-994992", "webinstruct-10985")
 
+# A hang watchdog, not a speed target: a real model's ~1.5k tokens take minutes on a busy machine
+pytestmark = pytest.mark.timeout(1200)
+
 
 @pytest.fixture(scope="module")
 def problems(scigen_dir):
