@@ -506,7 +506,8 @@ class ImgCoder:
             or slot.attempt >= cfg.attempts + slot.followups
             or (final.status == "checks_failed" and not cfg.repair_on_checks)
         )
-        if slot.done and final.status != "ok" and cfg.mode == "auto" and final.language == "scene":
+        scene_failed = cfg.mode == "auto" and final.language == "scene" and final.status != "ok"
+        if scene_failed and (slot.done or slot.attempt >= cfg.auto_scene_attempts):
             # auto: the scene did not pass; the slot goes on as the paper's ImgCoder (code mode)
             slot.fell_back, slot.done = True, False
             slot.attempt, slot.followups, slot.last, slot.plan = 0, 0, None, None

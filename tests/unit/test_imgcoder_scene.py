@@ -149,6 +149,27 @@ def test_auto_mode_uses_code_where_no_domain_fits_and_falls_back_when_the_scene_
     assert cfg.max_rounds == 2  # the split layout unrolls the fallback's rounds too
 
 
+@pytest.mark.parametrize("scene_attempts", [1, 2])
+def test_auto_mode_spends_only_its_scene_attempts_before_code(scene_attempts):
+    from sciray.render import make_renderer
+
+    cfg = CoderConfig(
+        engine="scripted",
+        mode="auto",
+        attempts=3,
+        auto_scene_attempts=scene_attempts,
+        plan_followup=False,
+    )
+    unlabelled = '{"domain": "toy"}'  # renders, but fails the checks: no label
+    engine = ScriptedEngine(responses=[unlabelled] * scene_attempts + [GOOD_ANSWER])
+    with make_renderer("python", RenderConfig(workers=1, timeout_s=30)) as python:
+        (result,) = ImgCoder(cfg, engine, Renderers(python)).run([_problem("Toy Type")])
+    languages = [c.language for c in result.attempts]
+    assert languages == ["scene"] * scene_attempts + ["python"]
+    assert result.model_calls == scene_attempts + 1 and result.status == "ok"
+    assert cfg.max_rounds == scene_attempts + 3
+
+
 @pytest.mark.timeout(120)
 def test_the_scene_renderer_draws_in_the_sandbox_and_refuses_what_is_not_a_scene():
     """A real domain through the real fork-server: the JSON is data in a fixed program."""
