@@ -388,7 +388,7 @@ class ShardVerdict(Record):
     """Share of quizzes answered right from the image alone, 0..1."""
     label_recall: float | None = None
     validator: str | None = None
-    """checks-only | vision | ocr-proxy."""
+    """checks-only | vision | ocr-proxy | scene-proxy."""
     quiz_status: str | None = None
     quiz_answers: list[QuizAnswer] = Field(default_factory=list)
     checks: CheckScores = Field(default_factory=dict)

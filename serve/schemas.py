@@ -141,7 +141,7 @@ class ValidationOut(BaseModel):
     status: str
     """ok | no_quizzes | missing_image | bad_image | error..."""
     mode: str
-    """vision | ocr-proxy."""
+    """vision | ocr-proxy | scene-proxy."""
     r_inv: float | None = None
     """Share of quizzes answered right from the image alone, 0..1."""
     answers: list[dict[str, Any]] = Field(default_factory=list)

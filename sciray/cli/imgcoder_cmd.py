@@ -45,6 +45,7 @@ def candidate_record(result) -> dict:
         "prompt_version": best.prompt_version if best else None,
         "language": best.language if best else None,
         "plan": best.plan.model_dump() if best and best.plan else None,
+        "scene_spec": best.scene_spec if best else None,
         "checks": best.checks if best else {},
         "check_reasons": best.check_reasons if best else [],
         "label_recall": best.label_recall if best else None,

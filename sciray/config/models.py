@@ -238,9 +238,11 @@ class CoderConfig(LLMConfig):
 class ValidatorConfig(LLMConfig):
     """Inverse validation: a vision model (or the OCR proxy) answers each quiz from the image alone."""
 
-    mode: Literal["vision", "ocr"] = "vision"
+    mode: Literal["vision", "ocr", "scene"] = "vision"
     """'vision': the engine sees the image; 'ocr': a cheap proxy where a text model reads OCR /
-    scene text (always labelled as a proxy)."""
+    scene text (labelled ``ocr-proxy``); 'scene': a text model answers from the typed scene
+    description the image was drawn from (its facts and labels; labelled ``scene-proxy``), and a
+    candidate drawn from code has no score (status ``no_scene``)."""
     image_max_side: int = Field(default=1024, ge=64, le=8192)
     """Images are downscaled so their longer side is at most this many pixels before they are sent."""
     image_format: Literal["png", "jpeg"] = "png"

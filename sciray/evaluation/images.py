@@ -22,6 +22,8 @@ class ImageEntry:
     """File path or shard the image came from."""
     scene: dict | None = None
     """The renderer's scene, when the image came from a SciRay run."""
+    scene_spec: dict | None = None
+    """The scene description the image was drawn from (scene mode; ``validator.mode=scene``)."""
     error: str | None = None
     """Why ``data`` is None (missing file, unreadable shard row)."""
 
@@ -38,12 +40,28 @@ def _from_folder(folder: Path, ids: list[str]) -> dict[str, ImageEntry]:
             out[pid] = ImageEntry(pid, error=f"no {pid}.png/.jpg in {folder}")
             continue
         try:
-            out[pid] = ImageEntry(pid, data=path.read_bytes(), source=str(path))
+            out[pid] = ImageEntry(
+                pid, data=path.read_bytes(), source=str(path), scene_spec=_side_spec(path)
+            )
         except OSError as exc:
             out[pid] = ImageEntry(
                 pid, source=str(path), error=f"cannot read {path}: {exc.strerror}"
             )
     return out
+
+
+def _side_spec(image: Path) -> dict | None:
+    """The scene description in the ``<id>.json`` that ``sciray imgcoder`` writes beside an image
+    (None when there is none or it is not ours)."""
+    import json
+
+    side = image.with_suffix(".json")
+    try:
+        record = json.loads(side.read_text(encoding="utf-8")) if side.is_file() else None
+    except (OSError, ValueError):
+        return None
+    spec = record.get("scene_spec") if isinstance(record, dict) else None
+    return spec if isinstance(spec, dict) else None
 
 
 def _from_shards(files: list[Path], ids: list[str]) -> tuple[dict[str, ImageEntry], list[str]]:
@@ -65,7 +83,7 @@ def _from_shards(files: list[Path], ids: list[str]) -> tuple[dict[str, ImageEntr
                 f"{file} has no problem_id/image columns; pass a folder of <id>.png or a SciRay run"
             )
         for row in table.select(
-            [c for c in ("problem_id", "image", "scene") if c in names]
+            [c for c in ("problem_id", "image", "scene", "scene_spec") if c in names]
         ).to_pylist():
             pid = str(row["problem_id"])
             if pid not in wanted or pid in out:
@@ -73,12 +91,16 @@ def _from_shards(files: list[Path], ids: list[str]) -> tuple[dict[str, ImageEntr
             image, scene = row.get("image") or {}, row.get("scene")
             if isinstance(scene, str):
                 scene = json.loads(scene)
+            spec = row.get("scene_spec")
+            if isinstance(spec, str):
+                spec = json.loads(spec)
             data = image.get("bytes") if isinstance(image, dict) else None
             out[pid] = ImageEntry(
                 pid,
                 data=data,
                 source=str(file),
                 scene=scene,
+                scene_spec=spec if isinstance(spec, dict) else None,
                 error=None if data else "the row has no image bytes",
             )
     return out, unreadable

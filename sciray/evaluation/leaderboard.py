@@ -40,8 +40,8 @@ def row(summary: dict) -> dict:
     """One leaderboard row: flat numbers, proxy validation marked in the name."""
     judge = summary.get("judge") or {}
     name = summary.get("name") or "?"
-    if summary.get("validator_mode") == "ocr-proxy":
-        name += " (OCR proxy)"
+    proxy = {"ocr-proxy": " (OCR proxy)", "scene-proxy": " (scene proxy)"}
+    name += proxy.get(summary.get("validator_mode"), "")
     out = {"name": name, "n_images": summary.get("n_images"), "n_missing": summary.get("n_missing")}
     for key, _ in COLUMNS:
         out[key] = judge.get(key) if key in ("CF", "LP", "RO", "SP", "ER") else summary.get(key)

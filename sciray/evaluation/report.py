@@ -87,10 +87,11 @@ def render_report(
         f"<h1>SciGenBench evaluation: {html.escape(str(summary.get('name')))}</h1>",
         f"<table border=1 cellpadding=4><tr>{head}</tr><tr>{body}</tr></table>",
     ]
-    if summary.get("validator_mode") == "ocr-proxy":
+    proxy = {"ocr-proxy": "OCR / scene text", "scene-proxy": "the scene description drawn"}
+    if summary.get("validator_mode") in proxy:
         parts.append(
-            "<p><b>R_inv here is a proxy</b>: a text model answered the quizzes from OCR / scene text, "
-            "not a vision model from the image.</p>"
+            "<p><b>R_inv here is a proxy</b>: a text model answered the quizzes from "
+            f"{proxy[summary['validator_mode']]}, not a vision model from the image.</p>"
         )
     for title, url in _charts(summary, rows):
         parts.append(f"<h2>{html.escape(title)}</h2><img src='{url}'>")

@@ -165,7 +165,7 @@ class Evaluator:
 
     def _quizzes(self, problems, entries, rows) -> list:
         items = [
-            (p, entries[p.id].data, _scene_or_none(entries[p.id].scene))
+            (p, entries[p.id].data, _scene_or_none(entries[p.id].scene), entries[p.id].scene_spec)
             for p in problems
             if p.quizzes
         ]

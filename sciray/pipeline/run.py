@@ -141,10 +141,10 @@ def validator_label(cfg: SciRayConfig) -> str:
             "checks-only (no quiz validation: set synth.accept.min_r_inv and validator.* to add it)"
             + judge
         )
-    mode = "OCR proxy" if cfg.validator.mode == "ocr" else "vision"
+    mode = {"ocr": "OCR proxy", "scene": "scene proxy"}.get(cfg.validator.mode, "vision")
     cascade = (
         f" behind an OCR-proxy gate (r_inv >= {accept.min_cheap_r_inv})"
-        if accept.cascade and cfg.validator.mode != "ocr"
+        if accept.cascade and cfg.validator.mode == "vision"
         else ""
     )
     return (

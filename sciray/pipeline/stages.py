@@ -223,7 +223,7 @@ class ValidateStage(Stage):
             vcfg = ValidatorConfig.model_validate(validator or {})
             engine = engine or make_engine(vcfg)
             self.quiz = QuizValidator(vcfg, engine)
-            if self.accept.cascade and vcfg.mode != "ocr":
+            if self.accept.cascade and vcfg.mode == "vision":  # a gate before the costly model
                 cheap = QuizValidator(vcfg.model_copy(update={"mode": "ocr"}), engine)
                 self.cascade = Cascade(
                     self.quiz,
@@ -243,10 +243,11 @@ class ValidateStage(Stage):
         todo = [i for i, v in enumerate(verdicts) if v is None]
         if self.quiz is not None and todo:
             items = [
-                (states[i].problem, states[i].best.image.bytes, states[i].best.scene) for i in todo
+                (s.problem, s.best.image.bytes, s.best.scene, s.best.scene_spec)
+                for s in (states[i] for i in todo)
             ]
             if self.cascade is not None:
-                report = self.cascade.run([(*item, True) for item in items])
+                report = self.cascade.run([(*item[:3], True) for item in items])
                 for i, decision in zip(todo, report.decisions):
                     verdicts[i] = self._decide_cascade(decision)
             else:

@@ -15,10 +15,15 @@ How answers count (``accuracy`` = right / quizzes of the problem):
 
 Mode ``ocr`` is a cheap proxy, labelled ``ocr-proxy`` in results: a text model answers from the
 text read off the image (the renderer's scene texts, or the ``tesseract`` CLI) instead of seeing it.
+Mode ``scene`` is another, labelled ``scene-proxy``: a drawn scene description states exactly what
+the renderer drew (it draws nothing else), so a text model answers from its facts and labels; an
+item without one (a figure drawn from code) has status ``no_scene``. An item is
+``(problem, image, scene)`` or ``(problem, image, scene, scene_spec)``.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from dataclasses import asdict, dataclass, field
@@ -43,6 +48,12 @@ _SYSTEM = (
     "You answer multiple-choice questions about a scientific figure. Rely only on what the "
     "figure shows: do not use outside knowledge, do not solve the underlying problem, and "
     "do not guess from how the options are worded."
+)
+_SCENE_SYSTEM = (
+    "You answer multiple-choice questions about a scientific figure that you cannot see: you "
+    "get the description it was drawn from (JSON: its objects, relations and labels; the "
+    "figure shows exactly this and nothing else). Rely only on that description; do not use "
+    "outside knowledge and do not solve the underlying problem."
 )
 _OCR_SYSTEM = (
     "You answer multiple-choice questions about a scientific figure that you cannot see: "
@@ -88,6 +99,17 @@ def ocr_quiz_messages(quiz: Quiz, text: str) -> list[Message]:
         f"Answer with the letter of the correct option only ({_letters(quiz)})."
     )
     return [{"role": "system", "content": _OCR_SYSTEM}, {"role": "user", "content": prompt}]
+
+
+def scene_quiz_messages(quiz: Quiz, scene_spec: dict[str, Any]) -> list[Message]:
+    """Messages asking a text model to answer ``quiz`` from the scene description drawn."""
+    shown = json.dumps(scene_spec, ensure_ascii=False, separators=(",", ":"))[:6000]
+    prompt = (
+        f"Description of the figure:\n<<<\n{shown}\n>>>\n\n"
+        f"Question: {quiz.question.strip()}\nOptions:\n{_options_block(quiz)}\n\n"
+        f"Answer with the letter of the correct option only ({_letters(quiz)})."
+    )
+    return [{"role": "system", "content": _SCENE_SYSTEM}, {"role": "user", "content": prompt}]
 
 
 def verifier_messages(quiz: Quiz, raw: str) -> list[Message]:
@@ -164,12 +186,12 @@ class ValidationResult:
     accuracy: float | None = None
     """Share of quizzes answered right, 0..1; None when the problem could not be scored."""
     status: str = "ok"
-    """ok | missing_image | bad_image | no_quizzes | no_ocr | ocr_error | error (every quiz
-    errored)."""
+    """ok | missing_image | bad_image | no_quizzes | no_ocr | ocr_error | no_scene | error (every
+    quiz errored)."""
     image: dict[str, Any] = field(default_factory=dict)
     """How the image was sent (width, height, format, quality, bytes) or read (ocr source)."""
     mode: str = "vision"
-    """vision | ocr-proxy."""
+    """vision | ocr-proxy | scene-proxy."""
     reason: str = ""
     """One line when status is not ok."""
 
@@ -202,7 +224,7 @@ class QuizValidator:
         self.cfg = cfg
         self.engine = engine
         self.verifier_engine = verifier_engine
-        self.mode = "ocr-proxy" if cfg.mode == "ocr" else "vision"
+        self.mode = {"ocr": "ocr-proxy", "scene": "scene-proxy"}.get(cfg.mode, "vision")
 
     # --- requests -------------------------------------------------------------------------
 
@@ -218,7 +240,13 @@ class QuizValidator:
             request_id=rid,
         )
 
-    def _prepare(self, problem: Problem, image: bytes | None, scene: Scene | None):
+    def _prepare(
+        self,
+        problem: Problem,
+        image: bytes | None,
+        scene: Scene | None,
+        scene_spec: dict[str, Any] | None = None,
+    ):
         """(messages per quiz, image record) or a finished ValidationResult."""
 
         def done(status: str, reason: str, record: dict | None = None) -> ValidationResult:
@@ -227,6 +255,11 @@ class QuizValidator:
         if not problem.quizzes:
             return done("no_quizzes", "the problem has no quizzes")
         cfg = self.cfg
+        if cfg.mode == "scene":
+            if not scene_spec:
+                return done("no_scene", "the figure was not drawn from a scene description")
+            record = {"source": "scene_spec", "domain": scene_spec.get("domain")}
+            return [scene_quiz_messages(q, scene_spec) for q in problem.quizzes], record
         if cfg.mode == "ocr" and cfg.ocr_engine == "scene" and scene is not None:
             text = scene_text(scene)
             record = {"source": "scene", "chars": len(text)}
@@ -256,16 +289,15 @@ class QuizValidator:
 
     # --- validation -----------------------------------------------------------------------
 
-    def validate(
-        self, items: list[tuple[Problem, bytes | None, Scene | None]]
-    ) -> list[ValidationResult]:
-        """One ``ValidationResult`` per item, in order."""
+    def validate(self, items: list[tuple]) -> list[ValidationResult]:
+        """One ``ValidationResult`` per item ``(problem, image, scene[, scene_spec])``, in
+        order."""
         results: list[ValidationResult | None] = [None] * len(items)
         pending: list[tuple[int, dict, list[int]]] = []  # item index, record, request indices
         requests: list[ChatRequest] = []
         for i, item in enumerate(items):
-            problem, image, scene = (tuple(item) + (None, None))[:3]
-            prepared = self._prepare(problem, image, scene)
+            problem, image, scene, scene_spec = (tuple(item) + (None, None, None))[:4]
+            prepared = self._prepare(problem, image, scene, scene_spec)
             if isinstance(prepared, ValidationResult):
                 results[i] = prepared
                 continue

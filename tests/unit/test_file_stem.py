@@ -62,7 +62,14 @@ def test_imgcoder_outputs_for_colliding_ids_are_three_files_that_eval_tells_apar
 ):
     from sciray.cli import imgcoder_cmd
 
-    monkeypatch.setattr(imgcoder_cmd, "candidate_record", lambda result: {"id": result.problem.id})
+    monkeypatch.setattr(
+        imgcoder_cmd,
+        "candidate_record",
+        lambda result: {
+            "id": result.problem.id,
+            "scene_spec": {"domain": "toy", "id": result.problem.id},
+        },
+    )
     out = tmp_path / "images"
     out.mkdir()
     pngs = {pid: _png(colour) for pid, colour in zip(IDS, ["red", "green", "blue"])}
@@ -71,6 +78,8 @@ def test_imgcoder_outputs_for_colliding_ids_are_three_files_that_eval_tells_apar
     assert len(list(out.glob("*.png"))) == 3 and len(list(out.glob("*.json"))) == 3
     entries = find_images(str(out), IDS)
     assert {pid: entries[pid].data for pid in IDS} == pngs
+    # the scene description beside each image reaches eval (validator.mode=scene reads it)
+    assert {pid: entries[pid].scene_spec["id"] for pid in IDS} == {pid: pid for pid in IDS}
 
 
 def _eval(tmp_path, images, capsys) -> dict:
@@ -100,7 +109,14 @@ def _eval(tmp_path, images, capsys) -> dict:
 def test_eval_counts_the_images_imgcoder_wrote_for_each_id(tmp_path, monkeypatch, capsys):
     from sciray.cli import imgcoder_cmd
 
-    monkeypatch.setattr(imgcoder_cmd, "candidate_record", lambda result: {"id": result.problem.id})
+    monkeypatch.setattr(
+        imgcoder_cmd,
+        "candidate_record",
+        lambda result: {
+            "id": result.problem.id,
+            "scene_spec": {"domain": "toy", "id": result.problem.id},
+        },
+    )
     some, every = tmp_path / "some", tmp_path / "every"
     for folder, ids in ((some, ["a/b", "a:b"]), (every, IDS)):
         folder.mkdir()

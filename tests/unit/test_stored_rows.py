@@ -90,6 +90,7 @@ def _accepted() -> CoderResult:
         ),
         sandbox=["landlock", "seccomp"],
         origin="repair",
+        scene_spec={"domain": "mechanics", "bodies": [{"kind": "block", "label": "2 kg"}]},
         checks={"rendered": 1.0, "label_recall": 1.0},
         label_recall=1.0,
         score=1.0,
@@ -178,6 +179,16 @@ def test_a_shard_row_reads_back_as_the_records_it_was_made_of(run):
     assert back.plan == state.best.plan and back.verdict == shard_verdict(VERDICT)
     assert back.attempts[1].checks == state.best.checks
     assert Scene.model_validate(pq.read_table(path).to_pylist()[0]["scene"]) == state.best.scene
+
+
+def test_eval_finds_the_image_scene_and_scene_description_in_the_shards(run):
+    from sciray.evaluation.images import find_images
+
+    entries = find_images(str(run), ["p1", "p2"])
+    state = _accepted()
+    assert entries["p1"].data == state.best.image.bytes
+    assert entries["p1"].scene_spec == state.best.scene_spec
+    assert entries["p2"].data is None and entries["p2"].scene_spec is None
 
 
 def test_a_verdict_with_missing_keys_still_maps(run):

@@ -353,6 +353,29 @@ def test_ocr_proxy_reads_scene_texts():
     assert "0.5" not in user_text(req)
 
 
+def test_scene_proxy_answers_from_the_drawn_scene_description():
+    """validator.mode=scene: a text model reads the scene description the image was drawn from
+    (labelled scene-proxy); a figure drawn from code has no description and no score."""
+    spec = {"domain": "mechanics", "bodies": [{"kind": "block", "label": "m = 2 kg"}]}
+
+    def reader(req):
+        return "A" if '"m = 2 kg"' in user_text(req) else "B"
+
+    engine = CountingEngine(responder=reader)
+    v = QuizValidator(vcfg(mode="scene"), engine)
+    p = problem("p", [quiz("What mass?", "A"), quiz("Which way?", "C")])
+    drawn, coded = v.validate([(p, png(), ocr_scene(), spec), (p, png(), ocr_scene())])
+    assert drawn.mode == "scene-proxy" and drawn.image == {
+        "source": "scene_spec",
+        "domain": "mechanics",
+    }
+    assert drawn.accuracy == 0.5 and engine.batches == [2]
+    req = engine.requests[0]
+    assert not user_images(req) and "Description of the figure" in user_text(req)
+    assert "F = 30 N" not in user_text(req)  # the description, not the rendered texts
+    assert coded.status == "no_scene" and coded.accuracy is None and coded.mode == "scene-proxy"
+
+
 def test_ocr_proxy_without_tesseract_reports_no_ocr(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     engine = CountingEngine(responder=answer_by_rule)
