@@ -204,6 +204,26 @@ def _explain(model: type[BaseModel], err: dict) -> str:
     return msg
 
 
+def _with_factory_defaults(model: type[BaseModel], data: dict) -> dict:
+    """``data`` where a section given only in part keeps what its parent's default set in it:
+    ``validator`` defaults to the OCR proxy (``mode: ocr``), so ``--set validator.temperature=0.1``
+    must not turn it into a vision validator by validating the section from its class defaults."""
+    out = dict(data)
+    for name, field in model.model_fields.items():
+        given = out.get(name)
+        kind = field.annotation
+        if not isinstance(given, dict) or not (
+            isinstance(kind, type) and issubclass(kind, BaseModel)
+        ):
+            continue
+        if field.default_factory is not None:
+            default = field.default_factory()
+            if isinstance(default, BaseModel):
+                given = _merge(default.model_dump(exclude_unset=True), given)
+        out[name] = _with_factory_defaults(kind, given)
+    return out
+
+
 def collect(
     path: str | None = None,
     overrides: Iterable[str] = (),
@@ -225,7 +245,7 @@ def collect(
         _set_path(data, list(key), value)
         sources[key] = f"--set {'.'.join(key)}"
     try:
-        config = model.model_validate(data)
+        config = model.model_validate(_with_factory_defaults(model, data))
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             loc = tuple(str(p) for p in err["loc"])

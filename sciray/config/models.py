@@ -300,8 +300,9 @@ class StageResources(Section):
     validate, judge: the validator's), 0 for render. Set it only to share a GPU (a fraction)."""
     accelerator_type: str | None = None
     """Ray accelerator type the actors need (e.g. 'H100'); empty for any."""
-    batch_size: int = Field(default=8, ge=1)
-    """Rows per batch handed to an actor."""
+    batch_size: int = Field(default=1, ge=1)
+    """Rows per batch handed to an actor (and the rows it emits at once: see
+    ``synth.render``)."""
 
 
 class AcceptConfig(Section):
@@ -330,14 +331,19 @@ class SynthConfig(Section):
     """'fused': one ImgCoder actor pool runs engine and sandbox (fewest actors; the engine is local
     or a remote endpoint). 'split': a coder pool (GPU, in-process vLLM) and a render pool (CPU)
     per repair round."""
-    coder: StageResources = Field(default_factory=lambda: StageResources(batch_size=1))
+    coder: StageResources = Field(default_factory=StageResources)
     """The coder stage (engine calls; give it num_gpus for a vLLM engine). A problem's row leaves
     the stage with its batch, so a batch is what a slow engine makes the rest wait for: 1 for the
     local CPU engine, more for a batching vLLM engine in the split layout."""
-    render: StageResources = Field(default_factory=lambda: StageResources(batch_size=8))
-    """The sandboxed render stage (CPU); render.workers fork-servers per actor."""
-    validate_stage: StageResources = Field(default_factory=lambda: StageResources(batch_size=8))
-    """The validator stage (quiz answering)."""
+    render: StageResources = Field(default_factory=StageResources)
+    """The sandboxed render stage of the split layout (CPU); render.workers fork-servers per
+    actor. Like every stage after the coder it starts a batch only when the whole batch has
+    arrived (or the input ended), so a batch larger than what the coder turns out at once holds
+    finished rows back: 1 by default, more behind a fast batching (GPU) coder."""
+    validate_stage: StageResources = Field(default_factory=StageResources)
+    """The validator stage (quiz answering; all quizzes of a batch go to the engine together).
+    1 by default for the reason given at ``render``: with 8, README's 5-problem run on the local
+    coder wrote nothing for 35 minutes and then all five rows at once."""
     accept: AcceptConfig = Field(default_factory=AcceptConfig)
     """Acceptance rule."""
     shard_rows: int = Field(default=256, ge=1)

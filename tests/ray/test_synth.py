@@ -34,6 +34,7 @@ BROKEN = BROKEN_ANSWER
 
 QUESTION = INCLINE_QUESTION
 MARKER = "(BREAKME)"  # a problem whose text has it gets BROKEN code from the fake coder
+HOLD = "(HOLD)"  # the fake coder answers a problem whose text has it only once released
 TRUE_OPTIONS = {"2 kg", "30 degrees"}  # the fake validator answers the option that reads like this
 QUIZZES = [
     {
@@ -78,6 +79,7 @@ class FakeLLM:
 
     def __init__(self, delay: float = 0.0):
         self.delay = delay
+        self.release = threading.Event()  # lets the answers to HOLD problems go
         self.lock = threading.Lock()
         self.coder_calls = 0
         self.quiz_calls = 0
@@ -107,6 +109,8 @@ class FakeLLM:
             self.coder_calls += 1
         if self.delay:
             time.sleep(self.delay)
+        if HOLD in content:
+            self.release.wait(timeout=300)
         return BROKEN if MARKER in content else GOOD
 
     def _handler(self):
@@ -368,6 +372,50 @@ def test_shards_load_with_hf_datasets(e2e, tmp_path):
 
 # --- 3: resume, and once through the CLI
 # -----------------------------------------------------------
+
+
+@pytest.mark.timeout(600)
+def test_finished_problems_reach_the_shards_while_a_slow_one_still_runs(ray_cluster, tmp_path):
+    """A few problems and one the coder takes forever on: the finished ones are written (and so
+    survive a kill) before it ends. Before, the validate stage waited for a batch of 8 rows (so
+    README's 5-problem run showed 0/5 for 35 minutes, then 5/5 at once), and setting any key of
+    synth.coder (here num_cpus) reset its batch_size to 8, so one actor call took every problem."""
+    from sciray.cluster.synthesize import run_synthesis
+
+    server = FakeLLM()
+    rows = [problem(f"f{i}") for i in range(3)]
+    rows.append({**problem("slow"), "question": QUESTION + f" {HOLD}"})
+    problems = write_jsonl(tmp_path / "p.jsonl", rows)
+    out = tmp_path / "run"
+    cfg = load_config(
+        None,
+        openai_overrides(server.url)
+        + [
+            "synth.shard_flush_s=0.5",
+            "synth.coder.concurrency=2",
+            "synth.coder.num_cpus=0.5",
+            "coder.timeout_s=400",
+        ],
+    )
+    done: dict = {}
+    runner = threading.Thread(
+        target=lambda: done.update(m=run_synthesis(cfg, str(problems), str(out), progress=False)),
+        daemon=True,
+    )
+    runner.start()
+    try:
+        deadline = time.monotonic() + 240
+        while len(shard_ids(out, ("accepted",))) < 1 and time.monotonic() < deadline:
+            assert runner.is_alive(), "the run ended before the slow problem was released"
+            time.sleep(0.2)
+        written = shard_ids(out, ("accepted",))
+        assert written and "slow" not in written, "nothing was written while one problem ran"
+    finally:
+        server.release.set()
+        runner.join(timeout=300)
+        server.close()
+    assert sorted(shard_ids(out)) == ["f0", "f1", "f2", "slow"]
+    assert done["m"]["counts"]["accepted"] == 4
 
 
 def test_resume_writes_only_the_rest(ray_cluster, tmp_path, script_file, capsys):

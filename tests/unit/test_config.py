@@ -68,6 +68,17 @@ def test_missing_file_says_how_to_fix(tmp_path):
         load_config(str(tmp_path / "nope.yaml"), env={})
 
 
+def test_a_section_given_in_part_keeps_the_defaults_its_parent_set():
+    """``validator`` defaults to the OCR proxy: setting one of its keys must not validate the
+    section from its class defaults (that silently made it a vision validator)."""
+    cfg = load_config(None, ["validator.temperature=0.1"])
+    assert (cfg.validator.mode, cfg.validator.model) == ("ocr", "qwen2.5-coder-1.5b")
+    assert cfg.validator.temperature == 0.1
+    assert load_config(None, ["validator.mode=vision"]).validator.mode == "vision"
+    cfg = load_config(None, [], env={"SCIRAY_VALIDATOR__MAX_TOKENS": "64"})
+    assert cfg.validator.mode == "ocr" and cfg.validator.max_tokens == 64
+
+
 def test_an_engines_gpus_are_set_in_one_place():
     """Stages and Serve replicas hold what their engine holds: its tensor_parallel_size."""
     cfg = load_config(
