@@ -125,7 +125,8 @@ class Point(_Item):
     """The new point's name."""
     of: list[Name] = Field(default_factory=list, max_length=4)
     """Points it is built from: midpoint, on_segment [P,Q]; foot [P,Q,R] (from P to line QR);
-    intersection [P,Q,R,S] (lines PQ and RS); ray [P] or [P,Q]; on_circle [O] (center);
+    intersection [P,Q,R,S] (lines PQ and RS), [P,Q,O] (line PQ and the circle centred at O) or
+    [O,U] (the circles centred at O and U); ray [P] or [P,Q]; on_circle [O] (center);
     tangent [P,O] (tangent point from P to the circle centred at O); centers [A,B,C]."""
     x: float | None = Field(default=None, ge=-1e6, le=1e6)
     """xy: stated x coordinate."""
@@ -139,7 +140,8 @@ class Point(_Item):
     """ray: degrees counterclockwise from ray PQ (or from horizontal-right with [P]);
     on_circle: degrees counterclockwise from horizontal-right."""
     which: Literal[1, 2] = 1
-    """tangent: which of the two tangent points."""
+    """tangent, and intersection with a circle: which of the two points (line and circle: 1 is
+    the one further along P->Q; two circles: 1 is left of the first centre -> the second)."""
 
 
 Step = Annotated[Triangle | Polygon | Segment | Circle | Point, Field(discriminator="kind")]
@@ -621,6 +623,37 @@ def _line_intersection(p, q, r, s, what: str):
     return (p[0] + t * d1[0], p[1] + t * d1[1])
 
 
+def _circle_intersection(line, circles, which: int, what: str):
+    """Where line PQ meets a circle, or two circles meet: one of the two points (``which``)."""
+    if line is None:
+        (o1, r1), (o2, r2) = circles
+        d = _dist(o1, o2)
+        if d == 0 or d > r1 + r2 + 1e-9 * max(r1, r2) or d < abs(r1 - r2) - 1e-9 * max(r1, r2):
+            raise ValueError(f"{what}: the two circles do not meet")
+        a = (d * d + r1 * r1 - r2 * r2) / (2 * d)
+        u = _sub(o2, o1)
+        u = (u[0] / d, u[1] / d)
+        base, h = (o1[0] + a * u[0], o1[1] + a * u[1]), math.sqrt(max(r1 * r1 - a * a, 0.0))
+    else:
+        p, q = line
+        (o, r) = circles[0]
+        length = _dist(p, q)
+        if length == 0:
+            raise ValueError(f"{what}: a line is given by two equal points")
+        u = (_sub(q, p)[0] / length, _sub(q, p)[1] / length)
+        t = (o[0] - p[0]) * u[0] + (o[1] - p[1]) * u[1]
+        base = (p[0] + t * u[0], p[1] + t * u[1])
+        off = _dist(base, o)
+        if off > r * (1 + 1e-9):
+            raise ValueError(f"{what}: the line does not meet the circle")
+        h = math.sqrt(max(r * r - off * off, 0.0))
+        sign = 1 if which == 1 else -1
+        return (base[0] + sign * h * u[0], base[1] + sign * h * u[1])
+    normal = (-u[1], u[0])
+    sign = 1 if which == 1 else -1
+    return (base[0] + sign * h * normal[0], base[1] + sign * h * normal[1])
+
+
 def _centers(kind: str, a, b, c, what: str):
     area2 = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
     scale = max(_dist(a, b), _dist(b, c), _dist(c, a)) ** 2
@@ -646,7 +679,7 @@ _POINT_ARITY = {
     "midpoint": (2, 2),
     "on_segment": (2, 2),
     "foot": (3, 3),
-    "intersection": (4, 4),
+    "intersection": (2, 4),
     "ray": (1, 2),
     "on_circle": (1, 1),
     "tangent": (2, 2),
@@ -690,8 +723,13 @@ def _point(sol: _Solution, step: Point) -> None:
             raise ValueError(f"{what}: {step.of[1]} and {step.of[2]} coincide")
         t = ((p[0] - q[0]) * d[0] + (p[1] - q[1]) * d[1]) / dd
         xy = (q[0] + t * d[0], q[1] + t * d[1])
-    elif k == "intersection":
+    elif k == "intersection" and len(ps) == 4:
         xy = _line_intersection(*ps, what)
+    elif k == "intersection":
+        line = ps[:2] if len(ps) == 3 else None
+        centers = step.of[2:] if line else step.of
+        circles = [(sol.pts[c], sol.radius_of(c, what, None)) for c in centers]
+        xy = _circle_intersection(line, circles, step.which, what)
     elif k == "ray":
         p = ps[0]
         base = 0.0

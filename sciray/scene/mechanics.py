@@ -193,6 +193,11 @@ class MechanicsScene(SceneSpec):
                 continue
             kind = need(b.on, f"{b.name}.on")
             allowed = SUPPORTS if b.kind in MOVABLE else PULLEY_MOUNTS if b.kind == "pulley" else ()
+            if kind not in allowed and b.kind in MOVABLE and kind in MOVABLE:
+                # "e1 on e2" for two balls heading at each other: a small model writes "on" for
+                # "next to"; nothing rests on a ball or wheel, so both stand free side by side
+                b.on = None
+                continue
             if kind not in allowed:
                 raise ValueError(f"{b.name} ({b.kind}) cannot be on {b.on} ({kind})")
             seen, cur = {b.name}, by[b.on]

@@ -93,10 +93,80 @@ def _is_element(symbol: str) -> bool:
             return False
 
 
+# Groups of a linear condensed structural formula, longest first, and their SMILES.
+_CONDENSED_GROUPS = (
+    ("C6H5", "c1ccccc1"),
+    ("COOH", "C(=O)O"),
+    ("COO", "C(=O)O"),
+    ("CHO", "C=O"),
+    ("CO", "C(=O)"),
+    ("CH3", "C"),
+    ("CH2", "C"),
+    ("CH", "C"),
+    ("NH2", "N"),
+    ("NH", "N"),
+    ("OH", "O"),
+    ("SH", "S"),
+    ("Cl", "Cl"),
+    ("Br", "Br"),
+    ("C", "C"),
+    ("N", "N"),
+    ("O", "O"),
+    ("S", "S"),
+    ("F", "F"),
+    ("I", "I"),
+    ("=", "="),
+    ("≡", "#"),
+)
+
+
+def condensed_smiles(text: str) -> str | None:
+    """The SMILES of a linear condensed structural formula ("CH3CH2CH2CH2OH" -> "CCCCO",
+    "CH3COOH" -> "CC(=O)O"), or None when ``text`` is not one. Small models write these where
+    SMILES belongs; the result counts only when its molecular formula is the text's own."""
+    from rdkit.Chem.rdMolDescriptors import CalcMolFormula
+
+    rest, out = text.strip(), []
+    if rest.startswith("H") and not rest.startswith("Hg"):
+        rest = rest[1:]  # "HCOOH": the leading H belongs to the next carbon
+    while rest:
+        group = next(((g, sm) for g, sm in _CONDENSED_GROUPS if rest.startswith(g)), None)
+        if group is None:
+            return None
+        out.append(group[1])
+        rest = rest[len(group[0]) :]
+    smiles = "".join(out)
+    mol = _rdkit_mol(smiles) if smiles and "C" in text else None
+    if mol is None:
+        return None
+    return smiles if CalcMolFormula(mol) == _hill_formula(text) else None
+
+
+def _hill_formula(text: str) -> str | None:
+    """The Hill-order molecular formula of a formula written with element symbols and counts."""
+    counts: dict[str, int] = {}
+    for symbol, n in re.findall(r"([A-Z][a-z]?)(\d*)", text):
+        counts[symbol] = counts.get(symbol, 0) + int(n or 1)
+    order = ["C", "H"] if "C" in counts else []
+    order += sorted(k for k in counts if k not in order)
+    return "".join(f"{k}{counts[k] if counts[k] > 1 else ''}" for k in order if k in counts)
+
+
 class Molecule(BaseModel):
     """One structure to draw."""
 
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _condensed_formula(cls, data: Any) -> Any:
+        # "CH3CH2OH" where SMILES belongs: draw its structure, and write it as given beneath
+        if isinstance(data, dict):
+            text = str(data.get("smiles") or "").strip()
+            smiles = condensed_smiles(text) if text and _rdkit_mol(text) is None else None
+            if smiles:
+                return {**data, "smiles": smiles, "name": data.get("name") or text[:60]}
+        return data
 
     smiles: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SMILES)

@@ -496,3 +496,32 @@ def test_labels_lists_every_requested_text() -> None:
     assert sorted(scene.labels()) == sorted(
         ["34.0°", "μk = 0.120", "240.0 g", "790.0 g", "32.0 cm"]
     )
+
+
+def test_a_body_put_on_a_ball_stands_free_beside_it():
+    """Seen from the 1.5B coder on two electrons moving toward each other: "e2 on e1" for two
+    balls. Nothing rests on a ball, so the relation is dropped instead of failing the scene."""
+    scene = parse_scene(
+        {
+            "domain": "mechanics",
+            "bodies": [
+                {"name": "e1", "kind": "ball", "label": "A"},
+                {"name": "e2", "kind": "ball", "on": "e1", "label": "B"},
+            ],
+            "arrows": [
+                {"body": "e1", "direction": "right", "label": "v"},
+                {"body": "e2", "direction": "left", "label": "3v"},
+            ],
+        }
+    )
+    assert [b.on for b in scene.bodies] == [None, None]
+    with pytest.raises(ValueError, match="cannot be on"):  # a block still cannot rest on a ceiling
+        parse_scene(
+            {
+                "domain": "mechanics",
+                "bodies": [
+                    {"name": "c", "kind": "ceiling"},
+                    {"name": "b", "kind": "block", "on": "c"},
+                ],
+            }
+        )

@@ -84,6 +84,36 @@ def test_formulas_written_as_smiles() -> None:
     assert scene.reactants[0].smiles == "CO"
 
 
+@pytest.mark.parametrize(
+    ("condensed", "smiles"),
+    [
+        ("CH3CH2CH2CH2OH", "CCCCO"),
+        ("CH3COOH", "CC(=O)O"),
+        ("HCOOH", "C(=O)O"),
+        ("CH3COCH3", "CC(=O)C"),
+        ("CH3CHO", "CC=O"),
+        ("CH2=CH2", "C=C"),
+        ("C6H5OH", "c1ccccc1O"),
+    ],
+)
+def test_a_condensed_formula_given_as_smiles_is_drawn_as_its_structure(condensed, smiles):
+    """Seen from the 1.5B coder: "CH3CH2CH2CH2OH" where a SMILES belongs. A linear condensed
+    formula becomes its SMILES (only when the molecular formulas agree) and stays its name."""
+    scene = parse_scene({"domain": "molecule", "molecules": [{"smiles": condensed}]})
+    assert (scene.molecules[0].smiles, scene.molecules[0].name) == (smiles, condensed)
+    named = parse_scene(
+        {"domain": "molecule", "molecules": [{"smiles": condensed, "name": "the alcohol"}]}
+    )
+    assert named.molecules[0].name == "the alcohol"
+
+
+def test_what_is_not_a_linear_condensed_formula_is_not_guessed():
+    from sciray.scene.molecule import condensed_smiles
+
+    for text in ("CCl4", "C2H5OH", "(CH3)2CHOH", "O2", "CCl2", "XYZ"):
+        assert condensed_smiles(text) is None, text
+
+
 def test_every_domain_draws_in_the_real_sandbox() -> None:
     """The sandbox's allow-list and preloads cover every domain's libraries (RDKit, schemdraw,
     networkx, sympy): each example scene renders there, its labels measured."""
