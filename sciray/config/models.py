@@ -339,11 +339,11 @@ class SynthConfig(Section):
     """The sandboxed render stage of the split layout (CPU); render.workers fork-servers per
     actor. Like every stage after the coder it starts a batch only when the whole batch has
     arrived (or the input ended), so a batch larger than what the coder turns out at once holds
-    finished rows back: 1 by default, more behind a fast batching (GPU) coder."""
+    finished rows back: its batch_size defaults to the coder's."""
     validate_stage: StageResources = Field(default_factory=StageResources)
-    """The validator stage (quiz answering; all quizzes of a batch go to the engine together).
-    1 by default for the reason given at ``render``: with 8, README's 5-problem run on the local
-    coder wrote nothing for 35 minutes and then all five rows at once."""
+    """The validator stage (quiz answering; all quizzes of a batch go to the engine together);
+    batch_size defaults to the coder's, as at ``render`` (with a fixed 8, README's 5-problem run
+    on the local coder wrote nothing for 35 minutes and then all five rows at once)."""
     accept: AcceptConfig = Field(default_factory=AcceptConfig)
     """Acceptance rule."""
     shard_rows: int = Field(default=256, ge=1)
@@ -359,6 +359,15 @@ class SynthConfig(Section):
     one problem's calls."""
     max_errored_blocks: int = Field(default=0, ge=-1)
     """Ray Data blocks that may fail for good before the run stops (-1: never stop)."""
+
+    @model_validator(mode="after")
+    def _later_batches_follow_the_coder(self) -> SynthConfig:
+        # a stage starts a batch only when all its rows arrived: behind the coder, a batch larger
+        # than the coder's holds finished rows back, a smaller one only adds tasks
+        for stage in (self.render, self.validate_stage):
+            if "batch_size" not in stage.model_fields_set:
+                stage.batch_size = self.coder.batch_size
+        return self
 
 
 DEFAULT_ALLOWED_IMPORTS = (

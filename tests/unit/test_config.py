@@ -79,6 +79,14 @@ def test_a_section_given_in_part_keeps_the_defaults_its_parent_set():
     assert cfg.validator.mode == "ocr" and cfg.validator.max_tokens == 64
 
 
+def test_stages_after_the_coder_take_its_batch_size_unless_set():
+    assert load_config(None, []).synth.validate_stage.batch_size == 1
+    cfg = load_config(None, ["synth.coder.batch_size=8", "synth.render.batch_size=3"])
+    assert (cfg.synth.render.batch_size, cfg.synth.validate_stage.batch_size) == (3, 8)
+    cfg = load_config(None, ["synth.coder.batch_size=8", "synth.coder.num_cpus=0.5"])
+    assert cfg.synth.coder.batch_size == 8 and cfg.synth.validate_stage.batch_size == 8
+
+
 def test_an_engines_gpus_are_set_in_one_place():
     """Stages and Serve replicas hold what their engine holds: its tensor_parallel_size."""
     cfg = load_config(
