@@ -52,6 +52,11 @@ def _png(colour: str) -> bytes:
     return buffer.getvalue()
 
 
+def _record(result) -> dict:
+    """A stand-in for the ``<id>.json`` record, with a scene description eval should find."""
+    return {"id": result.problem.id, "scene_spec": {"domain": "toy", "id": result.problem.id}}
+
+
 def _result(pid: str, png: bytes):
     best = SimpleNamespace(code="# code", language="python", image=SimpleNamespace(bytes=png))
     return SimpleNamespace(best=best, problem=SimpleNamespace(id=pid))
@@ -62,14 +67,7 @@ def test_imgcoder_outputs_for_colliding_ids_are_three_files_that_eval_tells_apar
 ):
     from sciray.cli import imgcoder_cmd
 
-    monkeypatch.setattr(
-        imgcoder_cmd,
-        "candidate_record",
-        lambda result: {
-            "id": result.problem.id,
-            "scene_spec": {"domain": "toy", "id": result.problem.id},
-        },
-    )
+    monkeypatch.setattr(imgcoder_cmd, "candidate_record", _record)
     out = tmp_path / "images"
     out.mkdir()
     pngs = {pid: _png(colour) for pid, colour in zip(IDS, ["red", "green", "blue"])}
@@ -109,14 +107,7 @@ def _eval(tmp_path, images, capsys) -> dict:
 def test_eval_counts_the_images_imgcoder_wrote_for_each_id(tmp_path, monkeypatch, capsys):
     from sciray.cli import imgcoder_cmd
 
-    monkeypatch.setattr(
-        imgcoder_cmd,
-        "candidate_record",
-        lambda result: {
-            "id": result.problem.id,
-            "scene_spec": {"domain": "toy", "id": result.problem.id},
-        },
-    )
+    monkeypatch.setattr(imgcoder_cmd, "candidate_record", _record)
     some, every = tmp_path / "some", tmp_path / "every"
     for folder, ids in ((some, ["a/b", "a:b"]), (every, IDS)):
         folder.mkdir()

@@ -606,36 +606,33 @@ def test_random_valid_scenes_render_cleanly(rng: random.Random) -> None:
     _check_drawn(scene)
 
 
+def _two_circles(apart: float, *meets: dict) -> dict:
+    return {
+        "domain": "geometry",
+        "steps": [
+            {"kind": "xy", "name": "O", "x": 0, "y": 0},
+            {"kind": "xy", "name": "U", "x": apart, "y": 0},
+            {"kind": "circle", "center": "O", "radius": 5},
+            {"kind": "circle", "center": "U", "radius": 5},
+            *meets,
+        ],
+    }
+
+
 def test_intersections_with_circles_are_solved():
     """Seen from the 1.5B coder on two circles: "P = intersection of [O, U]". A line meets a
     circle ([P, Q, O]) and two circles meet ([O, U]) where the equations say."""
     scene = parse_scene(
-        {
-            "domain": "geometry",
-            "steps": [
-                {"kind": "xy", "name": "O", "x": 0, "y": 0},
-                {"kind": "xy", "name": "U", "x": 6, "y": 0},
-                {"kind": "circle", "center": "O", "radius": 5},
-                {"kind": "circle", "center": "U", "radius": 5},
-                {"kind": "intersection", "name": "P", "of": ["O", "U"]},
-                {"kind": "intersection", "name": "Q", "of": ["O", "U"], "which": 2},
-                {"kind": "intersection", "name": "R", "of": ["O", "U", "O"]},
-                {"kind": "intersection", "name": "S", "of": ["O", "U", "O"], "which": 2},
-            ],
-        }
+        _two_circles(
+            6,
+            {"kind": "intersection", "name": "P", "of": ["O", "U"]},
+            {"kind": "intersection", "name": "Q", "of": ["O", "U"], "which": 2},
+            {"kind": "intersection", "name": "R", "of": ["O", "U", "O"]},
+            {"kind": "intersection", "name": "S", "of": ["O", "U", "O"], "which": 2},
+        )
     )
     pts = {k: tuple(round(c, 9) for c in v) for k, v in scene._solution.pts.items()}
     assert pts["P"] == (3, 4) and pts["Q"] == (3, -4)
     assert pts["R"] == (5, 0) and pts["S"] == (-5, 0)
-    apart = {
-        "domain": "geometry",
-        "steps": [
-            {"kind": "xy", "name": "O", "x": 0, "y": 0},
-            {"kind": "xy", "name": "U", "x": 20, "y": 0},
-            {"kind": "circle", "center": "O", "radius": 5},
-            {"kind": "circle", "center": "U", "radius": 5},
-            {"kind": "intersection", "name": "P", "of": ["O", "U"]},
-        ],
-    }
     with pytest.raises(ValueError, match="the two circles do not meet"):
-        parse_scene(apart)
+        parse_scene(_two_circles(20, {"kind": "intersection", "name": "P", "of": ["O", "U"]}))
