@@ -4,18 +4,22 @@ One row per input problem from start to end, so counts always add up: ``kind`` i
 or ``quarantined`` (bad input, with ``reason`` and ``source``); a stage that gives up on a row
 sets ``failed_stage`` and ``error`` and every later stage passes it through untouched.
 
-Every column is typed on the wire: the Arrow schema (``arrow_row_schema()``) is derived from the
-records (``sciray.data.schema``): ``problem`` is a ``Problem`` struct (it travels once), ``state``
-the ``CoderResult`` struct without its problem, ``verdict`` a ``ShardVerdict`` struct (the shard's
-own verdict type) and ``timings`` a list of {stage, seconds}. Every rendered PNG travels once, as
-raw bytes in ``images`` (list<binary>): a candidate's image points into it (``ImageRef.path`` =
-``row-images:<i>``), so no stage re-encodes images. Stages take and return Arrow tables and never
-touch a column's encoding: ``read_problem`` / ``read_state`` / ``read_verdict`` give the typed
-records and ``write_*`` store them.
+On the wire the problem travels once, as a ``Problem`` struct; ``verdict`` is a ``ShardVerdict``
+struct (the shard's own verdict type) and ``timings`` a list of {stage, seconds}, both derived
+from the records (``arrow_row_schema()``), so a user can query status, reasons and R_inv between
+stages. The coder's working state (``state``: the ``CoderResult`` without its problem) is
+pydantic's JSON: as a nested struct (~100 child arrays) Ray's serialization of the one-row blocks
+cost a third of the pipeline's throughput (``benchmarks/pipeline.py`` ratio 0.37-0.41 against
+0.55 as JSON, same machine and hour), and it is internal: the shards store it typed. Every
+rendered PNG travels once, as raw bytes in ``images`` (list<binary>): a candidate's image points
+into it (``ImageRef.path`` = ``row-images:<i>``), so no stage re-encodes images. Stages take and
+return Arrow tables and never touch a column's encoding: ``read_problem`` / ``read_state`` /
+``read_verdict`` give the typed records and ``write_*`` store them.
 """
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -52,17 +56,6 @@ Timings = Annotated[dict[str, float], ArrowPairs(key="stage", value="seconds")]
 
 
 @cache
-def _state_struct() -> pa.StructType:
-    from sciray.coder.imgcoder import CoderResult
-    from sciray.data.schema import arrow_struct
-
-    full = arrow_struct(CoderResult)
-    return pa.struct(
-        [full.field(i) for i in range(full.num_fields) if full.field(i).name != "problem"]
-    )
-
-
-@cache
 def arrow_row_schema() -> pa.Schema:
     """The Arrow schema of a pipeline row (the source's blocks and every stage's output)."""
     from sciray.data.schema import arrow_struct, arrow_type
@@ -70,7 +63,7 @@ def arrow_row_schema() -> pa.Schema:
 
     types = {
         "problem": arrow_struct(Problem),
-        "state": _state_struct(),
+        "state": pa.string(),
         "images": pa.list_(pa.binary()),
         "done": pa.bool_(),
         "verdict": arrow_struct(ShardVerdict),
@@ -141,10 +134,9 @@ def write_problem(row: dict[str, Any], problem: Problem) -> None:
 def read_state(row: dict[str, Any]) -> CoderResult:
     """The row's ``CoderResult``: its problem from ``problem``, its images from ``images``."""
     from sciray.coder.imgcoder import CoderResult
-    from sciray.data.schema import from_arrow_row
     from sciray.types import ImageRef
 
-    state = from_arrow_row(CoderResult, {**row["state"], "problem": row["problem"]})
+    state = CoderResult.model_validate({**json.loads(row["state"]), "problem": read_problem(row)})
     images = row.get("images")
     images = [] if images is None else list(images)
     for cand in _candidates(state):
@@ -157,7 +149,6 @@ def read_state(row: dict[str, Any]) -> CoderResult:
 def write_state(row: dict[str, Any], state: CoderResult) -> None:
     """Store ``state`` in the row: ``state`` (without the problem and without image bytes),
     ``images`` (each distinct PNG once) and ``done``."""
-    from sciray.data.schema import to_arrow_row
     from sciray.types import ImageRef
 
     images: list[bytes] = []
@@ -171,11 +162,10 @@ def write_state(row: dict[str, Any], state: CoderResult) -> None:
             kept.append((cand, cand.image))
             cand.image = ImageRef(path=f"{IMAGE_REF}{i}")
     try:
-        encoded = to_arrow_row(state)
+        encoded = state.model_dump_json(exclude={"problem"})  # the problem travels in "problem"
     finally:
         for cand, image in kept:  # the caller's state keeps its images
             cand.image = image
-    encoded.pop("problem")
     # null rather than an empty list: a block of image-less rows must not type the column
     row["state"], row["images"], row["done"] = encoded, images or None, state.done
 
