@@ -634,6 +634,7 @@ def _circle_intersection(line, circles, which: int, what: str):
         u = _sub(o2, o1)
         u = (u[0] / d, u[1] / d)
         base, h = (o1[0] + a * u[0], o1[1] + a * u[1]), math.sqrt(max(r1 * r1 - a * a, 0.0))
+        away = (-u[1], u[0])  # the two points lie across the line of centres
     else:
         p, q = line
         (o, r) = circles[0]
@@ -647,11 +648,9 @@ def _circle_intersection(line, circles, which: int, what: str):
         if off > r * (1 + 1e-9):
             raise ValueError(f"{what}: the line does not meet the circle")
         h = math.sqrt(max(r * r - off * off, 0.0))
-        sign = 1 if which == 1 else -1
-        return (base[0] + sign * h * u[0], base[1] + sign * h * u[1])
-    normal = (-u[1], u[0])
+        away = u  # the two points lie along the line
     sign = 1 if which == 1 else -1
-    return (base[0] + sign * h * normal[0], base[1] + sign * h * normal[1])
+    return (base[0] + sign * h * away[0], base[1] + sign * h * away[1])
 
 
 def _centers(kind: str, a, b, c, what: str):

@@ -163,8 +163,9 @@ class Molecule(BaseModel):
         # "CH3CH2OH" where SMILES belongs: draw its structure, and write it as given beneath
         if isinstance(data, dict):
             text = str(data.get("smiles") or "").strip()
-            smiles = condensed_smiles(text) if text and _rdkit_mol(text) is None else None
-            if smiles:
+            # the cheap tokenizer first: a real SMILES is parsed again only when it reads as one
+            smiles = condensed_smiles(text) if text else None
+            if smiles and _rdkit_mol(text) is None:
                 return {**data, "smiles": smiles, "name": data.get("name") or text[:60]}
         return data
 
