@@ -129,6 +129,7 @@ def part_a(args) -> dict:
                 "coder.attempts=1",
                 f"synth.coder.concurrency={args.actors}",
                 f"synth.coder.batch_size={args.batch_size}",
+                f"synth.coder.concurrent_batches={args.concurrent_batches}",
                 f"synth.render.num_cpus={args.workers_per_actor}",
                 f"synth.shard_rows={args.shard_rows}",
                 f"ray.num_cpus={args.ray_cpus}",
@@ -447,6 +448,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--batch-size", type=int, default=8, help="(a) rows per ImgCoderStage batch."
+    )
+    parser.add_argument(
+        "--concurrent-batches",
+        type=int,
+        default=2,
+        help="(a) batches the ImgCoderStage actor works on at once (synth.coder.concurrent_batches).",
     )
     parser.add_argument(
         "--shard-rows", type=int, default=8, help="(a) rows per shard (its timing marks)."

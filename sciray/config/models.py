@@ -303,6 +303,13 @@ class StageResources(Section):
     batch_size: int = Field(default=1, ge=1)
     """Rows per batch handed to an actor (and the rows it emits at once: see
     ``synth.render``)."""
+    concurrent_batches: int = Field(default=1, ge=1)
+    """Batches one actor works on at once, each in a thread of its own (Ray Data's
+    ``max_concurrent_calls_per_actor`` with true multi-threading). Defaults to 2 for
+    ``synth.coder`` and ``synth.render``: while one batch waits on its last renders or its model
+    call, the next keeps the actor's render workers (and the engine) busy. Every engine and
+    renderer is safe to share between threads (the local engine generates one request at a
+    time behind a lock)."""
 
 
 class AcceptConfig(Section):
@@ -367,6 +374,10 @@ class SynthConfig(Section):
         for stage in (self.render, self.validate_stage):
             if "batch_size" not in stage.model_fields_set:
                 stage.batch_size = self.coder.batch_size
+        # the stages that render: a second batch in flight keeps the render workers busy
+        for stage in (self.coder, self.render):
+            if "concurrent_batches" not in stage.model_fields_set:
+                stage.concurrent_batches = 2
         return self
 
 

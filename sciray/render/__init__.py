@@ -6,6 +6,8 @@ Back-ends are registered lazily by name (``RENDERERS.get("python")``); each take
 
 from __future__ import annotations
 
+import threading
+
 from sciray.registry import Registry
 
 RENDERERS: Registry = Registry("renderer")
@@ -28,12 +30,14 @@ class RendererSet:
     def __init__(self, primary: str, cfg=None, workers: int | None = None):
         self.primary, self.cfg, self.workers = primary, cfg, workers
         self._started: dict = {}
+        self._starting = threading.Lock()  # a stage's batches may ask from two threads at once
 
     def for_language(self, language: str):
-        if language not in self._started:
-            kwargs = {} if self.workers is None else {"workers": self.workers}
-            self._started[language] = make_renderer(language, self.cfg, **kwargs)
-        return self._started[language]
+        with self._starting:
+            if language not in self._started:
+                kwargs = {} if self.workers is None else {"workers": self.workers}
+                self._started[language] = make_renderer(language, self.cfg, **kwargs)
+            return self._started[language]
 
     @property
     def sandbox(self) -> list[str]:

@@ -63,3 +63,49 @@ def test_workers_of_a_local_ray_run_at_the_drivers_priority_and_threads_follow_t
     if (os.cpu_count() or 1) >= 2:
         assert ray.get(probe.options(num_cpus=2).remote())[1] == 2
     assert default_threads() == (os.cpu_count() or 1)  # the driver is not an actor
+
+
+def test_arrow_blocks_cross_between_ray_processes_as_ipc(ray_cluster, monkeypatch):
+    """Every worker of a job SciRay starts serializes ``pa.Table`` as Arrow IPC (its setup hook;
+    Ray's own reducer walks a row's nested structs in Python), a one-row slice of a pipeline
+    batch travels as that row alone, and a job that brings a hook of its own keeps it."""
+    import json
+
+    import pyarrow as pa
+    import ray.cloudpickle as cloudpickle
+
+    from sciray.cluster.arrow_wire import HOOK, table_to_ipc
+    from sciray.cluster.runtime import _with_arrow_wire
+    from sciray.pipeline.rows import from_rows, new_row, read_problem, to_rows, write_problem
+
+    ray = ray_cluster
+
+    @ray.remote
+    def reducer_and_echo(table):
+        import pyarrow as pa
+        import ray.cloudpickle as cloudpickle
+
+        reduced = cloudpickle.CloudPickler.dispatch[pa.Table](table)
+        return reduced[0].__name__, table
+
+    rows = []
+    for i in range(200):
+        row = new_row(problem_id=f"p{i}", kind="problem", source=f"x.jsonl:{i}")
+        write_problem(row, Problem(id=f"p{i}", question=f"q{i} " * 50, image_type="Math"))
+        rows.append(row)
+    batch = from_rows(rows)
+    one = batch.slice(7, 1)
+    name, back = ray.get(reducer_and_echo.remote(one))
+    assert name == "table_from_ipc"  # in the worker
+    assert cloudpickle.CloudPickler.dispatch[pa.Table](one)[0].__name__ == "table_from_ipc"
+    assert back.num_rows == 1 and read_problem(to_rows(back)[0]).id == "p7"
+    assert back.equals(one)
+    # the slice's rows, not its parent's buffers
+    assert len(table_to_ipc(one)) < len(table_to_ipc(batch.slice(0, 10))) < len(table_to_ipc(batch))
+
+    assert _with_arrow_wire(None) == {"worker_process_setup_hook": HOOK}
+    own = {"worker_process_setup_hook": "mine.setup"}
+    assert _with_arrow_wire(own) == own
+    job = {"runtime_env": {"worker_process_setup_hook": "job.setup"}}
+    monkeypatch.setenv("RAY_JOB_CONFIG_JSON_ENV_VAR", json.dumps(job))
+    assert _with_arrow_wire({"env_vars": {"A": "1"}}) == {"env_vars": {"A": "1"}}

@@ -686,6 +686,16 @@ def test_stage_kwargs_gpu_and_autoscaling_pool():
     k = stage_kwargs(cfg.synth.coder, {})
     assert (k["compute"].min_size, k["compute"].max_size) == (1, 4)
     assert k["num_gpus"] == 1 and k["accelerator_type"] == "A100"
+    # the stages that render take two batches at once, each in its own thread; the rest one
+    assert k["compute"].max_concurrent_calls_per_actor == 2
+    assert k["compute"].enable_true_multi_threading is True
+    render = stage_kwargs(cfg.synth.render, {})["compute"]
+    assert render.max_concurrent_calls_per_actor == 2 and render.enable_true_multi_threading
+    validate = stage_kwargs(cfg.synth.validate_stage, {})["compute"]
+    assert validate.max_concurrent_calls_per_actor == 1
+    assert not validate.enable_true_multi_threading
+    one = load_config(None, ["synth.coder.concurrent_batches=1"]).synth.coder
+    assert stage_kwargs(one, {})["compute"].max_concurrent_calls_per_actor == 1
 
 
 def test_split_layout_with_vllm_builds_rays_llm_processor(ray_cluster):

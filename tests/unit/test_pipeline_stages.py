@@ -63,6 +63,54 @@ def coded_rows() -> list[dict]:
     return rows
 
 
+def test_two_batches_at_once_in_one_stage_give_what_one_at_a_time_gives(coded_rows, monkeypatch):
+    """``synth.coder.concurrent_batches`` runs a stage's batches in two threads of one actor:
+    they share the engine and the render workers, and each row ends as it would alone; the
+    renderers of a ``RendererSet`` start once however many threads ask for them."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import sciray.render as render_pkg
+
+    stage = ImgCoderStage(
+        {"engine": "scripted", "attempts": 2},
+        {"workers": 2, "timeout_s": 30},
+        engine=ScriptedEngine(responses=[GOOD_ANSWER]),
+    )
+    try:
+        batches = [from_rows([_row(f"{b}{i}") for i in range(3)]) for b in "abcd"]
+        with ThreadPoolExecutor(2) as pool:
+            outs = [to_rows(t) for t in pool.map(stage, batches)]
+    finally:
+        stage.renderer.close()
+    alone = read_state(coded_rows[0]).best
+    for rows in outs:
+        assert [r["done"] for r in rows] == [True] * 3
+        for row in rows:
+            best = read_state(row).best
+            assert (best.code, best.status, best.checks) == (alone.code, alone.status, alone.checks)
+
+    started = []
+
+    def slow_renderer(language, cfg=None, **kwargs):
+        started.append(language)
+        time.sleep(0.2)  # two threads asking at once both see it missing without the lock
+        return object()
+
+    monkeypatch.setattr(render_pkg, "make_renderer", slow_renderer)
+    renderers = render_pkg.RendererSet("scene")
+    barrier = threading.Barrier(2)
+
+    def ask(_):
+        barrier.wait()
+        return renderers.for_language("scene")
+
+    with ThreadPoolExecutor(2) as pool:
+        got = list(pool.map(ask, range(2)))
+    assert started == ["scene"] and got[0] is got[1]
+
+
 def _copy(rows):
     return [dict(r) for r in rows]
 
