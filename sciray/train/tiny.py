@@ -2,8 +2,8 @@
 
 ``train.model: tiny-qwen2-vl`` names it: the first use builds the model, a byte-level tokenizer
 (no merges, so no training corpus is needed and the vocabulary is fixed), a Qwen2-VL image
-processor with small pixel bounds and a Qwen2-VL-style chat template, and saves them with
-``save_pretrained`` into the model cache; the trainer then loads the folder by path exactly like
+processor with small pixel bounds and a Qwen2-VL-style chat template, and saves them into the
+model cache; the trainer then loads the folder by path exactly like
 a real model. Same seed, same weights. Its answers mean nothing; it exercises the real code paths.
 """
 
@@ -124,7 +124,14 @@ def build_tiny_qwen2_vl(folder: str | os.PathLike, *, seed: int = 0) -> str:
     )
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(folder)
+    # Not model.save_pretrained: transformers 5 writes weights only on rank 0 of an initialized
+    # torch.distributed group, and a Ray Train worker of another rank that built the cache first
+    # left a folder without them (every later run failed to load it).
+    from safetensors.torch import save_model
+
+    model.config.save_pretrained(folder)
+    model.generation_config.save_pretrained(folder)
+    save_model(model, str(folder / "model.safetensors"), metadata={"format": "pt"})
     # The parts of a Qwen2VLProcessor, saved one by one: building the processor itself needs
     # torchvision (see sciray.train.processor.load_processor, which loads these either way).
     tok.save_pretrained(folder)
@@ -142,8 +149,10 @@ def tiny_model_path(cache: str | os.PathLike | None = None, *, seed: int = 0) ->
 
     dest = Path(cache) if cache else cache_dir() / f"{TINY_NAME}-v{TINY_VERSION}-seed{seed}"
     marker = dest / "sciray-tiny.json"
-    if marker.exists():
+    if marker.exists() and (dest / "model.safetensors").exists():
         return str(dest)
+    if marker.exists():  # built without its weights (see build_tiny_qwen2_vl): build it again
+        shutil.rmtree(dest, ignore_errors=True)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
     try:

@@ -24,6 +24,31 @@ def tiny(tmp_path_factory):
     return build_tiny_qwen2_vl(tmp_path_factory.mktemp("tiny"))
 
 
+def test_a_worker_of_another_rank_builds_the_whole_tiny_model(tiny, tmp_path, monkeypatch):
+    """transformers 5 writes a model's weights only on rank 0 of an initialized torch.distributed
+    group: a Ray Train worker of rank 1 that built the cache first left it without weights, and
+    every later train run failed to load it. The build writes them on any rank, and a cache
+    folder left without weights is built again."""
+    import torch
+    import transformers.distributed.mixin as mixin
+    from transformers import AutoModelForImageTextToText
+
+    from sciray.train.tiny import build_tiny_qwen2_vl, tiny_model_path
+
+    monkeypatch.setattr(mixin, "_is_torch_distributed_initialized", lambda: True)
+    monkeypatch.setattr(mixin, "_get_torch_distributed_rank", lambda: 1)
+    built = build_tiny_qwen2_vl(tmp_path / "rank1")
+    model = AutoModelForImageTextToText.from_pretrained(built)
+    reference = AutoModelForImageTextToText.from_pretrained(tiny).state_dict()
+    assert all(torch.equal(t, reference[k]) for k, t in model.state_dict().items())
+
+    broken = tmp_path / "cache"
+    broken.mkdir()
+    (broken / "sciray-tiny.json").write_text("{}")  # what the rank-1 build used to leave
+    assert tiny_model_path(broken) == str(broken)
+    assert (broken / "model.safetensors").exists() and (broken / "config.json").exists()
+
+
 @pytest.fixture(scope="module")
 def processor(tiny):
     from sciray.train.processor import load_processor
