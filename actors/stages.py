@@ -52,8 +52,8 @@ def build_pipeline(ds, cfg: SciRayConfig, *, needs_quizzes: bool):
     so a stage emits a problem's row as soon as its batch is done instead of holding it until
     the whole read block is through: a slow engine never stalls the stream, and finished rows
     reach the driver, and the shards, while the rest still runs. An actor pool bundles blocks
-    into batches of its own ``batch_size``. Smaller blocks than the coder's batch would only
-    add per-block cost (600 one-row blocks cost the benchmark's pipeline ~10% of its rate).
+    into batches of its own ``batch_size``; blocks smaller than the coder's batch would only add
+    per-block cost (a task, scheduling and serialization each).
     """
     from sciray.pipeline.rows import SOURCE_COLUMNS
     from sciray.pipeline.stages import (

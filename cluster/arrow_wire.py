@@ -1,7 +1,7 @@
 """Arrow tables between Ray processes as Arrow IPC streams.
 
-The pipeline sends every problem in a block of its own (so finished rows flow on at once), and
-its rows carry nested structs (problem, verdict, timings). Ray's own reducer for ``pa.Table``
+The pipeline sends problems in small blocks (one coder batch, one row by default, so finished
+rows flow on at once), and its rows carry nested structs (problem, verdict, timings). Ray's own reducer for ``pa.Table``
 works around a slicing bug of Arrow's pickling (ARROW-10739) by walking every child array in
 Python to copy a slice's buffers: about 4.8 ms for one such row, more CPU than the pipeline's
 other work on it, where Arrow's IPC writer truncates slices the same way in C++ in about 0.2 ms
