@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sciray.scene.base import SceneSpec, register
 
@@ -59,6 +59,32 @@ Direction = Literal[
 ]
 
 
+# What a small model writes for "no such thing" in a name field: the JSON null spelt as text.
+_NULL_NAMES = frozenset({"null", "none", "nil", "n/a", ""})
+
+# A support a body is said to rest on but that the scene never lists: "car on ground" with no
+# ground body. The word names the kind; the support is added (or the one present is meant).
+_IMPLIED_SUPPORTS = {
+    "ground": "ground",
+    "floor": "ground",
+    "road": "ground",
+    "surface": "ground",
+    "track": "ground",
+    "table": "table",
+    "tabletop": "table",
+    "incline": "incline",
+    "ramp": "incline",
+    "slope": "incline",
+    "ceiling": "ceiling",
+}
+
+
+def _null_name(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() in _NULL_NAMES:
+        return None
+    return value
+
+
 class Body(BaseModel):
     """One support or body of the setup."""
 
@@ -87,6 +113,8 @@ class Body(BaseModel):
     shape: Literal["ball", "block"] | None = None
     """pendulum: the bob's shape (default ball)."""
 
+    _no_name = field_validator("on", mode="before")(lambda v: _null_name(v))
+
 
 class Link(BaseModel):
     """A rope or spring between two named things."""
@@ -103,6 +131,8 @@ class Link(BaseModel):
     """rope: name of the pulley it passes over; null for a straight rope."""
     label: str | None = Field(default=None, max_length=MAX_LABEL)
     """Text beside it, e.g. "k = 200 N/m" or "T"; null for none."""
+
+    _no_name = field_validator("over", mode="before")(lambda v: _null_name(v))
 
 
 class Arrow(BaseModel):
@@ -146,6 +176,8 @@ class Dimension(BaseModel):
     label: str = Field(min_length=1, max_length=MAX_LABEL)
     """The stated length, e.g. "d", "2.00 m", "32.0 cm"."""
 
+    _no_name = field_validator("to", mode="before")(lambda v: _null_name(v))
+
 
 @register
 class MechanicsScene(SceneSpec):
@@ -165,6 +197,30 @@ class MechanicsScene(SceneSpec):
     """Other stated values with no place in the drawing, e.g. "t = 2.0 s" (short texts)."""
 
     image_types: ClassVar[tuple[str, ...]] = ("physics - mechanical",)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _implied_supports(cls, data: Any) -> Any:
+        # "on": "ground" with no ground listed (seen from the 1.5B coder on a car problem):
+        # the support the word names is meant; add it when the scene has none of its kind
+        if not isinstance(data, dict) or not isinstance(data.get("bodies"), list):
+            return data
+        bodies = [dict(b) if isinstance(b, dict) else b for b in data["bodies"]]
+        names = {b.get("name") for b in bodies if isinstance(b, dict)}
+        for body in [b for b in bodies if isinstance(b, dict)]:
+            on = body.get("on")
+            kind = _IMPLIED_SUPPORTS.get(on.strip().lower()) if isinstance(on, str) else None
+            if kind is None or on in names:
+                continue
+            present = next(
+                (b for b in bodies if isinstance(b, dict) and b.get("kind") == kind), None
+            )
+            if present is not None:
+                body["on"] = present.get("name")
+            else:
+                bodies.insert(0, {"name": on, "kind": kind})
+                names.add(on)
+        return {**data, "bodies": bodies}
 
     @model_validator(mode="after")
     def _consistent(self) -> MechanicsScene:

@@ -121,11 +121,23 @@ _CONDENSED_GROUPS = (
 
 
 def condensed_smiles(text: str) -> str | None:
-    """The SMILES of a linear condensed structural formula ("CH3CH2CH2CH2OH" -> "CCCCO",
-    "CH3COOH" -> "CC(=O)O"), or None when ``text`` is not one. Small models write these where
-    SMILES belongs; the result counts only when its molecular formula is the text's own."""
+    """The SMILES of a condensed structural formula ("CH3CH2CH2CH2OH" -> "CCCCO", "CH3COOH" ->
+    "CC(=O)O", "(CH3)2CHOH" -> "CC(C)O"), or None when ``text`` is not one. Small models write
+    these where SMILES belongs; the result counts only when its molecular formula is the text's
+    own."""
     from rdkit.Chem.rdMolDescriptors import CalcMolFormula
 
+    smiles = _linear_condensed_smiles(text)
+    if smiles is None and "C" in text:
+        smiles = branched_condensed_smiles(text)
+    mol = _rdkit_mol(smiles) if smiles else None
+    if mol is None:
+        return None
+    return smiles if CalcMolFormula(mol) == _hill_formula(text) else None
+
+
+def _linear_condensed_smiles(text: str) -> str | None:
+    """A chain of the groups above, one after another, or None."""
     rest, out = text.strip(), []
     if rest.startswith("H") and not rest.startswith("Hg"):
         rest = rest[1:]  # "HCOOH": the leading H belongs to the next carbon
@@ -136,17 +148,168 @@ def condensed_smiles(text: str) -> str | None:
         out.append(group[1])
         rest = rest[len(group[0]) :]
     smiles = "".join(out)
-    mol = _rdkit_mol(smiles) if smiles and "C" in text else None
-    if mol is None:
+    return smiles if smiles and "C" in text and _rdkit_mol(smiles) is not None else None
+
+
+# Valences of the atoms a condensed formula's backbone and branches are made of.
+_VALENCE = {"C": 4, "N": 3, "O": 2, "S": 2, "P": 3, "F": 1, "Cl": 1, "Br": 1, "I": 1}
+# Groups whose letters would otherwise read as a chain: (heavy atom, its H, branches) in order.
+# Each applies only where the next character is not one of its "unless" (CHOH is C(H)-OH, not
+# an aldehyde; CO followed by H or O is not a ketone).
+_CONDENSED_SPECIAL = (
+    ("COOH", "", [("C", 0, [("O", 0)]), ("O", 1, [])]),
+    ("COO", "H", [("C", 0, [("O", 0)]), ("O", 0, [])]),
+    ("CHO", "HO", [("C", 1, [("O", 0)])]),
+    ("CO", "HO", [("C", 0, [("O", 0)])]),
+)
+
+
+def _special_group(rest: str):
+    for group, unless, parts in _CONDENSED_SPECIAL:
+        after = rest[len(group) : len(group) + 1]
+        if rest.startswith(group) and not (after and after in unless):
+            return group, parts
+    return None
+
+
+_ATOM = re.compile(r"(Cl|Br|[CNOSPFI])(?:H(\d?))?")
+
+
+def branched_condensed_smiles(text: str) -> str | None:
+    """The SMILES of a condensed structural formula with branches ("(CH3)3CC(O)CH2CCH" ->
+    pinacolone's alkyne, "CH3CH(CH3)CH3" -> isobutane), or None when ``text`` is not one.
+
+    Each backbone atom carries its hydrogens; a parenthesized group with a count hangs that many
+    copies of itself on the atom before it (on the next atom at the start); bond orders follow
+    from the valences left over ("C(O)" is C=O, "CCH" at the end a triple bond), taken along the
+    chain in order. Any atom left with a free valence means the text is no such formula."""
+    from rdkit import Chem
+
+    atoms: list[list] = []  # [symbol, hydrogens]
+    bonds: dict[tuple[int, int], int] = {}
+
+    def add(symbol: str, hydrogens: int, to: int | None) -> int:
+        atoms.append([symbol, hydrogens])
+        if to is not None:
+            bonds[(to, len(atoms) - 1)] = 1
+        return len(atoms) - 1
+
+    def chain(rest: str, attach: int | None) -> tuple[int | None, str] | None:
+        """Parse a chain from ``rest`` until ")" or the end; its first atom bonds to ``attach``."""
+        prev, pending, order = attach, [], 1
+        while rest and not rest.startswith(")"):
+            if rest[0] in "=≡":
+                order, rest = (2 if rest[0] == "=" else 3), rest[1:]
+                continue
+            if rest.startswith("("):
+                inner = chain_group(rest[1:])
+                if inner is None:
+                    return None
+                text_inside, rest = inner
+                count = re.match(r"\d*", rest).group()
+                rest = rest[len(count) :]
+                for _ in range(int(count or 1)):
+                    if prev is None:  # "(CH3)3C...": the groups hang on the next atom
+                        pending.append(text_inside)
+                    elif chain(text_inside, prev) is None:
+                        return None
+                continue
+            special = _special_group(rest)
+            if special is not None:
+                units, rest = special[1], rest[len(special[0]) :]
+            else:
+                m = _ATOM.match(rest)
+                if m is None:
+                    return None
+                units, rest = (
+                    [(m.group(1), int(m.group(2) or 1) if "H" in m.group(0) else 0, [])],
+                    rest[m.end() :],
+                )
+            for symbol, hydrogens, branches in units:
+                index = add(symbol, hydrogens, prev)
+                if prev is not None and order > 1:
+                    bonds[(prev, index)] = order
+                order = 1
+                for b_symbol, b_h in branches:
+                    add(b_symbol, b_h, index)
+                for group in pending:
+                    if chain(group, index) is None:
+                        return None
+                pending = []
+                # OH, Cl, NH2 in mid-chain ("CH3CHOHCH3") hang on the atom before them
+                ends = _VALENCE[symbol] - hydrogens - (prev is not None) == 0
+                if not (ends and prev is not None and rest and rest[0] not in ")=≡"):
+                    prev = index
+        return (prev, rest) if not pending else None
+
+    def chain_group(rest: str) -> tuple[str, str] | None:
+        depth = 1
+        for i, ch in enumerate(rest):
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            if depth == 0:
+                return rest[:i], rest[i + 1 :]
         return None
-    return smiles if CalcMolFormula(mol) == _hill_formula(text) else None
+
+    text = text.strip()
+    parsed = chain(text, None)
+    if parsed is None or parsed[1] or not atoms or len(atoms) > 60:
+        return None
+
+    def free(i: int) -> int:
+        used = atoms[i][1] + sum(o for (a, b), o in bonds.items() if i in (a, b))
+        return _VALENCE[atoms[i][0]] - used
+
+    for pair in sorted(bonds, key=lambda p: (min(free(p[0]), free(p[1])) != 1, p)):
+        extra = min(free(pair[0]), free(pair[1]), 3 - bonds[pair])
+        if extra > 0:
+            bonds[pair] += extra
+    if any(free(i) != 0 for i in range(len(atoms))):
+        return None
+    mol = Chem.RWMol()
+    for symbol, hydrogens in atoms:
+        atom = Chem.Atom(symbol)
+        atom.SetNumExplicitHs(hydrogens)
+        atom.SetNoImplicit(True)
+        mol.AddAtom(atom)
+    kinds = {1: Chem.BondType.SINGLE, 2: Chem.BondType.DOUBLE, 3: Chem.BondType.TRIPLE}
+    for (a, b), order in bonds.items():
+        mol.AddBond(a, b, kinds[order])
+    try:
+        Chem.SanitizeMol(mol)
+    except Exception:  # RDKit raises several kinds for a structure it cannot make sense of
+        return None
+    return Chem.MolToSmiles(mol)
+
+
+def _formula_counts(text: str) -> dict[str, int]:
+    """Element counts of a formula, with parenthesized groups times their count."""
+    counts: dict[str, int] = {}
+    stack = [counts]
+    i = 0
+    while i < len(text):
+        if text[i] == "(":
+            stack.append({})
+            i += 1
+            continue
+        if text[i] == ")":
+            m = re.match(r"\d*", text[i + 1 :]).group()
+            group, n = stack.pop(), int(m or 1)
+            for k, v in group.items():
+                stack[-1][k] = stack[-1].get(k, 0) + v * n
+            i += 1 + len(m)
+            continue
+        m = re.match(r"([A-Z][a-z]?)(\d*)", text[i:])
+        if m is None:
+            i += 1
+            continue
+        stack[-1][m.group(1)] = stack[-1].get(m.group(1), 0) + int(m.group(2) or 1)
+        i += m.end()
+    return counts
 
 
 def _hill_formula(text: str) -> str | None:
     """The Hill-order molecular formula of a formula written with element symbols and counts."""
-    counts: dict[str, int] = {}
-    for symbol, n in re.findall(r"([A-Z][a-z]?)(\d*)", text):
-        counts[symbol] = counts.get(symbol, 0) + int(n or 1)
+    counts = _formula_counts(text)
     order = ["C", "H"] if "C" in counts else []
     order += sorted(k for k in counts if k not in order)
     return "".join(f"{k}{counts[k] if counts[k] > 1 else ''}" for k in order if k in counts)

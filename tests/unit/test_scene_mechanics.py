@@ -525,3 +525,49 @@ def test_a_body_put_on_a_ball_stands_free_beside_it():
                 ],
             }
         )
+
+
+def test_a_support_named_but_not_listed_is_the_one_the_word_names():
+    """Seen from the 1.5B coder (seed 8): a car "on": "ground" with no ground in the scene, and
+    "over": "null" for a straight rope. The support the word names is added (or the one of that
+    kind already there is meant); "null" as text in a name field is no name."""
+    car = parse_scene(
+        {
+            "domain": "mechanics",
+            "bodies": [{"name": "car", "kind": "cart", "on": "ground", "label": "1500 kg"}],
+            "arrows": [{"body": "car", "direction": "right", "label": "v"}],
+        }
+    )
+    assert [(b.name, b.kind, b.on) for b in car.bodies] == [
+        ("ground", "ground", None),
+        ("car", "cart", "ground"),
+    ]
+    _png, measured = draw_and_measure(car)
+    assert not measured.blank and measured.overlaps == [] and measured.outside == []
+    assert {_norm("1500 kg"), _norm("v")} <= _drawn(measured)
+    floor = parse_scene(
+        {
+            "domain": "mechanics",
+            "bodies": [
+                {"name": "g", "kind": "ground"},
+                {"name": "box", "kind": "block", "on": "floor"},
+            ],
+        }
+    )
+    assert [b.on for b in floor.bodies] == [None, "g"]
+    board = parse_scene(
+        {
+            "domain": "mechanics",
+            "bodies": [
+                {"name": "board", "kind": "block", "on": "null", "label": "160 N"},
+                {"name": "c", "kind": "ceiling"},
+            ],
+            "links": [{"kind": "rope", "a": "board", "b": "c", "over": "null"}],
+            "dimensions": [{"of": "board", "to": "None", "label": "3.00 m"}],
+        }
+    )
+    assert (board.bodies[0].on, board.links[0].over, board.dimensions[0].to) == (None, None, None)
+    with pytest.raises(ValueError, match="no body"):  # a name that is no support word still fails
+        parse_scene(
+            {"domain": "mechanics", "bodies": [{"name": "b", "kind": "block", "on": "nowhere"}]}
+        )

@@ -94,6 +94,13 @@ def test_formulas_written_as_smiles() -> None:
         ("CH3CHO", "CC=O"),
         ("CH2=CH2", "C=C"),
         ("C6H5OH", "c1ccccc1O"),
+        # with branches (seen from the 1.5B coder, seed 8: "(CH3)3CC(O)CH2CCH")
+        ("(CH3)3CC(O)CH2CCH", "C#CCC(=O)C(C)(C)C"),
+        ("(CH3)2CHOH", "CC(C)O"),
+        ("CH3CH(CH3)CH3", "CC(C)C"),
+        ("CH3CHOHCH3", "CC(C)O"),
+        ("CH3CH2C(O)OCH3", "CCC(=O)OC"),
+        ("CH3COOCH2CH3", "CC(=O)OCC"),
     ],
 )
 def test_a_condensed_formula_given_as_smiles_is_drawn_as_its_structure(condensed, smiles):
@@ -107,10 +114,12 @@ def test_a_condensed_formula_given_as_smiles_is_drawn_as_its_structure(condensed
     assert named.molecules[0].name == "the alcohol"
 
 
-def test_what_is_not_a_linear_condensed_formula_is_not_guessed():
+def test_what_is_not_a_condensed_formula_is_not_guessed():
+    """A molecular formula, a formula whose atoms cannot all be bonded (a carbon with a free
+    valence), unbalanced parentheses: no structure is made up."""
     from sciray.scene.molecule import condensed_smiles
 
-    for text in ("CCl4", "C2H5OH", "(CH3)2CHOH", "O2", "CCl2", "XYZ"):
+    for text in ("CCl4", "C2H5OH", "O2", "CCl2", "XYZ", "CH3CH2", "(CH3)3CC(O", "CH3C(CH3)3CH3"):
         assert condensed_smiles(text) is None, text
 
 
