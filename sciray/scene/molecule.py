@@ -65,7 +65,7 @@ def _check_smiles(v: str) -> str:
             _parse_smiles(v)
         except ValueError:
             if _is_formula(v) and _rdkit_mol(v) is None:
-                # small models write "O2" or "CCl4" where SMILES belongs: say how to write it
+                # small models write "O2" or "C2H6O" where SMILES belongs: say how to write it
                 raise ValueError(
                     f"{v!r} is a formula, not SMILES: write the structure's SMILES (O2 is "
                     "'O=O', SO2 is 'O=S=O', CCl4 is 'ClC(Cl)(Cl)Cl'), or give a reaction's "
@@ -172,7 +172,7 @@ def _special_group(rest: str):
     return None
 
 
-_ATOM = re.compile(r"(Cl|Br|[CNOSPFI])(?:H(\d?))?")
+_ATOM = re.compile(r"(Cl|Br|[CNOSPFI])(?:H(\d?))?(\d*)")
 
 
 def branched_condensed_smiles(text: str) -> str | None:
@@ -221,11 +221,13 @@ def branched_condensed_smiles(text: str) -> str | None:
                 m = _ATOM.match(rest)
                 if m is None:
                     return None
-                units, rest = (
-                    [(m.group(1), int(m.group(2) or 1) if "H" in m.group(0) else 0, [])],
-                    rest[m.end() :],
-                )
-            for symbol, hydrogens, branches in units:
+                symbol, count = m.group(1), int(m.group(3) or 1)
+                if count > 1 and (_VALENCE[symbol] != 1 or prev is None):
+                    return None  # "C2H5": a molecular formula's count, not a structure
+                hydrogens = int(m.group(2) or 1) if "H" in m.group(0) else 0
+                # "CF2Cl2", "CHCl3": each halogen hangs on the carbon before it
+                units, rest = [(symbol, hydrogens, [])] * count, rest[m.end() :]
+            for k, (symbol, hydrogens, branches) in enumerate(units):
                 index = add(symbol, hydrogens, prev)
                 if prev is not None and order > 1:
                     bonds[(prev, index)] = order
@@ -238,7 +240,8 @@ def branched_condensed_smiles(text: str) -> str | None:
                 pending = []
                 # OH, Cl, NH2 in mid-chain ("CH3CHOHCH3") hang on the atom before them
                 ends = _VALENCE[symbol] - hydrogens - (prev is not None) == 0
-                if not (ends and prev is not None and rest and rest[0] not in ")=≡"):
+                more = k < len(units) - 1 or (rest and rest[0] not in ")=≡")
+                if not (ends and prev is not None and more):
                     prev = index
         return (prev, rest) if not pending else None
 

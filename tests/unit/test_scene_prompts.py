@@ -76,7 +76,7 @@ def test_formulas_written_as_smiles() -> None:
     assert [(s.formula, s.smiles) for s in scene.reactants] == [("SO2", ""), ("O2", "")]
     # a structure needs real SMILES: the error says how to write it
     with pytest.raises(ValueError, match="is a formula, not SMILES.*'O=O'"):
-        parse_scene({"domain": "molecule", "molecules": [{"smiles": "CCl4"}]})
+        parse_scene({"domain": "molecule", "molecules": [{"smiles": "C2H6O"}]})
     # a formula that is also valid SMILES stays a structure
     scene = parse_scene(
         {"domain": "molecule", "reactants": [{"smiles": "CO"}], "products": [{"smiles": "C"}]}
@@ -101,6 +101,10 @@ def test_formulas_written_as_smiles() -> None:
         ("CH3CHOHCH3", "CC(C)O"),
         ("CH3CH2C(O)OCH3", "CCC(=O)OC"),
         ("CH3COOCH2CH3", "CC(=O)OCC"),
+        # halogens on one carbon (seed 9: "CF2Cl2", an electron-dot structure to draw)
+        ("CF2Cl2", "FC(F)(Cl)Cl"),
+        ("CHCl3", "ClC(Cl)Cl"),
+        ("CCl4", "ClC(Cl)(Cl)Cl"),
     ],
 )
 def test_a_condensed_formula_given_as_smiles_is_drawn_as_its_structure(condensed, smiles):
@@ -119,7 +123,7 @@ def test_what_is_not_a_condensed_formula_is_not_guessed():
     valence), unbalanced parentheses: no structure is made up."""
     from sciray.scene.molecule import condensed_smiles
 
-    for text in ("CCl4", "C2H5OH", "O2", "CCl2", "XYZ", "CH3CH2", "(CH3)3CC(O", "CH3C(CH3)3CH3"):
+    for text in ("C2H6O", "C2H5OH", "O2", "CCl2", "XYZ", "CH3CH2", "(CH3)3CC(O", "CH3C(CH3)3CH3"):
         assert condensed_smiles(text) is None, text
 
 
