@@ -393,8 +393,8 @@ def test_broken_netlists_are_refused_with_a_reason():
     }
     with pytest.raises(ValidationError, match="series-parallel"):
         CircuitScene.model_validate(bridge)
-    with pytest.raises(ValidationError, match="labeled_nodes"):
-        CircuitScene.model_validate(_with(labeled_nodes=["q"]))
+    with pytest.raises(ValidationError, match="terminals names nodes no component joins: q"):
+        CircuitScene.model_validate(_with(terminals=["q", BASE["components"][0]["node_a"]]))
     with pytest.raises(ValidationError, match="unique"):
         CircuitScene.model_validate(
             {
@@ -461,3 +461,13 @@ def test_largest_scene_still_fits_the_canvas():
     ]
     scene = parse_scene({"domain": "circuit", "components": comps, "notes": ["x" * 60] * 4})
     _drawn(scene)
+
+
+def test_a_label_for_a_node_no_component_joins_is_dropped_and_the_circuit_drawn():
+    """Seen from the 1.5B coder on an RC discharge (seed 9): "labeled_nodes": ["b", "c"] for
+    nodes its netlist never used. The labels have nothing to mark; the circuit is still drawn."""
+    known = BASE["components"][0]["node_a"]
+    scene = CircuitScene.model_validate(_with(labeled_nodes=[known, "q", "zz"]))
+    assert scene.labeled_nodes == [known]
+    _png, measured = draw_and_measure(scene)
+    assert not measured.blank and measured.overlaps == [] and measured.outside == []
