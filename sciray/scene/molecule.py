@@ -177,18 +177,27 @@ _ATOM = re.compile(r"(Cl|Br|[CNOSPFI])(?:H(\d?))?(\d*)")
 
 def branched_condensed_smiles(text: str) -> str | None:
     """The SMILES of a condensed structural formula with branches ("(CH3)3CC(O)CH2CCH" ->
-    pinacolone's alkyne, "CH3CH(CH3)CH3" -> isobutane), or None when ``text`` is not one.
+    2,2-dimethylhex-5-yn-3-one, "CH3CH(CH3)CH3" -> isobutane), or None when ``text`` is not one.
 
     Each backbone atom carries its hydrogens; a parenthesized group with a count hangs that many
     copies of itself on the atom before it (on the next atom at the start); bond orders follow
     from the valences left over ("C(O)" is C=O, "CCH" at the end a triple bond), taken along the
-    chain in order. Any atom left with a free valence means the text is no such formula."""
+    chain in order. Any atom left with a free valence means the text is no such formula. The text
+    is model-written: its length, nesting, counts and atoms are bounded before anything is built."""
     from rdkit import Chem
 
+    text = text.strip()
+    if len(text) > 80 or text.count("(") > 8 or any(int(n) > 12 for n in re.findall(r"\d+", text)):
+        return None
     atoms: list[list] = []  # [symbol, hydrogens]
     bonds: dict[tuple[int, int], int] = {}
 
+    class TooBig(Exception):
+        pass
+
     def add(symbol: str, hydrogens: int, to: int | None) -> int:
+        if len(atoms) >= 60:
+            raise TooBig
         atoms.append([symbol, hydrogens])
         if to is not None:
             bonds[(to, len(atoms) - 1)] = 1
@@ -196,7 +205,7 @@ def branched_condensed_smiles(text: str) -> str | None:
 
     def chain(rest: str, attach: int | None) -> tuple[int | None, str] | None:
         """Parse a chain from ``rest`` until ")" or the end; its first atom bonds to ``attach``."""
-        prev, pending, order = attach, [], 1
+        prev, pending, order, started = attach, [], 1, False
         while rest and not rest.startswith(")"):
             if rest[0] in "=≡":
                 order, rest = (2 if rest[0] == "=" else 3), rest[1:]
@@ -209,7 +218,7 @@ def branched_condensed_smiles(text: str) -> str | None:
                 count = re.match(r"\d*", rest).group()
                 rest = rest[len(count) :]
                 for _ in range(int(count or 1)):
-                    if prev is None:  # "(CH3)3C...": the groups hang on the next atom
+                    if not started:  # "(CH3)3C...": the groups hang on the chain's first atom
                         pending.append(text_inside)
                     elif chain(text_inside, prev) is None:
                         return None
@@ -237,7 +246,7 @@ def branched_condensed_smiles(text: str) -> str | None:
                 for group in pending:
                     if chain(group, index) is None:
                         return None
-                pending = []
+                pending, started = [], True
                 # OH, Cl, NH2 in mid-chain ("CH3CHOHCH3") hang on the atom before them
                 ends = _VALENCE[symbol] - hydrogens - (prev is not None) == 0
                 more = k < len(units) - 1 or (rest and rest[0] not in ")=≡")
@@ -253,9 +262,11 @@ def branched_condensed_smiles(text: str) -> str | None:
                 return rest[:i], rest[i + 1 :]
         return None
 
-    text = text.strip()
-    parsed = chain(text, None)
-    if parsed is None or parsed[1] or not atoms or len(atoms) > 60:
+    try:
+        parsed = chain(text, None)
+    except TooBig:
+        return None
+    if parsed is None or parsed[1] or not atoms:
         return None
 
     def free(i: int) -> int:

@@ -98,6 +98,7 @@ def test_formulas_written_as_smiles() -> None:
         ("(CH3)3CC(O)CH2CCH", "C#CCC(=O)C(C)(C)C"),
         ("(CH3)2CHOH", "CC(C)O"),
         ("CH3CH(CH3)CH3", "CC(C)C"),
+        ("((CH3)2CH)2CHOH", "CC(C)C(O)C(C)C"),
         ("CH3CHOHCH3", "CC(C)O"),
         ("CH3CH2C(O)OCH3", "CCC(=O)OC"),
         ("CH3COOCH2CH3", "CC(=O)OCC"),
@@ -125,6 +126,9 @@ def test_what_is_not_a_condensed_formula_is_not_guessed():
 
     for text in ("C2H6O", "C2H5OH", "O2", "CCl2", "XYZ", "CH3CH2", "(CH3)3CC(O", "CH3C(CH3)3CH3"):
         assert condensed_smiles(text) is None, text
+    # model-written text: a huge count, deep nesting or a long chain is refused before building
+    for text in ("(CH3)99999999C", "(" * 500 + "CH3" + ")" * 500, "CH3" * 1000):
+        assert condensed_smiles(text) is None, text[:20]
 
 
 def test_every_domain_draws_in_the_real_sandbox() -> None:
