@@ -8,9 +8,10 @@ On the wire the problem travels once, as a ``Problem`` struct; ``verdict`` is a 
 struct (the shard's own verdict type) and ``timings`` a list of {stage, seconds}, both derived
 from the records (``arrow_row_schema()``), so a user can query status, reasons and R_inv between
 stages. The coder's working state (``state``: the ``CoderResult`` without its problem) is
-pydantic's JSON: as a nested struct (~100 child arrays) Ray's serialization of the one-row blocks
-cost a third of the pipeline's throughput (``benchmarks/pipeline.py`` ratio 0.37-0.41 against
-0.55 as JSON, same machine and hour), and it is internal: the shards store it typed. Every
+pydantic's JSON: as a nested struct (~100 child arrays) Ray's own Arrow reducer cost a third of
+the pipeline's throughput on the one-row blocks (``benchmarks/pipeline.py`` ratio 0.37-0.41
+against 0.55 as JSON, same machine and hour; measured before blocks crossed as Arrow IPC, see
+``sciray.cluster.arrow_wire``, and not since), and it is internal: the shards store it typed. Every
 rendered PNG travels once, as raw bytes in ``images`` (list<binary>): a candidate's image points
 into it (``ImageRef.path`` = ``row-images:<i>``), so no stage re-encodes images. Stages take and
 return Arrow tables and never touch a column's encoding: ``read_problem`` / ``read_state`` /

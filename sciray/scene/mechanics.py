@@ -113,7 +113,7 @@ class Body(BaseModel):
     shape: Literal["ball", "block"] | None = None
     """pendulum: the bob's shape (default ball)."""
 
-    _no_name = field_validator("on", mode="before")(lambda v: _null_name(v))
+    _no_name = field_validator("on", mode="before")(_null_name)
 
 
 class Link(BaseModel):
@@ -132,7 +132,7 @@ class Link(BaseModel):
     label: str | None = Field(default=None, max_length=MAX_LABEL)
     """Text beside it, e.g. "k = 200 N/m" or "T"; null for none."""
 
-    _no_name = field_validator("over", mode="before")(lambda v: _null_name(v))
+    _no_name = field_validator("over", mode="before")(_null_name)
 
 
 class Arrow(BaseModel):
@@ -176,7 +176,7 @@ class Dimension(BaseModel):
     label: str = Field(min_length=1, max_length=MAX_LABEL)
     """The stated length, e.g. "d", "2.00 m", "32.0 cm"."""
 
-    _no_name = field_validator("to", mode="before")(lambda v: _null_name(v))
+    _no_name = field_validator("to", mode="before")(_null_name)
 
 
 @register
