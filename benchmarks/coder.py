@@ -43,7 +43,9 @@ class TimedEngine:
         self.engine.close()
 
 
-def sample_problems(path: str, limit: int, seed: int = 0, scene_types_only: bool = False):
+def sample_problems(
+    path: str, limit: int, seed: int = 0, scene_types_only: bool = False, by_domain: bool = False
+):
     from sciray.data.problems import load_problems
 
     problems = sorted(load_problems(path).problems, key=lambda p: p.id)
@@ -51,7 +53,12 @@ def sample_problems(path: str, limit: int, seed: int = 0, scene_types_only: bool
         from sciray.scene import route
 
         problems = [p for p in problems if route(p.image_type) is not None]
-    return random.Random(seed).sample(problems, min(limit, len(problems)))
+    sample = random.Random(seed).sample(problems, min(limit, len(problems)))
+    if by_domain:  # a domain's problems together, as a long run's prompt cache sees them
+        from sciray.scene import route
+
+        sample.sort(key=lambda p: route(p.image_type) or "")
+    return sample
 
 
 def first_answer(result):
@@ -124,6 +131,10 @@ def _row(r) -> dict:
         "origins": [c.origin for c in r.attempts],
         "errors": [c.render_error for c in r.attempts if c.render_error],
         "error_kinds": [c.render_failure.kind for c in r.attempts if c.render_failure],
+        "check_reasons": best.check_reasons if best else [],
+        # what each scene attempt said (the scene, or the raw answer that was not one): why a
+        # scene failed is read from these
+        "scenes": [c.scene_spec or c.raw_text for c in r.attempts if c.language == "scene"],
     }
 
 
@@ -217,6 +228,13 @@ def main() -> int:
         help="Sample only problems whose image type a scene domain takes.",
     )
     parser.add_argument(
+        "--by-domain",
+        action="store_true",
+        help="Run the sample grouped by scene domain: in a long run every domain recurs and the "
+        "local engine's prompt cache keeps each domain's system message; a small sample of "
+        "mixed domains otherwise pays that prompt on every problem.",
+    )
+    parser.add_argument(
         "--modes",
         default="",
         help="coder.mode values to run one after another on the same sample with the same "
@@ -243,7 +261,9 @@ def main() -> int:
         if mode not in ("code", "scene", "auto"):
             print(f"error: unknown mode {mode!r}; use code, scene or auto", file=sys.stderr)
             return 2
-    problems = sample_problems(args.problems, args.limit, args.seed, args.scene_types_only)
+    problems = sample_problems(
+        args.problems, args.limit, args.seed, args.scene_types_only, args.by_domain
+    )
     inner = make_engine(cfg.coder)
     out = open(args.out, "w") if args.out else None
     runs: dict[str, tuple[list, dict]] = {}
