@@ -262,7 +262,7 @@ class ImgCoder:
             return Candidate(**base, status="engine_error", raw_text=answer.error)
         scene, domain = self.scene_domain(problem, slot)
         if scene:
-            return self._scene_candidate(base, answer, domain)
+            return self._scene_candidate(base, answer, domain, problem.question)
         parsed = parse_answer(answer.text, self.cfg.language)
         if parsed.code is None:
             return Candidate(**base, status="no_code", plan=parsed.plan, raw_text=answer.text)
@@ -282,9 +282,12 @@ class ImgCoder:
         )
 
     @staticmethod
-    def _scene_candidate(base: dict, answer: ChatResult, domain: str | None) -> Candidate:
-        """A scene answer: valid, it waits for the scene renderer; invalid, it has already failed
-        (kind ``invalid_scene``) and its repair shows the validation error."""
+    def _scene_candidate(
+        base: dict, answer: ChatResult, domain: str | None, question: str
+    ) -> Candidate:
+        """A scene answer: valid, it waits for the scene renderer (with what ``question``
+        states exactly put in place of what the model wrote differently); invalid, it has
+        already failed (kind ``invalid_scene``) and its repair shows the validation error."""
         from sciray.coder.scene_prompts import (
             SCENE_PROMPT_VERSION,
             copies_the_example,
@@ -293,6 +296,8 @@ class ImgCoder:
 
         base = {**base, "language": "scene", "prompt_version": SCENE_PROMPT_VERSION}
         spec, why = parse_scene_answer(answer.text, domain)
+        if spec is not None:
+            spec = spec.aligned_to(question)
         if spec is not None and copies_the_example(spec):
             spec = None
             why = (
@@ -361,10 +366,19 @@ class ImgCoder:
         )
         cand.checks, cand.check_reasons = dict(report.scores), list(report.reasons)
         cand.label_recall, cand.score = report.label_recall, report.score
+        passed = report.passed
+        if ok and cand.scene_spec is not None:
+            # what the scene states can contradict the problem where no drawn text shows it
+            from sciray.scene import parse_scene
+
+            disagree = parse_scene(cand.scene_spec).disagreements(problem.question)
+            cand.checks["matches_problem"] = 0.0 if disagree else 1.0
+            cand.check_reasons += disagree
+            passed = passed and not disagree
         if not ok:
             cand.status = "render_failed"
         else:
-            cand.status = "ok" if report.passed else "checks_failed"
+            cand.status = "ok" if passed else "checks_failed"
 
     def _mechanical_fix(self, cand: Candidate) -> Candidate | None:
         """A re-render after a mechanical fix of the failed code, or None when none applies."""

@@ -16,7 +16,7 @@ from typing import Any
 from sciray.llm.base import Message
 from sciray.types import Problem
 
-SCENE_PROMPT_VERSION = "imgcoder-scene-v1"
+SCENE_PROMPT_VERSION = "imgcoder-scene-v2"
 
 SYSTEM = (
     "You describe the figure a science problem needs as one JSON object that follows the given "
@@ -25,20 +25,13 @@ SYSTEM = (
     "states them, never include the answer or any value the problem asks for."
 )
 
-# The domain's schema and worked example sit in the system message, the problem after them:
-# every call for a domain then shares its long prefix, which llama.cpp keeps evaluated.
+# The domain's schema sits in the system message: every call for a domain then shares that long
+# prefix, which llama.cpp keeps evaluated. The worked example nearest to the problem follows as
+# one earlier turn (its problem, its scene), then the problem itself.
 _SYSTEM_DOMAIN = """{system}
 
 The figure is described by one JSON object valid against this JSON schema:
-{schema}{example}"""
-
-_EXAMPLE = """
-
-Example problem:
-{problem}
-
-Its figure:
-{scene}"""
+{schema}"""
 
 _FIRST = """Problem:
 {question}
@@ -111,23 +104,30 @@ def _compact(schema: dict[str, Any]) -> str:
 
 
 def system_message(domain: str) -> Message:
-    """The system message of every call for ``domain``: the rules, its schema and its worked
-    example (``sciray.scene.examples``)."""
+    """The system message of every call for ``domain``: the rules and its schema."""
     return {"role": "system", "content": _system_content(domain)}
 
 
 @functools.lru_cache(maxsize=None)
 def _system_content(domain: str) -> str:
     # built once per domain: every scene request of a run sends the same text
-    from sciray.scene.examples import EXAMPLES
+    return _SYSTEM_DOMAIN.format(system=SYSTEM, schema=_compact(scene_schema(domain)))
 
-    example = ""
-    if domain in EXAMPLES:  # every built-in domain has one; a plugin's may not
-        problem, scene = EXAMPLES[domain]
-        example = _EXAMPLE.format(problem=problem, scene=example_json(domain, scene))
-    return _SYSTEM_DOMAIN.format(
-        system=SYSTEM, schema=_compact(scene_schema(domain)), example=example
-    )
+
+def example_turns(problem: Problem, domain: str) -> list[Message]:
+    """The worked example of ``domain`` nearest to ``problem`` (``sciray.scene.examples``) as an
+    earlier exchange: its problem asked as this one is, its scene as the answer. None for a
+    domain without examples (a plugin's)."""
+    from sciray.scene.examples import nearest_example
+
+    example = nearest_example(domain, problem.question)
+    if example is None:
+        return []
+    question, scene = example
+    return [
+        {"role": "user", "content": _FIRST.format(question=question)},
+        {"role": "assistant", "content": example_json(domain, scene)},
+    ]
 
 
 def example_json(domain: str, scene: dict[str, Any]) -> str:
@@ -161,7 +161,11 @@ def _grammar_order(value: Any, schema: dict[str, Any], root: dict[str, Any]) -> 
 
 def first_messages(problem: Problem, domain: str) -> list[Message]:
     text = _FIRST.format(question=problem.question.strip()[:6000])
-    return [system_message(domain), {"role": "user", "content": text}]
+    return [
+        system_message(domain),
+        *example_turns(problem, domain),
+        {"role": "user", "content": text},
+    ]
 
 
 def repair_messages(
@@ -174,7 +178,11 @@ def repair_messages(
         scene=scene[:4000],
         error=error[:1500],
     )
-    return [system_message(domain), {"role": "user", "content": text}]
+    return [
+        system_message(domain),
+        *example_turns(problem, domain),
+        {"role": "user", "content": text},
+    ]
 
 
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
@@ -203,19 +211,18 @@ def parse_scene_answer(text: str, domain: str | None = None):
 
 
 def copies_the_example(scene) -> bool:
-    """Whether ``scene`` repeats its domain's worked example (what a small model writes when it
-    does not know what to draw; seen on a hexagonal-grid problem answered with the example's
-    two curves): the same content, whatever its title."""
-    example = _example_content(scene.domain)
-    return example is not None and scene.model_dump(exclude={"title"}) == example
+    """Whether ``scene`` repeats one of its domain's worked examples (what a small model writes
+    when it does not know what to draw; seen on a hexagonal-grid problem answered with the
+    example's two curves): the same content, whatever its title."""
+    return scene.model_dump(exclude={"title"}) in _example_contents(scene.domain)
 
 
 @functools.lru_cache(maxsize=None)
-def _example_content(domain: str) -> dict[str, Any] | None:
+def _example_contents(domain: str) -> tuple[dict[str, Any], ...]:
     # parsed once per domain, not for every scene candidate
     from sciray.scene import parse_scene
     from sciray.scene.examples import EXAMPLES
 
-    if domain not in EXAMPLES:
-        return None
-    return parse_scene(EXAMPLES[domain][1]).model_dump(exclude={"title"})
+    return tuple(
+        parse_scene(scene).model_dump(exclude={"title"}) for _q, scene in EXAMPLES.get(domain, [])
+    )

@@ -44,6 +44,16 @@ class SceneSpec(BaseModel):
         """Draw the scene on the Matplotlib figure ``fig`` (see the module doc's contract)."""
         raise NotImplementedError
 
+    def disagreements(self, question: str) -> list[str]:
+        """What this scene contradicts in ``question``, one short reason each (a repair prompt
+        shows them); none by default."""
+        return []
+
+    def aligned_to(self, question: str) -> SceneSpec:
+        """This scene with what ``question`` states exactly put in place of what the model wrote
+        differently (the problem is the authority on its own data); unchanged by default."""
+        return self
+
 
 DOMAINS: dict[str, type[SceneSpec]] = {}
 

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from sciray.scene.base import SceneSpec, register
 from sciray.scene.text import mathtext_ok
+
+# "in parallel", not a "parallel-plate capacitor"
+_PARALLEL = re.compile(r"\bparallel\b(?![- ]plates?)", re.IGNORECASE)
 
 __all__ = ["CircuitScene", "Component"]
 
@@ -157,6 +161,19 @@ class CircuitScene(SceneSpec):
         return self._texts()
 
     # -- drawing -----------------------------------------------------------------------------
+
+    def disagreements(self, question: str) -> list[str]:
+        # seen from the 1.5B coder (seed 11): three loudspeakers "connected in parallel" written
+        # as a chain a-b, b-c, c-d
+        parts = [c for c in self.components if c.kind not in ("ground", "battery", "ac_source")]
+        if len(parts) >= 2 and _PARALLEL.search(question):
+            pairs = Counter(frozenset((c.node_a, c.node_b)) for c in parts)
+            if max(pairs.values()) < 2:
+                return [
+                    "the problem says 'parallel', but no two components join the same two "
+                    "nodes: components in parallel share both their node_a and node_b"
+                ]
+        return []
 
     def draw(self, fig: Any) -> None:
         _draw(self, fig)

@@ -1,16 +1,27 @@
-"""One worked example per scene domain, written by us, that the scene prompt shows the model.
+"""Worked examples per scene domain, written by us; the scene prompt shows the model the one
+nearest to its problem.
 
 Small models copy the shape of an example far more reliably than they read a schema: without
-one, a 1.5B coder answers ``{"domain": "plot"}`` and nothing else. The problems are made up for
-this purpose (none is a SciGenBench problem) and each scene is short; tests check that every
-example validates, renders and passes the checks.
+one, a 1.5B coder answers ``{"domain": "plot"}`` and nothing else, and with a single example per
+domain it bends every problem into that example's setup (a spring oscillator drawn as a pulley,
+a chain-rule tree as arrows into one node). Each domain has examples of its common setups, and
+``nearest_example`` picks by shared words. The problems are made up for this purpose (none is a
+SciGenBench problem) and each scene is short; tests check that every example validates, renders
+and passes the checks.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import math
+import re
+from collections import Counter
 from typing import Any
 
-EXAMPLES: dict[str, tuple[str, dict[str, Any]]] = {
+Example = tuple[str, dict[str, Any]]
+
+_FIRST: dict[str, Example] = {
     "mechanics": (
         "A 3.0 kg box rests on a 30° ramp with kinetic friction coefficient 0.20. A rope parallel "
         "to the ramp runs over a pulley at the top to a hanging 2.0 kg mass. Find the "
@@ -124,4 +135,513 @@ EXAMPLES: dict[str, tuple[str, dict[str, Any]]] = {
         },
     ),
 }
-"""domain -> (a problem, the scene a model should write for it)."""
+
+
+# More worked examples, one per common kind of setup in a domain: a small model copies the shape
+# of the example it sees, so the nearest one to the problem is shown (``nearest_example``).
+_MORE: dict[str, list[Example]] = {
+    "mechanics": [
+        (
+            "A 0.50 kg mass hangs from a spring with spring constant k = 20 N/m fixed to the "
+            "ceiling. It is pulled 10 cm below its equilibrium position and released, and it "
+            "oscillates in simple harmonic motion. Find the period of the oscillation.",
+            {
+                "domain": "mechanics",
+                "bodies": [
+                    {"name": "C", "kind": "ceiling"},
+                    {"name": "m", "kind": "block", "label": "0.50 kg"},
+                ],
+                "links": [{"kind": "spring", "a": "C", "b": "m", "label": "k = 20 N/m"}],
+                "dimensions": [{"of": "m", "measure": "travel", "label": "10 cm"}],
+            },
+        ),
+        (
+            "A projectile is launched from level ground with a speed of 30 m/s at 40° above the "
+            "horizontal. How far away does it land, neglecting air resistance?",
+            {
+                "domain": "mechanics",
+                "bodies": [
+                    {"name": "G", "kind": "ground"},
+                    {"name": "P", "kind": "ball", "on": "G"},
+                ],
+                "arrows": [
+                    {
+                        "body": "P",
+                        "kind": "velocity",
+                        "direction": "angle",
+                        "angle_deg": 40,
+                        "angle_label": "40°",
+                        "label": "30 m/s",
+                    }
+                ],
+            },
+        ),
+        (
+            "A stone is thrown horizontally at 15 m/s from the top of a cliff 20 m high. How far "
+            "from the base of the cliff does it land?",
+            {
+                "domain": "mechanics",
+                "bodies": [
+                    {"name": "G", "kind": "ground"},
+                    {"name": "cliff", "kind": "table"},
+                    {"name": "S", "kind": "ball", "on": "cliff"},
+                ],
+                "arrows": [
+                    {"body": "S", "kind": "velocity", "direction": "right", "label": "15 m/s"}
+                ],
+                "dimensions": [{"of": "cliff", "measure": "height", "label": "20 m"}],
+            },
+        ),
+        (
+            "A pendulum of length 75 cm with a 0.20 kg bob is pulled aside to 25° from the "
+            "vertical and released. Find the bob's speed at the lowest point.",
+            {
+                "domain": "mechanics",
+                "bodies": [
+                    {"name": "C", "kind": "ceiling"},
+                    {
+                        "name": "bob",
+                        "kind": "pendulum",
+                        "label": "0.20 kg",
+                        "angle_deg": 25,
+                        "angle_label": "25°",
+                        "length_label": "75 cm",
+                    },
+                ],
+            },
+        ),
+        (
+            "A 2.0 kg cart moving to the right at 3.0 m/s on a frictionless track collides with a "
+            "1.0 kg cart at rest, and they stick together. Find their common velocity.",
+            {
+                "domain": "mechanics",
+                "bodies": [
+                    {"name": "track", "kind": "ground", "label": "frictionless"},
+                    {"name": "A", "kind": "cart", "on": "track", "label": "2.0 kg"},
+                    {"name": "B", "kind": "cart", "on": "track", "label": "1.0 kg"},
+                ],
+                "arrows": [
+                    {"body": "A", "kind": "velocity", "direction": "right", "label": "3.0 m/s"}
+                ],
+            },
+        ),
+        (
+            "A 10 kg crate on a floor with kinetic friction coefficient 0.30 is pulled by a rope "
+            "with a force F = 50 N at 30° above the horizontal. Find its acceleration.",
+            {
+                "domain": "mechanics",
+                "bodies": [
+                    {"name": "floor", "kind": "ground", "label": "μk = 0.30"},
+                    {"name": "crate", "kind": "block", "on": "floor", "label": "10 kg"},
+                ],
+                "arrows": [
+                    {
+                        "body": "crate",
+                        "direction": "angle",
+                        "angle_deg": 30,
+                        "angle_label": "30°",
+                        "label": "F = 50 N",
+                    },
+                    {"body": "crate", "kind": "acceleration", "direction": "right", "label": "a"},
+                ],
+            },
+        ),
+    ],
+    "geometry": [
+        (
+            "A chord AB of a circle is 8 cm long and lies 3 cm from the centre O. Find the radius "
+            "of the circle.",
+            {
+                "domain": "geometry",
+                "steps": [
+                    {"kind": "segment", "points": ["A", "B"], "length": 8},
+                    {"kind": "midpoint", "name": "M", "of": ["A", "B"]},
+                    {"kind": "ray", "name": "O", "of": ["M", "B"], "length": 3, "angle": 90},
+                    {"kind": "circle", "center": "O", "through": "A"},
+                ],
+                "segments": [
+                    {"points": ["A", "B"], "label": "8 cm"},
+                    {"points": ["O", "M"], "label": "3 cm", "dashed": True},
+                    {"points": ["O", "A"], "dashed": True},
+                ],
+                "angles": [{"points": ["O", "M", "B"], "right": True}],
+            },
+        ),
+        (
+            "From a point P that is 13 cm from the centre O of a circle of radius 5 cm, a tangent "
+            "PT touches the circle at T. Find the length of PT.",
+            {
+                "domain": "geometry",
+                "steps": [
+                    {"kind": "circle", "center": "O", "radius": 5},
+                    {"kind": "ray", "name": "P", "of": ["O"], "length": 13, "angle": 0},
+                    {"kind": "tangent", "name": "T", "of": ["P", "O"]},
+                ],
+                "segments": [
+                    {"points": ["O", "P"], "label": "13 cm"},
+                    {"points": ["O", "T"], "label": "5 cm"},
+                    {"points": ["P", "T"]},
+                ],
+                "angles": [{"points": ["O", "T", "P"], "right": True}],
+            },
+        ),
+        (
+            "The points A(1, 2), B(5, 2) and C(3, 6) are the vertices of a triangle. Find its "
+            "area.",
+            {
+                "domain": "geometry",
+                "steps": [
+                    {"kind": "xy", "name": "A", "x": 1, "y": 2},
+                    {"kind": "xy", "name": "B", "x": 5, "y": 2},
+                    {"kind": "xy", "name": "C", "x": 3, "y": 6},
+                    {"kind": "polygon", "points": ["A", "B", "C"]},
+                ],
+                "points": [
+                    {"name": "A", "text": "A(1, 2)"},
+                    {"name": "B", "text": "B(5, 2)"},
+                    {"name": "C", "text": "C(3, 6)"},
+                ],
+                "axes": True,
+            },
+        ),
+        (
+            "A boat at B is 3 km from the nearest point P of a straight shore. A town T is on the "
+            "shore 8 km from P. The rower lands at a point Q between P and T and walks to T. "
+            "Where should Q be to reach T fastest?",
+            {
+                "domain": "geometry",
+                "steps": [
+                    {"kind": "segment", "points": ["P", "T"], "length": 8},
+                    {"kind": "ray", "name": "B", "of": ["P", "T"], "length": 3, "angle": 90},
+                    {"kind": "on_segment", "name": "Q", "of": ["P", "T"], "ratio": 0.65},
+                ],
+                "segments": [
+                    {"points": ["P", "T"], "label": "8 km"},
+                    {"points": ["B", "P"], "label": "3 km", "dashed": True},
+                    {"points": ["B", "Q"]},
+                ],
+                "angles": [{"points": ["B", "P", "T"], "right": True}],
+                "points": [{"name": "T", "text": "T (town)"}, {"name": "B", "text": "B (boat)"}],
+            },
+        ),
+        (
+            "A rectangular field ABCD is 40 m long and 30 m wide. How long is the diagonal AC?",
+            {
+                "domain": "geometry",
+                "steps": [
+                    {"kind": "rectangle", "points": ["A", "B", "C", "D"], "sides": [40, 30]},
+                ],
+                "segments": [
+                    {"points": ["A", "B"], "label": "40 m"},
+                    {"points": ["B", "C"], "label": "30 m"},
+                    {"points": ["A", "C"], "dashed": True},
+                ],
+            },
+        ),
+    ],
+    "circuit": [
+        (
+            "A 9.0 V battery, a switch S, a 2.0 kΩ resistor and a 50 μF capacitor are connected "
+            "in series. The switch is closed. Find the time constant.",
+            {
+                "domain": "circuit",
+                "components": [
+                    {"kind": "battery", "value": "9.0 V", "node_a": "a", "node_b": "d"},
+                    {"kind": "switch", "name": "S", "node_a": "a", "node_b": "b"},
+                    {
+                        "kind": "resistor",
+                        "name": "R",
+                        "value": "2.0 kΩ",
+                        "node_a": "b",
+                        "node_b": "c",
+                    },
+                    {
+                        "kind": "capacitor",
+                        "name": "C",
+                        "value": "50 μF",
+                        "node_a": "c",
+                        "node_b": "d",
+                    },
+                ],
+            },
+        ),
+        (
+            "A series RLC circuit has R = 50 Ω, L = 0.20 H and C = 10 μF and is driven by an AC "
+            "generator of 120 V at a frequency of 60 Hz. Find the impedance.",
+            {
+                "domain": "circuit",
+                "components": [
+                    {"kind": "ac_source", "value": "120 V, 60 Hz", "node_a": "a", "node_b": "d"},
+                    {
+                        "kind": "resistor",
+                        "name": "R",
+                        "value": "50 Ω",
+                        "node_a": "a",
+                        "node_b": "b",
+                    },
+                    {
+                        "kind": "inductor",
+                        "name": "L",
+                        "value": "0.20 H",
+                        "node_a": "b",
+                        "node_b": "c",
+                    },
+                    {
+                        "kind": "capacitor",
+                        "name": "C",
+                        "value": "10 μF",
+                        "node_a": "c",
+                        "node_b": "d",
+                    },
+                ],
+            },
+        ),
+        (
+            "A 6.0 V battery drives a current through R1 = 10 Ω and R2 = 20 Ω in series. An "
+            "ammeter measures the current and a voltmeter the voltage across R2. What do they read?",
+            {
+                "domain": "circuit",
+                "components": [
+                    {"kind": "battery", "value": "6.0 V", "node_a": "a", "node_b": "d"},
+                    {"kind": "ammeter", "name": "A", "node_a": "a", "node_b": "b"},
+                    {
+                        "kind": "resistor",
+                        "name": "R1",
+                        "value": "10 Ω",
+                        "node_a": "b",
+                        "node_b": "c",
+                    },
+                    {
+                        "kind": "resistor",
+                        "name": "R2",
+                        "value": "20 Ω",
+                        "node_a": "c",
+                        "node_b": "d",
+                    },
+                    {"kind": "voltmeter", "name": "V", "node_a": "c", "node_b": "d"},
+                ],
+            },
+        ),
+    ],
+    "molecule": [
+        (
+            "Draw the Lewis structure of acetic acid, CH3COOH, showing every hydrogen.",
+            {
+                "domain": "molecule",
+                "molecules": [{"smiles": "CC(=O)O", "name": "acetic acid", "show_hydrogens": True}],
+            },
+        ),
+        (
+            "Give the IUPAC name of the compound CH3CH2CH(CH3)CH2OH.",
+            {
+                "domain": "molecule",
+                "molecules": [{"smiles": "CCC(C)CO", "name": "CH3CH2CH(CH3)CH2OH"}],
+            },
+        ),
+        (
+            "Ethene reacts with hydrogen bromide to give bromoethane. Draw the reaction.",
+            {
+                "domain": "molecule",
+                "reactants": [{"smiles": "C=C", "name": "ethene"}, {"formula": "HBr"}],
+                "products": [{"smiles": "CCBr", "name": "bromoethane"}],
+            },
+        ),
+        (
+            "At 500 °C nitrogen and hydrogen reach equilibrium with ammonia: N2(g) + 3 H2(g) ⇌ "
+            "2 NH3(g). Write the expression for Kc.",
+            {
+                "domain": "molecule",
+                "reactants": [
+                    {"formula": "N2", "state": "g"},
+                    {"formula": "H2", "coefficient": 3, "state": "g"},
+                ],
+                "products": [{"formula": "NH3", "coefficient": 2, "state": "g"}],
+                "arrow": "equilibrium",
+                "conditions": "500 °C",
+            },
+        ),
+    ],
+    "graph": [
+        (
+            "Use a tree diagram to write the chain rule for z = f(x, y), where x = x(s, t) and "
+            "y = y(s, t).",
+            {
+                "domain": "graph",
+                "layout": "layered",
+                "nodes": [
+                    {"name": "z"},
+                    {"name": "x"},
+                    {"name": "y"},
+                    {"name": "s1", "label": "s"},
+                    {"name": "t1", "label": "t"},
+                    {"name": "s2", "label": "s"},
+                    {"name": "t2", "label": "t"},
+                ],
+                "edges": [
+                    {"src": "z", "dst": "x"},
+                    {"src": "z", "dst": "y"},
+                    {"src": "x", "dst": "s1"},
+                    {"src": "x", "dst": "t1"},
+                    {"src": "y", "dst": "s2"},
+                    {"src": "y", "dst": "t2"},
+                ],
+            },
+        ),
+        (
+            "Roads join four towns: A to B is 5 km, B to C 3 km, A to C 4 km and C to D 6 km. "
+            "Find the shortest route from A to D.",
+            {
+                "domain": "graph",
+                "nodes": [{"name": "A"}, {"name": "B"}, {"name": "C"}, {"name": "D"}],
+                "edges": [
+                    {"src": "A", "dst": "B", "label": "5 km"},
+                    {"src": "B", "dst": "C", "label": "3 km"},
+                    {"src": "A", "dst": "C", "label": "4 km"},
+                    {"src": "C", "dst": "D", "label": "6 km"},
+                ],
+            },
+        ),
+        (
+            "An algorithm reads a number n. If n is even it prints 'even', otherwise it prints "
+            "'odd'. Draw its flowchart.",
+            {
+                "domain": "graph",
+                "directed": True,
+                "layout": "layered",
+                "nodes": [
+                    {"name": "read", "label": "Read n", "shape": "box"},
+                    {"name": "test", "label": "n even?", "shape": "diamond"},
+                    {"name": "even", "label": "Print even", "shape": "box"},
+                    {"name": "odd", "label": "Print odd", "shape": "box"},
+                ],
+                "edges": [
+                    {"src": "read", "dst": "test"},
+                    {"src": "test", "dst": "even", "label": "yes"},
+                    {"src": "test", "dst": "odd", "label": "no"},
+                ],
+            },
+        ),
+        (
+            "Ann is 2 times as old as Ben, and Ben is 4 years older than Cat. Cat is 9. How old "
+            "is Ann?",
+            {
+                "domain": "graph",
+                "directed": True,
+                "nodes": [
+                    {"name": "Ann"},
+                    {"name": "Ben"},
+                    {"name": "Cat", "label": "Cat: 9"},
+                ],
+                "edges": [
+                    {"src": "Ben", "dst": "Ann", "label": "× 2"},
+                    {"src": "Cat", "dst": "Ben", "label": "+ 4"},
+                ],
+            },
+        ),
+    ],
+    "plot": [
+        (
+            "A class's grades were: A 5 students, B 12, C 8 and D 3. Draw a bar chart of the "
+            "grades.",
+            {
+                "domain": "plot",
+                "x_label": "grade",
+                "y_label": "students",
+                "series": [
+                    {
+                        "kind": "bar",
+                        "categories": ["A", "B", "C", "D"],
+                        "y": [5, 12, 8, 3],
+                        "show_values": True,
+                    }
+                ],
+            },
+        ),
+        (
+            "A project's cash flows are: year 0, -800; year 1, 300; year 2, 400; year 3, 250. "
+            "Find its rate of return.",
+            {
+                "domain": "plot",
+                "table": {
+                    "header": ["Year", "Cash flow"],
+                    "rows": [["0", "-800"], ["1", "300"], ["2", "400"], ["3", "250"]],
+                },
+            },
+        ),
+        (
+            "At t = 1, 2 and 3 s a car that starts from rest is 2.5 m, 10 m and 22.5 m from its "
+            "start. Plot its position against time and find its acceleration.",
+            {
+                "domain": "plot",
+                "x_label": "t (s)",
+                "y_label": "x (m)",
+                "series": [{"kind": "line", "x": [0, 1, 2, 3], "y": [0, 2.5, 10, 22.5]}],
+                "points": [
+                    {"x": 1, "y": 2.5, "label": "(1, 2.5)"},
+                    {"x": 2, "y": 10, "label": "(2, 10)"},
+                    {"x": 3, "y": 22.5, "label": "(3, 22.5)"},
+                ],
+            },
+        ),
+        (
+            "Two fertilizers were tested. A: n = 8 plots, mean yield 42.5 kg, standard deviation "
+            "3.1 kg. B: n = 8 plots, mean yield 45.0 kg, standard deviation 2.7 kg. Is the "
+            "difference significant at α = 0.05?",
+            {
+                "domain": "plot",
+                "title": "α = 0.05",
+                "table": {
+                    "header": ["Fertilizer", "n", "Mean (kg)", "SD (kg)"],
+                    "rows": [["A", "8", "42.5", "3.1"], ["B", "8", "45.0", "2.7"]],
+                },
+            },
+        ),
+    ],
+}
+
+EXAMPLES: dict[str, list[Example]] = {
+    domain: [first, *_MORE.get(domain, [])] for domain, first in _FIRST.items()
+}
+"""domain -> worked examples (a problem, the scene a model should write for it); the first is
+the one shown when no other is nearer to the problem."""
+
+_WORD = re.compile(r"[a-zA-Zα-ω]+")
+_STOP = frozenset(
+    "the and for are was with from that this what how find its their into than then which "
+    "when where each has have will does given draw show use write".split()
+)
+
+
+def _stems(text: str) -> set[str]:
+    # the first five letters stand for a word's stem: "oscillates" meets "oscillation",
+    # "springs" meets "spring"
+    return {w[:5] for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP}
+
+
+@functools.cache
+def _bank(domain: str) -> tuple[list[dict[str, float]], dict[str, float]]:
+    examples = EXAMPLES.get(domain, [])
+    docs = [_stems(problem) for problem, _scene in examples]
+    df = Counter(w for doc in docs for w in doc)
+    # a stem in every example of the domain says nothing about which one is nearer
+    idf = {w: math.log((1 + len(docs)) / n) for w, n in df.items()}
+    # a word the example's scene also uses names what is drawn ("spring", "pendulum",
+    # "tangent", "bar"): it counts twice
+    weights = [
+        {w: 2.0 if w in _stems(json.dumps(scene)) else 1.0 for w in doc}
+        for doc, (_problem, scene) in zip(docs, examples)
+    ]
+    return weights, idf
+
+
+def nearest_example(domain: str, question: str) -> Example | None:
+    """The worked example of ``domain`` whose problem shares the most telling words with
+    ``question`` (the first example when none shares any); None for a domain without one."""
+    examples = EXAMPLES.get(domain)
+    if not examples:
+        return None
+    weights, idf = _bank(domain)
+    words = _stems(question)
+    scores = [sum(idf[w] * doc[w] for w in words & doc.keys()) for doc in weights]
+    best = max(range(len(examples)), key=lambda i: (scores[i], -i))
+    return examples[best]

@@ -76,6 +76,19 @@ class Polygon(_Item):
     shaded: bool = False
     """Fill its inside lightly."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _unstated_angle(cls, data: Any) -> Any:
+        # a square's or rectangle's angles are fixed and a polygon's come from its points, so an
+        # angle there is noise; 0 or 180 is no parallelogram's angle: both read as not stated
+        if isinstance(data, dict) and data.get("angle") is not None:
+            angle = data["angle"]
+            fixed = data.get("kind") in ("square", "rectangle", "regular", "polygon")
+            flat = isinstance(angle, (int, float)) and not 0 < angle < 180
+            if fixed or flat:
+                data = {**data, "angle": None}
+        return data
+
 
 class Segment(_Item):
     kind: Literal["segment"]

@@ -93,6 +93,12 @@ class GraphScene(SceneSpec):
                 if name not in seen:
                     self.nodes.append(Node(name=name))
                     seen.add(name)
+        if self.edges:
+            # a node no edge touches that only repeats a joined node's text is a leftover (seen,
+            # seed 10: a chain-rule DAG drawn beside the example tree's unused leaves "s", "t")
+            joined = {name for e in self.edges for name in (e.src, e.dst)}
+            shown = {n.text() for n in self.nodes if n.name in joined}
+            self.nodes = [n for n in self.nodes if n.name in joined or n.text() not in shown]
         if len(self.nodes) > MAX_NODES:
             raise ValueError(f"at most {MAX_NODES} nodes (edges name {len(self.nodes)})")
         if not self.nodes:

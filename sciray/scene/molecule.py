@@ -122,18 +122,66 @@ _CONDENSED_GROUPS = (
 
 def condensed_smiles(text: str) -> str | None:
     """The SMILES of a condensed structural formula ("CH3CH2CH2CH2OH" -> "CCCCO", "CH3COOH" ->
-    "CC(=O)O", "(CH3)2CHOH" -> "CC(C)O"), or None when ``text`` is not one. Small models write
+    "CC(=O)O", "(CH3)2CHOH" -> "CC(C)O", "C2H5Br" -> "CCBr"), or None when ``text`` is not one. Small models write
     these where SMILES belongs; the result counts only when its molecular formula is the text's
     own."""
     from rdkit.Chem.rdMolDescriptors import CalcMolFormula
 
-    smiles = _linear_condensed_smiles(text)
-    if smiles is None and "C" in text:
-        smiles = branched_condensed_smiles(text)
-    mol = _rdkit_mol(smiles) if smiles else None
+    # TeX subscripts as the problem writes them ("C_2H_5Br"); C2H5 is always the ethyl group
+    text = re.sub(r"[_{}]", "", text).replace("C2H5", "CH3CH2")
+    formula = _hill_formula(text)
+    # the readers in order; the first whose structure has the text's own formula counts
+    for read in (_linear_condensed_smiles, branched_condensed_smiles, _star_smiles):
+        if read is branched_condensed_smiles and "C" not in text:
+            continue
+        smiles = read(text)
+        mol = _rdkit_mol(smiles) if smiles else None
+        if mol is not None and CalcMolFormula(mol) == formula:
+            return smiles
+    return None
+
+
+# Bond orders a terminal atom makes to the atom it hangs on; the valences a centre may have.
+_TERMINAL_ORDER = {"H": 1, "F": 1, "Cl": 1, "Br": 1, "I": 1, "O": 2, "S": 2, "N": 3}
+_CENTRE_VALENCES = {"C": (4,), "N": (3,), "O": (2,), "S": (2, 4, 6), "P": (3, 5), "B": (3,)}
+_BOND = {1: "", 2: "=", 3: "#"}
+
+
+def _star_smiles(text: str) -> str | None:
+    """A small molecule's formula that fixes its structure: a diatomic ("N2" -> "N#N") or one
+    centre with terminal atoms ("CO2" -> "O=C=O", "H2O", "SO2", "HCN"), each terminal atom
+    bonded to the centre with all its valence; None when no such reading exists."""
+    if len(text) > 12 or not re.fullmatch(r"(?:[A-Z][a-z]?\d?)+", text):
+        return None
+    counts = _formula_counts(text)
+    if sum(counts.values()) > 9:
+        return None
+    if len(counts) == 1:
+        ((element, n),) = counts.items()
+        order = _TERMINAL_ORDER.get(element)
+        if n != 2 or order is None:
+            return None
+        atom = "[H]" if element == "H" else element
+        return f"{atom}{_BOND[order]}{atom}"
+    centres = [e for e, n in counts.items() if n == 1 and e in _CENTRE_VALENCES]
+    if not centres:
+        return None
+    centre = max(centres, key=lambda e: max(_CENTRE_VALENCES[e]))  # first of the highest
+    terminals = [(e, n) for e, n in counts.items() if e != centre]
+    if any(e not in _TERMINAL_ORDER for e, _n in terminals):
+        return None
+    if sum(_TERMINAL_ORDER[e] * n for e, n in terminals) not in _CENTRE_VALENCES[centre]:
+        return None
+    branches = "".join(f"({_BOND[_TERMINAL_ORDER[e]]}{e})" * n for e, n in terminals if e != "H")
+    hydrogens = counts.get("H", 0)
+    # explicit hydrogens on the centre: its valence is then exactly what the formula says
+    atom = f"[{centre}H{hydrogens}]" if hydrogens else f"[{centre}]"
+    mol = _rdkit_mol(atom + branches)
     if mol is None:
         return None
-    return smiles if CalcMolFormula(mol) == _hill_formula(text) else None
+    from rdkit import Chem
+
+    return Chem.MolToSmiles(mol)
 
 
 def _linear_condensed_smiles(text: str) -> str | None:
@@ -344,6 +392,13 @@ class Molecule(BaseModel):
             smiles = condensed_smiles(text) if text else None
             if smiles and _rdkit_mol(text) is None:
                 return {**data, "smiles": smiles, "name": data.get("name") or text[:60]}
+            name = str(data.get("name") or "").strip()
+            if not smiles and name and (not text or _rdkit_mol(text) is None):
+                # garbage in the SMILES field but the formula as its name (seen: "CCl3H5Br"
+                # named "C2H5Br"): the name says which structure is meant
+                smiles = condensed_smiles(name)
+                if smiles:
+                    return {**data, "smiles": smiles}
         return data
 
     smiles: Annotated[
@@ -485,6 +540,47 @@ class MoleculeScene(SceneSpec):
 
     def draw(self, fig: Any) -> None:
         _draw(self, fig)
+
+    def aligned_to(self, question: str) -> MoleculeScene:
+        # a balanced equation in the problem fixes every coefficient it states (seen, seed 11:
+        # "4 NH3 + 3 O2 -> 2 N2 + 6 H2O" drawn with 1 O2 and 1 N2)
+        stated = stated_coefficients(question)
+        if not stated:
+            return self
+
+        def aligned(species: list[Species]) -> list[Species]:
+            out = []
+            for sp in species:
+                n = stated.get(_bare_formula(sp.formula))
+                out.append(sp.model_copy(update={"coefficient": n}) if n else sp)
+            return out
+
+        return self.model_copy(
+            update={"reactants": aligned(self.reactants), "products": aligned(self.products)}
+        )
+
+
+_TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
+_STATED_COEFFICIENT = re.compile(
+    r"(?<![\w.^])(\d{1,2})\s*([A-Z][A-Za-z0-9]*(?:\([A-Z][A-Za-z0-9]*\)\d*)?)"
+)
+
+
+def _bare_formula(text: str) -> str:
+    """A formula without TeX subscripts, spaces or a trailing state: "NH_3 (g)" -> "NH3"."""
+    text = re.sub(r"[_{}\s]", "", text)
+    return re.sub(r"\((?:s|l|g|aq)\)$", "", text)
+
+
+def stated_coefficients(question: str) -> dict[str, int]:
+    """Formula -> the one coefficient ``question`` writes before it ("4 NH_3 (g) + 3 O_2" ->
+    {"NH3": 4, "O2": 3}); a formula stated with two different coefficients is left out."""
+    plain = re.sub(r"[_{}]", "", _TEX_COMMAND.sub(" ", question))
+    found: dict[str, set[int]] = {}
+    for n, formula in _STATED_COEFFICIENT.findall(plain):
+        if _is_formula(formula) and int(n) > 0:
+            found.setdefault(formula, set()).add(int(n))
+    return {f: ns.pop() for f, ns in found.items() if len(ns) == 1}
 
 
 # =============================================================================================

@@ -295,6 +295,23 @@ def wrap_to_width(fig: Any, text: str, size: float, width_px: float, weight="nor
 # ---------------------------------------------------------------------------------------------
 
 
+def _number(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _ordered_ends(data: Any) -> Any:
+    """``data`` with ``x_from`` and ``x_to`` in increasing order: a model that writes an interval
+    from its right end ("from 10 down to 0") means the same interval."""
+    if isinstance(data, dict):
+        lo, hi = _number(data.get("x_from")), _number(data.get("x_to"))
+        if lo is not None and hi is not None and lo > hi:
+            data = {**data, "x_from": data["x_to"], "x_to": data["x_from"]}
+    return data
+
+
 class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, allow_inf_nan=False)
 
@@ -329,11 +346,15 @@ class Curve(_Part):
     def _check(cls, v: str) -> str:
         return _formula(v)
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Curve:
-        if self.x_from is not None and self.x_to is not None and self.x_from >= self.x_to:
-            raise ValueError("curve x_from must be less than x_to")
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _ends(cls, data: Any) -> Any:
+        data = _ordered_ends(data)
+        if isinstance(data, dict) and _number(data.get("x_from")) is not None:
+            if _number(data.get("x_from")) == _number(data.get("x_to")):
+                # a domain of one point is a placeholder (0 to 0), not a domain: the whole range
+                data = {**data, "x_from": None, "x_to": None}
+        return data
 
 
 class Series(_Part):
@@ -417,6 +438,11 @@ class Shade(_Part):
     def _check(cls, v: str) -> str:
         return _formula(v)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _ends(cls, data: Any) -> Any:
+        return _ordered_ends(data)
+
     @model_validator(mode="after")
     def _ordered(self) -> Shade:
         if self.x_from >= self.x_to:
@@ -440,6 +466,11 @@ class Riemann(_Part):
     @classmethod
     def _check(cls, v: str) -> str:
         return _formula(v)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ends(cls, data: Any) -> Any:
+        return _ordered_ends(data)
 
     @model_validator(mode="after")
     def _ordered(self) -> Riemann:
@@ -504,6 +535,13 @@ class Table(_Part):
         if not isinstance(v, list):
             return v
         return [[_cell_text(c) for c in r] if isinstance(r, list) else r for r in v]
+
+    @model_validator(mode="after")
+    def _header_once(self) -> Table:
+        # a small model often writes the header again as the first body row (seen, seed 10)
+        if self.header and len(self.rows) > 1 and self.rows[0] == self.header:
+            self.rows = self.rows[1:]
+        return self
 
     @model_validator(mode="after")
     def _fits(self) -> Table:

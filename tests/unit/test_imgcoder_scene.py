@@ -194,6 +194,55 @@ def test_the_scene_renderer_draws_in_the_sandbox_and_refuses_what_is_not_a_scene
     assert bad.status == "error" and "unknown scene domain" in bad.error
 
 
+def test_a_scene_takes_the_coefficients_its_problem_states():
+    """The model's equation drew 1 O2 where the problem writes 3 O2: the candidate's scene, and
+    so the row and the picture, carry the problem's coefficient."""
+    answer = {
+        "domain": "molecule",
+        "reactants": [{"formula": "CH4"}, {"formula": "O2"}],
+        "products": [{"formula": "CO2"}, {"formula": "H2O", "coefficient": 2}],
+    }
+    engine = ScriptedEngine(responses=[json.dumps(answer)])
+    cfg = CoderConfig(engine="scripted", mode="scene", attempts=1)
+    problem = Problem(
+        id="p",
+        question="Methane burns: CH4 + 2 O2 -> CO2 + 2 H2O. How much water forms from 3 g?",
+        image_type="Chemistry - Reaction Scheme",
+    )
+    (result,) = ImgCoder(cfg, engine, Renderers()).run([problem])
+    (first,) = result.attempts
+    coefficients = [sp.get("coefficient", 1) for sp in first.scene_spec["reactants"]]
+    assert coefficients == [1, 2]
+    assert '"coefficient":2' in first.code.replace(" ", "")
+
+
+def test_a_scene_that_contradicts_its_problem_fails_the_checks_and_is_repaired():
+    chain = {
+        "domain": "circuit",
+        "components": [
+            {"kind": "resistor", "name": "R1", "value": "4 Ω", "node_a": "a", "node_b": "b"},
+            {"kind": "resistor", "name": "R2", "value": "6 Ω", "node_a": "b", "node_b": "c"},
+        ],
+    }
+    parallel = {
+        "domain": "circuit",
+        "components": [{**c, "node_a": "a", "node_b": "b"} for c in chain["components"]],
+    }
+    engine = ScriptedEngine(responses=[json.dumps(chain), json.dumps(parallel)])
+    cfg = CoderConfig(engine="scripted", mode="scene", attempts=2)
+    problem = Problem(
+        id="p",
+        question="Resistors of 4 Ω and 6 Ω are connected in parallel. Find the total resistance.",
+        image_type="Physics - Circuit",
+    )
+    (result,) = ImgCoder(cfg, engine, Renderers()).run([problem])
+    first, second = result.attempts
+    assert first.status == "checks_failed" and first.checks["matches_problem"] == 0.0
+    assert any("'parallel'" in r for r in first.check_reasons)
+    assert "'parallel'" in engine.requests[1].messages[-1]["content"]  # the repair is told
+    assert second.status == "ok" and second.checks["matches_problem"] == 1.0
+
+
 def test_a_scene_that_copies_the_worked_example_is_refused_and_repaired():
     """A small model that does not know what to draw answers with the prompt's example; that
     is no figure of this problem, so it is an invalid scene the repair names."""
@@ -201,7 +250,7 @@ def test_a_scene_that_copies_the_worked_example_is_refused_and_repaired():
 
     from sciray.scene.examples import EXAMPLES
 
-    copied = {**EXAMPLES["plot"][1], "title": "Hexagonal grid"}
+    copied = {**EXAMPLES["plot"][-1][1], "title": "Hexagonal grid"}  # any of the examples
     own = {"domain": "plot", "curves": [{"expr": "x**3", "label": "$y = x^3$"}]}
     engine = ScriptedEngine(responses=[json.dumps(copied), json.dumps(own)])
     cfg = CoderConfig(engine="scripted", mode="scene", attempts=2)

@@ -471,3 +471,23 @@ def test_a_label_for_a_node_no_component_joins_is_dropped_and_the_circuit_drawn(
     assert scene.labeled_nodes == [known]
     _png, measured = draw_and_measure(scene)
     assert not measured.blank and measured.overlaps == [] and measured.outside == []
+
+
+def test_a_chain_where_the_problem_says_parallel_is_a_disagreement():
+    """Seen from the 1.5B coder (seed 11): three loudspeakers "connected in parallel" written as
+    a chain. The scene draws fine, but it contradicts the problem; the repair is told why."""
+    question = "A 14-ohm, a 9.0-ohm and a 3.2-ohm loudspeaker are connected in parallel."
+    chain = [
+        {"kind": "resistor", "name": f"R{i}", "value": v, "node_a": a, "node_b": b}
+        for i, (v, a, b) in enumerate(
+            [("14 Ω", "a", "b"), ("9.0 Ω", "b", "c"), ("3.2 Ω", "c", "d")]
+        )
+    ]
+    scene = parse_scene({"domain": "circuit", "components": chain})
+    (reason,) = scene.disagreements(question)
+    assert "parallel" in reason and "node_a and node_b" in reason
+    parallel = [{**c, "node_a": "a", "node_b": "b"} for c in chain]
+    assert parse_scene({"domain": "circuit", "components": parallel}).disagreements(question) == []
+    # a parallel-plate capacitor says nothing about how components are joined
+    assert scene.disagreements("A parallel-plate capacitor of 5 pF is charged.") == []
+    assert scene.disagreements("Three resistors in series.") == []

@@ -431,6 +431,26 @@ def test_invalid_scenes_raise_validation_error(patch):
         parse_scene(data)
 
 
+def test_an_angle_a_shape_cannot_have_reads_as_not_stated():
+    # seen from the 1.5B coder: a rectangle with "angle": 0
+    rect = parse_scene(
+        {
+            "domain": "geometry",
+            "steps": [
+                {"kind": "rectangle", "points": ["A", "B", "C", "D"], "sides": [6, 4], "angle": 0}
+            ],
+        }
+    )
+    assert rect.steps[0].angle is None
+    a, b, d = (_solve(rect).pts[n] for n in "ABD")
+    assert math.dist(a, b) == pytest.approx(6) and math.dist(a, d) == pytest.approx(4)
+    assert (b[0] - a[0]) * (d[0] - a[0]) + (b[1] - a[1]) * (d[1] - a[1]) == pytest.approx(0)
+    flat = {"kind": "parallelogram", "points": ["P", "Q", "R", "S"], "angle": 180}
+    assert parse_scene({"domain": "geometry", "steps": [flat]}).steps[0].angle is None
+    stated = {**flat, "angle": 60}
+    assert parse_scene({"domain": "geometry", "steps": [stated]}).steps[0].angle == 60
+
+
 def test_too_many_points_in_total_is_refused():
     steps = [{"kind": "regular", "points": [f"{c}{i}" for i in range(10)]} for c in "PQR"]
     with pytest.raises(ValueError, match="at most 26 points"):

@@ -286,6 +286,26 @@ def test_invalid_scenes_are_refused():
             GraphScene.model_validate(data)
 
 
+def test_unjoined_nodes_that_repeat_a_joined_one_are_dropped():
+    # seen, seed 10: the chain-rule DAG W -> r, s, t -> x, y with the example tree's unused
+    # leaves s1 "s", t1 "t" left beside it
+    scene = GraphScene.model_validate(
+        {
+            "domain": "graph",
+            "nodes": [{"name": n} for n in "Wrst"]
+            + [{"name": "s1", "label": "s"}, {"name": "t1", "label": "t"}, {"name": "z"}],
+            "edges": [{"src": "W", "dst": d} for d in "rst"],
+        }
+    )
+    # "z" repeats nothing: a node the problem may name on its own stays
+    assert [n.name for n in scene.nodes] == ["W", "r", "s", "t", "z"]
+    # without edges every node is the figure
+    alone = GraphScene.model_validate(
+        {"domain": "graph", "nodes": [{"name": "a", "label": "s"}, {"name": "b", "label": "s"}]}
+    )
+    assert len(alone.nodes) == 2
+
+
 def test_edges_add_missing_nodes():
     scene = GraphScene.model_validate({"edges": [{"src": "p", "dst": "q", "label": "7"}]})
     assert [n.name for n in scene.nodes] == ["p", "q"]

@@ -326,6 +326,31 @@ def test_random_scenes_render_cleanly(rng: random.Random) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def test_coefficients_the_problem_states_replace_the_models():
+    """Seen from the 1.5B coder (seed 11): the problem's "4 NH_3 (g) + 3 O_2 (g) -> 2 N_2(g) +
+    6 H_2O(g)" drawn with one O2 and one N2. The problem is the authority on its equation."""
+    from sciray.scene.molecule import stated_coefficients
+
+    question = (
+        r"{eq}\rm 4 NH_3 (g) + 3 O_2 (g) \to 2 N_2(g) + 6 H_2O(g).{/eq} If {eq}\rm N_2{/eq} "
+        "forms at 0.63 mol/s, how fast is NH_3 used? (3.2 moles of O_2, x^2 H2, 2 Ways)"
+    )
+    assert stated_coefficients(question) == {"NH3": 4, "O2": 3, "N2": 2, "H2O": 6}
+    scene = parse_scene(
+        {
+            "domain": "molecule",
+            "reactants": [{"formula": "NH3", "coefficient": 4}, {"formula": "O_2", "state": "g"}],
+            "products": [{"formula": "N2"}, {"formula": "H2O", "coefficient": 6}],
+        }
+    )
+    aligned = scene.aligned_to(question)
+    assert [sp.coefficient for sp in aligned.reactants + aligned.products] == [4, 3, 2, 6]
+    # a formula the problem writes with two coefficients, or not at all, keeps the model's
+    both = "2 H2 + O2 -> 2 H2O; then 4 H2 react"
+    assert stated_coefficients(both) == {"H2O": 2}
+    assert scene.aligned_to("no equation here") == scene
+
+
 def test_invalid_smiles_names_it():
     with pytest.raises(ValueError, match=re.escape("C1CC(")):
         parse_scene({"domain": "molecule", "molecules": [{"smiles": "C1CC("}]})

@@ -383,7 +383,8 @@ def test_invalid_scenes_are_refused():
         {**base, "curves": [{"expr": "x"}] * 7},  # too many curves
         {**base, "points": [{"x": 0, "y": 0}] * 17},  # too many points
         {**base, "curves": [{"expr": "__import__('os')"}]},  # hostile formula
-        {**base, "shades": [{"top": "x", "x_from": 2, "x_to": 1}]},
+        {**base, "shades": [{"top": "x", "x_from": 2, "x_to": 2}]},  # an empty interval
+        {**base, "riemann": {"expr": "x", "x_from": 1, "x_to": 1, "n": 2}},
         {**base, "riemann": {"expr": "x", "x_from": 0, "x_to": 1, "n": 1000}},
         {**base, "series": [{"kind": "line", "x": [1, 2], "y": [1]}]},
         {**base, "series": [{"kind": "bar", "y": list(range(300))}]},
@@ -399,6 +400,39 @@ def test_invalid_scenes_are_refused():
             PlotScene.model_validate(data)
     with pytest.raises(ValueError):
         parse_scene(json.dumps({**base, "x_max": "wide"}))
+
+
+def test_a_header_written_again_as_the_first_row_is_dropped():
+    header = ["Year", "Cash flow"]
+    table = {"header": header, "rows": [header, ["0", "-500"], ["1", "350"]]}
+    scene = PlotScene.model_validate({"domain": "plot", "table": table})
+    assert scene.table.rows == [["0", "-500"], ["1", "350"]]
+    # a one-row table keeps its row, whatever it says
+    same = PlotScene.model_validate(
+        {"domain": "plot", "table": {"header": header, "rows": [header]}}
+    )
+    assert same.table.rows == [header]
+
+
+def test_interval_ends_in_either_order_mean_one_interval():
+    # seen from the 1.5B coder: curves written from their right end, and "0 to 0" as a
+    # placeholder for a curve drawn over the whole range
+    scene = PlotScene.model_validate(
+        {
+            "domain": "plot",
+            "curves": [
+                {"expr": "x", "x_from": 5, "x_to": 1},
+                {"expr": "x**2", "x_from": 0, "x_to": 0},
+            ],
+            "shades": [{"top": "x", "x_from": 3, "x_to": -1}],
+            "riemann": {"expr": "x", "x_from": 4, "x_to": 0, "n": 4},
+        }
+    )
+    first, whole = scene.curves
+    assert (first.x_from, first.x_to) == (1, 5)
+    assert (whole.x_from, whole.x_to) == (None, None)
+    assert (scene.shades[0].x_from, scene.shades[0].x_to) == (-1, 3)
+    assert (scene.riemann.x_from, scene.riemann.x_to) == (0, 4)
 
 
 FORMULAS = [

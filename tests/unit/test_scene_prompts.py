@@ -1,16 +1,18 @@
-"""Scene prompts: every built-in domain shows a worked example that itself draws cleanly and
-passes the checks; calls for one domain share their whole system message (llama.cpp keeps that
-prefix evaluated); answers that miss the routed domain or write formulas as SMILES are read as
-meant."""
+"""Scene prompts: every built-in domain has worked examples that themselves draw cleanly and
+pass the checks, and a call shows the one nearest to its problem; calls for one domain share
+their whole system message (llama.cpp keeps that prefix evaluated); answers that miss the routed
+domain or write formulas as SMILES are read as meant."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from sciray.checks.run import run_checks
 from sciray.coder import scene_prompts
 from sciray.scene import domains, parse_scene, prompt_schema
-from sciray.scene.examples import EXAMPLES
+from sciray.scene.examples import EXAMPLES, nearest_example
 from sciray.scene.measure import draw_and_measure
 from sciray.types import Problem
 
@@ -20,15 +22,17 @@ def test_every_domain_has_an_example() -> None:
     assert set(EXAMPLES) == built_in
 
 
-@pytest.mark.parametrize("domain", sorted(EXAMPLES))
-def test_example_scene_draws_cleanly_and_passes_the_checks(domain: str) -> None:
-    question, data = EXAMPLES[domain]
+@pytest.mark.parametrize(
+    ("domain", "index"), [(d, i) for d in sorted(EXAMPLES) for i in range(len(EXAMPLES[d]))]
+)
+def test_example_scene_draws_cleanly_and_passes_the_checks(domain: str, index: int) -> None:
+    question, data = EXAMPLES[domain][index]
     scene = parse_scene(data)
     assert scene.domain == domain
     _png, measured = draw_and_measure(scene)
     assert not measured.blank
     assert measured.overlaps == [] and measured.outside == []
-    problem = Problem(id=f"example-{domain}", question=question)
+    problem = Problem(id=f"example-{domain}-{index}", question=question)
     report = run_checks(problem, measured, rendered=True, stated_only=True)
     assert report.scores["stated_values_only"] == 1.0, report.reasons
     assert report.leak is None
@@ -37,7 +41,7 @@ def test_example_scene_draws_cleanly_and_passes_the_checks(domain: str) -> None:
 
 def test_calls_for_a_domain_share_the_system_message_and_the_problem_comes_last() -> None:
     a = Problem(id="a", question="A 2 kg block slides down a 40° incline.")
-    b = Problem(id="b", question="A 5 kg cart is pushed by 10 N.")
+    b = Problem(id="b", question="A 5 kg cart on a frictionless track is pushed by 10 N.")
     first_a = scene_prompts.first_messages(a, "mechanics")
     first_b = scene_prompts.first_messages(b, "mechanics")
     repair = scene_prompts.repair_messages(
@@ -45,10 +49,51 @@ def test_calls_for_a_domain_share_the_system_message_and_the_problem_comes_last(
     )
     assert first_a[0] == first_b[0] == repair[0]
     system = first_a[0]["content"]
-    assert EXAMPLES["mechanics"][0] in system and '"kind": "incline"' in system
-    assert a.question not in system and a.question in first_a[1]["content"]
-    assert "bodies: Field required" in repair[1]["content"]
+    assert '"bodies"' in system and a.question not in system
+    # the nearest worked example is an earlier exchange, then the problem comes last
+    assert [m["role"] for m in first_a] == ["system", "user", "assistant", "user"]
+    assert a.question in first_a[-1]["content"] and '"kind": "incline"' in first_a[2]["content"]
+    assert '"kind": "cart"' in first_b[2]["content"]
+    assert first_a[1:3] == repair[1:3] and "bodies: Field required" in repair[-1]["content"]
     assert scene_prompts.system_message("plot") != first_a[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "domain", "kind"),
+    [
+        (
+            "A 2 kg mass on a vertical spring (k = 50 N/m) oscillates up and down.",
+            "mechanics",
+            "spring",
+        ),
+        ("A ball is launched at 20 m/s at 35° above the horizontal.", "mechanics", "angle"),
+        ("A simple pendulum 1.2 m long swings through 10°.", "mechanics", "pendulum"),
+        (
+            "Draw the tree diagram for the chain rule of w = f(u, v), u = u(s), v = v(s).",
+            "graph",
+            "z",
+        ),
+        (
+            "Draw the flowchart of an algorithm that reads x and checks if x > 0.",
+            "graph",
+            "diamond",
+        ),
+        ("Draw a bar chart of the sales: Mon 4, Tue 7, Wed 5.", "plot", "bar"),
+        ("A tangent from P touches a circle with centre O at T.", "geometry", "tangent"),
+    ],
+)
+def test_the_nearest_example_is_shown(question: str, domain: str, kind: str) -> None:
+    """A small model copies the shape of the example it sees: a spring problem gets the spring
+    example, a chain rule its tree, a tangent the tangent construction."""
+    problem_text, scene = nearest_example(domain, question)
+    assert kind in json.dumps(scene), problem_text
+    messages = scene_prompts.first_messages(Problem(id="q", question=question), domain)
+    assert messages[1]["content"].count(problem_text) == 1
+
+
+def test_a_problem_near_no_example_gets_the_first_one() -> None:
+    assert nearest_example("plot", "Zzz qqq.") == EXAMPLES["plot"][0]
+    assert nearest_example("no-such-domain", "anything") is None
 
 
 def test_decoding_schema_requires_the_domain() -> None:
@@ -106,6 +151,19 @@ def test_formulas_written_as_smiles() -> None:
         ("CF2Cl2", "FC(F)(Cl)Cl"),
         ("CHCl3", "ClC(Cl)Cl"),
         ("CCl4", "ClC(Cl)(Cl)Cl"),
+        # the ethyl group, TeX subscripts (seed 10: the Lewis structure of "C_2H_5Br")
+        ("C2H5OH", "CCO"),
+        ("C_2H_5Br", "CCBr"),
+        # small molecules whose formula fixes the structure (seed 11: "N2" for its Lewis
+        # structure): a diatomic, or one centre with every terminal atom's valence on it
+        ("N2", "N#N"),
+        ("O2", "O=O"),
+        ("CO2", "O=C=O"),
+        ("H2O", "O"),
+        ("SO2", "O=S=O"),
+        ("HCN", "C#N"),
+        ("CH2O", "C=O"),
+        ("BF3", "FB(F)F"),
     ],
 )
 def test_a_condensed_formula_given_as_smiles_is_drawn_as_its_structure(condensed, smiles):
@@ -119,12 +177,37 @@ def test_a_condensed_formula_given_as_smiles_is_drawn_as_its_structure(condensed
     assert named.molecules[0].name == "the alcohol"
 
 
+def test_a_formula_named_beside_broken_smiles_is_drawn():
+    """Seen from the 1.5B coder (seed 10): "CCl3H5Br" in the SMILES field, "C2H5Br" as its name.
+    The name is the structure meant; a name that is no formula leaves the error standing."""
+    scene = parse_scene(
+        {"domain": "molecule", "molecules": [{"smiles": "CCl3H5Br", "name": "C2H5Br"}]}
+    )
+    assert (scene.molecules[0].smiles, scene.molecules[0].name) == ("CCBr", "C2H5Br")
+    with pytest.raises(ValueError, match="is a formula, not SMILES"):
+        parse_scene({"domain": "molecule", "molecules": [{"smiles": "CCl3H5Br", "name": "x"}]})
+    # a valid SMILES is kept whatever the name says
+    scene = parse_scene({"domain": "molecule", "molecules": [{"smiles": "CCO", "name": "CH3Cl"}]})
+    assert scene.molecules[0].smiles == "CCO"
+
+
 def test_what_is_not_a_condensed_formula_is_not_guessed():
     """A molecular formula, a formula whose atoms cannot all be bonded (a carbon with a free
     valence), unbalanced parentheses: no structure is made up."""
     from sciray.scene.molecule import condensed_smiles
 
-    for text in ("C2H6O", "C2H5OH", "O2", "CCl2", "XYZ", "CH3CH2", "(CH3)3CC(O", "CH3C(CH3)3CH3"):
+    for text in (
+        "C2H6O",
+        "C3H7OH",
+        "NO2",
+        "H2O2",
+        "C2H2",
+        "CCl2",
+        "XYZ",
+        "CH3CH2",
+        "(CH3)3CC(O",
+        "CH3C(CH3)3CH3",
+    ):
         assert condensed_smiles(text) is None, text
     # model-written text: a huge count, deep nesting or a long chain is refused before building
     for text in ("(CH3)99999999C", "(" * 500 + "CH3" + ")" * 500, "CH3" * 1000):
@@ -141,12 +224,12 @@ def test_every_domain_draws_in_the_real_sandbox() -> None:
 
     names = sorted(EXAMPLES)
     with make_renderer("scene", RenderConfig(timeout_s=60), workers=1) as renderer:
-        results = renderer.render_many([json.dumps(EXAMPLES[n][1]) for n in names])
+        results = renderer.render_many([json.dumps(EXAMPLES[n][0][1]) for n in names])
     for name, result in zip(names, results):
         assert result.status == "ok", (name, result.error)
         assert result.png.startswith(b"\x89PNG") and not result.scene.blank
         texts = " ".join(t.text for t in result.scene.texts)
-        label = next(lab for lab in parse_scene(EXAMPLES[name][1]).labels() if "$" not in lab)
+        label = next(lab for lab in parse_scene(EXAMPLES[name][0][1]).labels() if "$" not in lab)
         assert label in texts, (name, label, texts)
 
 
