@@ -276,7 +276,9 @@ class MechanicsScene(SceneSpec):
                 if need(link.over, "link.over") != "pulley" or link.kind != "rope":
                     raise ValueError("only a rope passes over, and only over a pulley")
                 if link.over in (link.a, link.b):
-                    raise ValueError("a rope over a pulley joins two other things")
+                    # a rope from a block to the pulley "over" that same pulley (seen, seed
+                    # 13): it runs straight to the pulley
+                    link.over = None
         for arrow in self.arrows:
             need(arrow.body, "arrow.body")
             if arrow.direction == "angle" and arrow.angle_deg is None:

@@ -489,6 +489,16 @@ class MoleculeScene(SceneSpec):
         "chemistry - reaction scheme",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _reaction_wins(cls, data: Any) -> Any:
+        # a reaction with its species listed again as molecules (seen, seed 13): the reaction is
+        # the figure, its species already drawn in it
+        if isinstance(data, dict) and data.get("molecules"):
+            if data.get("reactants") and data.get("products"):
+                return {**data, "molecules": []}
+        return data
+
     @model_validator(mode="after")
     def _one_kind(self) -> MoleculeScene:
         reaction = bool(self.reactants or self.products)
@@ -575,7 +585,9 @@ def _bare_formula(text: str) -> str:
 def stated_coefficients(question: str) -> dict[str, int]:
     """Formula -> the one coefficient ``question`` writes before it ("4 NH_3 (g) + 3 O_2" ->
     {"NH3": 4, "O2": 3}); a formula stated with two different coefficients is left out."""
-    plain = re.sub(r"[_{}]", "", _TEX_COMMAND.sub(" ", question))
+    # webinstruct's {eq}...{/eq} markers and TeX commands part words; subscripts join them
+    plain = re.sub(r"\{/?eq\}", " ", question)
+    plain = re.sub(r"[_{}]", "", _TEX_COMMAND.sub(" ", plain))
     found: dict[str, set[int]] = {}
     for n, formula in _STATED_COEFFICIENT.findall(plain):
         if _is_formula(formula) and int(n) > 0:

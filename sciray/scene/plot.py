@@ -14,6 +14,7 @@ The text helpers here (``safe_text``, ``Placer``, ``text_size``) are shared with
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, ClassVar, Literal
@@ -326,7 +327,19 @@ _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
 
 def _formula(v: str) -> str:
-    return check_expr(v)
+    try:
+        return check_expr(v)
+    except ValueError as exc:
+        # a formula in the problem's own variable ("0.005*v**2" for a drag F(v)): the plot's
+        # horizontal axis is that variable, so it is x; only a sole short name, with no x
+        name = re.search(r"unknown name '([A-Za-z]{1,2})'", str(exc))
+        if name is None or re.search(r"\bx\b", v):
+            raise
+        renamed = re.sub(rf"\b{name.group(1)}\b", "x", v)
+        try:
+            return check_expr(renamed)
+        except ValueError:
+            raise exc from None
 
 
 class Curve(_Part):

@@ -464,6 +464,21 @@ def test_broken_references_are_refused() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def test_a_rope_over_its_own_end_runs_straight_to_the_pulley() -> None:
+    # seen from the 1.5B coder (seed 13): block -> P "over" P
+    data = {
+        "domain": "mechanics",
+        "bodies": [
+            {"name": "ramp", "kind": "incline", "angle_deg": 25},
+            {"name": "block", "kind": "block", "on": "ramp"},
+            {"name": "P", "kind": "pulley", "on": "ramp"},
+        ],
+        "links": [{"kind": "rope", "a": "block", "b": "P", "over": "P"}],
+    }
+    (link,) = parse_scene(data).links
+    assert (link.a, link.b, link.over) == ("block", "P", None)
+
+
 def test_no_derived_value_is_drawn() -> None:
     # The incline's angle, the pendulum's angle and the arrow's angle are given as numbers
     # but without labels: the renderer draws the geometry and writes none of them, and it

@@ -402,6 +402,22 @@ def test_invalid_scenes_are_refused():
         parse_scene(json.dumps({**base, "x_max": "wide"}))
 
 
+def test_a_formula_in_the_problems_own_variable_is_read_in_x():
+    # seen from the 1.5B coder (seed 13): the drag F(v) written as "0.00500*v**2 + ..."
+    scene = PlotScene.model_validate(
+        {"domain": "plot", "x_label": "v", "curves": [{"expr": "0.005*v**2 + 3e8/v**2"}]}
+    )
+    assert scene.curves[0].expr == "0.005*x**2 + 3e8/x**2"
+    shade = PlotScene.model_validate(
+        {"domain": "plot", "shades": [{"top": "t**2", "x_from": 0, "x_to": 1}]}
+    )
+    assert shade.shades[0].top == "x**2"
+    # two unknown names, or x beside another name, stay refused
+    for expr in ("a*t**2", "x + t", "__import__('os')"):
+        with pytest.raises(ValidationError):
+            PlotScene.model_validate({"domain": "plot", "curves": [{"expr": expr}]})
+
+
 def test_a_header_written_again_as_the_first_row_is_dropped():
     header = ["Year", "Cash flow"]
     table = {"header": header, "rows": [header, ["0", "-500"], ["1", "350"]]}
