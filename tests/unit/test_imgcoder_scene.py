@@ -194,6 +194,16 @@ def test_the_scene_renderer_draws_in_the_sandbox_and_refuses_what_is_not_a_scene
     assert bad.status == "error" and "unknown scene domain" in bad.error
 
 
+def _scene_run(answers: list[dict], question: str, image_type: str):
+    """One problem through scene mode, the model answering ``answers`` in turn (one attempt
+    each): (its CoderResult, the engine with the requests it saw)."""
+    engine = ScriptedEngine(responses=[json.dumps(a) for a in answers])
+    cfg = CoderConfig(engine="scripted", mode="scene", attempts=len(answers))
+    problem = Problem(id="p", question=question, image_type=image_type)
+    (result,) = ImgCoder(cfg, engine, Renderers()).run([problem])
+    return result, engine
+
+
 def test_a_scene_takes_the_coefficients_its_problem_states():
     """The model's equation drew 1 O2 where the problem writes 3 O2: the candidate's scene, and
     so the row and the picture, carry the problem's coefficient."""
@@ -202,14 +212,11 @@ def test_a_scene_takes_the_coefficients_its_problem_states():
         "reactants": [{"formula": "CH4"}, {"formula": "O2"}],
         "products": [{"formula": "CO2"}, {"formula": "H2O", "coefficient": 2}],
     }
-    engine = ScriptedEngine(responses=[json.dumps(answer)])
-    cfg = CoderConfig(engine="scripted", mode="scene", attempts=1)
-    problem = Problem(
-        id="p",
-        question="Methane burns: CH4 + 2 O2 -> CO2 + 2 H2O. How much water forms from 3 g?",
-        image_type="Chemistry - Reaction Scheme",
+    result, _engine = _scene_run(
+        [answer],
+        "Methane burns: CH4 + 2 O2 -> CO2 + 2 H2O. How much water forms from 3 g?",
+        "Chemistry - Reaction Scheme",
     )
-    (result,) = ImgCoder(cfg, engine, Renderers()).run([problem])
     (first,) = result.attempts
     coefficients = [sp.get("coefficient", 1) for sp in first.scene_spec["reactants"]]
     assert coefficients == [1, 2]
@@ -228,14 +235,11 @@ def test_a_scene_that_contradicts_its_problem_fails_the_checks_and_is_repaired()
         "domain": "circuit",
         "components": [{**c, "node_a": "a", "node_b": "b"} for c in chain["components"]],
     }
-    engine = ScriptedEngine(responses=[json.dumps(chain), json.dumps(parallel)])
-    cfg = CoderConfig(engine="scripted", mode="scene", attempts=2)
-    problem = Problem(
-        id="p",
-        question="Resistors of 4 Ω and 6 Ω are connected in parallel. Find the total resistance.",
-        image_type="Physics - Circuit",
+    result, engine = _scene_run(
+        [chain, parallel],
+        "Resistors of 4 Ω and 6 Ω are connected in parallel. Find the total resistance.",
+        "Physics - Circuit",
     )
-    (result,) = ImgCoder(cfg, engine, Renderers()).run([problem])
     first, second = result.attempts
     assert first.status == "checks_failed" and first.checks["matches_problem"] == 0.0
     assert any("'parallel'" in r for r in first.check_reasons)
