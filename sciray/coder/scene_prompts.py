@@ -116,7 +116,7 @@ def _system_content(domain: str) -> str:
 
 def example_turns(problem: Problem, domain: str) -> list[Message]:
     """The worked example of ``domain`` nearest to ``problem`` (``sciray.scene.examples``) as an
-    earlier exchange: its problem asked as this one is, its scene as the answer. None for a
+    earlier exchange: its problem asked as this one is, its scene as the answer; no turns for a
     domain without examples (a plugin's)."""
     from sciray.scene.examples import nearest_example
 
