@@ -59,7 +59,8 @@ Direction = Literal[
 ]
 
 
-# What a small model writes for "no such thing" in a name field: the JSON null spelt as text.
+# What a small model writes for "no such thing" in a name or label field: the JSON null spelt
+# as text (seen drawn: a cart labelled "null").
 _NULL_NAMES = frozenset({"null", "none", "nil", "n/a", ""})
 
 # A support a body is said to rest on but that the scene never lists: "car on ground" with no
@@ -113,7 +114,9 @@ class Body(BaseModel):
     shape: Literal["ball", "block"] | None = None
     """pendulum: the bob's shape (default ball)."""
 
-    _no_name = field_validator("on", mode="before")(_null_name)
+    _no_name = field_validator("on", "label", "angle_label", "length_label", mode="before")(
+        _null_name
+    )
 
 
 class Link(BaseModel):
@@ -132,7 +135,7 @@ class Link(BaseModel):
     label: str | None = Field(default=None, max_length=MAX_LABEL)
     """Text beside it, e.g. "k = 200 N/m" or "T"; null for none."""
 
-    _no_name = field_validator("over", mode="before")(_null_name)
+    _no_name = field_validator("over", "label", mode="before")(_null_name)
 
 
 class Arrow(BaseModel):
@@ -157,6 +160,8 @@ class Arrow(BaseModel):
     """Text for the arrow's stated angle, e.g. "45.0°"; null for none."""
     label: str | None = Field(default=None, max_length=MAX_LABEL)
     """Text at the tip, e.g. "F = 127 N", "v = 2.9 m/s", "mg"; null for none."""
+
+    _no_text = field_validator("label", "angle_label", mode="before")(_null_name)
 
 
 class Dimension(BaseModel):

@@ -582,6 +582,22 @@ def test_a_support_named_but_not_listed_is_the_one_the_word_names():
         }
     )
     assert (board.bodies[0].on, board.links[0].over, board.dimensions[0].to) == (None, None, None)
+    # "null" as a label is no text (seen drawn on a cart, seed 15)
+    ball = parse_scene(
+        {
+            "domain": "mechanics",
+            "bodies": [
+                {"name": "G", "kind": "ground"},
+                {"name": "p", "kind": "cart", "on": "G", "label": "null", "angle_label": "None"},
+            ],
+            "links": [{"kind": "rope", "a": "p", "b": "G", "label": "null"}],
+            "arrows": [{"body": "p", "direction": "up", "label": "null", "angle_label": "none"}],
+        }
+    )
+    assert (ball.bodies[1].label, ball.bodies[1].angle_label, ball.links[0].label) == (None,) * 3
+    assert (ball.arrows[0].label, ball.arrows[0].angle_label) == (None, None)
+    _png, measured = draw_and_measure(ball)
+    assert "null" not in {t.text.lower() for t in measured.texts}
     with pytest.raises(ValueError, match="no body"):  # a name that is no support word still fails
         parse_scene(
             {"domain": "mechanics", "bodies": [{"name": "b", "kind": "block", "on": "nowhere"}]}
