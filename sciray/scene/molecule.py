@@ -122,9 +122,9 @@ _CONDENSED_GROUPS = (
 
 def condensed_smiles(text: str) -> str | None:
     """The SMILES of a condensed structural formula ("CH3CH2CH2CH2OH" -> "CCCCO", "CH3COOH" ->
-    "CC(=O)O", "(CH3)2CHOH" -> "CC(C)O", "C2H5Br" -> "CCBr"), or None when ``text`` is not one. Small models write
-    these where SMILES belongs; the result counts only when its molecular formula is the text's
-    own."""
+    "CC(=O)O", "(CH3)2CHOH" -> "CC(C)O", "C2H5Br" -> "CCBr", "CO2" -> "O=C=O"), or None when
+    ``text`` is not one. Small models write these where SMILES belongs; the result counts only
+    when its molecular formula is the text's own."""
     from rdkit.Chem.rdMolDescriptors import CalcMolFormula
 
     # TeX subscripts as the problem writes them ("C_2H_5Br"); C2H5 is always the ethyl group
