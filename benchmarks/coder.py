@@ -47,16 +47,13 @@ def sample_problems(
     path: str, limit: int, seed: int = 0, scene_types_only: bool = False, by_domain: bool = False
 ):
     from sciray.data.problems import load_problems
+    from sciray.scene import route
 
     problems = sorted(load_problems(path).problems, key=lambda p: p.id)
     if scene_types_only:  # the image types a scene domain takes (coder.mode=scene vs code)
-        from sciray.scene import route
-
         problems = [p for p in problems if route(p.image_type) is not None]
     sample = random.Random(seed).sample(problems, min(limit, len(problems)))
     if by_domain:  # a domain's problems together, as a long run's prompt cache sees them
-        from sciray.scene import route
-
         sample.sort(key=lambda p: route(p.image_type) or "")
     return sample
 

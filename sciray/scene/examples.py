@@ -627,10 +627,8 @@ def _bank(domain: str) -> tuple[list[dict[str, float]], dict[str, float]]:
     idf = {w: math.log((1 + len(docs)) / n) for w, n in df.items()}
     # a word the example's scene also uses names what is drawn ("spring", "pendulum",
     # "tangent", "bar"): it counts twice
-    weights = [
-        {w: 2.0 if w in _stems(json.dumps(scene)) else 1.0 for w in doc}
-        for doc, (_problem, scene) in zip(docs, examples)
-    ]
+    drawn = [_stems(json.dumps(scene)) for _problem, scene in examples]
+    weights = [{w: 2.0 if w in shown else 1.0 for w in doc} for doc, shown in zip(docs, drawn)]
     return weights, idf
 
 

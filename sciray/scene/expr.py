@@ -25,6 +25,7 @@ __all__ = [
     "check_expr",
     "compile_expr",
     "evaluate",
+    "free_names",
     "parse_expr",
 ]
 
@@ -226,6 +227,13 @@ def parse_expr(text: str, variables: Sequence[str] = ("x",)) -> Any:
     if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         raise ValueError(f"formula {text!r} is undefined (it divides by zero or is infinite)")
     return expr
+
+
+def free_names(text: str) -> set[str]:
+    """The names ``text`` uses that are no function or constant: its variables, allowed or not
+    (``ValueError`` if it does not parse)."""
+    names = {node.id for node in ast.walk(_read(text)) if isinstance(node, ast.Name)}
+    return names - set(FUNCTIONS) - set(CONSTANTS)
 
 
 def check_expr(text: str, variables: Sequence[str] = ("x",)) -> str:

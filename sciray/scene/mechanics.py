@@ -61,7 +61,7 @@ Direction = Literal[
 
 # What a small model writes for "no such thing" in a name or label field: the JSON null spelt
 # as text (seen drawn: a cart labelled "null").
-_NULL_NAMES = frozenset({"null", "none", "nil", "n/a", ""})
+_NULL_TEXTS = frozenset({"null", "none", "nil", "n/a", ""})
 
 # A support a body is said to rest on but that the scene never lists: "car on ground" with no
 # ground body. The word names the kind; the support is added (or the one present is meant).
@@ -80,8 +80,8 @@ _IMPLIED_SUPPORTS = {
 }
 
 
-def _null_name(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().lower() in _NULL_NAMES:
+def _null_text(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() in _NULL_TEXTS:
         return None
     return value
 
@@ -114,8 +114,8 @@ class Body(BaseModel):
     shape: Literal["ball", "block"] | None = None
     """pendulum: the bob's shape (default ball)."""
 
-    _no_name = field_validator("on", "label", "angle_label", "length_label", mode="before")(
-        _null_name
+    _no_null = field_validator("on", "label", "angle_label", "length_label", mode="before")(
+        _null_text
     )
 
 
@@ -135,7 +135,7 @@ class Link(BaseModel):
     label: str | None = Field(default=None, max_length=MAX_LABEL)
     """Text beside it, e.g. "k = 200 N/m" or "T"; null for none."""
 
-    _no_name = field_validator("over", "label", mode="before")(_null_name)
+    _no_null = field_validator("over", "label", mode="before")(_null_text)
 
 
 class Arrow(BaseModel):
@@ -161,7 +161,7 @@ class Arrow(BaseModel):
     label: str | None = Field(default=None, max_length=MAX_LABEL)
     """Text at the tip, e.g. "F = 127 N", "v = 2.9 m/s", "mg"; null for none."""
 
-    _no_text = field_validator("label", "angle_label", mode="before")(_null_name)
+    _no_null = field_validator("label", "angle_label", mode="before")(_null_text)
 
 
 class Dimension(BaseModel):
@@ -181,7 +181,7 @@ class Dimension(BaseModel):
     label: str = Field(min_length=1, max_length=MAX_LABEL)
     """The stated length, e.g. "d", "2.00 m", "32.0 cm"."""
 
-    _no_name = field_validator("to", mode="before")(_null_name)
+    _no_null = field_validator("to", mode="before")(_null_text)
 
 
 @register

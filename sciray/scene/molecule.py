@@ -128,7 +128,7 @@ def condensed_smiles(text: str) -> str | None:
     from rdkit.Chem.rdMolDescriptors import CalcMolFormula
 
     # TeX subscripts as the problem writes them ("C_2H_5Br"); C2H5 is always the ethyl group
-    text = re.sub(r"[_{}]", "", text).replace("C2H5", "CH3CH2")
+    text = _without_tex_marks(text).replace("C2H5", "CH3CH2")
     formula = _hill_formula(text)
     # the readers in order; the first whose structure has the text's own formula counts
     for read in (_linear_condensed_smiles, branched_condensed_smiles, _star_smiles):
@@ -576,9 +576,14 @@ _STATED_COEFFICIENT = re.compile(
 )
 
 
+def _without_tex_marks(text: str) -> str:
+    """``text`` with TeX's subscript marks and braces gone: "N_{2}" -> "N2", "H_2O" -> "H2O"."""
+    return re.sub(r"[_{}]", "", text)
+
+
 def _bare_formula(text: str) -> str:
     """A formula without TeX subscripts, spaces or a trailing state: "NH_3 (g)" -> "NH3"."""
-    text = re.sub(r"[_{}\s]", "", text)
+    text = re.sub(r"\s", "", _without_tex_marks(text))
     return re.sub(r"\((?:s|l|g|aq)\)$", "", text)
 
 
@@ -587,7 +592,7 @@ def stated_coefficients(question: str) -> dict[str, int]:
     {"NH3": 4, "O2": 3}); a formula stated with two different coefficients is left out."""
     # webinstruct's {eq}...{/eq} markers and TeX commands part words; subscripts join them
     plain = re.sub(r"\{/?eq\}", " ", question)
-    plain = re.sub(r"[_{}]", "", _TEX_COMMAND.sub(" ", plain))
+    plain = _without_tex_marks(_TEX_COMMAND.sub(" ", plain))
     found: dict[str, set[int]] = {}
     for n, formula in _STATED_COEFFICIENT.findall(plain):
         if _is_formula(formula) and int(n) > 0:

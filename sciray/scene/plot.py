@@ -23,7 +23,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sciray.scene.base import SceneSpec, register
-from sciray.scene.expr import MAX_CHARS, check_expr, compile_expr
+from sciray.scene.expr import MAX_CHARS, check_expr, compile_expr, free_names
 
 __all__ = [
     "Curve",
@@ -332,12 +332,15 @@ def _formula(v: str) -> str:
     except ValueError as exc:
         # a formula in the problem's own variable ("0.005*v**2" for a drag F(v)): the plot's
         # horizontal axis is that variable, so it is x; only a sole short name, with no x
-        name = re.search(r"unknown name '([A-Za-z]{1,2})'", str(exc))
-        if name is None or re.search(r"\bx\b", v):
-            raise
-        renamed = re.sub(rf"\b{name.group(1)}\b", "x", v)
         try:
-            return check_expr(renamed)
+            names = free_names(v)
+        except ValueError:
+            raise exc from None
+        name = names.pop() if len(names) == 1 else ""
+        if not re.fullmatch(r"[A-Za-z]{1,2}", name) or name == "x":
+            raise
+        try:
+            return check_expr(re.sub(rf"\b{name}\b", "x", v))
         except ValueError:
             raise exc from None
 

@@ -412,6 +412,9 @@ def test_a_formula_in_the_problems_own_variable_is_read_in_x():
         {"domain": "plot", "shades": [{"top": "t**2", "x_from": 0, "x_to": 1}]}
     )
     assert shade.shades[0].top == "x**2"
+    from sciray.scene.expr import free_names
+
+    assert free_names("0.005*v^2 + sin(t) - pi*e") == {"v", "t"}
     # two unknown names, or x beside another name, stay refused
     for expr in ("a*t**2", "x + t", "__import__('os')"):
         with pytest.raises(ValidationError):
