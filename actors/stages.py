@@ -84,6 +84,8 @@ def build_pipeline(ds, cfg: SciRayConfig, *, needs_quizzes: bool):
         )
     workers = max(1, int(cfg.synth.render.num_cpus))
     with_render = {"coder": coder, "render": render, "retries": retries, "workers": workers}
+    if cfg.coder.critique_rounds:  # the visual critic judges pictures where they are rendered
+        with_render["validator"] = cfg.validator.model_dump(mode="json")
     if cfg.synth.layout == "fused":
         ds = ds.map_batches(ImgCoderStage, **stage_kwargs(cfg.synth.coder, with_render))
     else:

@@ -154,6 +154,7 @@ def per_type(results) -> dict:
 
 def run_mode(cfg, mode: str, problems, inner_engine, args, out) -> tuple[list, dict]:
     """One mode over the sample: its results and summary (the engine's counters are its own)."""
+    from sciray.coder.critic import build_critic
     from sciray.coder.imgcoder import ImgCoder
     from sciray.render import coder_renderer
 
@@ -164,7 +165,7 @@ def run_mode(cfg, mode: str, problems, inner_engine, args, out) -> tuple[list, d
         images.mkdir(parents=True, exist_ok=True)
     start, results = time.perf_counter(), []
     with coder_renderer(coder_cfg, cfg.render) as renderer:
-        coder = ImgCoder(coder_cfg, engine, renderer)
+        coder = ImgCoder(coder_cfg, engine, renderer, build_critic(coder_cfg, cfg.validator))
         for i in range(0, len(problems), args.chunk):
             done = coder.run(problems[i : i + args.chunk])
             results += done

@@ -285,7 +285,11 @@ class Candidate(Record):
     usage: TokenUsage = Field(default_factory=TokenUsage)
     origin: str = "first"
     """first | sample | fix (a mechanical fix re-rendered) | repair (the model rewrote it) | code_only (code asked for
-    the plan of an answer that had none) | restart (the first prompt again, after a repair repeated its error)."""
+    the plan of an answer that had none) | restart (the first prompt again, after a repair repeated its error) |
+    critique (the model revised a finished picture after the visual critic read it)."""
+    critique: str | None = None
+    """Origin ``critique``: what the visual critic said of the picture this one revises (the quizzes
+    a reader got wrong from it, its failed checks)."""
     fixes: list[str] = Field(default_factory=list)
     """Mechanical fixes applied to the model's code, in order."""
     finish_reason: str | None = None

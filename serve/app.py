@@ -108,18 +108,26 @@ class HandleRenderer:
 @ray_serve.deployment(name="coder")
 class CoderDeployment:
     """``DiagramService`` (ImgCoder with the coder.* engine) rendering through the render
-    deployment."""
+    deployment; with ``validator`` (critique rounds configured) its visual critic too."""
 
-    def __init__(self, coder: dict, render_handle, max_ongoing: int):
+    def __init__(self, coder: dict, render_handle, max_ongoing: int, validator: dict | None = None):
         keep_replica_grpc_on_loopback()  # runs before Serve starts the replica's gRPC server
+        from sciray.coder.critic import build_critic
+        from sciray.config.models import ValidatorConfig
         from sciray.llm import make_engine
 
         cfg = CoderConfig.model_validate(coder)
+        critic = None
+        if validator is not None:
+            critic = build_critic(cfg, ValidatorConfig.model_validate(validator))
         self._loop: asyncio.AbstractEventLoop | None = (
             None  # the replica's, known once a request runs
         )
         self.service = DiagramService(
-            cfg, make_engine(cfg), lambda lang: HandleRenderer(render_handle, lang, self._loop)
+            cfg,
+            make_engine(cfg),
+            lambda lang: HandleRenderer(render_handle, lang, self._loop),
+            critic=critic,
         )
         self._threads = _Threads(max_ongoing)
 
@@ -243,7 +251,12 @@ def build_app(args: dict | None = None):
         max_queued_requests=_queue(s.coder_max_queued_requests),
         backpressure_config=backpressure,
         ray_actor_options={"num_cpus": s.coder_num_cpus, "num_gpus": s.coder_num_gpus},
-    ).bind(cfg.coder.model_dump(mode="json"), render, s.coder_max_ongoing_requests)
+    ).bind(
+        cfg.coder.model_dump(mode="json"),
+        render,
+        s.coder_max_ongoing_requests,
+        cfg.validator.model_dump(mode="json") if cfg.coder.critique_rounds else None,
+    )
     validator = ValidatorDeployment.options(
         num_replicas=s.validator_replicas,
         max_ongoing_requests=s.validator_max_ongoing_requests,

@@ -202,10 +202,12 @@ class DiagramService:
     overrides (language, mode, samples, attempts), rendering through
     ``renderer_for(language)``."""
 
-    def __init__(self, cfg: CoderConfig, engine, renderer_for: Callable[[str], Any]):
+    def __init__(self, cfg: CoderConfig, engine, renderer_for: Callable[[str], Any], critic=None):
         self.cfg = cfg
         self.engine = engine if engine.name != "vllm" else _SerializedEngine(engine)
         self.renderer_for = renderer_for
+        self.critic = critic
+        """``coder.critique_rounds``: the visual critic (``sciray.coder.critic``), else None."""
 
     def coder_config(self, request: DiagramRequest) -> CoderConfig:
         update = {
@@ -227,7 +229,8 @@ class DiagramService:
         problem = request.to_problem()
         cfg = self.coder_config(request)
         started = time.perf_counter()
-        result = ImgCoder(cfg, self.engine, _ByLanguage(self.renderer_for)).run([problem])[0]
+        coder = ImgCoder(cfg, self.engine, _ByLanguage(self.renderer_for), self.critic)
+        result = coder.run([problem])[0]
         response = diagram_payload(result)
         response["timings"] = {"coder_ms": round((time.perf_counter() - started) * 1000, 1)}
         best = result.best

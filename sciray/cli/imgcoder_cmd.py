@@ -98,6 +98,7 @@ def write_outputs(result, out_dir: Path) -> dict:
 @json_option
 def imgcoder(problems_path, ids, limit, out_dir, config, set_, as_json) -> None:
     """Plan, code, render and check diagrams for a few problems (engine from coder.*)."""
+    from sciray.coder.critic import build_critic
     from sciray.coder.imgcoder import ImgCoder
     from sciray.config import load_config
     from sciray.data.problems import load_problems
@@ -129,7 +130,7 @@ def imgcoder(problems_path, ids, limit, out_dir, config, set_, as_json) -> None:
         )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(cfg.coder)
+    engine, critic = make_engine(cfg.coder), None
     try:
         with (
             coder_renderer(cfg.coder, cfg.render) as renderer,
@@ -140,9 +141,12 @@ def imgcoder(problems_path, ids, limit, out_dir, config, set_, as_json) -> None:
                 progress.stage("coder+render", seconds)
                 progress.advance(result.status)
 
-            results = ImgCoder(cfg.coder, engine, renderer).run(problems, on_done=finished)
+            critic = build_critic(cfg.coder, cfg.validator)  # None unless critique rounds are set
+            results = ImgCoder(cfg.coder, engine, renderer, critic).run(problems, on_done=finished)
     finally:
         engine.close()
+        if critic is not None:
+            critic.validator.engine.close()
     records = [write_outputs(r, out) for r in results]
     if as_json:
         for rec in records:

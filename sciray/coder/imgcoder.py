@@ -6,8 +6,11 @@ each later round sends one repair per slot that is still failing, until its chec
 attempt budget is spent. A failed render first gets the mechanical fixes (no model call); an
 answer that planned but wrote no code gets one code-only follow-up outside the budget; a repair
 that fails exactly like the script it repaired makes the slot start over from the first prompt; a sample
-that ends with given values still unlabelled gets them in a "Given:" strip (``givens_legend``). Every
-render is kept as a ``Candidate``; the best per problem is the highest check score.
+that ends with given values still unlabelled gets them in a "Given:" strip (``givens_legend``). With
+a visual critic (``coder.critique_rounds``), a finished problem's best picture is shown to the
+validator's vision model, and the quizzes it reads wrongly and the failed checks go back to the
+coder for one more revision per round. Every render is kept as a ``Candidate``; the best per
+problem is the highest check score.
 
 A round has two halves that need different hardware: ``code_round`` (the engine; GPU) and
 ``render_round`` (the sandbox; CPU). ``run`` alternates them in one process; the Ray Data
@@ -57,6 +60,10 @@ class SlotState(BaseModel):
     picked_domain: str | None = None
     """``coder.mode=scene`` with an image_type no domain takes: the domain the model picked
     (``""``: none fits, the slot writes code); None until it was asked."""
+    critiques: int = 0
+    """Visual critique rounds this sample has had (``coder.critique_rounds``)."""
+    critique: str | None = None
+    """The visual critic's feedback on ``last``, waiting for the coder's revision."""
     done: bool = False
 
 
@@ -84,9 +91,16 @@ class CoderResult(BaseModel):
         """The highest-scoring candidate that rendered; else the last attempt."""
         rendered = [c for c in self.attempts if c.render_status == "ok"]
         if rendered:
-            # at equal scores the model's own diagram wins over one the legend completed
+            # at equal scores the model's own diagram wins over one the legend completed, and
+            # a revision after the visual critique over the picture it revised
             return max(
-                rendered, key=lambda c: (c.score or 0.0, "givens_legend" not in c.fixes, -c.attempt)
+                rendered,
+                key=lambda c: (
+                    c.score or 0.0,
+                    "givens_legend" not in c.fixes,
+                    c.origin == "critique",
+                    -c.attempt,
+                ),
             )
         return self.attempts[-1] if self.attempts else None
 
@@ -118,10 +132,12 @@ def _invalid_scene(cand: Candidate) -> bool:
 class ImgCoder:
     """Turns problems into rendered, checked diagram candidates."""
 
-    def __init__(self, cfg: CoderConfig, engine, renderer):
+    def __init__(self, cfg: CoderConfig, engine, renderer, critic=None):
         self.cfg = cfg
         self.engine = engine
         self.renderer = renderer
+        self.critic = critic
+        """A ``sciray.coder.critic.VisualCritic``; None: no critique rounds."""
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -225,9 +241,36 @@ class ImgCoder:
         schema = scene_prompts.scene_schema(domain)
         return self._ask(problem, slot, messages, temperature, cfg.scene_max_tokens, schema)
 
+    def _critique_request(self, problem: Problem, slot: SlotState) -> ChatRequest:
+        """The revision of ``slot.last`` after the visual critique, in the language it was
+        drawn in (a scene stays a scene even where auto mode went on in code)."""
+        from sciray.coder import scene_prompts
+        from sciray.llm.base import image_data_url
+
+        cfg, last = self.cfg, slot.last
+        assert last is not None and last.code and slot.critique
+        schema, max_tokens = None, None
+        if last.language == "scene":
+            domain = (last.scene_spec or {}).get("domain", "")
+            messages = scene_prompts.repair_messages(
+                problem, domain, last.code, slot.critique, failed_render=False, critique=True
+            )
+            schema, max_tokens = scene_prompts.scene_schema(domain), cfg.scene_max_tokens
+        else:
+            messages = prompts.repair_messages(
+                problem, last.language, last.code, slot.critique, failed_render=False, critique=True
+            )
+        if cfg.critique_image and last.image is not None and last.image.bytes:
+            text = messages[-1]["content"]
+            picture = {"type": "image_url", "image_url": {"url": image_data_url(last.image.bytes)}}
+            messages[-1] = {**messages[-1], "content": [picture, {"type": "text", "text": text}]}
+        return self._ask(problem, slot, messages, cfg.repair_temperature, max_tokens, schema)
+
     def request(self, problem: Problem, slot: SlotState) -> ChatRequest:
         """The next model call for ``slot``: first prompt, code-only follow-up or repair (of a
-        program, or of a scene in scene mode)."""
+        program, or of a scene in scene mode), or the revision after a visual critique."""
+        if slot.critique is not None:
+            return self._critique_request(problem, slot)
         scene, domain = self.scene_domain(problem, slot)
         if scene:
             return self._scene_request(problem, slot, domain)
@@ -258,9 +301,14 @@ class ImgCoder:
             usage=answer.usage,
             finish_reason=answer.finish_reason,
         )
+        if slot.critique is not None:
+            base.update(origin="critique", critique=slot.critique)
         if answer.status != "ok":
             return Candidate(**base, status="engine_error", raw_text=answer.error)
         scene, domain = self.scene_domain(problem, slot)
+        if slot.critique is not None and slot.last is not None:  # revised in its own language
+            scene = slot.last.language == "scene"
+            domain = (slot.last.scene_spec or {}).get("domain") if scene else None
         if scene:
             return self._scene_candidate(base, answer, domain, problem.question)
         parsed = parse_answer(answer.text, self.cfg.language)
@@ -506,6 +554,11 @@ class ImgCoder:
         or nothing (passed, or the budget is spent)."""
         cfg, previous = self.cfg, slot.last
         slot.attempt += 1
+        if slot.critique is not None:  # the revision after a critique ends its round
+            slot.critique, slot.done = None, True
+            if final.code:
+                slot.last = final
+            return
         if final.code:
             slot.last, slot.plan = final, None
             if cfg.restart_on_same_error and _same_failure(previous, final):
@@ -533,6 +586,29 @@ class ImgCoder:
                 if legend is not None:
                     self._check(result.problem, legend)
                     result.attempts.append(legend)
+        self._critique([r for r in results if id(r) in touched and r.done])
+
+    def _critique(self, finished: list[CoderResult]) -> None:
+        """Show each finished problem's best picture to the visual critic (one batch); where a
+        reader misreads it, its sample reopens for one revision with that feedback."""
+        rounds = self.cfg.critique_rounds or 0
+        if self.critic is None or rounds == 0:
+            return
+        todo = []
+        for result in finished:
+            best = result.best
+            if best is None or best.render_status != "ok" or not best.code:
+                continue
+            slot = next((s for s in result.slots if s.sample == best.sample), None)
+            if slot is not None and slot.critiques < rounds:
+                todo.append((result, slot, best))
+        if not todo:
+            return
+        critiques = self.critic.critique([(r.problem, best) for r, _, best in todo])
+        for (_, slot, best), critique in zip(todo, critiques, strict=True):
+            slot.critiques += 1
+            if critique.feedback:
+                slot.critique, slot.last, slot.done = critique.feedback, best, False
 
     def run(
         self,

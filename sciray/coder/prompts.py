@@ -199,11 +199,20 @@ def has_plan(plan: Plan | None) -> bool:
 
 
 def repair_messages(
-    problem: Problem, language: str, code: str, error: str, *, failed_render: bool
+    problem: Problem,
+    language: str,
+    code: str,
+    error: str,
+    *,
+    failed_render: bool,
+    critique: bool = False,
 ) -> list[Message]:
-    """A fresh, short repair prompt: the problem, the script and what went wrong with it."""
+    """A fresh, short repair prompt: the problem, the script and what went wrong with it
+    (``critique``: what a reader of its picture got wrong, ``sciray.coder.critic``)."""
     lang = _language(language)
     failure = "fails to render" if failed_render else "renders a diagram that fails our checks"
+    if critique:
+        failure = "renders a diagram that a reader who sees only the picture misreads"
     user = _REPAIR.format(
         language_name=lang["name"],
         failure=failure,

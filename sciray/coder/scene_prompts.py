@@ -169,9 +169,17 @@ def first_messages(problem: Problem, domain: str) -> list[Message]:
 
 
 def repair_messages(
-    problem: Problem, domain: str, scene: str, error: str, *, failed_render: bool
+    problem: Problem,
+    domain: str,
+    scene: str,
+    error: str,
+    *,
+    failed_render: bool,
+    critique: bool = False,
 ) -> list[Message]:
     failure = "could not be drawn" if failed_render else "was drawn, but the checks found problems"
+    if critique:
+        failure = "was drawn, but a reader who saw only the picture misread it"
     text = _REPAIR.format(
         question=problem.question.strip()[:6000],
         failure=failure,

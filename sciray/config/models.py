@@ -221,6 +221,15 @@ class CoderConfig(LLMConfig):
     givens_legend: bool = True
     """When a sample's attempts are spent and its best Python diagram still misses given values, add
     them in a "Given:" strip under the drawing (a recorded mechanical fix, `givens_legend`)."""
+    critique_rounds: int | None = Field(default=None, ge=0, le=3)
+    """Visual critique rounds: the validator's vision model answers the problem's quizzes from
+    a finished diagram, and the coder revises it once per round with the quizzes read wrongly
+    and the failed checks (``sciray.coder.critic``), recorded as an attempt of origin
+    'critique'. Empty: 1 when the validator is a vision model ('vision' mode on 'openai' or
+    'vllm'), else 0 (the offline OCR proxy cannot see a picture)."""
+    critique_image: bool = False
+    """Also send the picture itself to the coder in a critique round (a coder that reads images:
+    a vision-language model behind 'openai' or 'vllm')."""
     use_elements: bool = False
     """Show the dataset's element checklist to the coder (off: the paper's ImgCoder sees only the
     problem text, and evaluation uses the same annotations)."""
@@ -229,7 +238,7 @@ class CoderConfig(LLMConfig):
     def max_rounds(self) -> int:
         """Most code-render rounds one sample can take: ``attempts`` plus the plan follow-up.
         ImgCoder owns the repair loop; the split layout unrolls exactly this many rounds."""
-        rounds = self.attempts + (1 if self.plan_followup else 0)
+        rounds = self.attempts + (1 if self.plan_followup else 0) + (self.critique_rounds or 0)
         if self.mode == "auto":  # the scene's rounds, then code's when it falls back
             return min(self.auto_scene_attempts, self.attempts) + rounds
         return rounds + (1 if self.mode == "scene" else 0)  # the domain pick
@@ -707,4 +716,18 @@ class SciRayConfig(Section):
             self.synth.render.num_gpus = 0.0
         if self.serve.coder_num_gpus is None:
             self.serve.coder_num_gpus = self.coder.engine_gpus
+        return self
+
+    @model_validator(mode="after")
+    def _critique_from_the_validator(self) -> SciRayConfig:
+        """``coder.critique_rounds`` left empty: one round where the validator sees images."""
+        sees = self.validator.mode == "vision" and self.validator.engine in ("openai", "vllm")
+        if self.coder.critique_rounds is None:
+            self.coder.critique_rounds = 1 if sees else 0
+        elif self.coder.critique_rounds and self.validator.mode != "vision":
+            raise ValueError(
+                "coder.critique_rounds needs a validator that sees the picture: set "
+                "validator.mode=vision (an 'openai' or 'vllm' vision model) or "
+                "coder.critique_rounds=0"
+            )
         return self

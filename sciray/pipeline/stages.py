@@ -95,7 +95,9 @@ class _CoderRounds(Stage):
     """Base of the ImgCoder stages: carries each row's ``CoderResult`` in and out of ``advance``.
 
     An engine is built when the stage generates (``uses_engine``) and a renderer when it renders
-    (``render`` given); a stage holding only one of them never touches the other.
+    (``render`` given); a stage holding only one of them never touches the other. The visual
+    critic (``coder.critique_rounds``, ``validator`` given) runs where pictures are rendered: it
+    judges a problem's picture as its rounds finish.
     """
 
     uses_engine = True
@@ -109,10 +111,12 @@ class _CoderRounds(Stage):
         retries: int = 2,
         workers: int = 1,
         engine=None,
+        validator: dict[str, Any] | None = None,
     ):
         super().__init__(retries)
+        from sciray.coder.critic import build_critic
         from sciray.coder.imgcoder import ImgCoder
-        from sciray.config.models import CoderConfig, RenderConfig
+        from sciray.config.models import CoderConfig, RenderConfig, ValidatorConfig
 
         cfg = CoderConfig.model_validate(coder)
         self.engine, self.renderer = None, None
@@ -124,7 +128,10 @@ class _CoderRounds(Stage):
             from sciray.render import coder_renderer
 
             self.renderer = coder_renderer(cfg, RenderConfig.model_validate(render), workers)
-        self.coder = ImgCoder(cfg, self.engine, self.renderer)
+        critic = None
+        if render is not None and validator is not None:
+            critic = build_critic(cfg, ValidatorConfig.model_validate(validator))
+        self.coder = ImgCoder(cfg, self.engine, self.renderer, critic)
 
     def wanted(self, row):
         return active(row) and not row.get("done")
@@ -165,9 +172,14 @@ class RenderStage(_CoderRounds):
     uses_engine = False
 
     def __init__(
-        self, coder: dict[str, Any], render: dict[str, Any], retries: int = 2, workers: int = 1
+        self,
+        coder: dict[str, Any],
+        render: dict[str, Any],
+        retries: int = 2,
+        workers: int = 1,
+        validator: dict[str, Any] | None = None,
     ):
-        super().__init__(coder, render, retries, workers)
+        super().__init__(coder, render, retries, workers, validator=validator)
 
     def advance(self, states):
         self.coder.render_round(states)

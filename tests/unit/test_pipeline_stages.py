@@ -258,3 +258,25 @@ def test_pools_that_cannot_all_start_are_refused_before_the_run():
     )
     assert pool_demand(gpu)["coder1.1"] == {"CPU": 0.0, "GPU": 4.0}
     assert "need 4 GPUs" in check_fits(pool_demand(gpu), {"CPU": 16, "GPU": 2}, autoscaling=False)
+
+
+def test_the_fused_stage_builds_the_visual_critic_from_the_validator_config(tmp_path):
+    """``coder.critique_rounds``: the stage that renders holds the critic, built from the
+    validator section (here a scripted vision model that misreads the mass once)."""
+    script = tmp_path / "reader.jsonl"
+    script.write_text(json.dumps({"text": "A"}) + "\n" + json.dumps({"text": "B"}) + "\n")
+    stage = ImgCoderStage(
+        {"engine": "scripted", "attempts": 2, "critique_rounds": 1},
+        {"workers": 1, "timeout_s": 30},
+        engine=ScriptedEngine(responses=[GOOD_ANSWER]),
+        validator={"engine": "scripted", "mode": "vision", "script": str(script)},
+    )
+    try:
+        (row,) = to_rows(stage(from_rows([_row("x")])))
+    finally:
+        stage.renderer.close()
+    state = read_state(row)
+    assert row["done"] and [a.origin for a in state.attempts] == ["first", "critique"]
+    assert 'a reader of the picture read "1 kg"; the problem says "2 kg"' in (
+        state.attempts[1].critique
+    )
