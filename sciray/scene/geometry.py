@@ -14,6 +14,7 @@ arcs) where it overlaps no other label and stays on the canvas.
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
@@ -256,6 +257,28 @@ class GeometryScene(SceneSpec):
 
     def draw(self, fig: Any) -> None:
         _Renderer(self, self._solution or _solve(self), fig).run()
+
+    def aligned_to(self, question: str) -> GeometryScene:
+        # an angle labelled "90°" where the problem never says 90 is the right angle of its
+        # setting (seen, seed 17: a ladder against a wall): drawn as the right-angle square,
+        # the usual mark, rather than a number the problem does not state
+        from sciray.checks.latex import to_plain
+        from sciray.checks.numbers import find_numbers
+
+        if any(n.value == 90 for n in find_numbers(to_plain(question))):
+            return self
+        angles = [
+            a.model_copy(update={"label": None, "right": True}) if _says_90(a.label) else a
+            for a in self.angles
+        ]
+        return self.model_copy(update={"angles": angles})
+
+
+_NINETY = re.compile(r"^\s*\$?\s*90\s*(?:°|\^\s*\{?\\circ\}?|\\circ|degrees?|deg)?\s*\$?\s*$")
+
+
+def _says_90(label: str | None) -> bool:
+    return bool(label) and _NINETY.match(label) is not None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -552,11 +552,12 @@ class MoleculeScene(SceneSpec):
         _draw(self, fig)
 
     def aligned_to(self, question: str) -> MoleculeScene:
+        scene = self._with_stated_structure(question)
         # a balanced equation in the problem fixes every coefficient it states (seen, seed 11:
         # "4 NH3 + 3 O2 -> 2 N2 + 6 H2O" drawn with 1 O2 and 1 N2)
         stated = stated_coefficients(question)
         if not stated:
-            return self
+            return scene
 
         def aligned(species: list[Species]) -> list[Species]:
             out = []
@@ -565,9 +566,26 @@ class MoleculeScene(SceneSpec):
                 out.append(sp.model_copy(update={"coefficient": n}) if n else sp)
             return out
 
-        return self.model_copy(
-            update={"reactants": aligned(self.reactants), "products": aligned(self.products)}
+        return scene.model_copy(
+            update={"reactants": aligned(scene.reactants), "products": aligned(scene.products)}
         )
+
+    def _with_stated_structure(self, question: str) -> MoleculeScene:
+        # a problem about one condensed formula ("Draw the Lewis structure of (CH3)3CC(O)CH2CCH")
+        # is about that structure: a lone molecule of another formula becomes it (seen, seed 17:
+        # the worked example's acetic acid written instead)
+        if self.reactants or self.products or len(self.molecules) != 1:
+            return self
+        stated = stated_structures(question)
+        if len(stated) != 1:
+            return self
+        text, smiles = stated[0]
+        formula = _smiles_formula(smiles)
+        if any(_smiles_formula(m.smiles) == formula for m in self.molecules):
+            return self
+        kept = self.molecules[0].model_dump(exclude_none=True)
+        molecule = Molecule.model_validate({**kept, "smiles": smiles, "name": text[:60]})
+        return self.model_copy(update={"molecules": [molecule]})
 
 
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
@@ -585,6 +603,36 @@ def _bare_formula(text: str) -> str:
     """A formula without TeX subscripts, spaces or a trailing state: "NH_3 (g)" -> "NH3"."""
     text = re.sub(r"\s", "", _without_tex_marks(text))
     return re.sub(r"\((?:s|l|g|aq)\)$", "", text)
+
+
+# a condensed structural formula as a problem writes it: at least two groups ("CH3CH2OH",
+# "(CH3)3CC(O)CH2CCH"), carbon in it
+_CONDENSED = re.compile(r"(?<![A-Za-z0-9])(?=[A-Z(])(?=[A-Za-z0-9()=≡]*C)[A-Za-z0-9()=≡]+")
+
+
+def stated_structures(question: str) -> list[tuple[str, str]]:
+    """(text, SMILES) of every distinct condensed formula ``question`` writes that reads as one
+    structure of three or more heavy atoms ("CH3CH2OH" -> "CCO"; water and single atoms left
+    out), in order."""
+    plain = re.sub(r"\{/?eq\}", " ", question)
+    plain = _without_tex_marks(_TEX_COMMAND.sub(" ", plain))
+    found: dict[str, str] = {}
+    for token in _CONDENSED.findall(plain):
+        token = token.strip("()") if token.count("(") != token.count(")") else token
+        if len(token) < 3 or token in found or not re.search(r"\d|\)", token):
+            continue
+        smiles = condensed_smiles(token)
+        mol = _rdkit_mol(smiles) if smiles else None
+        if mol is not None and mol.GetNumHeavyAtoms() >= 3:
+            found[token] = smiles
+    return list(found.items())
+
+
+def _smiles_formula(smiles: str) -> str | None:
+    from rdkit.Chem.rdMolDescriptors import CalcMolFormula
+
+    mol = _rdkit_mol(smiles)
+    return CalcMolFormula(mol) if mol is not None else None
 
 
 def stated_coefficients(question: str) -> dict[str, int]:

@@ -656,3 +656,28 @@ def test_intersections_with_circles_are_solved():
     assert pts["R"] == (5, 0) and pts["S"] == (-5, 0)
     with pytest.raises(ValueError, match="the two circles do not meet"):
         parse_scene(_two_circles(20, {"kind": "intersection", "name": "P", "of": ["O", "U"]}))
+
+
+def test_a_right_angle_labelled_90_becomes_the_square_mark_unless_the_problem_says_90():
+    data = {
+        "domain": "geometry",
+        "steps": [
+            {
+                "kind": "triangle",
+                "points": ["A", "B", "C"],
+                "sides": [12, None, None],
+                "angles": [90, None, None],
+            }
+        ],
+        "angles": [
+            {"points": ["B", "A", "C"], "label": "90°"},
+            {"points": ["A", "B", "C"], "label": "θ"},
+        ],
+    }
+    ladder = "A 12 ft ladder leans against a wall. How fast does its foot move?"
+    aligned = parse_scene(data).aligned_to(ladder)
+    right, theta = aligned.angles
+    assert right.label is None and right.right and theta.label == "θ"
+    assert "90°" not in aligned.labels()
+    stated = parse_scene(data).aligned_to("The angle at A is 90 degrees.")
+    assert stated.angles[0].label == "90°" and not stated.angles[0].right

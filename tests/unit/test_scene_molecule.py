@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sciray.checks.run import run_checks
 from sciray.scene import parse_scene, route
 from sciray.scene.measure import draw_and_measure
-from sciray.scene.molecule import MoleculeScene
+from sciray.scene.molecule import MoleculeScene, stated_structures
 from sciray.types import Problem
 from tests.unit.scene_property import random_scenes
 
@@ -481,3 +481,20 @@ def test_largest_scene_still_fits_the_canvas():
         }
     )
     _drawn(scene)
+
+
+def test_a_lone_molecule_of_another_formula_becomes_the_problems_condensed_formula():
+    question = (
+        r"Draw Lewis structure of the condensed formula of {eq}\rm (CH_3)_3CC(O)CH_2CCH {/eq}."
+    )
+    copied = parse_scene(
+        {"domain": "molecule", "molecules": [{"smiles": "CC(=O)O", "name": "acetic acid"}]}
+    )
+    (mol,) = copied.aligned_to(question).molecules
+    assert mol.smiles == "C#CCC(=O)C(C)(C)C" and mol.name == "(CH3)3CC(O)CH2CCH"
+    # the right structure, two structures stated, or a reaction: left as written
+    right = parse_scene({"domain": "molecule", "molecules": [{"smiles": "CC(C)(C)C(=O)CC#C"}]})
+    assert right.aligned_to(question).molecules[0].smiles == "CC(C)(C)C(=O)CC#C"
+    two = "Compare CH3CH2OH and CH3OCH3."
+    assert copied.aligned_to(two).molecules[0].smiles == "CC(=O)O"
+    assert stated_structures("4 NH_3 (g) + 3 O_2 (g) \\to 2 N_2(g) + 6 H_2O(g)") == []
