@@ -338,6 +338,32 @@ _MORE: dict[str, list[Example]] = {
                 ],
             },
         ),
+        (
+            "A 13 ft ladder leans against a vertical wall. Its foot slides away from the wall at "
+            "2 ft/s. How fast is the top sliding down when the foot is 5 ft from the wall?",
+            {
+                "domain": "geometry",
+                "steps": [
+                    {
+                        "kind": "triangle",
+                        "points": ["O", "G", "W"],
+                        "sides": [5, 13, None],
+                        "angles": [90, None, None],
+                    }
+                ],
+                "segments": [
+                    {"points": ["O", "G"], "label": "x = 5 ft"},
+                    {"points": ["G", "W"], "label": "13 ft"},
+                    {"points": ["O", "W"], "label": "y"},
+                ],
+                "angles": [{"points": ["G", "O", "W"], "right": True}],
+                "points": [
+                    {"name": "W", "text": "W (top)"},
+                    {"name": "G", "text": "G (foot)"},
+                ],
+                "notes": ["dx/dt = 2 ft/s"],
+            },
+        ),
     ],
     "circuit": [
         (
