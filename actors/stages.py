@@ -62,15 +62,18 @@ def build_pipeline(ds, cfg: SciRayConfig, *, needs_quizzes: bool):
         JudgeStage,
         QuizGenStage,
         RenderStage,
+        SceneQuizGenStage,
         ValidateStage,
         check_stage_order,
     )
 
-    order = [QuizGenStage] if needs_quizzes else []
+    from_scene = cfg.synth.quizgen_from == "scene"
+    order = [QuizGenStage] if needs_quizzes and not from_scene else []
     if cfg.synth.layout == "fused":
         order.append(ImgCoderStage)
     else:
         order += [CoderStage, RenderStage] * cfg.coder.max_rounds
+    order += [SceneQuizGenStage] if needs_quizzes and from_scene else []
     order += [ValidateStage] + ([JudgeStage] if cfg.judge.enabled else [])
     check_stage_order(order, SOURCE_COLUMNS)
 
@@ -78,10 +81,9 @@ def build_pipeline(ds, cfg: SciRayConfig, *, needs_quizzes: bool):
     coder = cfg.coder.model_dump(mode="json")
     render = cfg.render.model_dump(mode="json")
     retries = cfg.synth.stage_retries
-    if needs_quizzes:
-        ds = ds.map_batches(
-            QuizGenStage, **stage_kwargs(cfg.synth.coder, {"coder": coder, "retries": retries})
-        )
+    quizgen = {"coder": coder, "retries": retries}
+    if needs_quizzes and not from_scene:
+        ds = ds.map_batches(QuizGenStage, **stage_kwargs(cfg.synth.coder, quizgen))
     workers = max(1, int(cfg.synth.render.num_cpus))
     with_render = {"coder": coder, "render": render, "retries": retries, "workers": workers}
     if cfg.coder.critique_rounds:  # the visual critic judges pictures where they are rendered
@@ -102,6 +104,8 @@ def build_pipeline(ds, cfg: SciRayConfig, *, needs_quizzes: bool):
                 coder_kwargs = {"coder": coder, "retries": retries}
                 ds = ds.map_batches(CoderStage, **stage_kwargs(cfg.synth.coder, coder_kwargs))
             ds = ds.map_batches(RenderStage, **stage_kwargs(cfg.synth.render, with_render))
+    if needs_quizzes and from_scene:
+        ds = ds.map_batches(SceneQuizGenStage, **stage_kwargs(cfg.synth.coder, quizgen))
     accept = cfg.synth.accept.model_dump(mode="json")
     validate = {
         "accept": accept,

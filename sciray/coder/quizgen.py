@@ -44,11 +44,55 @@ def quizgen_messages(problem: Problem, n: int = 4) -> list[Message]:
     ]
 
 
+_SCENE_PROMPT = """Problem:
+{question}
+
+Its diagram was drawn from this description (JSON); the diagram shows exactly these objects and
+labels, nothing else:
+{scene}
+
+Write {n} multiple-choice quizzes whose correct answer is a label or value this description
+states AND the problem states (a given value and what it belongs to, which object is where, a
+connection). Never ask about the answer or a solution step. The correct option's text must be
+written exactly as the description writes it; the other three must be plausible but wrong.
+
+Return only a JSON array, no prose:
+[{{"question": "...", "options": {{"A": "...", "B": "...", "C": "...", "D": "..."}},
+   "correct_option": "A", "evidence": "<exact words copied from the problem text>"}}]"""
+
+
+def scene_quizgen_messages(
+    problem: Problem, scene_spec: dict[str, Any], n: int = 4
+) -> list[Message]:
+    """Quizzes grounded in a drawn scene description, as CoSyn asks Q&A of the data behind its
+    images: each answer is something the picture states (``parse_quizzes`` with
+    ``scene_labels`` keeps only those)."""
+    scene = json.dumps(scene_spec, ensure_ascii=False, separators=(",", ":"))[:4000]
+    return [
+        quizgen_messages(problem, n)[0],
+        {
+            "role": "user",
+            "content": _SCENE_PROMPT.format(
+                question=problem.question.strip()[:6000], scene=scene, n=n
+            ),
+        },
+    ]
+
+
 def quizgen_request(
-    problem: Problem, n: int = 4, max_tokens: int = 1024, seed: int | None = 0
+    problem: Problem,
+    n: int = 4,
+    max_tokens: int = 1024,
+    seed: int | None = 0,
+    scene_spec: dict[str, Any] | None = None,
 ) -> ChatRequest:
+    messages = (
+        scene_quizgen_messages(problem, scene_spec, n)
+        if scene_spec
+        else quizgen_messages(problem, n)
+    )
     return ChatRequest(
-        messages=quizgen_messages(problem, n),
+        messages=messages,
         max_tokens=max_tokens,
         temperature=0.0,
         seed=seed,
@@ -115,8 +159,31 @@ def _check_quiz(raw: Any, question_text: str) -> tuple[Quiz | None, str | None]:
     return quiz, None
 
 
-def parse_quizzes(text: str, problem: Problem) -> QuizGenResult:
-    """Valid quizzes from a model answer; never raises."""
+def _stated_by(answer: str, labels: list[str]) -> bool:
+    """Whether some scene label states ``answer``: the same text, one inside the other, or the
+    same number."""
+    from sciray.checks.latex import to_plain
+    from sciray.checks.numbers import find_numbers, same_value
+
+    want = _normalise(to_plain(answer))
+    numbers = find_numbers(to_plain(answer))
+    for label in labels:
+        have = _normalise(to_plain(label))
+        if want and have and (want in have or have in want):
+            return True
+        if numbers and any(
+            same_value(n.value, m) for n in numbers for m in find_numbers(to_plain(label))
+        ):
+            return True
+    return False
+
+
+def parse_quizzes(
+    text: str, problem: Problem, scene_labels: list[str] | None = None
+) -> QuizGenResult:
+    """Valid quizzes from a model answer; never raises. With ``scene_labels`` (the texts of
+    the scene the picture was drawn from) a quiz whose correct option no label states is
+    rejected: the picture could not answer it."""
     data = _json_array(text or "")
     if data is None:
         return QuizGenResult(
@@ -128,6 +195,9 @@ def parse_quizzes(text: str, problem: Problem) -> QuizGenResult:
         quiz, reason = _check_quiz(raw, problem.question)
         if quiz is not None and _normalise(quiz.question) in seen:
             quiz, reason = None, "duplicate question"
+        if quiz is not None and scene_labels is not None:
+            if not _stated_by(quiz.options[quiz.correct_option], scene_labels):
+                quiz, reason = None, "the scene drawn does not state the correct option"
         if quiz is None:
             result.rejected.append((raw, reason or "invalid"))
         else:
@@ -139,14 +209,35 @@ def parse_quizzes(text: str, problem: Problem) -> QuizGenResult:
 
 
 def generate_quizzes(
-    engine, problems: list[Problem], n: int = 4, max_tokens: int = 1024
+    engine,
+    problems: list[Problem],
+    n: int = 4,
+    max_tokens: int = 1024,
+    scenes: list[dict[str, Any] | None] | None = None,
 ) -> list[QuizGenResult]:
-    """Ask ``engine`` for quizzes for every problem, in one batch."""
-    answers = engine.generate([quizgen_request(p, n, max_tokens) for p in problems])
+    """Ask ``engine`` for quizzes for every problem, in one batch; ``scenes[i]`` (a drawn scene
+    description, or None) grounds problem i's quizzes in what its picture states."""
+    scenes = scenes or [None] * len(problems)
+    requests = [
+        quizgen_request(p, n, max_tokens, scene_spec=spec)
+        for p, spec in zip(problems, scenes, strict=True)
+    ]
+    answers = engine.generate(requests)
     out = []
-    for problem, answer in zip(problems, answers):
+    for problem, spec, answer in zip(problems, scenes, answers):
         if answer.status != "ok":
             out.append(QuizGenResult(rejected=[(answer.error, "engine error")], status="no_json"))
         else:
-            out.append(parse_quizzes(answer.text, problem))
+            out.append(parse_quizzes(answer.text, problem, _scene_labels(spec)))
     return out
+
+
+def _scene_labels(spec: dict[str, Any] | None) -> list[str] | None:
+    if not spec:
+        return None
+    from sciray.scene import parse_scene
+
+    try:
+        return parse_scene(spec).labels()
+    except ValueError:
+        return None  # a scene that no longer validates grounds nothing

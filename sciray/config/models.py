@@ -362,6 +362,11 @@ class SynthConfig(Section):
     on the local coder wrote nothing for 35 minutes and then all five rows at once)."""
     accept: AcceptConfig = Field(default_factory=AcceptConfig)
     """Acceptance rule."""
+    quizgen_from: Literal["problem", "scene"] = "problem"
+    """Where quizzes for problems without any come from: 'problem' (before the coder, from the
+    problem text), or 'scene' (after the coder: a problem drawn from a scene description gets
+    quizzes whose correct option a label of that scene states, as CoSyn asks Q&A of the data
+    behind its images; a problem drawn from code gets them from its text)."""
     shard_rows: int = Field(default=256, ge=1)
     """Rows per Parquet shard (accepted/ and rejected/ each)."""
     stage_retries: int = Field(default=2, ge=0, le=10)

@@ -393,7 +393,8 @@ class JudgeStage(Stage):
 
 
 class QuizGenStage(Stage):
-    """Write quizzes for problems that have none (only when acceptance needs R_inv)."""
+    """Write quizzes for problems that have none (only when acceptance needs R_inv), from the
+    problem text before the coder."""
 
     name = "quizgen"
     reads = frozenset({"problem"})
@@ -410,16 +411,35 @@ class QuizGenStage(Stage):
     def wanted(self, row):
         return active(row) and not read_problem(row).quizzes
 
+    def scenes(self, rows) -> list[dict[str, Any] | None]:
+        return [None] * len(rows)
+
     def process(self, rows):
         from sciray.coder.quizgen import generate_quizzes
 
         problems = [read_problem(r) for r in rows]
-        for row, problem, result in zip(
-            rows, problems, generate_quizzes(self.engine, problems, max_tokens=self.cfg.max_tokens)
-        ):
+        results = generate_quizzes(
+            self.engine, problems, max_tokens=self.cfg.max_tokens, scenes=self.scenes(rows)
+        )
+        for row, problem, result in zip(rows, problems, results):
             if result.quizzes:
                 # the problem travels once: the coder state reads it from this column
                 write_problem(row, problem.model_copy(update={"quizzes": result.quizzes}))
+
+
+class SceneQuizGenStage(QuizGenStage):
+    """``synth.quizgen_from=scene``: quizzes after the coder, grounded in the scene description
+    each problem's best picture was drawn from (a picture drawn from code: the problem text)."""
+
+    name = "quizgen"  # the same pool and accounting as the text-grounded stage
+    reads = frozenset({"problem", "state"})
+
+    def scenes(self, rows) -> list[dict[str, Any] | None]:
+        out = []
+        for row in rows:
+            best = read_state(row).best if row.get("state") else None
+            out.append(best.scene_spec if best is not None and best.render_status == "ok" else None)
+        return out
 
 
 def check_stage_order(stages: list[type[Stage]], source_columns: frozenset[str]) -> None:

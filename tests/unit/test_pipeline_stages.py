@@ -280,3 +280,61 @@ def test_the_fused_stage_builds_the_visual_critic_from_the_validator_config(tmp_
     assert 'a reader of the picture read "1 kg"; the problem says "2 kg"' in (
         state.attempts[1].critique
     )
+
+
+def _scene_row(pid: str) -> dict:
+    """A problem without quizzes whose picture was drawn from a mechanics scene."""
+    from sciray.types import Candidate
+
+    problem = Problem(id=pid, question=INCLINE_QUESTION, image_type="Physics - Mechanical")
+    scene = {
+        "domain": "mechanics",
+        "bodies": [
+            {"name": "ramp", "kind": "incline", "angle_deg": 30, "angle_label": "30 degrees"},
+            {"name": "block", "kind": "block", "on": "ramp", "label": "2 kg"},
+        ],
+    }
+    state = CoderResult.start(problem, 1)
+    state.attempts.append(
+        Candidate(
+            problem_id=pid,
+            language="scene",
+            status="ok",
+            render_status="ok",
+            code=json.dumps(scene),
+            scene_spec=scene,
+        )
+    )
+    state.slots[0].done = True
+    row = new_row(problem_id=pid, kind="problem", source="t.jsonl:1")
+    write_problem(row, problem)
+    write_state(row, state)
+    return row
+
+
+def test_scene_quizgen_grounds_quizzes_in_the_drawn_scene():
+    """``synth.quizgen_from=scene``: the prompt carries the scene, and a quiz whose correct
+    option no label of the scene states is dropped (the picture could not answer it)."""
+    from sciray.pipeline.stages import SceneQuizGenStage
+
+    def quiz(question, options, correct):
+        return {
+            "question": question,
+            "options": dict(zip("ABCD", options)),
+            "correct_option": correct,
+            "evidence": "mass 2 kg",
+        }
+
+    answer = json.dumps(
+        [
+            quiz("Mass written on the block?", ["1 kg", "2 kg", "3 kg", "4 kg"], "B"),
+            quiz("Normal force drawn?", ["17 N", "20 N", "10 N", "0 N"], "A"),
+        ]
+    )
+    engine = ScriptedEngine(responses=[answer])
+    stage = SceneQuizGenStage({"engine": "scripted"}, engine=engine)
+    (row,) = to_rows(stage(from_rows([_scene_row("x")])))
+    prompt = engine.requests[0].messages[-1]["content"]
+    assert '"angle_label":"30 degrees"' in prompt and "A block of mass 2 kg" in prompt
+    quizzes = read_state(row).problem.quizzes
+    assert [q.question for q in quizzes] == ["Mass written on the block?"]
