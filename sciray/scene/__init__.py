@@ -30,7 +30,18 @@ __all__ = [
     "route",
 ]
 
-DOMAIN_MODULES = ("mechanics", "geometry", "circuit", "molecule", "graph", "plot")
+DOMAIN_MODULES = (
+    "mechanics",
+    "geometry",
+    "circuit",
+    "molecule",
+    "graph",
+    "plot",
+    "probability",
+    "optics",
+    "wave",
+    "solid",
+)
 """Modules under ``sciray.scene`` that define domains (imported on first use)."""
 
 FIGSIZE = (6.4, 4.8)

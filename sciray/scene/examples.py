@@ -631,6 +631,438 @@ EXAMPLES: dict[str, list[Example]] = {
 """domain -> worked examples (a problem, the scene a model should write for it); the first is
 the one shown when no other is nearer to the problem."""
 
+EXAMPLES["optics"] = [
+    (
+        "A 3.0 cm tall candle stands 30 cm in front of a converging lens of focal length 10 cm. "
+        "Draw a ray diagram and find where the image forms.",
+        {
+            "domain": "optics",
+            "elements": [
+                {
+                    "name": "obj",
+                    "kind": "object",
+                    "position": 0,
+                    "height": 3.0,
+                    "label": "candle",
+                    "height_label": "3.0 cm",
+                },
+                {
+                    "name": "L",
+                    "kind": "converging_lens",
+                    "position": 30,
+                    "focal_length": 10,
+                    "focal_label": "f = 10 cm",
+                    "marks": ["F"],
+                },
+            ],
+            "distances": [{"a": "obj", "b": "L", "label": "30 cm"}],
+            "rays": "principal",
+        },
+    ),
+    (
+        "A ray of light in air strikes a flat water surface (n = 1.33) with an angle of "
+        "incidence of 40°. Find the angle of refraction.",
+        {
+            "domain": "optics",
+            "media": [{"label": "air"}, {"label": "water", "n": 1.33}],
+            "ray": {"angle": 40, "angle_label": "40°"},
+        },
+    ),
+    (
+        "A soap film (n = 1.35) in air is lit at normal incidence by 540 nm light. What is the "
+        "thinnest film that reflects this light strongly?",
+        {
+            "domain": "optics",
+            "media": [
+                {"label": "air"},
+                {"label": "soap film", "n": 1.35, "thickness_label": "t"},
+                {"label": "air"},
+            ],
+            "ray": {"angle": 8, "show_reflected": True, "show_refracted": True},
+            "notes": ["λ = 540 nm"],
+        },
+    ),
+    (
+        "Light of wavelength 600 nm falls on two slits 0.25 mm apart and a screen is 1.5 m "
+        "away. How far from the central maximum is the second bright fringe?",
+        {
+            "domain": "optics",
+            "elements": [
+                {"name": "S", "kind": "source", "label": "λ = 600 nm"},
+                {"name": "D", "kind": "slits", "slit_count": 2, "label": "d = 0.25 mm"},
+                {"name": "scr", "kind": "screen", "point_label": "P", "y_label": "y"},
+            ],
+            "distances": [{"a": "D", "b": "scr", "label": "1.5 m"}],
+        },
+    ),
+    (
+        "A lamp sits on top of a 5.0 m post. A woman 1.6 m tall walks away from the post at "
+        "1.2 m/s. How fast is her shadow lengthening when she is 4.0 m from the post?",
+        {
+            "domain": "optics",
+            "baseline": "ground",
+            "elements": [
+                {
+                    "name": "lamp",
+                    "kind": "source",
+                    "position": 0,
+                    "height": 5.0,
+                    "height_label": "5.0 m",
+                },
+                {
+                    "name": "woman",
+                    "kind": "person",
+                    "position": 4.0,
+                    "height": 1.6,
+                    "height_label": "1.6 m",
+                },
+            ],
+            "distances": [{"a": "lamp", "b": "woman", "label": "4.0 m"}],
+            "rays": "shadow",
+            "notes": ["walks away at 1.2 m/s"],
+        },
+    ),
+]
+
+EXAMPLES["solid"] = [
+    (
+        "A conical tank with its vertex down is 10 m tall and has a radius of 4 m at the top. "
+        "It holds water 6 m deep (density 1000 kg/m³). Find the work needed to pump all the "
+        "water over the top.",
+        {
+            "domain": "solid",
+            "solids": [
+                {
+                    "kind": "cone",
+                    "inverted": True,
+                    "dims": [
+                        {"of": "height", "value": 10, "label": "10 m"},
+                        {"of": "radius", "value": 4, "label": "4 m"},
+                        {"of": "fill", "value": 6, "label": "6 m"},
+                    ],
+                }
+            ],
+            "points": [],
+            "segments": [],
+            "sections": [],
+            "notes": ["ρ = 1000 kg/m³"],
+        },
+    ),
+    (
+        "In the cube ABCD-A1B1C1D1 with edge 2, M is the midpoint of CC1. Find the angle "
+        "between AM and the base ABCD.",
+        {
+            "domain": "solid",
+            "solids": [
+                {
+                    "kind": "cube",
+                    "vertices": ["A", "B", "C", "D", "A1", "B1", "C1", "D1"],
+                    "dims": [{"of": "length", "value": 2, "label": "2"}],
+                }
+            ],
+            "points": [{"name": "M", "on": ["C", "C1"], "ratio": 0.5}],
+            "segments": [{"a": "A", "b": "M"}, {"a": "A", "b": "C"}],
+            "sections": [],
+            "notes": [],
+        },
+    ),
+    (
+        "Let E be the box 0 ≤ x ≤ 4, 0 ≤ y ≤ 2, 0 ≤ z ≤ 3. Use the Divergence Theorem to find "
+        "the outward flux of F = <x, y, z> through the boundary of E.",
+        {
+            "domain": "solid",
+            "axes": True,
+            "solids": [
+                {
+                    "kind": "box",
+                    "label": "E",
+                    "dims": [
+                        {"of": "length", "value": 4, "label": "0 ≤ x ≤ 4"},
+                        {"of": "width", "value": 2, "label": "0 ≤ y ≤ 2"},
+                        {"of": "height", "value": 3, "label": "0 ≤ z ≤ 3"},
+                    ],
+                }
+            ],
+            "points": [],
+            "segments": [],
+            "sections": [],
+            "notes": [],
+        },
+    ),
+    (
+        "Find the volume of the tetrahedron bounded by the coordinate planes and the plane "
+        "x + 2y + 4z = 8.",
+        {
+            "domain": "solid",
+            "axes": True,
+            "solids": [
+                {
+                    "kind": "octant_tetrahedron",
+                    "label": "x + 2y + 4z = 8",
+                    "dims": [
+                        {"of": "length", "value": 8},
+                        {"of": "width", "value": 4},
+                        {"of": "height", "value": 2},
+                    ],
+                }
+            ],
+            "points": [],
+            "segments": [],
+            "sections": [],
+            "notes": [],
+        },
+    ),
+    (
+        "A hollow ball is the region between the spheres of radius 1 and 2 centred at the "
+        "origin. Find the flux of F = <x, y, z> out of the ball.",
+        {
+            "domain": "solid",
+            "axes": True,
+            "solids": [
+                {
+                    "kind": "sphere",
+                    "dims": [
+                        {"of": "radius", "value": 2, "label": "2"},
+                        {"of": "inner_radius", "value": 1, "label": "1"},
+                    ],
+                }
+            ],
+            "points": [],
+            "segments": [],
+            "sections": [],
+            "notes": [],
+        },
+    ),
+]
+
+EXAMPLES["wave"] = [
+    (
+        "A wave on a rope has an amplitude of 3 cm and a wavelength of 0.8 m, and it travels to "
+        "the right at 12 m/s. Find its frequency.",
+        {
+            "domain": "wave",
+            "panels": [
+                {
+                    "axis": "x",
+                    "x_label": "x (m)",
+                    "y_label": "y (cm)",
+                    "waves": [
+                        {
+                            "amplitude": 3,
+                            "wavelength": 0.8,
+                            "travel": "+x",
+                            "speed_label": "v = 12 m/s",
+                        }
+                    ],
+                    "dims": [
+                        {"kind": "amplitude", "label": "A = 3 cm"},
+                        {"kind": "wavelength", "label": "λ = 0.8 m"},
+                    ],
+                }
+            ],
+            "notes": [],
+        },
+    ),
+    (
+        "A pipe 0.85 m long, closed at one end, resonates in its third harmonic at 300 Hz. "
+        "Sketch the standing wave and label the nodes and antinodes.",
+        {
+            "domain": "wave",
+            "panels": [
+                {
+                    "label": "third harmonic, 300 Hz",
+                    "standing": {
+                        "medium": "pipe",
+                        "ends": "closed-open",
+                        "harmonic": 3,
+                        "show_nodes": True,
+                        "length_label": "L = 0.85 m",
+                    },
+                }
+            ],
+            "notes": [],
+        },
+    ),
+    (
+        "The displacement of a string is y = 0.05 sin(2πx − 8πt), with y and x in metres and t "
+        "in seconds. Sketch the string at t = 0 and find the wave speed.",
+        {
+            "domain": "wave",
+            "panels": [
+                {
+                    "axis": "x",
+                    "x_label": "x (m)",
+                    "y_label": "y (m)",
+                    "at": 0,
+                    "waves": [
+                        {"expr": "0.05*sin(2*pi*x - 8*pi*t)", "label": "y = 0.05 sin(2πx − 8πt)"}
+                    ],
+                }
+            ],
+            "notes": ["t = 0"],
+        },
+    ),
+    (
+        "A mass on a spring oscillates with an amplitude of 4 cm and a period of 0.5 s, starting "
+        "from its maximum displacement. Where is it at t = 0.3 s?",
+        {
+            "domain": "wave",
+            "panels": [
+                {
+                    "axis": "t",
+                    "x_label": "t (s)",
+                    "y_label": "x (cm)",
+                    "waves": [{"amplitude": 4, "period": 0.5, "function": "cos"}],
+                    "dims": [
+                        {"kind": "amplitude", "label": "A = 4 cm"},
+                        {"kind": "period", "label": "T = 0.5 s"},
+                    ],
+                    "lines": [{"kind": "vertical", "at": 0.3, "label": "t = 0.3 s"}],
+                }
+            ],
+            "notes": [],
+        },
+    ),
+    (
+        "A triangular pulse 0.2 m wide and 1.5 cm high moves to the left at 4 m/s along a string; "
+        "its front is at x = 1.0 m. Where is its front 0.5 s later?",
+        {
+            "domain": "wave",
+            "panels": [
+                {
+                    "axis": "x",
+                    "x_label": "x (m)",
+                    "y_label": "y (cm)",
+                    "x_from": 0,
+                    "x_to": 2,
+                    "pulses": [
+                        {
+                            "shape": "triangular",
+                            "x_from": 1.0,
+                            "x_to": 1.2,
+                            "height": 1.5,
+                            "travel": "-x",
+                            "speed_label": "v = 4 m/s",
+                        }
+                    ],
+                    "marks": [{"at": 1.0, "y": 0, "label": "x = 1.0 m"}],
+                    "dims": [
+                        {"kind": "amplitude", "label": "1.5 cm"},
+                        {"kind": "span", "x_from": 1.0, "x_to": 1.2, "label": "0.2 m"},
+                    ],
+                }
+            ],
+            "notes": ["Δt = 0.5 s"],
+        },
+    ),
+]
+
+
+EXAMPLES["probability"] = [
+    (
+        "In a class of 40 students, 22 play football, 15 play tennis and 6 play both. How many "
+        "students play neither sport?",
+        {
+            "domain": "probability",
+            "parts": [
+                {
+                    "kind": "venn",
+                    "universe": "40 students",
+                    "sets": [
+                        {"name": "Football", "total": "22"},
+                        {"name": "Tennis", "total": "15"},
+                    ],
+                    "regions": [{"region": "Football&Tennis", "label": "6"}],
+                }
+            ],
+        },
+    ),
+    (
+        "The probability that it rains on a given day is 0.3. If it rains, the probability that "
+        "Sam is late is 0.4; if it does not rain, it is 0.1. Draw a tree diagram and find the "
+        "probability that Sam is late.",
+        {
+            "domain": "probability",
+            "parts": [
+                {
+                    "kind": "tree",
+                    "stages": ["Weather", "Sam"],
+                    "branches": [
+                        {
+                            "outcome": "Rain",
+                            "p": "0.3",
+                            "then": [{"outcome": "Late", "p": "0.4"}, {"outcome": "On time"}],
+                        },
+                        {
+                            "outcome": "No rain",
+                            "then": [{"outcome": "Late", "p": "0.1"}, {"outcome": "On time"}],
+                        },
+                    ],
+                }
+            ],
+        },
+    ),
+    (
+        "A bag contains 3 green balls and 5 yellow balls. Two balls are drawn with replacement. "
+        "Find the probability that both are green.",
+        {
+            "domain": "probability",
+            "parts": [
+                {
+                    "kind": "urns",
+                    "containers": [
+                        {
+                            "name": "Bag",
+                            "shape": "bag",
+                            "balls": [
+                                {"color": "green", "count": 3},
+                                {"color": "yellow", "count": 5},
+                            ],
+                        }
+                    ],
+                    "drawn": ["green", "green"],
+                }
+            ],
+            "notes": ["drawn with replacement"],
+        },
+    ),
+    (
+        "In a game, player 1 chooses Top or Bottom and player 2 chooses Left or Right. The "
+        "payoffs are (Top, Left) = 2,1; (Top, Right) = 0,0; (Bottom, Left) = 0,0; (Bottom, "
+        "Right) = 1,2. Find the mixed-strategy equilibrium.",
+        {
+            "domain": "probability",
+            "parts": [
+                {
+                    "kind": "grid",
+                    "rows": ["Top", "Bottom"],
+                    "cols": ["Left", "Right"],
+                    "cells": [["2,1", "0,0"], ["0,0", "1,2"]],
+                }
+            ],
+        },
+    ),
+    (
+        "A spinner is divided into four sectors: red covers 1/2 of the circle, blue covers 1/4, "
+        "and green and yellow share the rest equally. It is spun twice. Find the probability of "
+        "getting red both times.",
+        {
+            "domain": "probability",
+            "parts": [
+                {
+                    "kind": "spinner",
+                    "sectors": [
+                        {"label": "Red", "share": "1/2", "color": "red"},
+                        {"label": "Blue", "share": "1/4", "color": "blue"},
+                        {"label": "Green", "color": "green"},
+                        {"label": "Yellow", "color": "yellow"},
+                    ],
+                }
+            ],
+        },
+    ),
+]
+
 _WORD = re.compile(r"[a-zA-Zα-ω]+")
 _STOP = frozenset(
     "the and for are was with from that this what how find its their into than then which "
