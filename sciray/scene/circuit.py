@@ -175,8 +175,50 @@ class CircuitScene(SceneSpec):
                 ]
         return []
 
+    def aligned_to(self, question: str) -> CircuitScene:
+        # a driven circuit written without its source (seen, seed 18: "a series RLC AC circuit
+        # ... the maximum potential is 70V" as an open chain R-L-C): the source the problem
+        # states closes the chain between its two free ends
+        if self.terminals or any(c.kind in SOURCES for c in self.components):
+            return self
+        ends = _free_ends(self.components)
+        volts = _STATED_VOLTS.findall(_plain_question(question))
+        ac = _AC.search(question) is not None
+        if len(ends) != 2 or not volts or not (ac or _DC_SOURCE.search(question)):
+            return self
+        value = volts[0]
+        if ac:
+            value = ", ".join([value, *_STATED_FREQUENCY.findall(_plain_question(question))[:1]])
+        value = re.sub(r"(\d)\s*(?=[A-Za-z])", r"\1 ", value)[:40]  # "70V" -> "70 V"
+        source = Component(
+            kind="ac_source" if ac else "battery", value=value, node_a=ends[0], node_b=ends[1]
+        )
+        return self.model_copy(update={"components": [source, *self.components]})
+
     def draw(self, fig: Any) -> None:
         _draw(self, fig)
+
+
+_STATED_VOLTS = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*[km]?V\b")
+_STATED_FREQUENCY = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*(?:rad/s|[kM]?Hz)\b")
+_AC = re.compile(r"\bAC\b|\balternating\b|\brms\b|\bangular frequency\b", re.IGNORECASE)
+_DC_SOURCE = re.compile(r"\b(?:battery|emf|source|supply|generator)\b", re.IGNORECASE)
+
+
+def _plain_question(question: str) -> str:
+    """The problem's text with webinstruct's {eq} markers and TeX braces gone ("14{eq}\\mu
+    {/eq}F" stays apart from its digits; "70V" and "100rad/s" are read as written)."""
+    return re.sub(r"\{/?eq\}|[{}]", " ", question)
+
+
+def _free_ends(comps: list[Component]) -> list[str]:
+    """Nodes only one two-terminal component joins, in the order the components name them."""
+    degree: dict[str, int] = {}
+    for c in comps:
+        if c.kind != "ground":
+            for n in (c.node_a, c.node_b):
+                degree[n] = degree.get(n, 0) + 1
+    return [n for n, d in degree.items() if d == 1]
 
 
 # =============================================================================================

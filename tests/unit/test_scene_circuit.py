@@ -491,3 +491,35 @@ def test_a_chain_where_the_problem_says_parallel_is_a_disagreement():
     # a parallel-plate capacitor says nothing about how components are joined
     assert scene.disagreements("A parallel-plate capacitor of 5 pF is charged.") == []
     assert scene.disagreements("Three resistors in series.") == []
+
+
+def test_a_driven_circuit_written_without_its_source_gets_the_source_the_problem_states():
+    rlc = (
+        "In a series RLC AC circuit, the resistance is 10{eq}\\Omega {/eq}, the inductance is "
+        "13mH, and the capacitance is 14{eq}\\mu {/eq}F. The maximum potential is 70V, and the "
+        "angular frequency is 100rad/s. Calculate the maximum current."
+    )
+    chain = {
+        "domain": "circuit",
+        "components": [
+            {"kind": "resistor", "name": "R", "value": "10 Ω", "node_a": "a", "node_b": "b"},
+            {"kind": "inductor", "name": "L", "value": "13 mH", "node_a": "b", "node_b": "c"},
+            {"kind": "capacitor", "name": "C", "value": "14 μF", "node_a": "c", "node_b": "d"},
+        ],
+    }
+    source = parse_scene(chain).aligned_to(rlc).components[0]
+    assert (source.kind, source.value, source.node_a, source.node_b) == (
+        "ac_source",
+        "70 V, 100 rad/s",
+        "a",
+        "d",
+    )
+    dc = "A 12 V battery drives a 4 Ω resistor in series with a 2 Ω resistor."
+    assert parse_scene(chain).aligned_to(dc).components[0].kind == "battery"
+    # a capacitor charged beforehand, a network between terminals, or a source already there
+    charged = "A capacitor charged to 12 V discharges through R = 10 Ω and L = 13 mH."
+    assert parse_scene(chain).aligned_to(charged).components == parse_scene(chain).components
+    with_terminals = {**chain, "terminals": ["a", "d"]}
+    assert len(parse_scene(with_terminals).aligned_to(rlc).components) == 3
+    _, measured = draw_and_measure(parse_scene(chain).aligned_to(rlc))
+    assert any("70 V" in t.text for t in measured.texts)
