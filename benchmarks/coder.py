@@ -44,7 +44,12 @@ class TimedEngine:
 
 
 def sample_problems(
-    path: str, limit: int, seed: int = 0, scene_types_only: bool = False, by_domain: bool = False
+    path: str,
+    limit: int,
+    seed: int = 0,
+    scene_types_only: bool = False,
+    by_domain: bool = False,
+    domains: tuple[str, ...] = (),
 ):
     from sciray.data.problems import load_problems
     from sciray.scene import route
@@ -52,6 +57,8 @@ def sample_problems(
     problems = sorted(load_problems(path).problems, key=lambda p: p.id)
     if scene_types_only:  # the image types a scene domain takes (coder.mode=scene vs code)
         problems = [p for p in problems if route(p.image_type) is not None]
+    if domains:  # only these domains' image types (e.g. the ones added last)
+        problems = [p for p in problems if route(p.image_type) in domains]
     sample = random.Random(seed).sample(problems, min(limit, len(problems)))
     if by_domain:  # a domain's problems together, as a long run's prompt cache sees them
         sample.sort(key=lambda p: route(p.image_type) or "")
@@ -233,6 +240,11 @@ def main() -> int:
         "mixed domains otherwise pays that prompt on every problem.",
     )
     parser.add_argument(
+        "--domains",
+        default="",
+        help="Sample only problems whose image type these scene domains take, e.g. optics,wave.",
+    )
+    parser.add_argument(
         "--modes",
         default="",
         help="coder.mode values to run one after another on the same sample with the same "
@@ -259,8 +271,18 @@ def main() -> int:
         if mode not in ("code", "scene", "auto"):
             print(f"error: unknown mode {mode!r}; use code, scene or auto", file=sys.stderr)
             return 2
+    from sciray.errors import did_you_mean
+    from sciray.scene import domains as scene_domains
+
+    known = scene_domains()
+    wanted = tuple(d.strip() for d in args.domains.split(",") if d.strip())
+    for name in wanted:
+        if name not in known:
+            hint = did_you_mean(name, known)
+            print(f"error: unknown scene domain {name!r}{hint}; see --help", file=sys.stderr)
+            return 2
     problems = sample_problems(
-        args.problems, args.limit, args.seed, args.scene_types_only, args.by_domain
+        args.problems, args.limit, args.seed, args.scene_types_only, args.by_domain, wanted
     )
     inner = make_engine(cfg.coder)
     out = open(args.out, "w") if args.out else None

@@ -91,3 +91,30 @@ def test_an_unknown_mode_is_refused() -> None:
         timeout=120,
     )
     assert proc.returncode == 2 and "unknown mode 'scnee'" in proc.stderr
+
+
+def test_domains_pick_the_sample_and_an_unknown_one_is_refused(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from coder import sample_problems
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    problems = tmp_path / "problems.jsonl"
+    types = ["Physics - Optical Ray", "Physics - Waveform", "Physics - Circuit", "Biology - X"]
+    problems.write_text(
+        "".join(
+            json.dumps({"id": f"p{i}", "question": f"Problem {i}.", "image_type": types[i % 4]})
+            + "\n"
+            for i in range(12)
+        )
+    )
+    sample = sample_problems(str(problems), 10, domains=("optics", "wave"))
+    assert len(sample) == 6
+    assert {p.image_type for p in sample} == {"Physics - Optical Ray", "Physics - Waveform"}
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "coder.py"), "--domains", "optix"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and "did you mean 'optics'" in proc.stderr
