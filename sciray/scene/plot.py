@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sciray.scene.base import SceneSpec, register
 from sciray.scene.expr import MAX_CHARS, check_expr, compile_expr, free_names
+from sciray.scene.text import mathtext_ok
 
 __all__ = [
     "Curve",
@@ -667,6 +668,103 @@ class PlotScene(SceneSpec):
 
     def draw(self, fig: Any) -> None:
         _PlotDrawer(self, fig).draw()
+
+    def aligned_to(self, question: str) -> PlotScene:
+        # a table the problem writes out is its data (seen, seeds 17 and 18: a table of trials
+        # drawn as a bar chart, a table of f(x, y) as an invented Riemann sum): it is the table
+        stated = stated_table(question)
+        if stated is None or (self.pie and self.has_axes()):
+            return self
+        header, rows = stated
+        if self.table is not None and (self.table.header, self.table.rows) == (header, rows):
+            return self
+        data = self.model_dump(exclude_none=True)
+        data["table"] = {"header": header, "rows": rows}
+        if not self._plots_the_table(rows):  # a plot of the model's own making goes
+            axes = ("curves", "series", "points", "lines", "shades", "riemann", "pie")
+            for key in (*axes, "x_label", "y_label"):
+                data.pop(key, None)
+        try:
+            return PlotScene.model_validate(data)
+        except ValueError:  # too large to draw at a readable size: the scene as written
+            return self
+
+    def _plots_the_table(self, rows: list[list[str]]) -> bool:
+        """Whether the axes show only data series whose every value is a cell of ``rows``."""
+        if not self.has_axes() or self.curves or self.riemann or self.shades or self.points:
+            return False
+        cells = {c.strip() for r in rows for c in r}
+        values = [v for s in self.series for v in (*s.x, *s.y)]
+        return all(fmt_number(float(v)) in cells for v in values)
+
+
+# ---------------------------------------------------------------------------------------------
+# A table stated in the problem
+# ---------------------------------------------------------------------------------------------
+
+_TABLE_ENV = re.compile(
+    r"\\begin\{(?P<env>[bpvBV]?matrix|array|tabular)\}(?P<body>.*?)\\end\{(?P=env)\}", re.DOTALL
+)
+_TEX_WORD = re.compile(r"\\(?:text|mathrm|textbf|mathbf|operatorname)\s*\{([^{}]*)\}")
+_TEX_SPACE = re.compile(r"\\(?:hline|,|;|:|!|quad|qquad)|\\hspace\*?\{[^{}]*\}")
+_BARE_FRAC = re.compile(r"\\frac\s*([A-Za-z0-9])\s*([A-Za-z0-9])")
+# a cell that states a value: numbers, pairs, tuples, fractions of numbers, ellipses
+_VALUE_CELL = re.compile(r"^\$?[\d\s.,+\-−()/…⋮]*(?:\\frac\{\d+\}\{\d+\}[\d\s.,+\-−()]*)*\$?$")
+
+
+def stated_table(question: str) -> tuple[list[str], list[list[str]]] | None:
+    """(header, rows) of the one table (a TeX matrix, array or tabular) ``question`` writes out,
+    cells as drawable texts; the first row is the header when fewer of its cells state values
+    than the rows below. None when the problem writes no table, more than one, or one too large
+    for a scene."""
+    found = list(_TABLE_ENV.finditer(question))
+    if len(found) != 1:
+        return None
+    body = found[0].group("body")
+    if found[0].group("env") in ("array", "tabular"):
+        body = _after_braces(body)  # the column spec, e.g. {|c|c|} or {r@{\hspace{20pt}}r}
+    rows = [[_table_cell(c) for c in line.split("&")] for line in re.split(r"\\\\", body)]
+    rows = [r for r in rows if any(r)]
+    width = max((len(r) for r in rows), default=0)
+    if len(rows) < 2 or not 2 <= width <= 10:
+        return None
+    if any("\\" in c and not c.startswith("$") for r in rows for c in r):
+        return None  # TeX a label cannot show (\\le outside math, \\displaystyle cases): no table
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    header: list[str] = []
+    if len(rows) > 2 and _value_share(rows[0]) < min(_value_share(r) for r in rows[1:]):
+        header, rows = rows[0], rows[1:]
+    return (header, rows) if len(rows) <= 20 else None
+
+
+def _after_braces(text: str) -> str:
+    """``text`` without the brace group it starts with (nested braces counted)."""
+    stripped = text.lstrip()
+    if not stripped.startswith("{"):
+        return text
+    depth = 0
+    for i, ch in enumerate(stripped):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth == 0:
+            return stripped[i + 1 :]
+    return text
+
+
+def _value_share(row: list[str]) -> float:
+    filled = [c for c in row if c]
+    return sum(1 for c in filled if _VALUE_CELL.match(c)) / max(len(filled), 1)
+
+
+def _table_cell(tex: str) -> str:
+    text = _TEX_SPACE.sub(" ", tex)
+    text = _TEX_WORD.sub(r"\1", text).replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
+    text = _BARE_FRAC.sub(r"\\frac{\1}{\2}", text)
+    text = text.replace("\\ldots", "…").replace("\\cdots", "…").replace("\\vdots", "⋮")
+    text = re.sub(r"\s+", " ", text).strip().rstrip(",").strip()
+    if "\\" in text or "^" in text or "_" in text:
+        math = f"${text}$"
+        return math if mathtext_ok(math) else text.replace("$", "")
+    return text.replace("$", "")
 
 
 # ---------------------------------------------------------------------------------------------

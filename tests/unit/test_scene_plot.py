@@ -15,7 +15,7 @@ from sciray.checks.run import run_checks
 from sciray.scene import parse_scene, route
 from sciray.scene.expr import compile_expr, parse_expr
 from sciray.scene.measure import draw_and_measure
-from sciray.scene.plot import PlotScene
+from sciray.scene.plot import PlotScene, stated_table
 from sciray.types import Problem
 from tests.unit.scene_property import assert_draws_cleanly, random_scenes
 
@@ -569,3 +569,40 @@ def test_rendering_is_deterministic():
     first, _ = draw_and_measure(scene)
     second, _ = draw_and_measure(scene)
     assert first == second
+
+
+TRIALS = (
+    "The following observations were recorded. $$\\begin{matrix} \\text{Trial} & \\text{Ion} & "
+    "\\text{Metal} & \\text{Observation}\\\\ 1 & U^{3+} & Y & \\text{reaction}\\\\ 2 & V^{2+} & "
+    "U & \\text{reaction}\\\\ 3 & V^{2+} & Y & \\text{reaction}\\\\ 4 & Y^{3+} & V & "
+    "\\text{no reaction}\\\\ \\end{matrix}$$ The oxidizing agents from the strongest are?"
+)
+
+
+def test_a_table_the_problem_writes_out_is_read_with_its_header():
+    header, rows = stated_table(TRIALS)
+    assert header == ["Trial", "Ion", "Metal", "Observation"]
+    assert rows[0] == ["1", "$U^{3+}$", "Y", "reaction"] and rows[3][3] == "no reaction"
+    spec = "\\begin{array}{r@{\\hspace{20pt}}r}1,&2\\\\3,&4\\end{array}"
+    assert stated_table(f"Sum the table ${spec}$.") == ([], [["1", "2"], ["3", "4"]])
+    corner = "\\begin{bmatrix} \\frac xy & 0 & 2 \\\\ 0 & 1 & 9 \\\\ 1 & -4 & 4 \\end{bmatrix}"
+    assert stated_table(corner)[0] == ["$\\frac{x}{y}$", "0", "2"]
+    assert stated_table("no table here") is None
+    assert stated_table("\\begin{array}{c} x \\le 6 & y \\\\ 1 & 2 \\end{array}") is None
+
+
+def test_a_scene_takes_the_stated_table_and_drops_a_plot_of_its_own_making():
+    bars = {
+        "domain": "plot",
+        "x_label": "metal",
+        "series": [{"kind": "bar", "y": [1, 1, 0], "categories": ["V", "U", "Y"]}],
+    }
+    aligned = parse_scene(bars).aligned_to(TRIALS)
+    assert not aligned.has_axes() and aligned.x_label is None
+    assert aligned.table.header == ["Trial", "Ion", "Metal", "Observation"]
+    _, measured = draw_and_measure(aligned)
+    assert "no reaction" in [t.text for t in measured.texts] and measured.overlaps == []
+    data = "Plot v against t: $\\begin{array}{c|c} t & v \\\\ 0 & 0 \\\\ 1 & 4.5 \\\\ 2 & 9 \\end{array}$"
+    line = {"domain": "plot", "series": [{"kind": "line", "x": [0, 1, 2], "y": [0, 4.5, 9]}]}
+    kept = parse_scene(line).aligned_to(data)
+    assert kept.has_axes() and kept.table.rows == [["0", "0"], ["1", "4.5"], ["2", "9"]]
