@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sciray.checks.givens import Given
@@ -140,10 +141,11 @@ def answer_values(answer: str | None) -> list[Num]:
 
 
 def find_leak(
-    answer: str | None, givens: list[Given], scene: Scene | None
+    answer: str | None, givens: list[Given], scene: Scene | None, notation: Sequence[str] = ()
 ) -> tuple[str, str] | None:
     """(answer value, label text) of the first answer value a visible label shows that is not
-    also a given; None when nothing leaks."""
+    also a given; None when nothing leaks. A label that is one of ``notation`` (an orbital's
+    "2s") shows no value."""
     values = [
         v
         for v in answer_values(answer)
@@ -153,7 +155,10 @@ def find_leak(
     ]
     if not values:
         return None
+    names = {_squeezed(t) for t in notation}
     for label in visible_labels(scene):
+        if names and _squeezed(label.text) in names:
+            continue
         for v in values:
             if any(same_value(v.value, n) for n in label.numbers):
                 return v.text, label.text
@@ -167,15 +172,23 @@ def answer_leak(problem_answer: str | None, givens: list[Given], scene: Scene | 
     return leak[0] if leak else None
 
 
-def unstated_values(question: str, scene: Scene | None) -> list[str]:
+def unstated_values(question: str, scene: Scene | None, notation: Sequence[str] = ()) -> list[str]:
     """Numbers that visible labels show but the problem never states (a value the drawer made
     up or derived, such as "0.0 kg" beside a reactant), each as "<number> (in '<label>')".
     Used where the drawer was told to write only stated values: a scene's renderer draws only
-    what the scene says, so such a number came from the model."""
+    what the scene says, so such a number came from the model. A label that is one of
+    ``notation`` (an orbital's "2p") states no value."""
     stated = find_numbers(to_plain(question))
+    names = {_squeezed(t) for t in notation}
     out = []
     for label in visible_labels(scene):
+        if names and _squeezed(label.text) in names:
+            continue
         for n in label.numbers:
             if not any(same_value(s.value, n) or same_value(n.value, s) for s in stated):
                 out.append(f"{n.text} (in '{label.text.strip()[:40]}')")
     return out
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", to_plain(text))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sciray.checks.givens import Given, extract_givens
@@ -61,6 +62,7 @@ def run_checks(
     rendered: bool,
     min_label_recall: float = 0.8,
     stated_only: bool = False,
+    notation: Sequence[str] = (),
 ) -> CheckReport:
     """Score one candidate image of ``problem`` from its ``scene`` (None when nothing rendered).
     ``stated_only`` (a drawn scene description) also fails a label showing a number the problem
@@ -105,12 +107,12 @@ def run_checks(
     if outside:
         reasons.append(f"{_plural(len(outside), 'label')} outside the canvas")
 
-    leak = find_leak(problem.answer, givens, scene)
+    leak = find_leak(problem.answer, givens, scene, notation)
     scores["no_answer_leak"] = 0.0 if leak else 1.0
     if leak:
         reasons.append(f'answer {leak[0]} drawn in the image ("{leak[1].strip()}")')
 
-    unstated = unstated_values(problem.question, scene) if stated_only else []
+    unstated = unstated_values(problem.question, scene, notation) if stated_only else []
     if stated_only:
         scores["stated_values_only"] = 0.0 if unstated else 1.0
     if unstated:

@@ -405,21 +405,25 @@ class ImgCoder:
 
     def _check(self, problem: Problem, cand: Candidate) -> None:
         ok = cand.render_status == "ok"
+        spec = None
+        if ok and cand.scene_spec is not None:
+            from sciray.scene import parse_scene
+
+            spec = parse_scene(cand.scene_spec)
         report = run_checks(
             problem,
             cand.scene if ok else None,
             rendered=ok,
             min_label_recall=self.cfg.min_label_recall,
             stated_only=cand.language == "scene",
+            notation=spec.notation() if spec is not None else (),
         )
         cand.checks, cand.check_reasons = dict(report.scores), list(report.reasons)
         cand.label_recall, cand.score = report.label_recall, report.score
         passed = report.passed
-        if ok and cand.scene_spec is not None:
+        if spec is not None:
             # what the scene states can contradict the problem where no drawn text shows it
-            from sciray.scene import parse_scene
-
-            disagree = parse_scene(cand.scene_spec).disagreements(problem.question)
+            disagree = spec.disagreements(problem.question)
             cand.checks["matches_problem"] = 0.0 if disagree else 1.0
             cand.check_reasons += disagree
             passed = passed and not disagree

@@ -44,6 +44,12 @@ class SceneSpec(BaseModel):
         """Draw the scene on the Matplotlib figure ``fig`` (see the module doc's contract)."""
         raise NotImplementedError
 
+    def notation(self) -> list[str]:
+        """Texts this scene draws that are notation, not values (an orbital's name "2p", an
+        energy level's "n = 3"): the check that every drawn number is one the problem states
+        passes over them. None by default."""
+        return []
+
     def disagreements(self, question: str) -> list[str]:
         """What this scene contradicts in ``question``, one short reason each (a repair prompt
         shows them); none by default."""
