@@ -41,6 +41,14 @@ DOMAIN_MODULES = (
     "optics",
     "wave",
     "solid",
+    "analytic",
+    "genetics",
+    "thermo",
+    "electron",
+    "apparatus",
+    "fields",
+    "crystal",
+    "astronomy",
 )
 """Modules under ``sciray.scene`` that define domains (imported on first use)."""
 

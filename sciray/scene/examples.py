@@ -1063,6 +1063,711 @@ EXAMPLES["probability"] = [
     ),
 ]
 
+EXAMPLES["electron"] = [
+    (
+        "Draw the orbital diagram of phosphorus, whose configuration is 1s² 2s² 2p⁶ 3s² 3p³.",
+        {"domain": "electron", "subshells": ["1s2", "2s2", "2p6", "3s2", "3p3"]},
+    ),
+    (
+        "Sketch the orbital energy diagram of vanadium: [Ar] 4s² 3d³, with 4s below 3d.",
+        {
+            "domain": "electron",
+            "layout": "energy",
+            "core": "[Ar]",
+            "subshells": [{"label": "4s", "electrons": 2}, {"label": "3d", "electrons": 3}],
+        },
+    ),
+    (
+        "An electron in a hydrogen atom drops from n = 4 (E = -0.85 eV) to n = 2 "
+        "(E = -3.40 eV). Find the wavelength of the emitted photon.",
+        {
+            "domain": "electron",
+            "levels": [
+                {"n": 2, "energy": -3.40, "energy_label": "-3.40 eV"},
+                {"n": 4, "energy": -0.85, "energy_label": "-0.85 eV"},
+            ],
+            "transitions": [{"from_n": 4, "to_n": 2}],
+        },
+    ),
+    (
+        "Draw the Bohr model of a sodium atom: 11 protons and 12 neutrons in the nucleus, with "
+        "2, 8 and 1 electrons in its shells.",
+        {
+            "domain": "electron",
+            "bohr": {"nucleus": "11p⁺ 12n", "shells": [2, 8, 1], "show_counts": True},
+        },
+    ),
+    (
+        "Using the 2s and 2p atomic orbitals of each nitrogen atom, draw the molecular orbital "
+        "diagram of N₂ and find its bond order.",
+        {
+            "domain": "electron",
+            "mo": {
+                "left_atom": "N",
+                "right_atom": "N",
+                "molecule": "N₂",
+                "left": ["2s2", "2p3"],
+                "right": ["2s2", "2p3"],
+                "middle": [
+                    {"label": "σ2s", "electrons": 2},
+                    {"label": "σ*2s", "electrons": 2},
+                    {"label": "π2p", "orbitals": 2, "electrons": 4},
+                    {"label": "σ2p", "electrons": 2},
+                    {"label": "π*2p", "orbitals": 2},
+                    {"label": "σ*2p"},
+                ],
+            },
+        },
+    ),
+]
+
+EXAMPLES["thermo"] = [
+    (
+        "Two moles of an ideal gas expand isothermally from state A (2.0 L, 6.0 atm) to state "
+        "B (6.0 L, 2.0 atm), are then cooled at constant volume to C (6.0 L, 1.0 atm). Find the "
+        "work done by the gas from A to B.",
+        {
+            "domain": "thermo",
+            "diagram": {
+                "axes": "PV",
+                "x_label": "V (L)",
+                "y_label": "P (atm)",
+                "states": [
+                    {"name": "A", "x": 2.0, "y": 6.0},
+                    {"name": "B", "x": 6.0, "y": 2.0},
+                    {"name": "C", "x": 6.0, "y": 1.0},
+                ],
+                "processes": [
+                    {"start": "A", "end": "B", "kind": "isothermal", "label": "isothermal"},
+                    {"start": "B", "end": "C", "kind": "isochoric"},
+                ],
+            },
+            "notes": ["n = 2 mol"],
+        },
+    ),
+    (
+        "How much heat is needed to turn 40 g of ice at -20 °C into water at 30 °C? The ice "
+        "melts at 0 °C.",
+        {
+            "domain": "thermo",
+            "heating_curve": {
+                "start_temp": -20,
+                "x_label": "Heat added",
+                "y_label": "T (°C)",
+                "segments": [
+                    {"to_temp": 0, "label": "ice"},
+                    {"to_temp": 0, "label": "melting"},
+                    {"to_temp": 30, "label": "water"},
+                ],
+            },
+            "notes": ["m = 40 g"],
+        },
+    ),
+    (
+        "A heat engine takes in 900 J from a reservoir at 600 K and rejects heat to a "
+        "reservoir at 300 K. What is its maximum work output per cycle?",
+        {
+            "domain": "thermo",
+            "engine": {
+                "kind": "engine",
+                "hot_label": "T_H = 600 K",
+                "cold_label": "T_C = 300 K",
+                "device_label": "Engine",
+                "q_hot_label": "Q_H = 900 J",
+                "q_cold_label": "Q_C",
+                "work_label": "W",
+            },
+            "notes": [],
+        },
+    ),
+    (
+        "A vertical cylinder holds air under a 12 kg piston of diameter 8 cm. 350 J of heat "
+        "is added to the air. Find the air pressure (atmosphere 101 kPa).",
+        {
+            "domain": "thermo",
+            "container": {
+                "orientation": "vertical",
+                "divider": "piston",
+                "main_label": "air",
+                "piston_label": "m = 12 kg",
+                "width_label": "8 cm",
+                "heat_label": "Q = 350 J",
+            },
+            "notes": ["P_atm = 101 kPa"],
+        },
+    ),
+    (
+        "A brick wall 20 cm thick (k = 0.7 W/m·K) has 5 cm of foam (k = 0.04 W/m·K) on its "
+        "outside. The inside is at 22 °C and the outside at -5 °C. Find the heat flux.",
+        {
+            "domain": "thermo",
+            "wall": {
+                "layers": [
+                    {"label": "brick, k = 0.7 W/m·K", "thickness_label": "20 cm"},
+                    {"label": "foam, k = 0.04 W/m·K", "thickness_label": "5 cm"},
+                ],
+                "left_label": "inside 22 °C",
+                "right_label": "outside -5 °C",
+                "flow_label": "q",
+            },
+            "notes": [],
+        },
+    ),
+]
+
+EXAMPLES["fields"] = [
+    (
+        "A charge of +3 μC sits at the origin and a charge of -2 μC sits at x = 5 cm. Sketch the "
+        "electric field lines and find the field at point P = (2, 3) cm.",
+        {
+            "domain": "fields",
+            "charges": [
+                {"name": "q1", "q": 3, "label": "q₁ = +3 μC", "x": 0, "y": 0},
+                {"name": "q2", "q": -2, "label": "q₂ = -2 μC", "x": 5, "y": 0},
+            ],
+            "field_lines": True,
+            "points": [{"name": "P", "x": 2, "y": 3}],
+            "wires": [],
+            "vectors": [],
+            "dims": [{"a": "q1", "b": "q2", "label": "5 cm"}],
+            "notes": [],
+        },
+    ),
+    (
+        "A proton moves to the right at 2.0 × 10⁵ m/s between two horizontal plates 4 mm apart; "
+        "the upper plate is positive and the voltage is 60 V. Find the force on the proton.",
+        {
+            "domain": "fields",
+            "plates": {"top": "+", "gap_label": "d = 4 mm", "field_label": "V = 60 V"},
+            "charges": [{"name": "p", "q": 1, "label": "proton"}],
+            "points": [],
+            "wires": [],
+            "vectors": [{"label": "v = 2.0 × 10⁵ m/s", "at": "p", "direction": "right"}],
+            "dims": [],
+            "notes": [],
+        },
+    ),
+    (
+        "Two long parallel wires 8 cm apart carry 4 A into the page and 6 A out of the page. "
+        "Find the magnetic field at point P midway between them.",
+        {
+            "domain": "fields",
+            "charges": [],
+            "wires": [
+                {"name": "w1", "current": "into", "label": "I₁ = 4 A", "x": 0, "y": 0},
+                {"name": "w2", "current": "out", "label": "I₂ = 6 A", "x": 8, "y": 0},
+            ],
+            "points": [{"name": "P", "x": 4, "y": 0}],
+            "vectors": [],
+            "dims": [{"a": "w1", "b": "w2", "label": "8 cm"}],
+            "notes": [],
+        },
+    ),
+    (
+        "An electron enters a uniform magnetic field of 0.4 T directed out of the page, moving "
+        "north at 3 × 10⁶ m/s. Find the radius of its path.",
+        {
+            "domain": "fields",
+            "region": {"direction": "out", "label": "B = 0.4 T"},
+            "charges": [{"name": "e", "q": -1, "label": "electron"}],
+            "points": [],
+            "wires": [],
+            "vectors": [{"label": "v = 3 × 10⁶ m/s", "at": "e", "direction": "north"}],
+            "dims": [],
+            "notes": [],
+        },
+    ),
+    (
+        "A particle has velocity v = (2, -3, 4) m/s in a magnetic field B = (0, 0, 1.5) T. "
+        "Find the magnetic force on it if q = 5 μC.",
+        {
+            "domain": "fields",
+            "frame": "xyz",
+            "charges": [],
+            "points": [],
+            "wires": [],
+            "vectors": [
+                {"label": "v = (2, -3, 4) m/s", "components": [2, -3, 4]},
+                {"label": "B = (0, 0, 1.5) T", "components": [0, 0, 1.5]},
+            ],
+            "dims": [],
+            "notes": ["q = 5 μC"],
+        },
+    ),
+]
+
+EXAMPLES["astronomy"] = [
+    (
+        "A 950-kg weather satellite circles Earth at an altitude of 820 km. Earth's radius is "
+        "6380 km. Find the satellite's orbital speed.",
+        {
+            "domain": "astronomy",
+            "bodies": [
+                {
+                    "name": "earth",
+                    "kind": "planet",
+                    "label": "Earth",
+                    "radius": 6380,
+                    "radius_label": "R = 6380 km",
+                },
+                {"name": "sat", "kind": "satellite", "label": "satellite", "mass_label": "950 kg"},
+            ],
+            "orbits": [
+                {
+                    "body": "sat",
+                    "around": "earth",
+                    "altitude": 820,
+                    "altitude_label": "h = 820 km",
+                    "velocity_label": "v",
+                }
+            ],
+            "distances": [],
+            "arrows": [],
+            "notes": [],
+        },
+    ),
+    (
+        "A comet moves on an elliptical orbit around the Sun. Its perihelion distance is 0.8 AU "
+        "and its aphelion distance is 24 AU. Find the semi-major axis of the orbit.",
+        {
+            "domain": "astronomy",
+            "bodies": [
+                {"name": "sun", "kind": "star", "label": "Sun"},
+                {"name": "comet", "kind": "moon", "label": "comet"},
+            ],
+            "orbits": [
+                {
+                    "body": "comet",
+                    "around": "sun",
+                    "shape": "ellipse",
+                    "periapsis": 0.8,
+                    "apoapsis": 24,
+                    "periapsis_label": "perihelion 0.8 AU",
+                    "apoapsis_label": "aphelion 24 AU",
+                }
+            ],
+            "distances": [],
+            "arrows": [],
+            "notes": [],
+        },
+    ),
+    (
+        "Two stars of masses 3.0 × 10^30 kg and 1.5 × 10^30 kg are 4.0 × 10^11 m apart. Find the "
+        "gravitational force each exerts on the other.",
+        {
+            "domain": "astronomy",
+            "bodies": [
+                {"name": "A", "kind": "star", "label": "3.0 × 10^30 kg"},
+                {"name": "B", "kind": "star", "label": "1.5 × 10^30 kg"},
+            ],
+            "orbits": [],
+            "distances": [{"a": "A", "b": "B", "value": 4.0e11, "label": "4.0 × 10^11 m"}],
+            "arrows": [
+                {"start": "A", "toward": "B", "kind": "force", "label": "F"},
+                {"start": "B", "toward": "A", "kind": "force", "label": "F"},
+            ],
+            "notes": [],
+        },
+    ),
+    (
+        "A moon is at position <3 × 10^8, 2 × 10^8, 0> m and its planet is at the origin. Find "
+        "the position vector from the planet to the moon.",
+        {
+            "domain": "astronomy",
+            "bodies": [
+                {"name": "p", "kind": "planet", "label": "planet (origin)", "position": [0, 0]},
+                {
+                    "name": "m",
+                    "kind": "moon",
+                    "label": "moon <3 × 10^8, 2 × 10^8, 0> m",
+                    "position": [3e8, 2e8],
+                },
+            ],
+            "orbits": [],
+            "distances": [],
+            "arrows": [{"start": "p", "toward": "m", "kind": "position", "label": "r"}],
+            "notes": [],
+        },
+    ),
+]
+
+EXAMPLES["analytic"] = [
+    (
+        "Let R be the region bounded by y = x^2, the line y = 4 and the y-axis in the first "
+        "quadrant. Find the volume of the solid obtained by revolving R about the line x = -1.",
+        {
+            "domain": "analytic",
+            "curves": [{"kind": "function", "expr": "x**2", "t_from": 0, "label": "y = x²"}],
+            "lines": [
+                {"kind": "horizontal", "at": 4, "label": "y = 4"},
+                {
+                    "kind": "vertical",
+                    "at": -1,
+                    "label": "x = -1",
+                    "style": "dashed",
+                    "rotation_axis": True,
+                },
+            ],
+            "regions": [{"inequalities": ["y <= 4", "y >= x**2", "x >= 0"], "label": "R"}],
+        },
+    ),
+    (
+        "Find the area enclosed by one petal of the rose r = 4 sin(2θ).",
+        {
+            "domain": "analytic",
+            "curves": [
+                {
+                    "kind": "polar",
+                    "expr": "4*sin(2*t)",
+                    "t_from": 0,
+                    "t_to": 6.2832,
+                    "label": "r = 4 sin 2θ",
+                }
+            ],
+        },
+    ),
+    (
+        "The ellipse x^2/25 + y^2/9 = 1 has foci F1 and F2. A point P(0, 3) lies on it. Find "
+        "the perimeter of triangle PF1F2.",
+        {
+            "domain": "analytic",
+            "conics": [
+                {"kind": "ellipse", "a": 5, "b": 3, "show_foci": True, "label": "x²/25 + y²/9 = 1"}
+            ],
+            "points": [{"x": 0, "y": 3, "label": "P(0, 3)"}],
+        },
+    ),
+    (
+        "Find the length of the curve x = t^2, y = t^3 for 0 <= t <= 2.",
+        {
+            "domain": "analytic",
+            "curves": [
+                {
+                    "kind": "parametric",
+                    "expr": "t**2",
+                    "y_expr": "t**3",
+                    "t_from": 0,
+                    "t_to": 2,
+                    "arrow": True,
+                }
+            ],
+            "notes": ["x = t², y = t³", "0 ≤ t ≤ 2"],
+        },
+    ),
+    (
+        "Find the volume of the solid inside the sphere x^2 + y^2 + z^2 = 16 and above the "
+        "paraboloid z = x^2 + y^2 - 4.",
+        {
+            "domain": "analytic",
+            "surfaces": [
+                {"kind": "sphere", "radius": 4, "label": "x² + y² + z² = 16"},
+                {
+                    "kind": "graph",
+                    "expr": "x**2 + y**2 - 4",
+                    "radius": 2.5,
+                    "label": "z = x² + y² − 4",
+                },
+            ],
+        },
+    ),
+]
+
+EXAMPLES["apparatus"] = [
+    (
+        "A 30.0 mL sample of 0.150 M acetic acid is titrated with 0.200 M KOH from a burette. "
+        "The initial burette reading is 0.50 mL. What is the pH after 12.0 mL of KOH is added?",
+        {
+            "domain": "apparatus",
+            "parts": [
+                {
+                    "kind": "titration",
+                    "titrant": ["KOH", "0.200 M"],
+                    "analyte": ["30.0 mL acetic acid", "0.150 M"],
+                    "readings": ["initial 0.50 mL", "12.0 mL added"],
+                }
+            ],
+        },
+    ),
+    (
+        "A nerve cell has an intracellular K+ concentration of 150 mM and an extracellular K+ "
+        "concentration of 5 mM. K+ leaks out of the cell through potassium channels. Find the "
+        "equilibrium potential for K+ at 37 °C.",
+        {
+            "domain": "apparatus",
+            "parts": [
+                {
+                    "kind": "membrane",
+                    "left": {"name": "Inside", "lines": ["[K+] = 150 mM"]},
+                    "right": {"name": "Outside", "lines": ["[K+] = 5 mM"]},
+                    "crossings": [{"species": "K+", "to": "right", "label": "K+ channel"}],
+                }
+            ],
+            "notes": ["T = 37 °C"],
+        },
+    ),
+    (
+        "A spherical yeast cell has a diameter of 4.0 μm and contains a nucleus and "
+        "mitochondria. Its internal ATP concentration is 3.0 mM. How many ATP molecules does "
+        "it hold?",
+        {
+            "domain": "apparatus",
+            "parts": [
+                {
+                    "kind": "cells",
+                    "cells": [
+                        {
+                            "name": "Yeast cell",
+                            "inside": ["ATP 3.0 mM"],
+                            "organelles": ["nucleus", "mitochondria"],
+                            "diameter": "4.0 μm",
+                        }
+                    ],
+                }
+            ],
+        },
+    ),
+    (
+        "In a pond, algae are eaten by water fleas and snails; water fleas are eaten by small "
+        "fish, and small fish are eaten by herons. Which organisms are primary consumers?",
+        {
+            "domain": "apparatus",
+            "parts": [
+                {
+                    "kind": "food_web",
+                    "organisms": ["Algae", "Water fleas", "Snails", "Small fish", "Herons"],
+                    "feeds": [
+                        {"food": "Algae", "eater": "Water fleas"},
+                        {"food": "Algae", "eater": "Snails"},
+                        {"food": "Water fleas", "eater": "Small fish"},
+                        {"food": "Small fish", "eater": "Herons"},
+                    ],
+                }
+            ],
+        },
+    ),
+    (
+        "During gene expression, a DNA gene is transcribed into pre-mRNA, which is spliced into "
+        "mature mRNA and then translated by ribosomes into a polypeptide. Which step removes "
+        "introns?",
+        {
+            "domain": "apparatus",
+            "parts": [
+                {
+                    "kind": "chain",
+                    "stages": ["DNA gene", "pre-mRNA", "mature mRNA", "Polypeptide"],
+                    "steps": ["transcription", "splicing", "translation"],
+                }
+            ],
+        },
+    ),
+]
+
+
+EXAMPLES["crystal"] = [
+    (
+        "Copper crystallizes in a face-centered cubic lattice with an edge length of 361 pm. "
+        "Calculate the density of copper (atomic mass 63.55 g/mol).",
+        {
+            "domain": "crystal",
+            "structure": "fcc",
+            "species": [{"name": "Cu", "sites": []}],
+            "points": [],
+            "lines": [],
+            "planes": [],
+            "directions": [],
+            "edge_label": "a = 361 pm",
+            "notes": ["M = 63.55 g/mol"],
+        },
+    ),
+    (
+        "Potassium chloride has the rock-salt structure. The ionic radii are K+ 0.138 nm and Cl- "
+        "0.181 nm; the ions touch along the cube edge. Find the lattice parameter.",
+        {
+            "domain": "crystal",
+            "structure": "nacl",
+            "species": [
+                {"name": "K+", "radius": 0.138, "radius_label": "0.138 nm", "sites": []},
+                {"name": "Cl-", "radius": 0.181, "radius_label": "0.181 nm", "sites": []},
+            ],
+            "points": [],
+            "lines": [{"kind": "edge"}],
+            "planes": [],
+            "directions": [],
+            "edge_label": "a",
+            "notes": [],
+        },
+    ),
+    (
+        "Iron is body-centered cubic with an atomic radius R = 0.124 nm; the atoms touch along "
+        "the body diagonal. Find the edge length a.",
+        {
+            "domain": "crystal",
+            "structure": "bcc",
+            "species": [{"name": "Fe", "radius_label": "R = 0.124 nm", "sites": []}],
+            "points": [],
+            "lines": [{"kind": "body_diagonal"}],
+            "planes": [],
+            "directions": [],
+            "edge_label": "a",
+            "notes": [],
+        },
+    ),
+    (
+        "In a BCC crystal of iron a tensile stress of 50 MPa acts along [0 1 0]. Find the resolved "
+        "shear stress on the (1 1 0) plane in the [1 -1 1] direction.",
+        {
+            "domain": "crystal",
+            "structure": "bcc",
+            "species": [{"name": "Fe", "sites": []}],
+            "points": [],
+            "lines": [],
+            "planes": [{"hkl": [1, 1, 0], "label": "(1 1 0)"}],
+            "directions": [
+                {"uvw": [0, 1, 0], "label": "[0 1 0], σ = 50 MPa"},
+                {"uvw": [1, -1, 1], "label": "[1 -1 1]"},
+            ],
+            "edge_label": None,
+            "notes": [],
+        },
+    ),
+    (
+        "An interstitial carbon atom of radius r sits at the site (1/2, 0, 0) of a BCC iron cell "
+        "whose atoms have radius R. Express r in terms of R.",
+        {
+            "domain": "crystal",
+            "structure": "bcc",
+            "species": [
+                {"name": "Fe", "radius_label": "R", "sites": []},
+                {"name": "C", "radius_label": "r", "sites": ["none"]},
+            ],
+            "points": [{"at": [0.5, 0, 0], "species": "C", "label": "(1/2, 0, 0)"}],
+            "lines": [],
+            "planes": [],
+            "directions": [],
+            "edge_label": None,
+            "notes": [],
+        },
+    ),
+]
+
+
+EXAMPLES["genetics"] = [
+    (
+        "In pea plants, tall (T) is dominant to dwarf (t) and yellow seeds (Y) are dominant to "
+        "green (y). A plant TtYy is crossed with a plant ttYy. Use a Punnett square to find the "
+        "fraction of dwarf green offspring.",
+        {
+            "domain": "genetics",
+            "pedigree": None,
+            "cross": {"rows": [{"generation": "P", "items": ["TtYy", "ttYy"], "crossed": True}]},
+            "punnett": {
+                "top_gametes": ["TY", "Ty", "tY", "ty"],
+                "side_gametes": ["tY", "ty"],
+                "top_parent": "TtYy",
+                "side_parent": "ttYy",
+                "cells": [],
+            },
+            "strands": [],
+            "gel": None,
+            "progeny": [],
+            "notes": [],
+        },
+    ),
+    (
+        "Ann and Tom both have normal hearing, but their son Sam is deaf (autosomal recessive). "
+        "Tom's sister Lily is also deaf, and Tom's parents hear normally. Ann and Tom expect a "
+        "second child. What is the chance it will be deaf?",
+        {
+            "domain": "genetics",
+            "pedigree": {
+                "people": [
+                    {"name": "Grandpa", "sex": "male", "status": "unaffected"},
+                    {"name": "Grandma", "sex": "female", "status": "unaffected"},
+                    {"name": "Tom", "sex": "male", "status": "unaffected"},
+                    {"name": "Lily", "sex": "female", "status": "affected"},
+                    {"name": "Ann", "sex": "female", "status": "unaffected"},
+                    {"name": "Sam", "sex": "male", "status": "affected"},
+                    {"name": "?", "sex": "unknown", "status": "unaffected"},
+                ],
+                "couples": [
+                    {"partners": ["Grandpa", "Grandma"], "children": ["Tom", "Lily"]},
+                    {"partners": ["Tom", "Ann"], "children": ["Sam", "?"]},
+                ],
+                "generation_numbers": True,
+            },
+            "cross": None,
+            "punnett": None,
+            "strands": [],
+            "gel": None,
+            "progeny": [],
+            "notes": ["Deafness: autosomal recessive"],
+        },
+    ),
+    (
+        "The coding strand 5'-ATG GCT TGG-3' mutates so that the 5th base C becomes A. "
+        "Which amino acid change results?",
+        {
+            "domain": "genetics",
+            "pedigree": None,
+            "cross": None,
+            "punnett": None,
+            "strands": [
+                {
+                    "name": "Coding",
+                    "bases": "ATGGCTTGG",
+                    "ends": "5-3",
+                    "codons": True,
+                    "marks": [{"position": 5, "length": 1, "kind": "substitution", "note": "C→A"}],
+                }
+            ],
+            "gel": None,
+            "progeny": [],
+            "notes": [],
+        },
+    ),
+    (
+        "Fruit flies with gray bodies and normal wings (GgNn) are testcrossed to ggnn flies, "
+        "giving 410 gray normal, 395 black vestigial, 92 gray vestigial and 103 black normal. "
+        "Are the genes linked?",
+        {
+            "domain": "genetics",
+            "pedigree": None,
+            "cross": {"rows": [{"generation": "P", "items": ["GgNn", "ggnn"], "crossed": True}]},
+            "punnett": None,
+            "strands": [],
+            "gel": None,
+            "progeny": [
+                {"kind": "gray normal", "count": "410"},
+                {"kind": "black vestigial", "count": "395"},
+                {"kind": "gray vestigial", "count": "92"},
+                {"kind": "black normal", "count": "103"},
+            ],
+            "notes": [],
+        },
+    ),
+    (
+        "A 5.0-kb plasmid cut with BamHI gives fragments of 2.0 and 3.0 kb; cut with PstI it "
+        "gives one 5.0-kb fragment. Where do the sites lie?",
+        {
+            "domain": "genetics",
+            "pedigree": None,
+            "cross": None,
+            "punnett": None,
+            "strands": [],
+            "gel": {
+                "lanes": [
+                    {"name": "BamHI", "bands": ["2.0", "3.0"]},
+                    {"name": "PstI", "bands": ["5.0"]},
+                ],
+                "unit": "kb",
+            },
+            "progeny": [],
+            "notes": ["5.0-kb plasmid"],
+        },
+    ),
+]
+
+
 _WORD = re.compile(r"[a-zA-Zα-ω]+")
 _STOP = frozenset(
     "the and for are was with from that this what how find its their into than then which "
