@@ -31,6 +31,7 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
+from sciray.scene.text import NULL_TEXTS
 
 __all__ = ["AnalyticScene"]
 
@@ -39,7 +40,6 @@ SAMPLES = 700
 GRID = 360  # implicit curves and regions: samples per side
 _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 _LS = {"solid": "-", "dashed": "--", "dotted": ":"}
-_EMPTY = {"", "none", "null", "n/a", "-"}
 
 
 class _Part(BaseModel):
@@ -57,7 +57,7 @@ class _Part(BaseModel):
 
 
 def _is_empty(v: Any) -> bool:
-    return isinstance(v, str) and v.strip().lower() in _EMPTY
+    return isinstance(v, str) and v.strip().lower() in NULL_TEXTS
 
 
 Number = Annotated[float, Field(ge=-LIM, le=LIM)]

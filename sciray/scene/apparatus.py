@@ -18,11 +18,11 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sciray.scene.base import SceneSpec, register
-from sciray.scene.plot import MIN_FONT, Placer, fmt_number, safe_text, text_size, wrap_to_width
+from sciray.scene.plot import MIN_FONT, Placer, safe_text, text_size, wrap_to_width
+from sciray.scene.text import text_or_none
 
 __all__ = ["ApparatusScene"]
 
-_NULL_TEXTS = frozenset({"null", "none", "nil", "n/a", ""})
 W, H = 6.4, 4.8  # canvas (inches); one axes in inch units covers it
 FONT = 11.0
 EDGE = "#1f3b5a"
@@ -30,21 +30,12 @@ FILL = "#dbe9f6"
 LIQUID = "#a8d0ec"
 
 
-def _null_text(value: Any) -> Any:
-    """No text for JSON null spelt as text ("none", "null"); a number as it would be written."""
-    if isinstance(value, str) and value.strip().lower() in _NULL_TEXTS:
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return fmt_number(float(value))
-    return value
-
-
 def _text_list(value: Any) -> Any:
     """A list of texts with null spellings dropped and numbers as texts."""
     if isinstance(value, str):
         value = [value]
     if isinstance(value, list):
-        return [v for v in (_null_text(x) for x in value) if v is not None]
+        return [v for v in (text_or_none(x) for x in value) if v is not None]
     return value
 
 
@@ -81,7 +72,7 @@ class Cell(_Part):
     diameter: str | None = Field(default=None, max_length=16)
     """Stated diameter, drawn across it, e.g. "1.1 μm"; empty for none."""
 
-    _null = field_validator("name", "length", "diameter", mode="before")(_null_text)
+    _null = field_validator("name", "length", "diameter", mode="before")(text_or_none)
     _lists = field_validator("inside", "organelles", "proteins", mode="before")(_text_list)
 
     def labels(self) -> list[str]:
@@ -122,7 +113,7 @@ class Crossing(_Part):
     label: str | None = Field(default=None, max_length=28)
     """Name of the channel or pump, e.g. "Na+/K+ pump"; empty for none."""
 
-    _null = field_validator("label", mode="before")(_null_text)
+    _null = field_validator("label", mode="before")(text_or_none)
 
 
 class Membrane(_Part):
@@ -158,7 +149,7 @@ class Vessel(_Part):
     """Label on an arrow from the vessel before this one, e.g. "1 mL aliquot"; empty: no
     arrow."""
 
-    _null = field_validator("name", "transfer", mode="before")(_null_text)
+    _null = field_validator("name", "transfer", mode="before")(text_or_none)
     _lists = field_validator("lines", mode="before")(_text_list)
 
     def labels(self) -> list[str]:
@@ -207,7 +198,7 @@ class Chain(_Part):
     @field_validator("steps", mode="before")
     @classmethod
     def _steps(cls, v: Any) -> Any:
-        return [(_null_text(x) or "") for x in v] if isinstance(v, list) else v
+        return [(text_or_none(x) or "") for x in v] if isinstance(v, list) else v
 
     @model_validator(mode="after")
     def _check(self) -> Chain:
@@ -226,7 +217,7 @@ class Organism(_Part):
     value: str | None = Field(default=None, max_length=16)
     """A stated value under its name, e.g. "1000 kJ"; empty for none."""
 
-    _null = field_validator("value", mode="before")(_null_text)
+    _null = field_validator("value", mode="before")(text_or_none)
 
     def text(self) -> str:
         return f"{self.name}\n{self.value}" if self.value else self.name
@@ -296,7 +287,7 @@ class Level(_Part):
     value: str | None = Field(default=None, max_length=16)
     """Its stated value, e.g. "10000 kJ"; empty for none."""
 
-    _null = field_validator("value", mode="before")(_null_text)
+    _null = field_validator("value", mode="before")(text_or_none)
 
     def text(self) -> str:
         return f"{self.name}: {self.value}" if self.value else self.name
@@ -335,7 +326,7 @@ class ApparatusScene(SceneSpec):
     notes: list[Annotated[str, Field(max_length=70)]] = Field(default_factory=list, max_length=3)
     """Other stated values, one line each, written under the figure, e.g. "Ka = 7.2e-4"."""
 
-    _null = field_validator("title", mode="before")(_null_text)
+    _null = field_validator("title", mode="before")(text_or_none)
     _lists = field_validator("notes", mode="before")(_text_list)
 
     @model_validator(mode="after")

@@ -20,13 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sciray.scene.base import SceneSpec, register
 from sciray.scene.plot import MIN_FONT, Placer, densify, safe_text, text_size, wrap_to_width
+from sciray.scene.text import NULL_TEXTS
 
 __all__ = ["Arrow", "AstronomyScene", "Body", "Distance", "Orbit"]
 
 W, H = 6.4, 4.8  # canvas (inches); the axes covers it, data units are inches
 FONT = 11.0
 INK, ORBIT, VEL, DIM = "#1f3b5a", "#7a7a7a", "#d62728", "#444444"
-_NONE = {"", "none", "null", "n/a", "-"}
 KINDS = ("star", "planet", "moon", "satellite", "spacecraft", "black_hole", "galaxy", "point")
 # default drawn radius (inches) and colours of each kind
 SIZE = {"star": 0.42, "planet": 0.3, "moon": 0.16, "satellite": 0.08, "spacecraft": 0.08,
@@ -48,7 +48,7 @@ Coord = Annotated[float, Field(ge=-1e40, le=1e40)]
 
 def _clean(v: Any) -> Any:
     """'' / 'none' / 'null' written for an absent label means no label."""
-    return None if isinstance(v, str) and v.strip().lower() in _NONE else v
+    return None if isinstance(v, str) and v.strip().lower() in NULL_TEXTS else v
 
 
 class Body(_Part):

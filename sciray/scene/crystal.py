@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sciray.scene.base import SceneSpec, register
 from sciray.scene.plot import MIN_FONT, Placer, densify, safe_text, text_size, wrap_to_width
+from sciray.scene.text import is_null_text
 
 __all__ = ["CrystalScene", "Direction", "Line", "Plane", "Site", "Species"]
 
@@ -98,9 +99,7 @@ def _proj(pts: np.ndarray) -> np.ndarray:
 
 def _blank(v: Any) -> Any:
     """'' / 'none' / 'null' written for a label mean no label."""
-    if isinstance(v, str) and v.strip().lower() in ("", "none", "null", "n/a"):
-        return None
-    return v
+    return None if is_null_text(v) else v
 
 
 def _fraction(v: Any) -> Any:

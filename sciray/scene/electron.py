@@ -22,12 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sciray.scene.base import SceneSpec, register
 from sciray.scene.plot import MIN_FONT, safe_text, text_size, wrap_to_width
+from sciray.scene.text import NULL_TEXTS
 
 __all__ = ["Bohr", "ElectronScene", "Level", "MODiagram", "Orbital", "Subshell", "Transition"]
 
 Label = Annotated[str, Field(max_length=40)]
 Short = Annotated[str, Field(max_length=20)]
-_NO_TEXT = {"", "none", "null", "n/a", "-"}
 _BOXES = {"s": 1, "p": 3, "d": 5, "f": 7}
 _SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 FONT = 11.0
@@ -35,7 +35,7 @@ INK, LEVEL, ACCENT = "#1f2d3d", "#34495e", "#c0392b"
 
 
 def _blank(v: Any) -> Any:
-    return None if isinstance(v, str) and v.strip().lower() in _NO_TEXT else v
+    return None if isinstance(v, str) and v.strip().lower() in NULL_TEXTS else v
 
 
 class _Part(BaseModel):

@@ -30,10 +30,10 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
+from sciray.scene.text import NULL_TEXTS
 
 __all__ = ["Charge", "Dim", "FieldsScene", "Plates", "Point", "Region", "Vector", "Wire"]
 
-_NO_TEXT = {"", "none", "null", "n/a", "-"}
 Label = Annotated[str, Field(max_length=60)]
 Name = Annotated[str, Field(min_length=1, max_length=12)]
 Coord = Annotated[float, Field(ge=-1e6, le=1e6)]
@@ -59,7 +59,7 @@ _OBLIQUE = {"x": (-0.5, -0.4), "y": (1.0, 0.0), "z": (0.0, 1.0)}
 
 
 def _no_text(value: Any) -> bool:
-    return isinstance(value, str) and value.strip().lower() in _NO_TEXT
+    return isinstance(value, str) and value.strip().lower() in NULL_TEXTS
 
 
 class _Part(BaseModel):

@@ -16,11 +16,11 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sciray.scene.base import SceneSpec, register
-from sciray.scene.plot import MIN_FONT, fmt_number, safe_text, text_size, wrap_to_width
+from sciray.scene.plot import MIN_FONT, safe_text, text_size, wrap_to_width
+from sciray.scene.text import text_or_none
 
 __all__ = ["Cross", "GeneticsScene", "Gel", "Pedigree", "Punnett", "Strand"]
 
-_NULL_TEXTS = frozenset({"null", "none", "nil", "n/a", ""})
 FONTS = (14.0, 13.0, 12.0, 11.0, 10.0, MIN_FONT)
 MIN_W, MIN_H = 6.4, 4.8  # canvas (inches) at least
 MAX_W, MAX_H = 10.0, 7.8  # and at most
@@ -30,19 +30,10 @@ ROMAN = ("I", "II", "III", "IV", "V")
 TIMES = "×"
 
 
-def _null_text(value: Any) -> Any:
-    """No text for JSON null spelt as text ("none", "null"); a number as it would be written."""
-    if isinstance(value, str) and value.strip().lower() in _NULL_TEXTS:
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return fmt_number(float(value))
-    return value
-
-
 def _texts_in(value: Any) -> Any:
     """Numbers in a list (or list of lists) as texts; null words as empty texts."""
     if isinstance(value, list):
-        return [_texts_in(v) if isinstance(v, list) else (_null_text(v) or "") for v in value]
+        return [_texts_in(v) if isinstance(v, list) else (text_or_none(v) or "") for v in value]
     return value
 
 
@@ -79,7 +70,7 @@ class Person(_Part):
     label: str | None = Field(default=None, max_length=16)
     """A stated genotype or phenotype under the name, e.g. "Aa" or "type A"; empty for none."""
 
-    _no_null = field_validator("label", mode="before")(_null_text)
+    _no_null = field_validator("label", mode="before")(text_or_none)
 
     @field_validator("status", mode="before")
     @classmethod
@@ -195,7 +186,7 @@ class CrossRow(_Part):
     crossed: bool = True
     """True: the items are mated (written with × between them); false: just listed."""
 
-    _no_null = field_validator("generation", mode="before")(_null_text)
+    _no_null = field_validator("generation", mode="before")(text_or_none)
     _items = field_validator("items", mode="before")(_texts_in)
 
     @field_validator("items")
@@ -234,7 +225,7 @@ class Punnett(_Part):
     """Offspring in the cells, one list per side gamete, ONLY when the problem states them;
     [] leaves the square empty."""
 
-    _no_null = field_validator("top_parent", "side_parent", mode="before")(_null_text)
+    _no_null = field_validator("top_parent", "side_parent", mode="before")(text_or_none)
     _lists = field_validator("top_gametes", "side_gametes", "cells", mode="before")(_texts_in)
 
     @model_validator(mode="after")
@@ -268,7 +259,7 @@ class Mark(_Part):
     note: str | None = Field(default=None, max_length=14)
     """A stated note under the mark, e.g. "G→C"; empty for none."""
 
-    _no_null = field_validator("note", mode="before")(_null_text)
+    _no_null = field_validator("note", mode="before")(text_or_none)
 
 
 class Strand(_Part):
@@ -283,7 +274,7 @@ class Strand(_Part):
     marks: list[Mark] = Field(default_factory=list, max_length=3)
     """Stated mutations or sites to highlight; [] for none."""
 
-    _no_null = field_validator("name", mode="before")(_null_text)
+    _no_null = field_validator("name", mode="before")(text_or_none)
 
     @field_validator("bases", mode="before")
     @classmethod
@@ -382,7 +373,7 @@ class Count(_Part):
     count: str = Field(min_length=1, max_length=8)
     """Its stated number, e.g. "50"."""
 
-    _num = field_validator("count", mode="before")(_null_text)
+    _num = field_validator("count", mode="before")(text_or_none)
 
 
 @register
@@ -409,7 +400,7 @@ class GeneticsScene(SceneSpec):
     notes: list[Annotated[str, Field(max_length=80)]] = Field(default_factory=list, max_length=4)
     """Other stated facts, one line each, e.g. "A1A1 is lethal"; [] for none."""
 
-    _no_null = field_validator("title", mode="before")(_null_text)
+    _no_null = field_validator("title", mode="before")(text_or_none)
     _notes = field_validator("notes", mode="before")(_texts_in)
 
     @model_validator(mode="after")

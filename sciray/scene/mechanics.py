@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sciray.scene.base import SceneSpec, register
+from sciray.scene.text import NULL_TEXTS
 
 __all__ = ["Arrow", "Body", "Dimension", "Link", "MechanicsScene"]
 
@@ -61,7 +62,6 @@ Direction = Literal[
 
 # What a small model writes for "no such thing" in a name or label field: the JSON null spelt
 # as text (seen drawn: a cart labelled "null").
-_NULL_TEXTS = frozenset({"null", "none", "nil", "n/a", ""})
 
 # A support a body is said to rest on but that the scene never lists: "car on ground" with no
 # ground body. The word names the kind; the support is added (or the one present is meant).
@@ -81,7 +81,7 @@ _IMPLIED_SUPPORTS = {
 
 
 def _null_text(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().lower() in _NULL_TEXTS:
+    if isinstance(value, str) and value.strip().lower() in NULL_TEXTS:
         return None
     return value
 

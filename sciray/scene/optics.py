@@ -27,6 +27,7 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
+from sciray.scene.text import NULL_TEXTS
 
 __all__ = ["Distance", "Element", "Medium", "OpticsScene", "Ray"]
 
@@ -36,7 +37,6 @@ INK, RAY, GLASS = "#1f3b5a", "#d62728", "#cfe3f5"
 LENSES = ("converging_lens", "diverging_lens")
 MIRRORS = ("plane_mirror", "concave_mirror", "convex_mirror")
 UPRIGHT = ("object", "person", "source", "eye")  # drawn to a stated height
-_NONE = {"", "none", "null", "n/a", "-"}
 
 
 class _Part(BaseModel):
@@ -50,7 +50,7 @@ Num = Annotated[float, Field(ge=-1e6, le=1e6)]
 
 def _clean(v: Any) -> Any:
     """'' / 'none' / 'null' written for an absent label means no label."""
-    return None if isinstance(v, str) and v.strip().lower() in _NONE else v
+    return None if isinstance(v, str) and v.strip().lower() in NULL_TEXTS else v
 
 
 class Element(_Part):

@@ -19,20 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sciray.scene.base import SceneSpec, register
 from sciray.scene.plot import MIN_FONT, Placer, fmt_number, safe_text, text_size, wrap_to_width
+from sciray.scene.text import text_or_none
 
 __all__ = ["Grid", "ProbabilityScene", "Spinner", "Tokens", "Tree", "Urns", "Venn"]
 
-_NULL_TEXTS = frozenset({"null", "none", "nil", "n/a", ""})
 FONTS = (12.0, 11.0, 10.0, MIN_FONT)
 MAX_W, MAX_H = 10.0, 7.8  # largest canvas (inches)
 EDGE = "#1f3b5a"
-
-
-def _null_text(value: Any) -> Any:
-    """No text for JSON null spelt as text ("none", "null"); a number as it would be written."""
-    if isinstance(value, str) and value.strip().lower() in _NULL_TEXTS:
-        return None
-    return _as_text(value)
 
 
 def _as_text(value: Any) -> Any:
@@ -67,7 +60,7 @@ class VennSet(_Part):
     total: str | None = Field(default=None, max_length=12)
     """The set's stated size, e.g. "120" (drawn as "Cats (120)"); empty for none."""
 
-    _no_null = field_validator("total", mode="before")(_null_text)
+    _no_null = field_validator("total", mode="before")(text_or_none)
 
     def text(self) -> str:
         return f"{self.name} ({self.total})" if self.total else self.name
@@ -82,7 +75,7 @@ class VennRegion(_Part):
     shade: bool = False
     """Shade this region (only when the problem asks for it)."""
 
-    _no_null = field_validator("label", mode="before")(_null_text)
+    _no_null = field_validator("label", mode="before")(text_or_none)
 
 
 def _parse_region(text: str, names: list[str]) -> frozenset[str] | None:
@@ -113,7 +106,7 @@ class Venn(_Part):
     regions: list[VennRegion] = Field(default_factory=list, max_length=8)
     """Only the regions whose count the problem states (or that are shaded); never computed."""
 
-    _no_null = field_validator("universe", mode="before")(_null_text)
+    _no_null = field_validator("universe", mode="before")(text_or_none)
 
     @model_validator(mode="after")
     def _check(self) -> Venn:
@@ -155,7 +148,7 @@ class Leaf(_Part):
     """Only at the last stage: a stated joint outcome or value, e.g. "$2.5M per year"; empty
     for none (never a computed product)."""
 
-    _no_null = field_validator("p", "result", mode="before")(_null_text)
+    _no_null = field_validator("p", "result", mode="before")(text_or_none)
 
 
 class Branch2(Leaf):
@@ -181,7 +174,7 @@ class Tree(_Part):
     branches: list[Branch] = Field(min_length=1, max_length=4)
     """First-stage branches, each with its next-stage branches in "then"."""
 
-    _no_null = field_validator("root", mode="before")(_null_text)
+    _no_null = field_validator("root", mode="before")(text_or_none)
 
     @model_validator(mode="after")
     def _check(self) -> Tree:
@@ -239,7 +232,7 @@ class Grid(_Part):
     """Stated cell entries row by row, e.g. [["0,0", "3,1"], ["1,3", "0,0"]]; "" for an empty
     cell; leave all empty when the problem states only the headers."""
 
-    _no_null = field_validator("corner", mode="before")(_null_text)
+    _no_null = field_validator("corner", mode="before")(text_or_none)
     _numbers = field_validator("rows", "cols", "cells", mode="before")(_texts_in)
 
     @model_validator(mode="after")
@@ -284,7 +277,7 @@ class Balls(_Part):
     label: str | None = Field(default=None, max_length=20)
     """Text for them; empty: the count and colour, e.g. "5 red"."""
 
-    _no_null = field_validator("label", mode="before")(_null_text)
+    _no_null = field_validator("label", mode="before")(text_or_none)
 
     def text(self) -> str:
         return self.label or f"{self.count} {self.color}"
@@ -298,7 +291,7 @@ class Container(_Part):
     balls: list[Balls] = Field(default_factory=list, max_length=5)
     """Its balls by colour, as stated."""
 
-    _no_null = field_validator("name", mode="before")(_null_text)
+    _no_null = field_validator("name", mode="before")(text_or_none)
 
 
 class Urns(_Part):
@@ -324,7 +317,7 @@ class Sector(_Part):
     color: str | None = Field(default=None, max_length=12)
     """Colour word, e.g. "red"; empty for a light default."""
 
-    _no_null = field_validator("share", "color", mode="before")(_null_text)
+    _no_null = field_validator("share", "color", mode="before")(text_or_none)
 
     def text(self) -> str:
         return f"{self.label} ({self.share})" if self.share else self.label
@@ -385,11 +378,11 @@ class Tokens(_Part):
     caption: str | None = Field(default=None, max_length=40)
     """Text under them, e.g. "52 cards, 13 per suit"; empty for none."""
 
-    _no_null = field_validator("caption", mode="before")(_null_text)
+    _no_null = field_validator("caption", mode="before")(text_or_none)
     _numbers = field_validator("faces", mode="before")(_texts_in)
 
     def face(self, text: str) -> str:
-        t = (_null_text(text) or "").strip()
+        t = (text_or_none(text) or "").strip()
         if t in {"?", "-"}:
             return ""
         if self.kind == "dice" and t in {"1", "2", "3", "4", "5", "6"}:
@@ -416,7 +409,7 @@ class ProbabilityScene(SceneSpec):
     notes: list[Annotated[str, Field(max_length=80)]] = Field(default_factory=list, max_length=4)
     """Other stated values, one line each, written under the figure, e.g. "P(A) = 0.3"."""
 
-    _no_null = field_validator("title", mode="before")(_null_text)
+    _no_null = field_validator("title", mode="before")(text_or_none)
 
     @model_validator(mode="after")
     def _fits(self) -> ProbabilityScene:

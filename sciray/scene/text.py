@@ -14,3 +14,27 @@ def mathtext_ok(text: str) -> bool:
     except Exception:
         return False
     return True
+
+
+NULL_TEXTS = frozenset({"", "none", "null", "nil", "n/a", "-"})
+"""What a small model writes as text where it means JSON null ("no label"): each domain reads
+these as no text (seen drawn: a cart labelled "null")."""
+
+
+def is_null_text(value: object) -> bool:
+    """Whether ``value`` is null spelt as text (case and surrounding spaces ignored)."""
+    return isinstance(value, str) and value.strip().lower() in NULL_TEXTS
+
+
+def text_or_none(value: object) -> object:
+    """A label as the model wrote it: None for null spelt as text, a number as it would be
+    written ("2.5", "3"), anything else unchanged (pydantic validates it next)."""
+    import math
+
+    if is_null_text(value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        from sciray.scene.plot import fmt_number
+
+        return fmt_number(float(value))
+    return value

@@ -30,6 +30,7 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
+from sciray.scene.text import NULL_TEXTS
 
 __all__ = [
     "Container",
@@ -46,7 +47,6 @@ __all__ = [
 ]
 
 LIM = 1e9
-_NO_TEXT = {"", "none", "null", "n/a", "-"}
 Label = Annotated[str, Field(max_length=80)]
 Name = Annotated[str, Field(min_length=1, max_length=12)]
 
@@ -64,7 +64,7 @@ class _Part(BaseModel):
         for key, value in data.items():
             field = cls.model_fields.get(key)
             optional = field is not None and type(None) in get_args(field.annotation)
-            if optional and isinstance(value, str) and value.strip().lower() in _NO_TEXT:
+            if optional and isinstance(value, str) and value.strip().lower() in NULL_TEXTS:
                 out[key] = None
         return out
 
@@ -317,7 +317,7 @@ class ThermoScene(SceneSpec):
         if not isinstance(data, dict):
             return data
         data = dict(data)
-        empty = lambda v: isinstance(v, str) and v.strip().lower() in _NO_TEXT  # noqa: E731
+        empty = lambda v: isinstance(v, str) and v.strip().lower() in NULL_TEXTS  # noqa: E731
         if empty(data.get("title")):
             data["title"] = None
         for key in _PARTS:  # {} or "none" for an unused part

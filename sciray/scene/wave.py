@@ -29,13 +29,13 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
+from sciray.scene.text import NULL_TEXTS
 
 __all__ = ["Dim", "Impulse", "Mark", "Panel", "Pulse", "RefLine", "Standing", "Wave", "WaveScene"]
 
 LIM = 1e9
 SAMPLES = 2000
 _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
-_NO_TEXT = {"", "none", "null", "n/a", "-"}
 
 
 class _Part(BaseModel):
@@ -49,7 +49,7 @@ class _Part(BaseModel):
             return data
         out = dict(data)
         for key, value in data.items():
-            if isinstance(value, str) and value.strip().lower() in _NO_TEXT:
+            if isinstance(value, str) and value.strip().lower() in NULL_TEXTS:
                 out[key] = None
             elif key in _NUMERIC and isinstance(value, str):
                 out[key] = _const(value)
@@ -404,7 +404,7 @@ class WaveScene(SceneSpec):
             inner = {k: v for k, v in data.items() if k in Panel.model_fields}
             data = {k: v for k, v in data.items() if k not in inner}
             data["panels"] = [inner] if inner else []
-        empty = lambda v: isinstance(v, str) and v.strip().lower() in _NO_TEXT  # noqa: E731
+        empty = lambda v: isinstance(v, str) and v.strip().lower() in NULL_TEXTS  # noqa: E731
         if empty(data.get("title")):
             data["title"] = None
         if isinstance(data.get("notes"), list):
