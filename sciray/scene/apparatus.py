@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sciray.scene.base import SceneSpec, register
-from sciray.scene.plot import MIN_FONT, Placer, safe_text, text_size, wrap_to_width
+from sciray.scene.plot import MIN_FONT, Placer, inch_axes, safe_text, text_size, wrap_to_width
 from sciray.scene.text import text_or_none
 
 __all__ = ["ApparatusScene"]
@@ -452,10 +452,7 @@ class _Drawer:
     def draw(self) -> None:
         s, fig = self.s, self.fig
         fig.set_size_inches(W, H)
-        self.ax = ax = fig.add_axes([0, 0, 1, 1])
-        ax.set_axis_off()
-        ax.set_xlim(0, W)
-        ax.set_ylim(0, H)
+        self.ax = inch_axes(fig, W, H)
         self.placer = Placer(fig)
         top = H - 0.1
         if s.title:

@@ -19,7 +19,15 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sciray.scene.base import SceneSpec, register
-from sciray.scene.plot import MIN_FONT, Placer, densify, safe_text, text_size, wrap_to_width
+from sciray.scene.plot import (
+    MIN_FONT,
+    Placer,
+    densify,
+    inch_axes,
+    safe_text,
+    text_size,
+    wrap_to_width,
+)
 from sciray.scene.text import NULL_TEXTS
 
 __all__ = ["Arrow", "AstronomyScene", "Body", "Distance", "Orbit"]
@@ -343,10 +351,7 @@ class _Drawer:
     def __init__(self, scene: AstronomyScene, fig: Any):
         self.s, self.fig = scene, fig
         fig.set_size_inches(W, H)
-        ax = fig.add_axes([0, 0, 1, 1])
-        ax.set_axis_off()
-        ax.set_xlim(0, W)
-        ax.set_ylim(0, H)
+        ax = inch_axes(fig, W, H)
         self.ax, self.d = ax, fig.dpi
         self.placer = Placer(fig)
         self.pending: list[tuple] = []

@@ -24,7 +24,15 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sciray.scene.base import SceneSpec, register
-from sciray.scene.plot import MIN_FONT, Placer, densify, safe_text, text_size, wrap_to_width
+from sciray.scene.plot import (
+    MIN_FONT,
+    Placer,
+    densify,
+    inch_axes,
+    safe_text,
+    text_size,
+    wrap_to_width,
+)
 from sciray.scene.text import is_null_text
 
 __all__ = ["CrystalScene", "Direction", "Line", "Plane", "Site", "Species"]
@@ -399,10 +407,7 @@ class _Drawer:
     def draw(self) -> None:
         s, fig = self.s, self.fig
         fw, fh = fig.get_size_inches()
-        ax = fig.add_axes([0, 0, 1, 1])
-        ax.set_axis_off()
-        ax.set_xlim(0, fw)
-        ax.set_ylim(0, fh)
+        ax = inch_axes(fig, fw, fh)
         self.ax, self.placer, self.dpi = ax, Placer(fig), fig.dpi
         top = 0.3
         if s.title:

@@ -17,7 +17,15 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sciray.scene.base import SceneSpec, register
-from sciray.scene.plot import MIN_FONT, Placer, densify, safe_text, text_size, wrap_to_width
+from sciray.scene.plot import (
+    MIN_FONT,
+    Placer,
+    densify,
+    inch_axes,
+    safe_text,
+    text_size,
+    wrap_to_width,
+)
 
 __all__ = ["Edge", "GraphScene", "Node"]
 
@@ -418,10 +426,7 @@ class _GraphDrawer:
             title_h = text_size(fig, title_text, 13)[1] / dpi + 0.15
         fig_h = min(8.0, max(4.8 if n > 3 else 3.0, fig_h + title_h + notes_h))
         fig.set_size_inches(fig_w, fig_h)
-        ax = fig.add_axes([0, 0, 1, 1])
-        ax.set_axis_off()
-        ax.set_xlim(0, fig_w)
-        ax.set_ylim(0, fig_h)
+        ax = inch_axes(fig, fig_w, fig_h)
         self.ax = ax
         margin = 0.25
         loop_room = 0.55 if any(e.src == e.dst for e in s.edges) else 0.0

@@ -23,6 +23,7 @@ from sciray.scene.plot import (
     Placer,
     densify,
     fmt_number,
+    inch_axes,
     safe_text,
     text_size,
     wrap_to_width,
@@ -315,10 +316,7 @@ class _Drawer:
     def __init__(self, scene: OpticsScene, fig: Any):
         self.s, self.fig = scene, fig
         fig.set_size_inches(W, H)
-        ax = fig.add_axes([0, 0, 1, 1])
-        ax.set_axis_off()
-        ax.set_xlim(0, W)
-        ax.set_ylim(0, H)
+        ax = inch_axes(fig, W, H)
         self.ax, self.d = ax, fig.dpi
         self.placer = Placer(fig)
         self.pending: list[tuple] = []  # labels placed last, after every line is known

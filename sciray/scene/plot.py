@@ -120,6 +120,16 @@ def _bbox_overlap(a: Any, b: Any, pad: float = PAD_PX) -> float:
     return w * h if w > 0 and h > 0 else 0.0
 
 
+def inch_axes(fig: Any, width: float, height: float) -> Any:
+    """One frameless axes over the whole figure whose data units are inches (0..width,
+    0..height): where a renderer lays out shapes and texts by hand."""
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_axis_off()
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    return ax
+
+
 class Placer:
     """Places labels one by one where they overlap no placed label or obstacle and stay inside
     their region (display pixels); among fitting candidates it prefers the one covering the

@@ -18,7 +18,15 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sciray.scene.base import SceneSpec, register
-from sciray.scene.plot import MIN_FONT, Placer, fmt_number, safe_text, text_size, wrap_to_width
+from sciray.scene.plot import (
+    MIN_FONT,
+    Placer,
+    fmt_number,
+    inch_axes,
+    safe_text,
+    text_size,
+    wrap_to_width,
+)
 from sciray.scene.text import text_or_none
 
 __all__ = ["Grid", "ProbabilityScene", "Spinner", "Tokens", "Tree", "Urns", "Venn"]
@@ -499,10 +507,7 @@ class _Drawer:
         body_h = max(h for _, h in wants) if across else sum(h for _, h in wants) + gap
         fig_h = min(MAX_H, max(4.8, body_h + title_h + notes_h + 0.5))
         fig.set_size_inches(fig_w, fig_h)
-        self.ax = ax = fig.add_axes([0, 0, 1, 1])
-        ax.set_axis_off()
-        ax.set_xlim(0, fig_w)
-        ax.set_ylim(0, fig_h)
+        self.ax = inch_axes(fig, fig_w, fig_h)
         self.placer = Placer(fig)
         if title:
             self.fixed(self.text(fig_w / 2, fig_h - 0.1, title, 13, va="top"))

@@ -22,7 +22,15 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sciray.scene.base import SceneSpec, register
-from sciray.scene.plot import MIN_FONT, Placer, densify, safe_text, text_size, wrap_to_width
+from sciray.scene.plot import (
+    MIN_FONT,
+    Placer,
+    densify,
+    inch_axes,
+    safe_text,
+    text_size,
+    wrap_to_width,
+)
 from sciray.scene.text import is_null_text
 
 __all__ = ["Dim", "Section", "Segment", "Solid", "SolidPoint", "SolidScene"]
@@ -789,10 +797,7 @@ class _Drawer:
         cloud = np.vstack([allpts, *ends])
         fig_w, fig_h = fig.get_size_inches()
         dpi = fig.dpi
-        ax = fig.add_axes([0, 0, 1, 1])
-        ax.set_axis_off()
-        ax.set_xlim(0, fig_w)
-        ax.set_ylim(0, fig_h)
+        ax = inch_axes(fig, fig_w, fig_h)
         self.ax = ax
         self.placer = Placer(fig)
         top = 0.3
