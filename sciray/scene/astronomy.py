@@ -20,13 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sciray.scene.base import SceneSpec, register
 from sciray.scene.plot import (
-    MIN_FONT,
-    Placer,
+    HandLaid,
     densify,
-    inch_axes,
-    safe_text,
-    text_size,
-    wrap_to_width,
 )
 from sciray.scene.text import NULL_TEXTS
 
@@ -347,31 +342,19 @@ def _line_positions(s: AstronomyScene) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------------
 
 
-class _Drawer:
+class _Drawer(HandLaid):
+    font = FONT
+
     def __init__(self, scene: AstronomyScene, fig: Any):
-        self.s, self.fig = scene, fig
-        fig.set_size_inches(W, H)
-        ax = inch_axes(fig, W, H)
-        self.ax, self.d = ax, fig.dpi
-        self.placer = Placer(fig)
-        self.pending: list[tuple] = []
+        super().__init__(fig, W, H)
+        self.s = scene
         self.xy: dict[str, np.ndarray] = {}
         self.r: dict[str, float] = {}
         self.body = {b.name: b for b in scene.bodies}
 
     def draw(self) -> None:
-        s, fig = self.s, self.fig
-        top, bottom = H - 0.12, 0.12
-        if s.title:
-            t = wrap_to_width(fig, safe_text(s.title), 13, (W - 0.4) * self.d)
-            txt = fig.text(0.5, top / H, t, ha="center", va="top", fontsize=13)
-            self.placer.block_text(txt)
-            top -= text_size(fig, t, 13)[1] / self.d + 0.1
-        for note in reversed(s.notes):
-            t = wrap_to_width(fig, safe_text(note), FONT, (W - 0.4) * self.d)
-            txt = self.ax.text(W / 2, bottom, t, ha="center", va="bottom", fontsize=FONT)
-            self.placer.block_text(txt)
-            bottom += text_size(fig, t, FONT)[1] / self.d + 0.05
+        s = self.s
+        bottom, top = self.frame(s.title, s.notes)
         box = (0.35, bottom + 0.3, W - 0.35, top - 0.3)
         layout = {"orbit": self._orbit, "coords": self._coords, "line": self._line_layout}
         layout[s.mode()](box)
@@ -382,45 +365,9 @@ class _Drawer:
                 self._free_distance(d, i)
         for a in s.arrows:
             self._arrow(a)
-        for job in self.pending:
-            self._place(*job)
+        self.place_labels()
 
     # --- primitives --------------------------------------------------------------------------
-
-    def _line(self, pts, soft: bool = True, **kw) -> None:
-        pts = np.asarray(pts, dtype=float)
-        self.ax.plot(pts[:, 0], pts[:, 1], **kw)
-        if soft:
-            self.placer.avoid(densify(pts * self.d))
-
-    def _label(self, text: str | None, anchors, size: float = FONT, **kw) -> None:
-        if text:
-            self.pending.append((text, anchors, size, kw))
-
-    def _place(self, text: str, anchors, size: float, kw: dict) -> None:
-        t = self.ax.text(0, 0, safe_text(text), fontsize=size, zorder=6, **kw)
-        moves = [self._move(x, y, ha, va, fs) for fs in (size, max(MIN_FONT, size - 1.5))
-                 for x, y, ha, va in anchors]  # fmt: skip
-        x0, y0 = anchors[0][0], anchors[0][1]
-        for r in (0.3, 0.5, 0.75, 1.0, 1.4, 2.0):
-            for k in range(12):
-                a = 2 * math.pi * k / 12
-                moves.append(self._move(x0 + r * math.cos(a), y0 + r * math.sin(a),
-                                        "center", "center", MIN_FONT))  # fmt: skip
-        for gx in np.linspace(0.5, W - 0.5, 12):
-            for gy in np.linspace(0.3, H - 0.3, 12):
-                moves.append(self._move(gx, gy, "center", "center", MIN_FONT))
-        self.placer.place(t, moves)
-
-    @staticmethod
-    def _move(x: float, y: float, ha: str, va: str, fs: float):
-        def move(t: Any) -> None:
-            t.set_position((float(x), float(y)))
-            t.set_ha(ha)
-            t.set_va(va)
-            t.set_fontsize(fs)
-
-        return move
 
     def _side_anchors(self, p, q, gap: float = 0.08) -> list[tuple]:
         """Anchors beside the middle of segment p-q, on both sides of it."""
@@ -456,7 +403,7 @@ class _Drawer:
         self.ax.annotate("", q, p, arrowprops={"arrowstyle": "<|-|>", "color": color, "lw": 1.0,
                          "mutation_scale": 10, "shrinkA": 0, "shrinkB": 0}, zorder=z)  # fmt: skip
         self.placer.avoid(densify(np.array([p, q]) * self.d))
-        self._label(text, self._side_anchors(p, q))
+        self.label(text, self._side_anchors(p, q))
 
     def _arrowhead(self, p, q, color: str, lw: float = 1.6) -> None:
         self.ax.annotate("", q, p, arrowprops={"arrowstyle": "-|>", "color": color, "lw": lw,
@@ -494,7 +441,7 @@ class _Drawer:
         # a large light body carries its own labels, placed now, before its box is blocked
         carries = r > 0.6 and b.kind in ("star", "planet", "moon")
         put = (lambda text, anchors: self._place(text, anchors, FONT, {})) if carries else None
-        label = put or self._label
+        label = put or self.label
         if not carries:
             self.placer.block(self._bbox(c, reach))
         if b.name_text():
@@ -506,7 +453,7 @@ class _Drawer:
             tip = c + r * np.array([math.cos(a), math.sin(a)])
             if big:
                 ink = "#dddddd" if b.kind == "black_hole" else INK
-                self._line([c, tip], soft=False, color=ink, lw=1.0, zorder=5)
+                self.line([c, tip], soft=False, color=ink, lw=1.0, zorder=5)
                 ax.plot([c[0]], [c[1]], marker="o", ms=2.5, color=INK, zorder=5)
                 label(b.radius_label, self._side_anchors(c, tip) + self._ring(c, r))
             else:
@@ -599,7 +546,7 @@ class _Drawer:
         t = np.linspace(0, 2 * math.pi, 240)
         # focus (the central body) at C; periapsis to the right
         pts = np.column_stack([C[0] + a * np.cos(t) - a * e, C[1] + bsemi * np.sin(t)])
-        self._line(pts, color=ORBIT, lw=1.1, ls="--", zorder=2)
+        self.line(pts, color=ORBIT, lw=1.1, ls="--", zorder=2)
         th = math.radians(ang)
         if ell:  # a point on the ellipse at true anomaly th from the focus
             rr = a * (1 - e * e) / (1 + e * math.cos(th))
@@ -628,11 +575,11 @@ class _Drawer:
             start = P + tang * (self.r[b.name] + 0.02)
             end = start + tang * 0.55
             self._arrowhead(start, end, VEL)
-            self._label(o.velocity_label, self._ring(end, 0.02))
+            self.label(o.velocity_label, self._ring(end, 0.02))
         if o.label:
             tl = math.radians(ang + 110)
             q = np.array([C[0] + a * math.cos(tl) - a * e, C[1] + bsemi * math.sin(tl)])
-            self._label(o.label, self._ring(q, 0.03))
+            self.label(o.label, self._ring(q, 0.03))
         if ell:
             peri, apo = C + np.array([rp, 0.0]), C - np.array([ra, 0.0])
             for pt in (peri, apo):
@@ -648,7 +595,7 @@ class _Drawer:
                           o.semi_major_label)  # fmt: skip
         elif o.periapsis_label or o.apoapsis_label or o.semi_major_label:
             for text in (o.periapsis_label, o.apoapsis_label, o.semi_major_label):
-                self._label(text, self._ring(P, 0.25))
+                self.label(text, self._ring(P, 0.25))
 
     @staticmethod
     def _ecc_anom(th: float, e: float) -> float:
@@ -704,7 +651,7 @@ class _Drawer:
             yy = bottom - row * row_h
             a, b = self.xy[d.a], self.xy[d.b]
             for p in (a, b):
-                self._line([(p[0], yy - 0.05), (p[0], p[1])], color="#aaaaaa", lw=0.7, ls=":")
+                self.line([(p[0], yy - 0.05), (p[0], p[1])], color="#aaaaaa", lw=0.7, ls=":")
             self._dim((a[0], yy), (b[0], yy), d.label)
 
     # --- coordinate scenes -------------------------------------------------------------------
@@ -760,7 +707,7 @@ class _Drawer:
             end = start + u * length
             color = VEL
         self._arrowhead(start, end, color)
-        self._label(ar.label, self._side_anchors(start, end, 0.06) + self._ring(end, 0.02))
+        self.label(ar.label, self._side_anchors(start, end, 0.06) + self._ring(end, 0.02))
 
 
 def _rows(spans: list[tuple[float, float]]) -> list[int]:

@@ -19,14 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sciray.scene.base import SceneSpec, register
 from sciray.scene.plot import (
-    MIN_FONT,
-    Placer,
+    HandLaid,
     densify,
     fmt_number,
-    inch_axes,
-    safe_text,
-    text_size,
-    wrap_to_width,
 )
 from sciray.scene.text import NULL_TEXTS
 
@@ -312,77 +307,26 @@ def _snell_path(s: OpticsScene) -> list[tuple[int, float]]:
 # ---------------------------------------------------------------------------------------------
 
 
-class _Drawer:
+class _Drawer(HandLaid):
+    font = FONT
+
     def __init__(self, scene: OpticsScene, fig: Any):
-        self.s, self.fig = scene, fig
-        fig.set_size_inches(W, H)
-        ax = inch_axes(fig, W, H)
-        self.ax, self.d = ax, fig.dpi
-        self.placer = Placer(fig)
-        self.pending: list[tuple] = []  # labels placed last, after every line is known
+        super().__init__(fig, W, H)
+        self.s = scene
 
     def draw(self) -> None:
-        s, fig = self.s, self.fig
-        top, bottom = H - 0.12, 0.12
-        if s.title:
-            t = wrap_to_width(fig, safe_text(s.title), 13, (W - 0.4) * self.d)
-            txt = fig.text(0.5, top / H, t, ha="center", va="top", fontsize=13)
-            self.placer.block_text(txt)
-            top -= text_size(fig, t, 13)[1] / self.d + 0.1
-        for note in reversed(s.notes):
-            t = wrap_to_width(fig, safe_text(note), FONT, (W - 0.4) * self.d)
-            txt = self.ax.text(W / 2, bottom, t, ha="center", va="bottom", fontsize=FONT)
-            self.placer.block_text(txt)
-            bottom += text_size(fig, t, FONT)[1] / self.d + 0.05
+        s = self.s
+        bottom, top = self.frame(s.title, s.notes)
         if s.media:
             self._media(bottom + 0.1, top - 0.1)
         else:
             self._axis_scene(bottom + 0.05, top - 0.05)
-        for job in self.pending:
-            self._place(*job)
+        self.place_labels()
 
     # --- labels ------------------------------------------------------------------------------
 
     def _line(self, xs, ys, soft: bool = True, **kw) -> None:
-        self.ax.plot(xs, ys, **kw)
-        if soft:
-            self.placer.avoid(densify(np.column_stack([xs, ys]) * self.d))
-
-    def _label(self, text: str | None, anchors, size: float = FONT, **kw) -> None:
-        """Queue ``text`` near the first free one of ``anchors`` ((x, y, ha, va) in inches)."""
-        if text:
-            self.pending.append((text, anchors, size, kw))
-
-    def _place(self, text: str, anchors, size: float, kw: dict) -> None:
-        t = self.ax.text(0, 0, safe_text(text), fontsize=size, zorder=6, **kw)
-        moves = []
-        for fs in (size, max(MIN_FONT, size - 1.5)):
-            for x, y, ha, va in anchors:
-                moves.append(self._move(x, y, ha, va, fs))
-        # fallback: rings around the first anchor, then anywhere on a grid
-        x0, y0 = anchors[0][0], anchors[0][1]
-        for r in (0.3, 0.5, 0.75, 1.0, 1.4):
-            for k in range(12):
-                a = 2 * math.pi * k / 12
-                moves.append(
-                    self._move(x0 + r * math.cos(a), y0 + r * math.sin(a), "center", "center", 9)
-                )
-        for gx in np.linspace(0.5, W - 0.5, 12):
-            for gy in np.linspace(0.3, H - 0.3, 12):
-                moves.append(self._move(gx, gy, "center", "center", MIN_FONT))
-        self.placer.place(t, moves)
-
-    @staticmethod
-    def _move(x: float, y: float, ha: str, va: str, fs: float):
-        def move(t: Any) -> None:
-            t.set_position((float(x), float(y)))
-            t.set_ha(ha)
-            t.set_va(va)
-            t.set_fontsize(fs)
-
-        return move
-
-    # --- axis scenes -------------------------------------------------------------------------
+        self.line(np.column_stack([xs, ys]), soft, **kw)
 
     def _axis_scene(self, y0: float, y1: float) -> None:
         s = self.s
@@ -468,12 +412,12 @@ class _Drawer:
             (x + 0.1, (top + self.axis_y) / 2, "left", "center"),
             (x - 0.1, (top + self.axis_y) / 2, "right", "center"),
         ]
-        self._label(e.label, anchors)
+        self.label(e.label, anchors)
         if e.focal_label:
-            self._label(e.focal_label, anchors[3:] + anchors[:3])
+            self.label(e.focal_label, anchors[3:] + anchors[:3])
         if e.height_label:
             mid = self.axis_y + self._top(e) / 2
-            self._label(
+            self.label(
                 e.height_label,
                 [(x + 0.1, mid, "left", "center"), (x - 0.1, mid, "right", "center")] + anchors,
             )
@@ -578,13 +522,13 @@ class _Drawer:
             yp = y + self.up * 0.5
             self.ax.plot([x], [yp], marker="o", ms=5, color=RAY, zorder=5)
             self.P = (x, yp)
-            self._label(e.point_label, [(x + 0.1, yp, "left", "center"),
+            self.label(e.point_label, [(x + 0.1, yp, "left", "center"),
                                         (x - 0.1, yp + 0.1, "right", "bottom")])  # fmt: skip
             if e.y_label:
                 xd = x + 0.22
                 self.ax.annotate("", (xd, yp), (xd, y), arrowprops={"arrowstyle": "<|-|>",
                                  "color": "#444444", "lw": 1.0, "mutation_scale": 10})  # fmt: skip
-                self._label(e.y_label, [(xd + 0.06, (y + yp) / 2, "left", "center"),
+                self.label(e.y_label, [(xd + 0.06, (y + yp) / 2, "left", "center"),
                                         (x - 0.1, (y + yp) / 2, "right", "center")])  # fmt: skip
         self._el_label(e)
 
@@ -614,7 +558,7 @@ class _Drawer:
                 k = 2 if m in ("2F", "C") else 1
                 xm = x + side * k * fd
                 self.ax.plot([xm], [y], marker="o", ms=5, color=INK, zorder=5)
-                self._label(m, [(xm, y - 0.08, "center", "top"), (xm, y + 0.08, "center", "bottom"),
+                self.label(m, [(xm, y - 0.08, "center", "top"), (xm, y + 0.08, "center", "bottom"),
                                 (xm + 0.08, y - 0.05, "left", "top")])  # fmt: skip
 
     def _dimension(self, d: Distance, yd: float) -> None:
@@ -627,7 +571,7 @@ class _Drawer:
                          "color": "#444444", "lw": 1.0, "mutation_scale": 10,
                          "shrinkA": 0, "shrinkB": 0})  # fmt: skip
         xm = (xa + xb) / 2
-        self._label(d.label, [(xm, yd + 0.04, "center", "bottom"), (xm, yd - 0.04, "center", "top"),
+        self.label(d.label, [(xm, yd + 0.04, "center", "bottom"), (xm, yd - 0.04, "center", "top"),
                               (max(xa, xb) + 0.08, yd, "left", "center")])  # fmt: skip
 
     # --- rays ------------------------------------------------------------------------------
@@ -743,7 +687,7 @@ class _Drawer:
             self.ax.add_patch(Rectangle((x_left, b), x_right - x_left, t - b, fc=face, ec="none"))
             if i:
                 self.ax.plot([x_left, x_right], [t, t], color=INK, lw=1.6)
-            self._label(m.text(), [(x_right - 0.08, t - 0.08, "right", "top"),
+            self.label(m.text(), [(x_right - 0.08, t - 0.08, "right", "top"),
                                    (x_right - 0.08, b + 0.08, "right", "bottom"),
                                    (x_left + 0.08, t - 0.08, "left", "top")])  # fmt: skip
             if m.thickness_label:
@@ -751,7 +695,7 @@ class _Drawer:
                 self.ax.annotate("", (xd, b), (xd, t), arrowprops={"arrowstyle": "<|-|>",
                                  "color": "#444444", "lw": 1.0, "mutation_scale": 10,
                                  "shrinkA": 0, "shrinkB": 0})  # fmt: skip
-                self._label(m.thickness_label, [(xd + 0.07, (b + t) / 2, "left", "center"),
+                self.label(m.thickness_label, [(xd + 0.07, (b + t) / 2, "left", "center"),
                                                 (xd - 0.07, (b + t) / 2, "right", "center")])  # fmt: skip
         if s.ray:
             self._media_ray(x_left, x_right)
@@ -802,7 +746,7 @@ class _Drawer:
         for text, (px, py) in ((r.start_label, p0), (r.end_label, (x, y))):
             if text:
                 self.ax.plot([px], [py], marker="o", ms=5, color=RAY, zorder=5)
-                self._label(text, [(px + dx_, py + dy_, ha, va) for dx_, dy_, ha, va in (
+                self.label(text, [(px + dx_, py + dy_, ha, va) for dx_, dy_, ha, va in (
                     (0.1, 0, "left", "center"), (-0.1, 0, "right", "center"),
                     (0, 0.1, "center", "bottom"), (0, -0.1, "center", "top"))])  # fmt: skip
 
@@ -844,7 +788,7 @@ class _Drawer:
         ux, uy = math.cos(mid), math.sin(mid)
         ha = "left" if ux > 0.2 else "right" if ux < -0.2 else "center"
         va = "bottom" if uy > 0.2 else "top" if uy < -0.2 else "center"
-        self._label(label, [(x + rr * ux, y + rr * uy, ha, va) for rr in (r + 0.08, r + 0.25)])
+        self.label(label, [(x + rr * ux, y + rr * uy, ha, va) for rr in (r + 0.08, r + 0.25)])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -245,6 +245,82 @@ class Placer:
         return best is not None
 
 
+class HandLaid:
+    """Base of the renderers that lay a figure out by hand on a fixed ``width`` x ``height``
+    inch canvas (``inch_axes``): a title on top and notes at the bottom (``frame``), lines the
+    labels keep off (``line``), and labels queued (``label``) and placed last (``place_labels``)
+    at the first free one of their anchors, then on rings around the first, then anywhere."""
+
+    font = 11.0
+
+    def __init__(self, fig: Any, width: float, height: float):
+        self.fig, self.w, self.h = fig, width, height
+        fig.set_size_inches(width, height)
+        self.ax, self.d = inch_axes(fig, width, height), fig.dpi
+        self.placer = Placer(fig)
+        self.pending: list[tuple] = []  # labels placed last, after every line is known
+
+    def frame(self, title: str | None, notes: Sequence[str]) -> tuple[float, float]:
+        """Draw ``title`` on top and ``notes`` at the bottom; the (bottom, top) left between."""
+        fig, top, bottom = self.fig, self.h - 0.12, 0.12
+        if title:
+            t = wrap_to_width(fig, safe_text(title), 13, (self.w - 0.4) * self.d)
+            txt = fig.text(0.5, top / self.h, t, ha="center", va="top", fontsize=13)
+            self.placer.block_text(txt)
+            top -= text_size(fig, t, 13)[1] / self.d + 0.1
+        for note in reversed(notes):
+            t = wrap_to_width(fig, safe_text(note), self.font, (self.w - 0.4) * self.d)
+            txt = self.ax.text(self.w / 2, bottom, t, ha="center", va="bottom", fontsize=self.font)
+            self.placer.block_text(txt)
+            bottom += text_size(fig, t, self.font)[1] / self.d + 0.05
+        return bottom, top
+
+    def line(self, pts, soft: bool = True, **kw) -> None:
+        """Plot the polyline ``pts`` (inches); ``soft``: labels keep off it."""
+        pts = np.asarray(pts, dtype=float)
+        self.ax.plot(pts[:, 0], pts[:, 1], **kw)
+        if soft:
+            self.placer.avoid(densify(pts * self.d))
+
+    def label(self, text: str | None, anchors, size: float | None = None, **kw) -> None:
+        """Queue ``text`` near the first free one of ``anchors`` ((x, y, ha, va) in inches)."""
+        if text:
+            self.pending.append((text, anchors, size or self.font, kw))
+
+    def place_labels(self) -> None:
+        for text, anchors, size, kw in self.pending:
+            self._place(text, anchors, size, kw)
+        self.pending = []
+
+    def _place(self, text: str, anchors, size: float, kw: dict) -> None:
+        t = self.ax.text(0, 0, safe_text(text), fontsize=size, zorder=6, **kw)
+        moves = [
+            _moved_to(x, y, ha, va, fs)
+            for fs in (size, max(MIN_FONT, size - 1.5))
+            for x, y, ha, va in anchors
+        ]
+        x0, y0 = anchors[0][0], anchors[0][1]
+        for r in (0.3, 0.5, 0.75, 1.0, 1.4, 2.0):
+            for k in range(12):
+                a = 2 * math.pi * k / 12
+                at = (x0 + r * math.cos(a), y0 + r * math.sin(a))
+                moves.append(_moved_to(*at, "center", "center", MIN_FONT))
+        for gx in np.linspace(0.5, self.w - 0.5, 12):
+            for gy in np.linspace(0.3, self.h - 0.3, 12):
+                moves.append(_moved_to(gx, gy, "center", "center", MIN_FONT))
+        self.placer.place(t, moves)
+
+
+def _moved_to(x: float, y: float, ha: str, va: str, fs: float):
+    def move(t: Any) -> None:
+        t.set_position((float(x), float(y)))
+        t.set_ha(ha)
+        t.set_va(va)
+        t.set_fontsize(fs)
+
+    return move
+
+
 def ring_offsets(radii: Sequence[float], n_angles: int = 8) -> list[tuple[float, float, str, str]]:
     """Offsets (points) around an anchor with the alignment that keeps text on that side."""
     out = []
