@@ -33,7 +33,7 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
-from sciray.scene.text import is_null_text
+from sciray.scene.text import is_null_text, positive_or_none
 
 __all__ = ["CrystalScene", "Direction", "Line", "Plane", "Site", "Species"]
 
@@ -139,16 +139,8 @@ class Species(_Part):
 
     _blank_label = field_validator("radius_label", mode="before")(_blank)
 
-    @field_validator("radius", mode="before")
-    @classmethod
-    def _symbolic(cls, v: Any) -> Any:
-        """A radius that is no positive number ('R', 0, '') means not stated."""
-        if isinstance(v, str):
-            try:
-                v = float(v.strip().split()[0]) if v.strip() else None
-            except ValueError:
-                return None
-        return None if isinstance(v, (int, float)) and not isinstance(v, bool) and v <= 0 else v
+    # a radius that is no positive number ('R', 0, '') means not stated.
+    _symbolic = field_validator("radius", mode="before")(positive_or_none)
 
     def legend(self) -> str:
         return f"{self.name}: {self.radius_label}" if self.radius_label else self.name

@@ -31,7 +31,7 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
-from sciray.scene.text import is_null_text
+from sciray.scene.text import is_null_text, positive_or_none
 
 __all__ = ["Dim", "Section", "Segment", "Solid", "SolidPoint", "SolidScene"]
 
@@ -88,16 +88,8 @@ class Dim(_Part):
 
     _blank_label = field_validator("label", mode="before")(_blank)
 
-    @field_validator("value", mode="before")
-    @classmethod
-    def _symbolic(cls, v: Any) -> Any:
-        """A value that is no positive number ('h', 0, '') means a symbol: no value."""
-        if isinstance(v, str):
-            try:
-                v = float(v.strip().split()[0]) if v.strip() else None
-            except ValueError:
-                return None
-        return None if isinstance(v, (int, float)) and not isinstance(v, bool) and v <= 0 else v
+    # a value that is no positive number ('h', 0, '') means a symbol: no value.
+    _symbolic = field_validator("value", mode="before")(positive_or_none)
 
 
 class Solid(_Part):

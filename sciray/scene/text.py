@@ -38,3 +38,16 @@ def text_or_none(value: object) -> object:
 
         return fmt_number(float(value))
     return value
+
+
+def positive_or_none(value: object) -> object:
+    """A stated size as the model wrote it: a positive number (or the number a text starts
+    with, "4 cm" -> 4.0), None for a symbol, zero or nothing ("h", 0, "") - no value stated."""
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().split()[0]) if value.strip() else None
+        except ValueError:
+            return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 0:
+        return None
+    return value
