@@ -301,6 +301,21 @@ class ElectronScene(SceneSpec):
         out += list(self.notes)
         return [t for t in out if t and t.strip()]
 
+    def disagreements(self, question: str) -> list[str]:
+        # seen, seed 21: nitrogen's Bohr model drawn with the worked example's sodium shells
+        # [2, 8, 1] under a nucleus of "7p⁺ 7n"; a neutral atom holds as many electrons as
+        # its nucleus has protons
+        if not self.bohr or _ION.search(question):
+            return []
+        protons = _PROTONS.search(self.bohr.nucleus or "")
+        held = sum(self.bohr.shells)
+        if protons and int(protons.group(1)) != held:
+            return [
+                f"the nucleus has {protons.group(1)} protons but the shells hold {held} "
+                "electrons: give this atom's own shell counts"
+            ]
+        return []
+
     def notation(self) -> list[str]:
         # subshell, orbital and level names carry digits ("2p", "σ2s", "n = 3", "3d_xy") that
         # name things rather than state values; so do an element's own particle counts
@@ -315,6 +330,12 @@ class ElectronScene(SceneSpec):
 
     def draw(self, fig: Any) -> None:
         _Drawer(self, fig).draw()
+
+
+_PROTONS = re.compile(r"(\d+)\s*p(?![a-z])")
+_ION = re.compile(
+    r"\bions?\b|\bcations?\b|\banions?\b|[A-Z][a-z]?\s*\^?\{?\d*[+\-−]\}?(?=[\s,.?)]|$)"
+)
 
 
 def _subshell_texts(subs: list[Subshell]) -> list[str | None]:

@@ -381,3 +381,12 @@ def test_orbital_names_are_notation_not_unstated_values():
     named = run_checks(problem, measured, rendered=True, stated_only=True, notation=spec.notation())
     assert named.scores["stated_values_only"] == 1.0
     assert "answer 2 drawn" in " ".join(strict.reasons) and named.leak is None
+
+
+def test_a_bohr_model_whose_shells_do_not_hold_its_protons_disagrees_with_a_neutral_atom():
+    copied = parse_scene({"domain": "electron", "bohr": {"shells": [2, 8, 1], "nucleus": "7p⁺ 7n"}})
+    (reason,) = copied.disagreements("How do you draw and label a Bohr model for N?")
+    assert "7 protons" in reason and "11 electrons" in reason
+    assert copied.disagreements("Draw the Bohr model of the N3- ion.") == []
+    right = parse_scene({"domain": "electron", "bohr": {"shells": [2, 5], "nucleus": "7p⁺ 7n"}})
+    assert right.disagreements("How do you draw and label a Bohr model for N?") == []
