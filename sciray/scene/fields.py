@@ -150,6 +150,19 @@ class Vector(_Part):
     chain: bool = False
     """True: starts at the tip of the previous vector (head-to-tail displacements)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _most_specific(cls, data: Any) -> Any:
+        # a small model writes a heading and an angle together ("north" and 11 for "north, 11°
+        # above the horizontal"; seen, seed 21): components win, then the named direction
+        if isinstance(data, dict):
+            data = dict(data)
+            if data.get("components"):
+                data.pop("direction", None), data.pop("angle_deg", None)
+            elif data.get("direction") not in (None, "") and data.get("angle_deg") is not None:
+                data.pop("angle_deg")
+        return data
+
     @model_validator(mode="after")
     def _one_direction(self) -> Vector:
         given = [self.direction is not None, self.angle_deg is not None, self.components]

@@ -296,7 +296,7 @@ def test_stated_headings_are_read():
             "at",
         ),
         ({"vectors": [{"label": "v", "direction": "sideways"}]}, "direction"),
-        ({"vectors": [{"label": "v", "direction": "up", "angle_deg": 10}]}, "direction"),
+        ({"vectors": [{"label": "v"}]}, "direction"),
         ({"vectors": [{"label": "v"}]}, "direction"),
         ({"vectors": [{"label": "v", "components": [0, 0]}]}, "components"),
         ({"vectors": [{"label": "v", "components": [1, 2, 3]}]}, "components"),
@@ -508,3 +508,13 @@ def test_random_field_scenes_write_each_label_once(rng: random.Random) -> None:
     scene = FieldsScene.model_validate(data)
     _, measured = draw_and_measure(scene)
     assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+
+
+def test_a_heading_written_with_an_angle_keeps_the_heading_and_components_win():
+    both = {"label": "v = 621 m/s", "direction": "north", "angle_deg": 11}
+    scene = parse_scene({"domain": "fields", "frame": "compass", "vectors": [both]})
+    (v,) = scene.vectors
+    assert (v.direction, v.angle_deg) == ("north", None)
+    all3 = {"label": "F", "direction": "up", "angle_deg": 5, "components": [0, 0, 1]}
+    (f,) = parse_scene({"domain": "fields", "frame": "xyz", "vectors": [all3]}).vectors
+    assert (f.direction, f.angle_deg, f.components) == (None, None, [0, 0, 1])
