@@ -163,7 +163,9 @@ def write_state(row: dict[str, Any], state: CoderResult) -> None:
             kept.append((cand, cand.image))
             cand.image = ImageRef(path=f"{IMAGE_REF}{i}")
     try:
-        encoded = state.model_dump_json(exclude={"problem"})  # the problem travels in "problem"
+        # the problem travels in "problem"; fields at their defaults are left out (read_state
+        # restores them), so a row carries what happened, not every empty field
+        encoded = state.model_dump_json(exclude={"problem"}, exclude_defaults=True)
     finally:
         for cand, image in kept:  # the caller's state keeps its images
             cand.image = image

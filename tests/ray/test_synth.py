@@ -291,10 +291,11 @@ def test_openai_coder_and_vision_validator_counts_add_up(e2e):
     )
     assert not log_records(out, "failed")
     # every rendered problem was validated from its image: two quizzes each, every one with a PNG
-    # data URL
-    # (6 rendered rows: the duplicate p1 never reached the coder)
+    # data URL (6 rendered rows: the duplicate p1 never reached the coder); before that the
+    # visual critic (on by default with a vision validator) read each finished picture once, and
+    # the fake VLM read every one right, so no revision followed
     assert server.quiz_without_image == 0
-    assert server.quiz_calls == 2 * 6 and len(server.quiz_images) == server.quiz_calls
+    assert server.quiz_calls == 2 * (2 * 6) and len(server.quiz_images) == server.quiz_calls
     assert all(u.startswith("data:image/png;base64,") for u in server.quiz_images)
     # BROKEN twice (first answer + one repair) for the broken problem, one GOOD each for the others
     assert server.coder_calls == 6 + 2
