@@ -30,7 +30,7 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
-from sciray.scene.text import NULL_TEXTS
+from sciray.scene.text import is_null_text
 
 __all__ = ["Charge", "Dim", "FieldsScene", "Plates", "Point", "Region", "Vector", "Wire"]
 
@@ -58,10 +58,6 @@ _HEADINGS |= {"negative x": 180, "positive y": 90, "negative y": 270}
 _OBLIQUE = {"x": (-0.5, -0.4), "y": (1.0, 0.0), "z": (0.0, 1.0)}
 
 
-def _no_text(value: Any) -> bool:
-    return isinstance(value, str) and value.strip().lower() in NULL_TEXTS
-
-
 class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, allow_inf_nan=False)
 
@@ -70,7 +66,7 @@ class _Part(BaseModel):
     def _lenient(cls, data: Any) -> Any:
         # a small model writes "" / "none" / "null" for "no label"
         if isinstance(data, dict):
-            return {k: (None if _no_text(v) and k not in _KEEP else v) for k, v in data.items()}
+            return {k: (None if is_null_text(v) and k not in _KEEP else v) for k, v in data.items()}
         return data
 
 
@@ -259,10 +255,10 @@ class FieldsScene(SceneSpec):
             return data
         data = dict(data)
         for key in ("title", "plates", "region"):
-            if _no_text(data.get(key)):
+            if is_null_text(data.get(key)):
                 data[key] = None
         if isinstance(data.get("notes"), list):
-            data["notes"] = [t for t in data["notes"] if not _no_text(t)]
+            data["notes"] = [t for t in data["notes"] if not is_null_text(t)]
         return data
 
     @model_validator(mode="after")

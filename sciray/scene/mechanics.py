@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sciray.scene.base import SceneSpec, register
-from sciray.scene.text import NULL_TEXTS
+from sciray.scene.text import is_null_text
 
 __all__ = ["Arrow", "Body", "Dimension", "Link", "MechanicsScene"]
 
@@ -81,7 +81,7 @@ _IMPLIED_SUPPORTS = {
 
 
 def _null_text(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().lower() in NULL_TEXTS:
+    if is_null_text(value):
         return None
     return value
 

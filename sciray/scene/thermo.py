@@ -30,7 +30,7 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
-from sciray.scene.text import NULL_TEXTS
+from sciray.scene.text import NULL_TEXTS, is_null_text
 
 __all__ = [
     "Container",
@@ -64,7 +64,7 @@ class _Part(BaseModel):
         for key, value in data.items():
             field = cls.model_fields.get(key)
             optional = field is not None and type(None) in get_args(field.annotation)
-            if optional and isinstance(value, str) and value.strip().lower() in NULL_TEXTS:
+            if optional and is_null_text(value):
                 out[key] = None
         return out
 

@@ -29,7 +29,7 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
-from sciray.scene.text import NULL_TEXTS
+from sciray.scene.text import NULL_TEXTS, is_null_text
 
 __all__ = ["Dim", "Impulse", "Mark", "Panel", "Pulse", "RefLine", "Standing", "Wave", "WaveScene"]
 
@@ -49,7 +49,7 @@ class _Part(BaseModel):
             return data
         out = dict(data)
         for key, value in data.items():
-            if isinstance(value, str) and value.strip().lower() in NULL_TEXTS:
+            if is_null_text(value):
                 out[key] = None
             elif key in _NUMERIC and isinstance(value, str):
                 out[key] = _const(value)
