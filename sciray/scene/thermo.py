@@ -30,7 +30,7 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
-from sciray.scene.text import NULL_TEXTS, is_null_text
+from sciray.scene.text import is_null_text
 
 __all__ = [
     "Container",
@@ -317,14 +317,13 @@ class ThermoScene(SceneSpec):
         if not isinstance(data, dict):
             return data
         data = dict(data)
-        empty = lambda v: isinstance(v, str) and v.strip().lower() in NULL_TEXTS  # noqa: E731
-        if empty(data.get("title")):
+        if is_null_text(data.get("title")):
             data["title"] = None
         for key in _PARTS:  # {} or "none" for an unused part
-            if data.get(key) in ({}, []) or empty(data.get(key)):
+            if data.get(key) in ({}, []) or is_null_text(data.get(key)):
                 data[key] = None
         if isinstance(data.get("notes"), list):
-            data["notes"] = [t for t in data["notes"] if not empty(t)]
+            data["notes"] = [t for t in data["notes"] if not is_null_text(t)]
         return data
 
     @model_validator(mode="after")

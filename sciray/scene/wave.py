@@ -29,7 +29,7 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
-from sciray.scene.text import NULL_TEXTS, is_null_text
+from sciray.scene.text import is_null_text
 
 __all__ = ["Dim", "Impulse", "Mark", "Panel", "Pulse", "RefLine", "Standing", "Wave", "WaveScene"]
 
@@ -404,11 +404,10 @@ class WaveScene(SceneSpec):
             inner = {k: v for k, v in data.items() if k in Panel.model_fields}
             data = {k: v for k, v in data.items() if k not in inner}
             data["panels"] = [inner] if inner else []
-        empty = lambda v: isinstance(v, str) and v.strip().lower() in NULL_TEXTS  # noqa: E731
-        if empty(data.get("title")):
+        if is_null_text(data.get("title")):
             data["title"] = None
         if isinstance(data.get("notes"), list):
-            data["notes"] = [t for t in data["notes"] if not empty(t)]
+            data["notes"] = [t for t in data["notes"] if not is_null_text(t)]
         return data
 
     def labels(self) -> list[str]:
