@@ -1061,6 +1061,25 @@ EXAMPLES["probability"] = [
             ],
         },
     ),
+    (
+        "Exam scores are normally distributed with mean 70 and standard deviation 8. What is the "
+        "probability that a student scores between 62 and 86?",
+        {
+            "domain": "probability",
+            "parts": [
+                {
+                    "kind": "normal",
+                    "mean": 70,
+                    "sd": 8,
+                    "mean_label": "μ = 70",
+                    "sd_label": "σ = 8",
+                    "shade_from": 62,
+                    "shade_to": 86,
+                    "x_label": "exam score",
+                }
+            ],
+        },
+    ),
 ]
 
 EXAMPLES["electron"] = [

@@ -21,6 +21,7 @@ from sciray.scene.base import SceneSpec, register
 from sciray.scene.plot import (
     MIN_FONT,
     Placer,
+    densify,
     fmt_number,
     inch_axes,
     safe_text,
@@ -29,7 +30,7 @@ from sciray.scene.plot import (
 )
 from sciray.scene.text import text_or_none
 
-__all__ = ["Grid", "ProbabilityScene", "Spinner", "Tokens", "Tree", "Urns", "Venn"]
+__all__ = ["Grid", "Normal", "ProbabilityScene", "Spinner", "Tokens", "Tree", "Urns", "Venn"]
 
 FONTS = (12.0, 11.0, 10.0, MIN_FONT)
 MAX_W, MAX_H = 10.0, 7.8  # largest canvas (inches)
@@ -401,13 +402,50 @@ class Tokens(_Part):
         return _texts(*[self.face(f) for f in self.faces], self.caption)
 
 
-Part = Annotated[Venn | Tree | Grid | Urns | Spinner | Tokens, Field(discriminator="kind")]
+class Normal(_Part):
+    kind: Literal["normal"]
+    """A normal (bell) curve with the stated mean and standard deviation, and the stated
+    interval shaded: the picture of a z-score or sampling-distribution problem."""
+    mean: float = Field(ge=-1e9, le=1e9)
+    """The stated mean, e.g. 17.2."""
+    sd: float = Field(gt=0, le=1e9)
+    """The stated standard deviation (of the curve drawn: for a sample mean, the standard
+    error only if the problem states it; else the population's), e.g. 2.5."""
+    mean_label: str | None = Field(default=None, max_length=30)
+    """Text at the mean, e.g. "μ = 17.2"; empty: the mean's value."""
+    sd_label: str | None = Field(default=None, max_length=30)
+    """Text for the spread, e.g. "σ = 2.5"; empty for none."""
+    shade_from: float | None = Field(default=None, ge=-1e9, le=1e9)
+    """Left end of the stated interval to shade; empty: no left end (from minus infinity)."""
+    shade_to: float | None = Field(default=None, ge=-1e9, le=1e9)
+    """Right end of the stated interval to shade; empty: no right end."""
+    x_label: str | None = Field(default=None, max_length=40)
+    """Axis text, e.g. "pounds of glass per year"; empty for none."""
+
+    _no_null = field_validator("mean_label", "sd_label", "x_label", mode="before")(text_or_none)
+
+    @model_validator(mode="after")
+    def _check(self) -> Normal:
+        a, b = self.shade_from, self.shade_to
+        if a is not None and b is not None and a > b:
+            self.shade_from, self.shade_to = b, a  # the same interval, written from its right end
+        return self
+
+    def bound_texts(self) -> list[str]:
+        return [fmt_number(v) for v in (self.shade_from, self.shade_to) if v is not None]
+
+    def labels(self) -> list[str]:
+        mean = self.mean_label or fmt_number(self.mean)
+        return _texts(mean, self.sd_label, self.x_label, *self.bound_texts())
+
+
+Part = Annotated[Venn | Tree | Grid | Urns | Spinner | Tokens | Normal, Field(discriminator="kind")]
 
 
 @register
 class ProbabilityScene(SceneSpec):
     """Sets and probability figures: Venn diagrams, probability trees, outcome grids, urns of
-    balls, spinners, dice, coins and cards."""
+    balls, spinners, dice, coins and cards, normal curves."""
 
     domain: Literal["probability"] = "probability"
     image_types: ClassVar[tuple[str, ...]] = ("math - set & probability",)
@@ -963,6 +1001,49 @@ class _Drawer:
                     out.append(p)
         return out or None
 
+    # --- normal curve --------------------------------------------------------------------
+
+    def normal_want(self, nd: Normal) -> tuple[float, float]:
+        return 5.6, 3.2
+
+    def normal(self, nd: Normal, box: tuple) -> None:
+        x0, y0, x1, y1 = box
+        font = 11.0
+        rows = 1 + sum(v is not None for v in (nd.shade_from, nd.shade_to))
+        # room under the axis: a row per value text (close values stack), then the axis text
+        base = y0 + 0.3 + 0.25 * rows + (0.3 if nd.x_label else 0.0)
+        top = y1 - 0.35
+        z = np.linspace(-3.6, 3.6, 400)
+        xs = x0 + 0.2 + (z + 3.6) / 7.2 * (x1 - x0 - 0.4)
+        ys = base + np.exp(-0.5 * z**2) * (top - base)
+        to_x = lambda v: float(np.interp((v - nd.mean) / nd.sd, z, xs))  # noqa: E731
+        ax = self.ax
+        ax.plot([xs[0], xs[-1]], [base, base], color=EDGE, lw=1.4, zorder=2)
+        ax.plot(xs, ys, color="#1f77b4", lw=2.0, zorder=3)
+        lo = -np.inf if nd.shade_from is None else (nd.shade_from - nd.mean) / nd.sd
+        hi = np.inf if nd.shade_to is None else (nd.shade_to - nd.mean) / nd.sd
+        if nd.shade_from is not None or nd.shade_to is not None:
+            inside = (z >= lo) & (z <= hi)
+            ax.fill_between(xs, base, ys, where=inside, color="#9ecae1", alpha=0.8, zorder=1)
+        self.placer.avoid(densify(np.column_stack([xs, ys]) * self.dpi))
+        xm = to_x(nd.mean)
+        ax.plot([xm, xm], [base, top], color="#555555", lw=0.9, ls="--", zorder=2)
+        texts = [(nd.mean_label or fmt_number(nd.mean), xm)]
+        texts += [(fmt_number(v), to_x(v)) for v in (nd.shade_from, nd.shade_to) if v is not None]
+        for value in (nd.shade_from, nd.shade_to):
+            if value is not None:
+                xv = to_x(value)
+                yv = base + math.exp(-0.5 * ((value - nd.mean) / nd.sd) ** 2) * (top - base)
+                ax.plot([xv, xv], [base, max(yv, base + 0.05)], color=EDGE, lw=1.0, zorder=2)
+        if nd.x_label:  # first: the bottom row is its own
+            self.place(safe_text(nd.x_label), font, [((x0 + x1) / 2, y0 + 0.2)])
+        for text, x in texts:  # under the axis at their values, lower rows when they crowd
+            pts = [(x + dx, base - 0.2 - 0.25 * k) for k in range(rows) for dx in (0, 0.35, -0.35)]
+            self.place(safe_text(text), font, pts)
+        if nd.sd_label:
+            right = to_x(nd.mean + nd.sd)
+            self.place(safe_text(nd.sd_label), font, [(right + 0.5, top - 0.2), (x1 - 0.8, top)])
+
     # --- dice, coins, cards ----------------------------------------------------------------
 
     def tokens_want(self, tk: Tokens) -> tuple[float, float]:
@@ -1027,10 +1108,12 @@ _PIPS = {
 _WANTS = {
     Venn: _Drawer.venn_want, Tree: _Drawer.tree_want, Grid: _Drawer.grid_want,
     Urns: _Drawer.urns_want, Spinner: _Drawer.spinner_want, Tokens: _Drawer.tokens_want,
+    Normal: _Drawer.normal_want,
 }  # fmt: skip
 _DRAWS = {
     Venn: _Drawer.venn, Tree: _Drawer.tree, Grid: _Drawer.grid,
     Urns: _Drawer.urns, Spinner: _Drawer.spinner, Tokens: _Drawer.tokens,
+    Normal: _Drawer.normal,
 }  # fmt: skip
 
 

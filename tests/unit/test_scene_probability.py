@@ -706,3 +706,48 @@ def test_rendering_is_deterministic():
     first, _ = draw_and_measure(scene)
     second, _ = draw_and_measure(scene)
     assert first == second
+
+
+GLASS = (
+    "Find the probability that the mean of 56 families will be between 16.6 and 17.6 pounds, "
+    "given that the American family generated an average of 17.2 pounds of glass garbage each "
+    "year with a standard deviation of 2.5 pounds."
+)
+
+
+def test_a_normal_curve_shades_the_stated_interval_and_writes_only_stated_values():
+    part = {
+        "kind": "normal",
+        "mean": 17.2,
+        "sd": 2.5,
+        "mean_label": "μ = 17.2",
+        "sd_label": "σ = 2.5",
+        "shade_from": 17.6,  # written from its right end: the same interval
+        "shade_to": 16.6,
+        "x_label": "pounds of glass per year",
+    }
+    spec = parse_scene({"domain": "probability", "parts": [part], "notes": ["n = 56"]})
+    normal = spec.parts[0]
+    assert (normal.shade_from, normal.shade_to) == (16.6, 17.6)
+    _, measured = draw_and_measure(spec)
+    texts = {t.text for t in measured.texts if t.kind != "tick"}
+    assert {"μ = 17.2", "σ = 2.5", "16.6", "17.6", "pounds of glass per year"} <= texts
+    assert measured.overlaps == [] and measured.outside == []
+    report = run_checks(Problem(id="g", question=GLASS), measured, rendered=True, stated_only=True)
+    assert report.passed and report.label_recall == 1.0, report.reasons
+
+
+@random_scenes(max_examples=15)
+def test_random_normal_curves_draw_cleanly(rng):
+    mean, sd = round(rng.uniform(-100, 100), 2), round(rng.uniform(0.1, 50), 2)
+    ends = [rng.choice([None, round(mean + rng.uniform(-3, 3) * sd, 2)]) for _ in range(2)]
+    part = {
+        "kind": "normal",
+        "mean": mean,
+        "sd": sd,
+        "shade_from": ends[0],
+        "shade_to": ends[1],
+        "sd_label": rng.choice([None, f"σ = {sd}"]),
+        "x_label": rng.choice([None, "score", "a long axis label in several words"]),
+    }
+    assert_draws_cleanly(ProbabilityScene, {"domain": "probability", "parts": [part]})
