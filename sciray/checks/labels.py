@@ -155,10 +155,7 @@ def find_leak(
     ]
     if not values:
         return None
-    names = {_squeezed(t) for t in notation}
-    for label in visible_labels(scene):
-        if names and _squeezed(label.text) in names:
-            continue
+    for label in _value_labels(scene, notation):
         for v in values:
             if any(same_value(v.value, n) for n in label.numbers):
                 return v.text, label.text
@@ -179,15 +176,21 @@ def unstated_values(question: str, scene: Scene | None, notation: Sequence[str] 
     what the scene says, so such a number came from the model. A label that is one of
     ``notation`` (an orbital's "2p") states no value."""
     stated = find_numbers(to_plain(question))
-    names = {_squeezed(t) for t in notation}
     out = []
-    for label in visible_labels(scene):
-        if names and _squeezed(label.text) in names:
-            continue
+    for label in _value_labels(scene, notation):
         for n in label.numbers:
             if not any(same_value(s.value, n) or same_value(n.value, s) for s in stated):
                 out.append(f"{n.text} (in '{label.text.strip()[:40]}')")
     return out
+
+
+def _value_labels(scene: Scene | None, notation: Sequence[str]) -> list[Label]:
+    """The visible labels but those that are ``notation`` (names such as "2p", not values)."""
+    labels = visible_labels(scene)
+    if not notation:
+        return labels
+    names = {_squeezed(t) for t in notation}
+    return [label for label in labels if _squeezed(label.text) not in names]
 
 
 def _squeezed(text: str) -> str:

@@ -10,24 +10,11 @@ the pure text builder.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sciray.types import Candidate, Problem, QuizAnswer
 
-__all__ = ["Critique", "VisualCritic", "critique_feedback"]
+__all__ = ["VisualCritic", "build_critic", "critique_feedback"]
 
 MAX_LISTED = 6
-
-
-@dataclass(frozen=True)
-class Critique:
-    """What the critic found in one candidate; ``feedback`` is empty when nothing failed."""
-
-    feedback: str
-    quizzes: int
-    failed: int
-    status: str
-    """The validator's status for the item (``ok``, ``error``, ``bad_image``, ...)."""
 
 
 def critique_feedback(problem: Problem, wrong: list[QuizAnswer], check_reasons: list[str]) -> str:
@@ -61,34 +48,28 @@ class VisualCritic:
             raise ValueError("the visual critic needs a vision validator (validator.mode=vision)")
         self.validator = validator
 
-    def critique(self, items: list[tuple[Problem, Candidate]]) -> list[Critique]:
-        """One ``Critique`` per ``(problem, candidate)``, in order. A problem without quizzes or
-        an image the validator cannot read gets the failed checks alone as feedback."""
+    def critique(self, items: list[tuple[Problem, Candidate]]) -> list[str]:
+        """The feedback for each ``(problem, candidate)``, in order; empty where nothing failed.
+        A problem without quizzes or an image the validator cannot read gets the failed checks
+        alone."""
         results = self.validator.validate(
             [(p, c.image.bytes if c.image else None, c.scene, c.scene_spec) for p, c in items]
         )
-        out: list[Critique] = []
+        out: list[str] = []
         for (problem, cand), result in zip(items, results, strict=True):
             # an answer the engine never gave is an outage, not a misreading of the picture
             wrong = [a for a in result.answers if a.status != "error" and a.correct is not True]
             reasons = list(cand.check_reasons) if cand.status != "ok" else []
-            out.append(
-                Critique(
-                    critique_feedback(problem, wrong, reasons),
-                    len(result.answers),
-                    len(wrong),
-                    result.status,
-                )
-            )
+            out.append(critique_feedback(problem, wrong, reasons))
         return out
 
 
-def build_critic(coder_cfg, validator_cfg, engine=None) -> VisualCritic | None:
-    """The critic ``coder.critique_rounds`` asks for, on the validator's engine (``engine``
-    when one is already built for it); None when no round is configured."""
+def build_critic(coder_cfg, validator_cfg) -> VisualCritic | None:
+    """The critic ``coder.critique_rounds`` asks for, on an engine built from the validator's
+    section; None when no round is configured."""
     if not coder_cfg.critique_rounds:
         return None
     from sciray.llm import make_engine
     from sciray.validate import QuizValidator
 
-    return VisualCritic(QuizValidator(validator_cfg, engine or make_engine(validator_cfg)))
+    return VisualCritic(QuizValidator(validator_cfg, make_engine(validator_cfg)))

@@ -608,11 +608,11 @@ class ImgCoder:
                 todo.append((result, slot, best))
         if not todo:
             return
-        critiques = self.critic.critique([(r.problem, best) for r, _, best in todo])
-        for (_, slot, best), critique in zip(todo, critiques, strict=True):
+        feedback = self.critic.critique([(r.problem, best) for r, _, best in todo])
+        for (_, slot, best), text in zip(todo, feedback, strict=True):
             slot.critiques += 1
-            if critique.feedback:
-                slot.critique, slot.last, slot.done = critique.feedback, best, False
+            if text:
+                slot.critique, slot.last, slot.done = text, best, False
 
     def run(
         self,

@@ -31,7 +31,7 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
-from sciray.scene.text import NULL_TEXTS
+from sciray.scene.text import is_null_text
 
 __all__ = ["AnalyticScene"]
 
@@ -51,13 +51,9 @@ class _Part(BaseModel):
         # a small model writes "" / "none" for "no label"
         if isinstance(data, dict):
             data = {
-                k: (None if k.endswith("label") and _is_empty(v) else v) for k, v in data.items()
+                k: (None if k.endswith("label") and is_null_text(v) else v) for k, v in data.items()
             }
         return data
-
-
-def _is_empty(v: Any) -> bool:
-    return isinstance(v, str) and v.strip().lower() in NULL_TEXTS
 
 
 Number = Annotated[float, Field(ge=-LIM, le=LIM)]
@@ -411,9 +407,9 @@ class AnalyticScene(SceneSpec):
         if isinstance(data, dict):
             data = dict(data)
             if isinstance(data.get("notes"), list):
-                data["notes"] = [t for t in data["notes"] if not _is_empty(t)]
+                data["notes"] = [t for t in data["notes"] if not is_null_text(t)]
             for key in ("title", "x_label", "y_label", "z_label"):
-                if _is_empty(data.get(key)):
+                if is_null_text(data.get(key)):
                     data[key] = None if key == "title" else ""
         return data
 

@@ -23,7 +23,7 @@ from sciray.scene.plot import (
     HandLaid,
     densify,
 )
-from sciray.scene.text import NULL_TEXTS
+from sciray.scene.text import none_if_null
 
 __all__ = ["Arrow", "AstronomyScene", "Body", "Distance", "Orbit"]
 
@@ -47,11 +47,6 @@ Name = Annotated[str, Field(min_length=1, max_length=20)]
 Label = Annotated[str, Field(max_length=40)]
 Dist = Annotated[float, Field(gt=0, le=1e40)]
 Coord = Annotated[float, Field(ge=-1e40, le=1e40)]
-
-
-def _clean(v: Any) -> Any:
-    """'' / 'none' / 'null' written for an absent label means no label."""
-    return None if isinstance(v, str) and v.strip().lower() in NULL_TEXTS else v
 
 
 class Body(_Part):
@@ -82,7 +77,7 @@ class Body(_Part):
 
     _clean_labels = field_validator(
         "label", "mass_label", "radius_label", "diameter_label", mode="before"
-    )(_clean)
+    )(none_if_null)
 
     def name_text(self) -> str | None:
         """Label and mass as the renderer writes them: one text, the mass on its own line."""
@@ -130,7 +125,7 @@ class Orbit(_Part):
     _clean_labels = field_validator(
         "radius_label", "altitude_label", "periapsis_label", "apoapsis_label",
         "semi_major_label", "velocity_label", "label", mode="before",
-    )(_clean)  # fmt: skip
+    )(none_if_null)  # fmt: skip
 
     def texts(self) -> list[str]:
         return [t for t in (self.label, self.radius_label, self.altitude_label,
@@ -167,7 +162,7 @@ class Arrow(_Part):
     label: Label | None = None
     """Text by the arrow, e.g. 'F', 'r_PM'; empty for none."""
 
-    _clean_labels = field_validator("label", mode="before")(_clean)
+    _clean_labels = field_validator("label", mode="before")(none_if_null)
 
 
 @register

@@ -371,11 +371,7 @@ def _plan(comps: list[Component], terminals: list[str] = ()) -> tuple:
     if sources:
         main = sources[0]
     else:
-        degree: dict[str, int] = {}
-        for i in two:
-            for n in (comps[i].node_a, comps[i].node_b):
-                degree[n] = degree.get(n, 0) + 1
-        ends = [n for n, d in degree.items() if d == 1]
+        ends = _free_ends(comps)
         if len(ends) == 2:
             edges = [[comps[i].node_a, comps[i].node_b, ("leaf", i, False)] for i in two]
             return ("open", None, _reduce(edges, ends[0], ends[1], comps))

@@ -33,7 +33,7 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
-from sciray.scene.text import is_null_text, positive_or_none
+from sciray.scene.text import none_if_null, positive_or_none
 
 __all__ = ["CrystalScene", "Direction", "Line", "Plane", "Site", "Species"]
 
@@ -105,11 +105,6 @@ def _proj(pts: np.ndarray) -> np.ndarray:
     return np.stack([pts[:, 1], pts[:, 2]], axis=-1) + pts[:, 0:1] * _DEPTH
 
 
-def _blank(v: Any) -> Any:
-    """'' / 'none' / 'null' written for a label mean no label."""
-    return None if is_null_text(v) else v
-
-
 def _fraction(v: Any) -> Any:
     """'1/2', '0.5' or 1/2 as a number (a 1.5B model writes coordinates either way)."""
     if isinstance(v, str):
@@ -137,7 +132,7 @@ class Species(_Part):
     face_centres, edge_centres, tetrahedral (4 alternate), all_tetrahedral (8), none (only at
     stated 'points')."""
 
-    _blank_label = field_validator("radius_label", mode="before")(_blank)
+    _blank_label = field_validator("radius_label", mode="before")(none_if_null)
 
     # a radius that is no positive number ('R', 0, '') means not stated.
     _symbolic = field_validator("radius", mode="before")(positive_or_none)
@@ -157,7 +152,7 @@ class Site(_Part):
     label: Label | None = None
     """Text beside it, e.g. '(0, 1/2, 1)', 'octahedral site'; empty for none."""
 
-    _blank_label = field_validator("label", "species", mode="before")(_blank)
+    _blank_label = field_validator("label", "species", mode="before")(none_if_null)
 
     @field_validator("at", mode="before")
     @classmethod
@@ -172,7 +167,7 @@ class Line(_Part):
     label: Label | None = None
     """Text on it as stated, e.g. '4r'; empty for none."""
 
-    _blank_label = field_validator("label", mode="before")(_blank)
+    _blank_label = field_validator("label", mode="before")(none_if_null)
 
 
 Index = Annotated[int, Field(ge=-6, le=6)]
@@ -184,7 +179,7 @@ class Plane(_Part):
     label: Label | None = None
     """Text for it, e.g. '(111)'; empty for none."""
 
-    _blank_label = field_validator("label", mode="before")(_blank)
+    _blank_label = field_validator("label", mode="before")(none_if_null)
 
     @model_validator(mode="after")
     def _nonzero(self) -> Plane:
@@ -199,7 +194,7 @@ class Direction(_Part):
     label: Label | None = None
     """Text at its tip, e.g. '[001]', 'σ = 35 MPa'; empty for none."""
 
-    _blank_label = field_validator("label", mode="before")(_blank)
+    _blank_label = field_validator("label", mode="before")(none_if_null)
 
     @model_validator(mode="after")
     def _nonzero(self) -> Direction:
@@ -237,7 +232,7 @@ class CrystalScene(SceneSpec):
     notes: list[Annotated[str, Field(max_length=80)]] = Field(default_factory=list, max_length=4)
     """Other stated values written under the cell, e.g. 'ρ = 8.90 g/cm³', 'M = 42.3 g/mol'."""
 
-    _blank_label = field_validator("edge_label", mode="before")(_blank)
+    _blank_label = field_validator("edge_label", mode="before")(none_if_null)
 
     @model_validator(mode="after")
     def _consistent(self) -> CrystalScene:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sciray.scene.base import SceneSpec, register
 from sciray.scene.plot import MIN_FONT, safe_text, text_size, wrap_to_width
-from sciray.scene.text import NULL_TEXTS
+from sciray.scene.text import none_if_null
 
 __all__ = ["Bohr", "ElectronScene", "Level", "MODiagram", "Orbital", "Subshell", "Transition"]
 
@@ -34,10 +34,6 @@ FONT = 11.0
 INK, LEVEL, ACCENT = "#1f2d3d", "#34495e", "#c0392b"
 
 
-def _blank(v: Any) -> Any:
-    return None if isinstance(v, str) and v.strip().lower() in NULL_TEXTS else v
-
-
 class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, allow_inf_nan=False)
 
@@ -46,7 +42,7 @@ class _Part(BaseModel):
     def _lenient(cls, data: Any) -> Any:
         # a small model writes "" / "none" for "no label"
         if isinstance(data, dict):
-            return {k: _blank(v) for k, v in data.items()}
+            return {k: none_if_null(v) for k, v in data.items()}
         return data
 
 
@@ -77,7 +73,7 @@ class Subshell(_Part):
 
     @model_validator(mode="after")
     def _consistent(self) -> Subshell:
-        self.box_labels = [b for b in self.box_labels if _blank(b) is not None]
+        self.box_labels = [b for b in self.box_labels if none_if_null(b) is not None]
         n = self.boxes()
         if self.electrons > 2 * n:
             raise ValueError(
@@ -241,7 +237,7 @@ class ElectronScene(SceneSpec):
     def _lenient(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        data = {k: _blank(v) for k, v in data.items()}
+        data = {k: none_if_null(v) for k, v in data.items()}
         if isinstance(data.get("subshells"), str):  # '1s2 2s2 2p3' written as one text
             data["subshells"] = data["subshells"].replace(",", " ").split()
         if isinstance(data.get("subshells"), list):
@@ -249,7 +245,7 @@ class ElectronScene(SceneSpec):
         if isinstance(data.get("levels"), list):
             data["levels"] = [{"n": v} if isinstance(v, int) else v for v in data["levels"]]
         if isinstance(data.get("notes"), list):
-            data["notes"] = [t for t in data["notes"] if _blank(t) is not None]
+            data["notes"] = [t for t in data["notes"] if none_if_null(t) is not None]
         for key in ("mo", "bohr"):
             if isinstance(data.get(key), dict) and not data[key]:
                 data[key] = None

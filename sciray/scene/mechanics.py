@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sciray.scene.base import SceneSpec, register
-from sciray.scene.text import is_null_text
+from sciray.scene.text import none_if_null
 
 __all__ = ["Arrow", "Body", "Dimension", "Link", "MechanicsScene"]
 
@@ -80,12 +80,6 @@ _IMPLIED_SUPPORTS = {
 }
 
 
-def _null_text(value: Any) -> Any:
-    if is_null_text(value):
-        return None
-    return value
-
-
 class Body(BaseModel):
     """One support or body of the setup."""
 
@@ -115,7 +109,7 @@ class Body(BaseModel):
     """pendulum: the bob's shape (default ball)."""
 
     _no_null = field_validator("on", "label", "angle_label", "length_label", mode="before")(
-        _null_text
+        none_if_null
     )
 
 
@@ -135,7 +129,7 @@ class Link(BaseModel):
     label: str | None = Field(default=None, max_length=MAX_LABEL)
     """Text beside it, e.g. "k = 200 N/m" or "T"; null for none."""
 
-    _no_null = field_validator("over", "label", mode="before")(_null_text)
+    _no_null = field_validator("over", "label", mode="before")(none_if_null)
 
 
 class Arrow(BaseModel):
@@ -161,7 +155,7 @@ class Arrow(BaseModel):
     label: str | None = Field(default=None, max_length=MAX_LABEL)
     """Text at the tip, e.g. "F = 127 N", "v = 2.9 m/s", "mg"; null for none."""
 
-    _no_null = field_validator("label", "angle_label", mode="before")(_null_text)
+    _no_null = field_validator("label", "angle_label", mode="before")(none_if_null)
 
 
 class Dimension(BaseModel):
@@ -181,7 +175,7 @@ class Dimension(BaseModel):
     label: str = Field(min_length=1, max_length=MAX_LABEL)
     """The stated length, e.g. "d", "2.00 m", "32.0 cm"."""
 
-    _no_null = field_validator("to", mode="before")(_null_text)
+    _no_null = field_validator("to", mode="before")(none_if_null)
 
 
 @register

@@ -610,12 +610,18 @@ def _bare_formula(text: str) -> str:
 _CONDENSED = re.compile(r"(?<![A-Za-z0-9])(?=[A-Z(])(?=[A-Za-z0-9()=≡]*C)[A-Za-z0-9()=≡]+")
 
 
+def _formula_plain(question: str) -> str:
+    """A problem's text as formulas are read from it: webinstruct's {eq}...{/eq} markers and
+    TeX commands part words; TeX subscripts join ("NH_3" -> "NH3")."""
+    plain = re.sub(r"\{/?eq\}", " ", question)
+    return _without_tex_marks(_TEX_COMMAND.sub(" ", plain))
+
+
 def stated_structures(question: str) -> list[tuple[str, str]]:
     """(text, SMILES) of every distinct condensed formula ``question`` writes that reads as one
     structure of three or more heavy atoms ("CH3CH2OH" -> "CCO"; water and single atoms left
     out), in order."""
-    plain = re.sub(r"\{/?eq\}", " ", question)
-    plain = _without_tex_marks(_TEX_COMMAND.sub(" ", plain))
+    plain = _formula_plain(question)
     found: dict[str, str] = {}
     for token in _CONDENSED.findall(plain):
         token = token.strip("()") if token.count("(") != token.count(")") else token
@@ -638,9 +644,7 @@ def _smiles_formula(smiles: str) -> str | None:
 def stated_coefficients(question: str) -> dict[str, int]:
     """Formula -> the one coefficient ``question`` writes before it ("4 NH_3 (g) + 3 O_2" ->
     {"NH3": 4, "O2": 3}); a formula stated with two different coefficients is left out."""
-    # webinstruct's {eq}...{/eq} markers and TeX commands part words; subscripts join them
-    plain = re.sub(r"\{/?eq\}", " ", question)
-    plain = _without_tex_marks(_TEX_COMMAND.sub(" ", plain))
+    plain = _formula_plain(question)
     found: dict[str, set[int]] = {}
     for n, formula in _STATED_COEFFICIENT.findall(plain):
         if _is_formula(formula) and int(n) > 0:

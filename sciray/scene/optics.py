@@ -23,7 +23,7 @@ from sciray.scene.plot import (
     densify,
     fmt_number,
 )
-from sciray.scene.text import NULL_TEXTS
+from sciray.scene.text import none_if_null
 
 __all__ = ["Distance", "Element", "Medium", "OpticsScene", "Ray"]
 
@@ -42,11 +42,6 @@ class _Part(BaseModel):
 Name = Annotated[str, Field(min_length=1, max_length=20)]
 Label = Annotated[str, Field(max_length=40)]
 Num = Annotated[float, Field(ge=-1e6, le=1e6)]
-
-
-def _clean(v: Any) -> Any:
-    """'' / 'none' / 'null' written for an absent label means no label."""
-    return None if isinstance(v, str) and v.strip().lower() in NULL_TEXTS else v
 
 
 class Element(_Part):
@@ -96,7 +91,7 @@ class Element(_Part):
 
     _clean_labels = field_validator(
         "label", "height_label", "focal_label", "point_label", "y_label", mode="before"
-    )(_clean)
+    )(none_if_null)
 
 
 class Distance(_Part):
@@ -122,7 +117,7 @@ class Medium(_Part):
     ray reaches this medium."""
 
     _clean_labels = field_validator("label", "thickness_label", "angle_label", mode="before")(
-        _clean
+        none_if_null
     )
 
     def index(self) -> float | None:
@@ -164,7 +159,7 @@ class Ray(_Part):
     """Text at the end of the drawn ray, e.g. 'coin'; empty for none."""
 
     _clean_labels = field_validator("angle_label", "start_label", "end_label", mode="before")(
-        _clean
+        none_if_null
     )
 
 

@@ -31,7 +31,7 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
-from sciray.scene.text import is_null_text, positive_or_none
+from sciray.scene.text import none_if_null, positive_or_none
 
 __all__ = ["Dim", "Section", "Segment", "Solid", "SolidPoint", "SolidScene"]
 
@@ -66,11 +66,6 @@ Name = Annotated[str, Field(max_length=8)]
 Label = Annotated[str, Field(max_length=40)]
 
 
-def _blank(v: Any) -> Any:
-    """'' / 'none' / 'null' written for a label mean no label."""
-    return None if is_null_text(v) else v
-
-
 class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, allow_inf_nan=False)
 
@@ -86,7 +81,7 @@ class Dim(_Part):
     label: Label | None = None
     """Text written on that size, e.g. '18 ft', 'h', 'r = 4'; empty for none."""
 
-    _blank_label = field_validator("label", mode="before")(_blank)
+    _blank_label = field_validator("label", mode="before")(none_if_null)
 
     # a value that is no positive number ('h', 0, '') means a symbol: no value.
     _symbolic = field_validator("value", mode="before")(positive_or_none)
@@ -132,12 +127,12 @@ class Solid(_Part):
     label: Label | None = None
     """Text naming the solid or its surface, e.g. 'E', 'x + 5y + z = 5'; empty for none."""
 
-    _blank_label = field_validator("label", "on", "name", mode="before")(_blank)
+    _blank_label = field_validator("label", "on", "name", mode="before")(none_if_null)
 
     @field_validator("vertices", mode="before")
     @classmethod
     def _names(cls, v: Any) -> Any:
-        return [("" if _blank(x) is None else x) for x in v] if isinstance(v, list) else v
+        return [("" if none_if_null(x) is None else x) for x in v] if isinstance(v, list) else v
 
     def dim(self, of: str) -> Dim | None:
         return next((d for d in self.dims if d.of == of), None)
@@ -201,7 +196,7 @@ class SolidPoint(_Part):
     label: Label | None = None
     """Text written instead of the name, e.g. 'A(3, 7, 2)'; empty: the name."""
 
-    _blank_label = field_validator("label", mode="before")(_blank)
+    _blank_label = field_validator("label", mode="before")(none_if_null)
 
     @model_validator(mode="after")
     def _where(self) -> SolidPoint:
@@ -223,7 +218,7 @@ class Segment(_Part):
     style: Literal["auto", "solid", "dashed"] = "auto"
     """auto: dashed where a solid hides it."""
 
-    _blank_label = field_validator("label", mode="before")(_blank)
+    _blank_label = field_validator("label", mode="before")(none_if_null)
 
 
 class Section(_Part):
@@ -232,7 +227,7 @@ class Section(_Part):
     label: Label | None = None
     """Text for the section, e.g. 'α'; empty for none."""
 
-    _blank_label = field_validator("label", mode="before")(_blank)
+    _blank_label = field_validator("label", mode="before")(none_if_null)
 
 
 @register

@@ -26,13 +26,17 @@ def is_null_text(value: object) -> bool:
     return isinstance(value, str) and value.strip().lower() in NULL_TEXTS
 
 
+def none_if_null(value: object) -> object:
+    """None for null spelt as text, anything else unchanged (a label's field validator)."""
+    return None if is_null_text(value) else value
+
+
 def text_or_none(value: object) -> object:
     """A label as the model wrote it: None for null spelt as text, a number as it would be
     written ("2.5", "3"), anything else unchanged (pydantic validates it next)."""
     import math
 
-    if is_null_text(value):
-        return None
+    value = none_if_null(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
         from sciray.scene.plot import fmt_number
 
