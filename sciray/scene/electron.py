@@ -374,15 +374,14 @@ class _Drawer:
                 self.W / 2, top, title, ha="center", va="top", fontsize=FONT + 1, color=INK
             )
             top -= h + 8
-        if s.notes:
-            text = "\n".join(
-                wrap_to_width(self.fig, safe_text(n), FONT, self.W - 20) for n in s.notes
-            )
-            h = text_size(self.fig, text, FONT)[1]
+        for note in reversed(s.notes):  # each note its own text, the first on top
+            text = wrap_to_width(self.fig, safe_text(note), FONT, self.W - 20)
             self.ax.text(
                 self.W / 2, bottom, text, ha="center", va="bottom", fontsize=FONT, color=INK
             )
-            bottom += h + 8
+            bottom += text_size(self.fig, text, FONT)[1] + 2
+        if s.notes:
+            bottom += 6
         parts = []
         if s.subshells:
             parts.append((3.0, self.boxes_min(), self.boxes))
