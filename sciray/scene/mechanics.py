@@ -60,9 +60,6 @@ Direction = Literal[
 ]
 
 
-# What a small model writes for "no such thing" in a name or label field: the JSON null spelt
-# as text (seen drawn: a cart labelled "null").
-
 # A support a body is said to rest on but that the scene never lists: "car on ground" with no
 # ground body. The word names the kind; the support is added (or the one present is meant).
 _IMPLIED_SUPPORTS = {

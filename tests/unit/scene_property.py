@@ -33,3 +33,14 @@ def assert_draws_cleanly(scene_cls, data: dict) -> None:
     assert measured.overlaps == [], (data, measured.overlaps)
     assert measured.outside == [], data
     assert 400 <= measured.size[0] <= 1000 and 300 <= measured.size[1] <= 800
+
+
+def norm_text(text: str) -> str:
+    """A drawn or stated text compared as written: no math dollars (escaped or not), spaces or
+    line breaks (a renderer may wrap a label or set it in mathtext)."""
+    return text.replace("\\$", "").replace("$", "").replace(" ", "").replace("\n", "")
+
+
+def drawn_texts(measured) -> list[str]:
+    """The texts a measured scene draws, tick labels left out."""
+    return [t.text for t in measured.texts if t.kind != "tick"]

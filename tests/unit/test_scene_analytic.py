@@ -17,7 +17,7 @@ from sciray.scene import draw_scene, parse_scene, route
 from sciray.scene.analytic import AnalyticScene
 from sciray.scene.measure import draw_and_measure
 from sciray.types import Problem
-from tests.unit.scene_property import assert_draws_cleanly, random_scenes
+from tests.unit.scene_property import assert_draws_cleanly, drawn_texts, norm_text, random_scenes
 
 CANONICAL = {
     # region A under y = 6, left of y = 3√x, right of the y-axis; revolved about x = -2
@@ -223,14 +223,6 @@ PROBLEMS = {
 }
 
 
-def _norm(text: str) -> str:
-    return text.replace("$", "").replace(" ", "").replace("\n", "")
-
-
-def _texts(measured) -> list[str]:
-    return [t.text for t in measured.texts if t.kind != "tick"]
-
-
 @pytest.fixture(scope="module")
 def rendered():
     out = {}
@@ -275,17 +267,19 @@ def test_canonical_scene_renders_cleanly(rendered, key):
     assert not measured.blank
     assert measured.overlaps == []
     assert measured.outside == []
-    drawn = [_norm(t) for t in _texts(measured)]
+    drawn = [norm_text(t) for t in drawn_texts(measured)]
     for label in scene.labels():
-        assert _norm(label) in drawn, label
-        drawn.remove(_norm(label))
+        assert norm_text(label) in drawn, label
+        drawn.remove(norm_text(label))
 
 
 @pytest.mark.parametrize("key", sorted(CANONICAL))
 def test_canonical_scene_draws_only_its_labels(rendered, key):
     """No area, volume, intersection or vertex the scene does not state is written."""
     scene, _, measured = rendered[key]
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 @pytest.mark.parametrize("key", sorted(PROBLEMS))
@@ -445,7 +439,7 @@ def test_nothing_unstated_is_drawn():
         }
     )
     _, measured = draw_and_measure(scene)
-    assert sorted(_texts(measured)) == ["x", "y"]
+    assert sorted(drawn_texts(measured)) == ["x", "y"]
     fig = draw_scene(scene)
     try:
         # the two hyperbola branches and the parabola; no asymptote or directrix line
@@ -462,7 +456,7 @@ def test_nothing_unstated_is_drawn():
         }  # fmt: skip
     )
     _, measured = draw_and_measure(asked)
-    assert sorted(_texts(measured)) == sorted(["x", "y", "F₁", "F₂"])
+    assert sorted(drawn_texts(measured)) == sorted(["x", "y", "F₁", "F₂"])
     assert asked.conics[0].foci() == [(4.0, 0.0), (-4.0, 0.0)]
 
 

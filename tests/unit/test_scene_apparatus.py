@@ -16,7 +16,7 @@ from sciray.scene import parse_scene, route
 from sciray.scene.apparatus import ApparatusScene
 from sciray.scene.measure import draw_and_measure
 from sciray.types import Problem
-from tests.unit.scene_property import assert_draws_cleanly, random_scenes
+from tests.unit.scene_property import assert_draws_cleanly, drawn_texts, norm_text, random_scenes
 
 CANONICAL = {
     # webinstruct-1567291: burette of NaOH over 20 mL of 0.1011 M HCl, readings 1.14 and 22.37
@@ -358,14 +358,6 @@ PROBLEMS = {
 }
 
 
-def _norm(text: str) -> str:
-    return text.replace("$", "").replace(" ", "").replace("\n", "")
-
-
-def _texts(measured) -> list[str]:
-    return [t.text for t in measured.texts if t.kind != "tick"]
-
-
 @pytest.fixture(scope="module")
 def rendered():
     out = {}
@@ -410,7 +402,9 @@ def test_canonical_scene_renders_cleanly(rendered, key):
 def test_canonical_scene_draws_exactly_its_labels(rendered, key):
     """Every stated label is drawn, and nothing else (no computed value)."""
     scene, _, measured = rendered[key]
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 @pytest.mark.parametrize("key", sorted(PROBLEMS))
@@ -429,7 +423,7 @@ def test_real_problem_checks(rendered, key):
 
 
 def test_canonical_scenes_show_the_given_values(rendered):
-    drawn = {k: {_norm(t) for t in _texts(m)} for k, (_, _, m) in rendered.items()}
+    drawn = {k: {norm_text(t) for t in drawn_texts(m)} for k, (_, _, m) in rendered.items()}
     assert {"initial1.14mL", "final22.37mL", "0.1011M", "NaOH"} <= drawn["webinstruct-1567291"]
     assert {"1.765g", "30mL", "50mL", "1mLaliquot", "15ppbPb"} <= drawn["webinstruct-1113816"]
     assert {"[Na⁺]=14mM", "[Na⁺]=140mM"} <= drawn["megascience-367927"]
@@ -438,7 +432,7 @@ def test_canonical_scenes_show_the_given_values(rendered):
 
 
 def _centre(measured, text: str) -> tuple[float, float]:
-    box = next(t.bbox for t in measured.texts if _norm(t.text) == text)
+    box = next(t.bbox for t in measured.texts if norm_text(t.text) == text)
     return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
 
 
@@ -474,9 +468,9 @@ def test_nothing_unstated_is_drawn():
     dilution series draws no computed concentration."""
     for key in ("megascience-367927", "webinstruct-209337", "webinstruct-1113816"):
         _, measured = draw_and_measure(parse_scene(CANONICAL[key]))
-        texts = {_norm(t) for t in _texts(measured)}
+        texts = {norm_text(t) for t in drawn_texts(measured)}
         assert not any(x in texts for x in ("60mV", "+60mV", "2.0μm³", "21.2", "0.3ppm"))
-        assert texts == {_norm(t) for t in parse_scene(CANONICAL[key]).labels()}
+        assert texts == {norm_text(t) for t in parse_scene(CANONICAL[key]).labels()}
 
 
 def test_lenient_null_texts_and_numbers():

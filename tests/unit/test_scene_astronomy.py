@@ -16,16 +16,7 @@ from sciray.scene import parse_scene, route
 from sciray.scene.astronomy import AstronomyScene, _line_positions, radial_map
 from sciray.scene.measure import draw_and_measure
 from sciray.types import Problem
-from tests.unit.scene_property import assert_draws_cleanly, random_scenes
-
-
-def _norm(text: str) -> str:
-    return text.replace("$", "").replace(" ", "").replace("\n", "")
-
-
-def _texts(measured) -> list[str]:
-    return [t.text for t in measured.texts if t.kind != "tick"]
-
+from tests.unit.scene_property import assert_draws_cleanly, drawn_texts, norm_text, random_scenes
 
 CANONICAL = {
     # 2110-kg space station at an altitude of 541,000 m; Earth 5.98e24 kg, 6,370,000 m
@@ -210,7 +201,9 @@ def test_canonical_scene_renders_cleanly(rendered, key):
 @pytest.mark.parametrize("key", sorted(CANONICAL))
 def test_canonical_scene_draws_only_its_labels(rendered, key):
     scene, _, measured = rendered[key]
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 @pytest.mark.parametrize("key", sorted(CANONICAL))
@@ -384,10 +377,10 @@ def test_nothing_unstated_is_drawn():
         "orbits": [{"body": "s", "around": "e", "altitude": 350}],
     }
     _, bare = draw_and_measure(AstronomyScene.model_validate(data))
-    assert _texts(bare) == []
+    assert drawn_texts(bare) == []
     data["orbits"][0]["velocity_label"] = "v"
     _, with_v = draw_and_measure(AstronomyScene.model_validate(data))
-    assert _texts(with_v) == ["v"]
+    assert drawn_texts(with_v) == ["v"]
     assert with_v.artists.get("Annotation", 0) > bare.artists.get("Annotation", 0)
 
 
@@ -412,7 +405,7 @@ def test_ellipse_labels_the_stated_distances_only():
     )
     assert scene.orbits[0].is_ellipse()
     _, measured = draw_and_measure(scene)
-    assert sorted(_texts(measured)) == ["0.59 AU", "35 AU", "Sun"]
+    assert sorted(drawn_texts(measured)) == ["0.59 AU", "35 AU", "Sun"]
     assert measured.overlaps == [] and measured.outside == []
     c = _centres(measured)
     assert c["35 AU"][0] < c["0.59 AU"][0]  # aphelion side left, perihelion right

@@ -17,16 +17,7 @@ from sciray.scene import parse_scene, route
 from sciray.scene.crystal import CrystalScene, _direction, _plane_polygon, _sizes
 from sciray.scene.measure import draw_and_measure
 from sciray.types import Problem
-from tests.unit.scene_property import assert_draws_cleanly, random_scenes
-
-
-def _norm(text: str) -> str:
-    return text.replace("$", "").replace(" ", "").replace("\n", "")
-
-
-def _texts(measured) -> list[str]:
-    return [t.text for t in measured.texts if t.kind != "tick"]
-
+from tests.unit.scene_property import assert_draws_cleanly, drawn_texts, norm_text, random_scenes
 
 CANONICAL = {
     # webinstruct-586867: impurity of radius r in the FCC octahedral site (0 1/2 1), host R
@@ -170,7 +161,9 @@ def test_canonical_scene_renders_cleanly_with_only_its_labels(rendered, key):
     assert measured.overlaps == []
     assert measured.outside == []
     # every label drawn once; nothing derived (no density, packing factor, radius ratio)
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 @pytest.mark.parametrize("key", sorted(PROBLEMS))
@@ -280,11 +273,11 @@ def test_empty_and_none_labels_mean_no_label_and_nothing_unstated_is_drawn():
     # only the axis names that give (hkl) and [uvw] a meaning
     assert scene.labels() == ["x", "y", "z"]
     _, measured = draw_and_measure(scene)
-    assert sorted(_texts(measured)) == ["x", "y", "z"] and not measured.blank
+    assert sorted(drawn_texts(measured)) == ["x", "y", "z"] and not measured.blank
     bare = scene.model_copy(update={"planes": [], "directions": []})
     assert bare.labels() == []
     _, measured = draw_and_measure(bare)
-    assert _texts(measured) == [] and not measured.blank
+    assert drawn_texts(measured) == [] and not measured.blank
     # a species' radius symbol is no number; its label is written as given
     sp = scene.model_validate({"species": [{"name": "Fe", "radius": "R", "radius_label": "R"}]})
     assert sp.species[0].radius is None and sp.labels() == ["Fe: R"]
@@ -376,7 +369,7 @@ def test_a_bare_ionic_structure_draws_both_sublattices_without_a_legend():
     scene = CrystalScene.model_validate({"domain": "crystal", "structure": "nacl"})
     assert _count(scene.model_dump()) == {0: 13, 1: 14}
     _, measured = draw_and_measure(scene)
-    assert _texts(measured) == [] and not measured.blank
+    assert drawn_texts(measured) == [] and not measured.blank
 
 
 def test_disagreements_name_a_structure_type_the_problem_contradicts():

@@ -17,16 +17,7 @@ from sciray.scene import draw_scene, parse_scene, route
 from sciray.scene.electron import ElectronScene, Subshell
 from sciray.scene.measure import draw_and_measure
 from sciray.types import Problem
-from tests.unit.scene_property import assert_draws_cleanly, random_scenes
-
-
-def _norm(text: str) -> str:
-    return text.replace("\\$", "").replace("$", "").replace(" ", "").replace("\n", "")
-
-
-def _texts(measured) -> list[str]:
-    return [t.text for t in measured.texts if t.kind != "tick"]
-
+from tests.unit.scene_property import assert_draws_cleanly, drawn_texts, norm_text, random_scenes
 
 _O2_MOS = [
     {"label": "σ2s", "electrons": 2},
@@ -173,7 +164,9 @@ def test_canonical_scene_draws_exactly_its_labels(rendered, key):
     scene, png, measured = rendered[key]
     assert png.startswith(b"\x89PNG") and not measured.blank
     assert measured.overlaps == [] and measured.outside == []
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 @pytest.mark.parametrize("key", sorted(CANONICAL))
@@ -192,7 +185,7 @@ def test_real_problem_checks(rendered, key):
 
 def test_the_given_values_are_drawn():
     texts = {
-        key: {_norm(t) for t in _texts(draw_and_measure(parse_scene(d))[1])}
+        key: {norm_text(t) for t in drawn_texts(draw_and_measure(parse_scene(d))[1])}
         for key, (d, *_r) in CANONICAL.items()
     }
     assert {"500nm", "700nm", "Level1", "Level3"} <= texts["webinstruct2_2-1632607"]
@@ -358,7 +351,9 @@ def test_random_scenes_draw_cleanly(rng):
 def test_random_scenes_draw_only_their_labels(rng):
     scene = ElectronScene.model_validate(_random_scene(rng))
     _, measured = draw_and_measure(scene)
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 def test_the_schema_documents_every_field():

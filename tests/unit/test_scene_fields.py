@@ -17,16 +17,7 @@ from sciray.scene import draw_scene, parse_scene, route
 from sciray.scene.fields import FieldsScene, _heading
 from sciray.scene.measure import draw_and_measure
 from sciray.types import Problem
-from tests.unit.scene_property import assert_draws_cleanly, random_scenes
-
-
-def _norm(text: str) -> str:
-    return text.replace("$", "").replace(" ", "").replace("\n", "")
-
-
-def _texts(measured) -> list[str]:
-    return [t.text for t in measured.texts if t.kind != "tick"]
-
+from tests.unit.scene_property import assert_draws_cleanly, drawn_texts, norm_text, random_scenes
 
 CANONICAL = {
     # a charged shell and a point charge on the x axis; the field point P2 marked, no answer
@@ -210,17 +201,19 @@ def test_canonical_scene_renders_cleanly(rendered, key):
     assert not measured.blank
     assert measured.overlaps == []
     assert measured.outside == []
-    drawn = [_norm(t) for t in _texts(measured)]
+    drawn = [norm_text(t) for t in drawn_texts(measured)]
     for label in scene.labels():
-        assert _norm(label) in drawn, label
-        drawn.remove(_norm(label))
+        assert norm_text(label) in drawn, label
+        drawn.remove(norm_text(label))
 
 
 @pytest.mark.parametrize("key", sorted(CANONICAL))
 def test_canonical_scene_draws_only_its_labels(rendered, key):
     """No net field, force, resultant or other derived text is written."""
     scene, _, measured = rendered[key]
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 @pytest.mark.parametrize("key", sorted(PROBLEMS))
@@ -347,7 +340,7 @@ def test_nothing_unstated_is_drawn():
         }
     )
     _, measured = draw_and_measure(scene)
-    assert _texts(measured) == []
+    assert drawn_texts(measured) == []
     assert scene.labels() == []
 
 
@@ -484,7 +477,9 @@ def test_crowded_labels_are_each_written_once():
     scene = FieldsScene.model_validate(data)
     _, measured = draw_and_measure(scene)
     assert measured.overlaps == [] and measured.outside == []
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 def test_axis_directions_follow_the_frame():
@@ -507,7 +502,9 @@ def test_random_field_scenes_write_each_label_once(rng: random.Random) -> None:
             c["label"] = None
     scene = FieldsScene.model_validate(data)
     _, measured = draw_and_measure(scene)
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 def test_a_heading_written_with_an_angle_keeps_the_heading_and_components_win():

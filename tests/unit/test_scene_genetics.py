@@ -16,7 +16,7 @@ from sciray.scene import parse_scene, route
 from sciray.scene.genetics import GeneticsScene, _generations, _order
 from sciray.scene.measure import draw_and_measure
 from sciray.types import Problem
-from tests.unit.scene_property import assert_draws_cleanly, random_scenes
+from tests.unit.scene_property import assert_draws_cleanly, drawn_texts, norm_text, random_scenes
 
 CANONICAL = {
     "webinstruct-1129782": {
@@ -227,16 +227,8 @@ PROBLEMS = {
 }
 
 
-def _norm(text: str) -> str:
-    return text.replace("$", "").replace(" ", "").replace("\n", "")
-
-
-def _texts(measured) -> list[str]:
-    return [t.text for t in measured.texts if t.kind != "tick"]
-
-
 def _centre(measured, text: str) -> tuple[float, float]:
-    box = next(t.bbox for t in measured.texts if _norm(t.text) == text)
+    box = next(t.bbox for t in measured.texts if norm_text(t.text) == text)
     return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
 
 
@@ -275,7 +267,9 @@ def test_canonical_scene_renders_cleanly(rendered, key):
 def test_canonical_scene_draws_exactly_its_labels(rendered, key):
     """Every stated label is drawn, and nothing else: no offspring, ratio or complement."""
     scene, _, measured = rendered[key]
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 @pytest.mark.parametrize("key", sorted(PROBLEMS))
@@ -289,7 +283,7 @@ def test_real_problem_checks(rendered, key):
 
 
 def test_canonical_scenes_show_the_given_values(rendered):
-    drawn = {k: {_norm(t) for t in _texts(m)} for k, (_, _, m) in rendered.items()}
+    drawn = {k: {norm_text(t) for t in drawn_texts(m)} for k, (_, _, m) in rendered.items()}
     assert {"NnMm", "Nnmm", "NM", "nm", "P", "×"} <= drawn["webinstruct-941707"]
     assert {"ACTGGAT", "ACTGCGAT", "ACTGAT", "AGTGGAT", "ACUGGAU"} <= drawn["webinstruct-1960747"]
     assert {"1.5kb", "1.0kb", "0.5kb", "EcoRI", "HpaII", "EcoRI+HpaII"} <= drawn[
@@ -302,7 +296,7 @@ def test_canonical_scenes_show_the_given_values(rendered):
 
 def test_punnett_cells_stay_empty_unless_stated(rendered):
     """The square of NnMm x Nnmm has its gametes only: no offspring genotype is written."""
-    drawn = sorted(_norm(t) for t in _texts(rendered["webinstruct-941707"][2]))
+    drawn = sorted(norm_text(t) for t in drawn_texts(rendered["webinstruct-941707"][2]))
     gametes = ["NM", "Nm", "nM", "nm", "Nm", "nm"]
     assert drawn == sorted(["P", "×", "NnMm", "Nnmm", "NnMm", "Nnmm", *gametes])
 
@@ -319,7 +313,7 @@ def test_punnett_cells_are_drawn_when_stated():
     scene = parse_scene(data)
     assert scene.punnett.cells[1][1] == ""  # "none": an empty cell
     _, m = draw_and_measure(scene)
-    assert sorted(_texts(m)) == sorted(["B", "b", "X", "Y", "BX", "bX", "BY"])
+    assert sorted(drawn_texts(m)) == sorted(["B", "b", "X", "Y", "BX", "bX", "BY"])
     # a cell sits in its gamete's column and row: right of the side gamete, below the top one
     bx, by = _centre(m, "bX"), _centre(m, "BY")
     assert abs(bx[0] - _centre(m, "b")[0]) < 2 and abs(bx[1] - _centre(m, "X")[1]) < 2
@@ -394,7 +388,7 @@ def test_strand_ends_codons_and_marks():
     strand = scene.strands[0]
     assert strand.bases == "AUGGCAUUU" and strand.ends == "5-3"
     _, m = draw_and_measure(scene)
-    texts = _texts(m)
+    texts = drawn_texts(m)
     assert "AUG GCA UUU" in texts and "G→C" in texts
     assert _centre(m, "5'")[0] < _centre(m, "AUGGCAUUU")[0] < _centre(m, "3'")[0]
 

@@ -15,17 +15,9 @@ from sciray.scene import parse_scene, route
 from sciray.scene.graph import GraphScene, _pick_layout
 from sciray.scene.measure import draw_and_measure
 from sciray.types import Problem
-from tests.unit.scene_property import assert_draws_cleanly, random_scenes
+from tests.unit.scene_property import assert_draws_cleanly, drawn_texts, norm_text, random_scenes
 
 D = r"$\partial %s/\partial %s$"
-
-
-def _norm(text: str) -> str:
-    return text.replace("$", "").replace(" ", "").replace("\n", "")
-
-
-def _texts(measured) -> list[str]:
-    return [t.text for t in measured.texts if t.kind != "tick"]
 
 
 def _tree(root: str, children: dict[str, list[str]], labels: dict[str, str]) -> dict:
@@ -214,17 +206,19 @@ def test_canonical_scene_renders_cleanly(rendered, key):
     assert not measured.blank
     assert measured.overlaps == []
     assert measured.outside == []
-    drawn = [_norm(t) for t in _texts(measured)]
+    drawn = [norm_text(t) for t in drawn_texts(measured)]
     for label in scene.labels():  # each label as often as the scene asks for it
-        assert _norm(label) in drawn, label
-        drawn.remove(_norm(label))
+        assert norm_text(label) in drawn, label
+        drawn.remove(norm_text(label))
 
 
 @pytest.mark.parametrize("key", sorted(CANONICAL))
 def test_canonical_scene_draws_only_its_labels(rendered, key):
     """No degree, path length, sum of weights or other derived text is written."""
     scene, _, measured = rendered[key]
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 @pytest.mark.parametrize("key", sorted(PROBLEMS))

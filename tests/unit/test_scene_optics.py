@@ -17,16 +17,7 @@ from sciray.scene import parse_scene, route
 from sciray.scene.measure import draw_and_measure
 from sciray.scene.optics import OpticsScene, _positions, _snell_path
 from sciray.types import Problem
-from tests.unit.scene_property import assert_draws_cleanly, random_scenes
-
-
-def _norm(text: str) -> str:
-    return text.replace("$", "").replace(" ", "").replace("\n", "")
-
-
-def _texts(measured) -> list[str]:
-    return [t.text for t in measured.texts if t.kind != "tick"]
-
+from tests.unit.scene_property import assert_draws_cleanly, drawn_texts, norm_text, random_scenes
 
 CANONICAL = {
     # object 40 cm in front of a convex lens, f = 20 cm, image "using ray tracing"
@@ -291,7 +282,9 @@ def test_canonical_scene_draws_only_its_labels(rendered, key):
     """Every label drawn as often as the scene asks, and no image distance, magnification,
     refracted angle or other derived text."""
     scene, _, measured = rendered[key]
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 @pytest.mark.parametrize("key", sorted(PROBLEMS))
@@ -412,10 +405,10 @@ def test_nothing_unstated_is_drawn():
         }
     )
     _, measured = draw_and_measure(scene)
-    assert _texts(measured) == []
+    assert drawn_texts(measured) == []
     with_rays = scene.model_copy(update={"rays": "principal"})
     _, traced = draw_and_measure(with_rays)
-    assert _texts(traced) == []
+    assert drawn_texts(traced) == []
     assert traced.artists["Line2D"] > measured.artists["Line2D"]
 
 

@@ -17,16 +17,7 @@ from sciray.scene.expr import compile_expr, parse_expr
 from sciray.scene.measure import draw_and_measure
 from sciray.scene.plot import PlotScene, stated_table
 from sciray.types import Problem
-from tests.unit.scene_property import assert_draws_cleanly, random_scenes
-
-
-def _norm(text: str) -> str:
-    return text.replace("$", "").replace(" ", "").replace("\n", "")
-
-
-def _labels_texts(scene):
-    return [t.text for t in scene.texts if t.kind != "tick"]
-
+from tests.unit.scene_property import assert_draws_cleanly, drawn_texts, norm_text, random_scenes
 
 # Canonical scenes: what a model should write for real problems of the plot & table types.
 CANONICAL = {
@@ -268,8 +259,8 @@ def test_canonical_scene_renders_cleanly(rendered, key):
     assert not measured.blank
     assert measured.overlaps == []
     assert measured.outside == []
-    drawn = {_norm(t) for t in _labels_texts(measured)}
-    missing = [label for label in scene.labels() if _norm(label) not in drawn]
+    drawn = {norm_text(t) for t in drawn_texts(measured)}
+    missing = [label for label in scene.labels() if norm_text(label) not in drawn]
     assert missing == []
 
 
@@ -278,8 +269,8 @@ def test_canonical_scene_draws_only_its_labels(rendered, key):
     """Every non-tick text is one the scene asked for: nothing derived (no equilibrium, no
     Riemann heights or sum, no percentages) is written."""
     scene, _, measured = rendered[key]
-    asked = {_norm(t) for t in scene.labels()}
-    extra = [t for t in _labels_texts(measured) if _norm(t) not in asked]
+    asked = {norm_text(t) for t in scene.labels()}
+    extra = [t for t in drawn_texts(measured) if norm_text(t) not in asked]
     assert extra == []
 
 
@@ -296,20 +287,20 @@ def test_real_problem_checks(rendered, key):
 
 def test_no_derived_values_drawn(rendered):
     # the equilibrium (6 $/lb, 25 million lb) is the answer: never written
-    texts = _labels_texts(rendered["webinstruct-529678"][2])
+    texts = drawn_texts(rendered["webinstruct-529678"][2])
     assert not any("6" == t.strip() or "25" in t for t in texts)
     # the Riemann sum 8.25 and the rectangle heights (-1, 0.5, ..., 6.5) are not written
-    texts = " ".join(_labels_texts(rendered["webinstruct-1039275"][2]))
+    texts = " ".join(drawn_texts(rendered["webinstruct-1039275"][2]))
     assert "8.25" not in texts and "6.5" not in texts and "0.5" not in texts
     # a histogram writes no counts, a pie no percentages
     hist = PlotScene(
         series=[{"kind": "hist", "y": [1, 2, 2, 3, 3, 3], "bins": 3, "show_values": True}]
     )
     _, measured = draw_and_measure(hist)
-    assert _labels_texts(measured) == []
+    assert drawn_texts(measured) == []
     pie = PlotScene(pie={"labels": ["Ne", "He"], "values": [3, 1]})
     _, measured = draw_and_measure(pie)
-    assert sorted(_labels_texts(measured)) == ["He", "Ne"]
+    assert sorted(drawn_texts(measured)) == ["He", "Ne"]
 
 
 def test_curves_follow_their_formula():

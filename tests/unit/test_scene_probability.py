@@ -16,7 +16,7 @@ from sciray.scene import parse_scene, route
 from sciray.scene.measure import draw_and_measure
 from sciray.scene.probability import ProbabilityScene, _parse_region, _share
 from sciray.types import Problem
-from tests.unit.scene_property import assert_draws_cleanly, random_scenes
+from tests.unit.scene_property import assert_draws_cleanly, drawn_texts, norm_text, random_scenes
 
 CANONICAL = {
     # amthinking-312812: 500 students, 120 own cats, 200 own dogs, 40 own both
@@ -259,14 +259,6 @@ PROBLEMS = {
 }
 
 
-def _norm(text: str) -> str:
-    return text.replace("$", "").replace(" ", "").replace("\n", "")
-
-
-def _texts(measured) -> list[str]:
-    return [t.text for t in measured.texts if t.kind != "tick"]
-
-
 @pytest.fixture(scope="module")
 def rendered():
     out = {}
@@ -303,7 +295,9 @@ def test_canonical_scene_draws_exactly_its_labels(rendered, key):
     """Every stated label is drawn, and nothing else: no computed region, product or
     complement."""
     scene, _, measured = rendered[key]
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 @pytest.mark.parametrize("key", sorted(PROBLEMS))
@@ -322,7 +316,7 @@ def test_real_problem_checks(rendered, key):
 
 
 def test_canonical_scenes_show_the_given_values(rendered):
-    drawn = {k: {_norm(t) for t in _texts(m)} for k, (_, _, m) in rendered.items()}
+    drawn = {k: {norm_text(t) for t in drawn_texts(m)} for k, (_, _, m) in rendered.items()}
     assert {"Cats(120)", "Dogs(200)", "40", "500students"} <= drawn["amthinking-312812"]
     assert {"0.6", "0.4", "0.1", "0.2", "Sent", "Received"} <= drawn["amthinking-190538"]
     assert {"5red", "4white", "3blue"} <= drawn["amthinking-485395"]
@@ -331,7 +325,7 @@ def test_canonical_scenes_show_the_given_values(rendered):
 
 
 def _centre(measured, text: str) -> tuple[float, float]:
-    box = next(t.bbox for t in measured.texts if _norm(t.text) == text)
+    box = next(t.bbox for t in measured.texts if norm_text(t.text) == text)
     return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
 
 
@@ -369,14 +363,14 @@ def test_unstated_venn_regions_stay_empty():
     """Only the stated intersection is written: "Cats only" (80) is never computed."""
     scene = parse_scene(json.dumps(CANONICAL["amthinking-312812"]))
     _, measured = draw_and_measure(scene)
-    texts = {_norm(t) for t in _texts(measured)}
+    texts = {norm_text(t) for t in drawn_texts(measured)}
     assert "80" not in texts and "160" not in texts and "260" not in texts
 
 
 def test_unstated_tree_probabilities_are_not_filled_in():
     scene = parse_scene(json.dumps(CANONICAL["amthinking-190538"]))
     _, measured = draw_and_measure(scene)
-    texts = {_norm(t) for t in _texts(measured)}
+    texts = {norm_text(t) for t in drawn_texts(measured)}
     assert "0.9" not in texts and "0.8" not in texts  # complements the problem leaves unstated
     assert not any(t in texts for t in ("0.06", "0.54", "0.08", "0.32"))  # products
 
@@ -469,7 +463,7 @@ def test_dice_pips_are_not_text_and_cards_are():
     )
     assert scene.labels() == ["K♥"]
     _, measured = draw_and_measure(scene)
-    assert [t for t in _texts(measured)] == ["K♥"]
+    assert [t for t in drawn_texts(measured)] == ["K♥"]
 
 
 @pytest.mark.parametrize(

@@ -16,15 +16,7 @@ from sciray.scene import parse_scene, route
 from sciray.scene.measure import draw_and_measure
 from sciray.scene.solid import SolidScene, _bodies, _hidden, _sizes
 from sciray.types import Problem
-from tests.unit.scene_property import assert_draws_cleanly, random_scenes
-
-
-def _norm(text: str) -> str:
-    return text.replace("$", "").replace(" ", "").replace("\n", "")
-
-
-def _texts(measured) -> list[str]:
-    return [t.text for t in measured.texts if t.kind != "tick"]
+from tests.unit.scene_property import assert_draws_cleanly, drawn_texts, norm_text, random_scenes
 
 
 def _dim(of: str, value: float | None, label: str | None = None) -> dict:
@@ -242,7 +234,9 @@ def test_canonical_scene_renders_cleanly_with_only_its_labels(rendered, key):
     assert measured.overlaps == []
     assert measured.outside == []
     # every label drawn, each as often as the scene asks; no derived text (volume, intercept)
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 @pytest.mark.parametrize("key", sorted(PROBLEMS))
@@ -424,7 +418,7 @@ def test_empty_and_none_labels_mean_no_label():
     )
     assert solid.dim("height").value is None and solid.dim("radius").value == 4
     _, measured = draw_and_measure(scene)
-    assert _texts(measured) == [] and not measured.blank
+    assert drawn_texts(measured) == [] and not measured.blank
 
 
 _KINDS = [

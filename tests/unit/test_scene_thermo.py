@@ -17,16 +17,7 @@ from sciray.scene import draw_scene, parse_scene, route
 from sciray.scene.measure import draw_and_measure
 from sciray.scene.thermo import ThermoScene
 from sciray.types import Problem
-from tests.unit.scene_property import assert_draws_cleanly, random_scenes
-
-
-def _norm(text: str) -> str:
-    return text.replace("$", "").replace(" ", "").replace("\n", "")
-
-
-def _texts(measured) -> list[str]:
-    return [t.text for t in measured.texts if t.kind != "tick"]
-
+from tests.unit.scene_property import assert_draws_cleanly, drawn_texts, norm_text, random_scenes
 
 CANONICAL = {
     # isobaric expansion against a constant external pressure
@@ -244,17 +235,19 @@ def test_canonical_scene_renders_cleanly(rendered, key):
     assert not measured.blank
     assert measured.overlaps == []
     assert measured.outside == []
-    drawn = [_norm(t) for t in _texts(measured)]
+    drawn = [norm_text(t) for t in drawn_texts(measured)]
     for label in scene.labels():  # each label as often as the scene asks for it
-        assert _norm(label) in drawn, label
-        drawn.remove(_norm(label))
+        assert norm_text(label) in drawn, label
+        drawn.remove(norm_text(label))
 
 
 @pytest.mark.parametrize("key", sorted(CANONICAL))
 def test_canonical_scene_draws_only_its_labels(rendered, key):
     """No work, heat, spring constant or other derived text is written."""
     scene, _, measured = rendered[key]
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 @pytest.mark.parametrize("key", sorted(PROBLEMS))
@@ -512,12 +505,12 @@ def test_nothing_unstated_is_drawn():
         }
     )
     _, measured = draw_and_measure(sketch)
-    assert sorted(_texts(measured)) == ["1", "2", "P", "V"]
+    assert sorted(drawn_texts(measured)) == ["1", "2", "P", "V"]
     assert not [t for t in measured.texts if t.kind == "tick"]
     engine = parse_scene({"domain": "thermo", "engine": {"hot_label": None, "cold_label": None}})
     _, measured = draw_and_measure(engine)
-    assert measured.texts == [] or _texts(measured) == []
+    assert measured.texts == [] or drawn_texts(measured) == []
     cyl = parse_scene({"domain": "thermo", "container": {"spring": True, "pin": True}})
     _, measured = draw_and_measure(cyl)
-    assert _texts(measured) == []
+    assert drawn_texts(measured) == []
     assert not measured.blank

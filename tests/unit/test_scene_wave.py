@@ -17,15 +17,7 @@ from sciray.scene import draw_scene, parse_scene, route
 from sciray.scene.measure import draw_and_measure
 from sciray.scene.wave import WaveScene, _letters
 from sciray.types import Problem
-from tests.unit.scene_property import assert_draws_cleanly, random_scenes
-
-
-def _norm(text: str) -> str:
-    return text.replace("$", "").replace(" ", "").replace("\n", "")
-
-
-def _texts(measured) -> list[str]:
-    return [t.text for t in measured.texts if t.kind != "tick"]
+from tests.unit.scene_property import assert_draws_cleanly, drawn_texts, norm_text, random_scenes
 
 
 def _mode(n: int) -> dict:
@@ -251,17 +243,19 @@ def test_canonical_scene_renders_cleanly(rendered, key):
     assert not measured.blank
     assert measured.overlaps == []
     assert measured.outside == []
-    drawn = [_norm(t) for t in _texts(measured)]
+    drawn = [norm_text(t) for t in drawn_texts(measured)]
     for label in scene.labels():  # each label as often as the scene asks for it
-        assert _norm(label) in drawn, label
-        drawn.remove(_norm(label))
+        assert norm_text(label) in drawn, label
+        drawn.remove(norm_text(label))
 
 
 @pytest.mark.parametrize("key", sorted(CANONICAL))
 def test_canonical_scene_draws_only_its_labels(rendered, key):
     """No wave speed, frequency, node distance or other derived text is written."""
     scene, _, measured = rendered[key]
-    assert sorted(_norm(t) for t in _texts(measured)) == sorted(_norm(t) for t in scene.labels())
+    assert sorted(norm_text(t) for t in drawn_texts(measured)) == sorted(
+        norm_text(t) for t in scene.labels()
+    )
 
 
 @pytest.mark.parametrize("key", sorted(PROBLEMS))
@@ -520,7 +514,7 @@ def test_nothing_unstated_is_drawn():
         {"domain": "wave", "panels": [{"standing": {"harmonic": 2, "amplitude_label": "2.59 mm"}}]}
     )
     _, measured = draw_and_measure(sketch)
-    assert _texts(measured) == ["2.59 mm"]
+    assert drawn_texts(measured) == ["2.59 mm"]
     plain = parse_scene(
         {
             "domain": "wave",
@@ -528,7 +522,7 @@ def test_nothing_unstated_is_drawn():
         }
     )
     _, measured = draw_and_measure(plain)
-    assert sorted(_texts(measured)) == ["x", "y"]
+    assert sorted(drawn_texts(measured)) == ["x", "y"]
     assert not [t for t in measured.texts if t.kind == "tick"]  # a sketch: no numbers at all
 
 
