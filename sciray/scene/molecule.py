@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from sciray.scene.base import SceneSpec, register
+from sciray.scene.lewis import central_structure_smiles, formula_charge
 from sciray.scene.text import mathtext_ok
 
 __all__ = ["Molecule", "MoleculeScene", "Species"]
@@ -355,6 +356,9 @@ def _formula_counts(text: str) -> dict[str, int]:
             continue
         if text[i] == ")":
             m = re.match(r"\d*", text[i + 1 :]).group()
+            if len(stack) == 1:  # a ")" without its "(": not a group
+                i += 1 + len(m)
+                continue
             group, n = stack.pop(), int(m or 1)
             for k, v in group.items():
                 stack[-1][k] = stack[-1].get(k, 0) + v * n
@@ -392,6 +396,11 @@ class Molecule(BaseModel):
             smiles = condensed_smiles(text) if text else None
             if smiles and _rdkit_mol(text) is None:
                 return {**data, "smiles": smiles, "name": data.get("name") or text[:60]}
+            if not smiles and text and _rdkit_mol(text) is None:
+                # "PH3", "SF4", "NO3^-" where SMILES belongs: the one-centre structure
+                centred = central_structure_smiles(text)
+                if centred:
+                    return {**data, "smiles": centred, "name": data.get("name") or text[:60]}
             name = str(data.get("name") or "").strip()
             if not smiles and name and (not text or _rdkit_mol(text) is None):
                 # garbage in the SMILES field but the formula as its name (seen: "CCl3H5Br"
@@ -577,6 +586,10 @@ class MoleculeScene(SceneSpec):
         if self.reactants or self.products or len(self.molecules) != 1:
             return self
         stated = stated_structures(question)
+        if not stated and stated_formula_count(question) == 1:
+            # a problem about one small species ("the Lewis structure of PH3", "the geometry of
+            # ClNO"): its one-centre structure (seen, seed 22: ClNO drawn as Cl-N-OH)
+            stated = stated_central_structures(question)
         if len(stated) != 1:
             return self
         text, smiles = stated[0]
@@ -632,6 +645,69 @@ def stated_structures(question: str) -> list[tuple[str, str]]:
         if mol is not None and mol.GetNumHeavyAtoms() >= 3:
             found[token] = smiles
     return list(found.items())
+
+
+# a formula token as a problem writes a small species: two or more element groups, an optional
+# charge ("ClNO", "NO3^-", "[ICl2]^{1+}" once TeX marks are gone, "BrF6^-"); not a piece of a
+# condensed formula ("CH_2=CHOCH_3")
+_CENTRAL_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9=≡()\-])\[?((?:[A-Z][a-z]?\d*){2,})\]?(\^\(?\d*[+\-−]\d*\)?)?"
+    r"(?![A-Za-z0-9=≡(])"
+)
+_NAMED_CENTRE = re.compile(r"\b([A-Z][a-z]?) (?:is|as) the central atom")
+# TeX that only sets type ("\text{BrF}{{\text{I}}_{\text{2}}}" is BrFI2) and the spaces it
+# leaves inside brackets ("\left[ SeF_5 \right]^-")
+_TYPE_COMMAND = re.compile(
+    r"\\(?:text|rm|mathrm|mathbf|textbf|displaystyle|left|right)(?![A-Za-z])\s*"
+)
+
+
+def _species_plain(question: str) -> str:
+    plain = _formula_plain(_TYPE_COMMAND.sub("", re.sub(r"\{/?eq\}", "", question)))
+    return re.sub(r"\[\s+", "[", re.sub(r"\s+\]", "]", plain))
+
+
+def stated_formula_count(question: str) -> int:
+    """How many distinct formulas ``question`` writes ("O2", "NaOH", "NH3"; a lone element
+    symbol such as "I" or "Cu" does not count)."""
+    # a coefficient may come first ("4NH_3(g) + 5O_2(g)")
+    tokens = set(
+        re.findall(
+            r"(?<![A-Za-z])\d*((?:[A-Z][a-z]?\d*)+)(?![A-Za-z0-9])", _species_plain(question)
+        )
+    )
+    return sum(
+        1
+        for t in tokens
+        if _is_formula(t) and (re.search(r"\d", t) or len(re.findall(r"[A-Z]", t)) > 1)
+    )
+
+
+def stated_central_structures(question: str) -> list[tuple[str, str]]:
+    """(formula, SMILES) of every distinct one-centre species ``question`` writes by formula
+    ("ClNO", "NO_3^-1" as "NO3^-", "PH3"; ``sciray.scene.lewis``), with the central atom the
+    problem names ("N is the central atom"), in order."""
+    plain = _species_plain(question)
+    named = _NAMED_CENTRE.search(plain)
+    found: dict[str, str] = {}
+    for m in _CENTRAL_TOKEN.finditer(plain):
+        text = m.group(1) + (m.group(2) or "")
+        if _charged_name(text) in found or not _is_formula(m.group(1)):
+            continue
+        smiles = central_structure_smiles(text, named.group(1) if named else None)
+        if smiles is None and named:
+            smiles = central_structure_smiles(text)
+        if smiles:
+            found[_charged_name(text)] = smiles
+    return list(found.items())
+
+
+def _charged_name(formula: str) -> str:
+    """A species' formula as its name is drawn: "NO3^-1" -> "NO3^-", "SO4^{2-}" -> "SO4^2-"."""
+    body, charge = formula_charge(formula)
+    if not charge:
+        return body
+    return f"{body}^{abs(charge) if abs(charge) > 1 else ''}{'+' if charge > 0 else '-'}"
 
 
 def _smiles_formula(smiles: str) -> str | None:

@@ -498,3 +498,83 @@ def test_a_lone_molecule_of_another_formula_becomes_the_problems_condensed_formu
     two = "Compare CH3CH2OH and CH3OCH3."
     assert copied.aligned_to(two).molecules[0].smiles == "CC(=O)O"
     assert stated_structures("4 NH_3 (g) + 3 O_2 (g) \\to 2 N_2(g) + 6 H_2O(g)") == []
+
+
+@pytest.mark.parametrize(
+    ("formula", "smiles"),
+    [
+        ("ClNO", "O=NCl"),  # N is the least electronegative atom that occurs once
+        ("NO3^-", "O=[N+]([O-])[O-]"),
+        ("SO_4^{2-}", "O=S(=O)([O-])[O-]"),
+        ("HCN", "C#N"),
+        ("HOCl", "OCl"),  # an oxyacid's hydrogen sits on its oxygen
+        ("H2SO4", "O=S(=O)(O)O"),
+        ("CO2", "O=C=O"),
+        ("SF4", "FS(F)(F)F"),  # hypervalent, single bonds
+        ("[ICl2]^{1+}", "Cl[I+]Cl"),
+    ],
+)
+def test_a_one_centre_species_gets_its_textbook_structure(formula, smiles):
+    from sciray.scene.lewis import central_structure_smiles
+
+    assert central_structure_smiles(formula) == smiles
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ["C2H6", "H2O2", "N2O", "NaCl", "O2", "HCNO", "ClF3", "CHCl2", "Xx3", "CH3CH2OH"],
+)
+def test_what_has_no_single_centre_or_no_valid_structure_is_not_guessed(formula):
+    # chains, salts, a lone element, a radical (CHCl2 would read as CH2Cl2), an unknown
+    # element, an atom RDKit cannot give that valence (ClF3)
+    from sciray.scene.lewis import central_structure_smiles
+
+    assert central_structure_smiles(formula) is None
+
+
+def test_the_named_central_atom_is_used():
+    from sciray.scene.lewis import central_structure_smiles
+
+    assert central_structure_smiles("OF2", "O") == "FOF"
+    # a centre with no valid structure around it gives none (the caller then tries without)
+    assert central_structure_smiles("ClNO", "Cl") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "smiles", "name"),
+    [
+        ("Predict the molecular geometry of ClNO (where N is the central atom).", "O=NCl", "ClNO"),
+        ("What is the Lewis structure of #NO_3^-1#?", "O=[N+]([O-])[O-]", "NO3^-"),
+        (
+            r"What is the Lewis structure of {eq}{\left[ SeF_5 \right]}^-  {/eq}?",
+            "F[Se-](F)(F)(F)F",
+            "SeF5^-",
+        ),
+        ("The molecular geometry of NO{eq}_2^-{/eq} is _____.", "O=N[O-]", "NO2^-"),
+    ],
+)
+def test_a_lone_molecule_of_another_formula_becomes_the_problems_small_species(
+    question, smiles, name
+):
+    # the 1.5B coder wrote "ClNO" as SMILES (Cl-N-OH) for the first (seed 22)
+    for written in ("ClNO", "CC(=O)O"):
+        scene = parse_scene({"domain": "molecule", "molecules": [{"smiles": written}]})
+        (mol,) = scene.aligned_to(question).molecules
+        assert (mol.smiles, mol.name) == (smiles, name)
+    _drawn(scene.aligned_to(question))
+
+
+def test_a_problem_with_several_formulas_keeps_the_models_molecule():
+    scene = parse_scene({"domain": "molecule", "molecules": [{"smiles": "N"}]})
+    # a reaction's one one-centre species among others is no reason to swap the molecule
+    question = r"Consider {eq}\rm 4NH_3(g) + 5O_2(g) \to 4NO(g) + 6H_2O(g){/eq}."
+    assert scene.aligned_to(question).molecules[0].smiles == "N"
+    question = "When 50.0 mL of 2M NaOH was mixed with 150.0 mL of 1M HBr solution"
+    assert scene.aligned_to(question).molecules[0].smiles == "N"
+
+
+def test_a_formula_written_where_smiles_belongs_is_drawn_as_its_structure():
+    scene = parse_scene({"domain": "molecule", "molecules": [{"smiles": "PH3"}]})
+    assert (scene.molecules[0].smiles, scene.molecules[0].name) == ("P", "PH3")
+    scene = parse_scene({"domain": "molecule", "molecules": [{"smiles": "SO4^2-"}]})
+    assert scene.molecules[0].smiles == "O=S(=O)([O-])[O-]"
