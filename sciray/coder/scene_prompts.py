@@ -16,7 +16,7 @@ from typing import Any
 from sciray.llm.base import Message
 from sciray.types import Problem
 
-SCENE_PROMPT_VERSION = "imgcoder-scene-v2"
+SCENE_PROMPT_VERSION = "imgcoder-scene-v3"
 
 SYSTEM = (
     "You describe the figure a science problem needs as one JSON object that follows the given "
@@ -30,7 +30,8 @@ SYSTEM = (
 # one earlier turn (its problem, its scene), then the problem itself.
 _SYSTEM_DOMAIN = """{system}
 
-The figure is described by one JSON object valid against this JSON schema:
+The figure is one JSON object of type Scene, declared here TypeScript-style ("?" marks a field
+that may be left out, "= x" its default, "//" what it means):
 {schema}"""
 
 _FIRST = """Problem:
@@ -97,12 +98,6 @@ def parse_pick(text: str) -> str:
     return name if name in domains() else ""
 
 
-def _compact(schema: dict[str, Any]) -> str:
-    from sciray.scene import compact_schema
-
-    return json.dumps(compact_schema(schema), separators=(",", ":"), ensure_ascii=False)
-
-
 def system_message(domain: str) -> Message:
     """The system message of every call for ``domain``: the rules and its schema."""
     return {"role": "system", "content": _system_content(domain)}
@@ -111,7 +106,9 @@ def system_message(domain: str) -> Message:
 @functools.lru_cache(maxsize=None)
 def _system_content(domain: str) -> str:
     # built once per domain: every scene request of a run sends the same text
-    return _SYSTEM_DOMAIN.format(system=SYSTEM, schema=_compact(scene_schema(domain)))
+    from sciray.scene.outline import schema_outline
+
+    return _SYSTEM_DOMAIN.format(system=SYSTEM, schema=schema_outline(scene_schema(domain)))
 
 
 def example_turns(problem: Problem, domain: str) -> list[Message]:
@@ -125,7 +122,7 @@ def example_turns(problem: Problem, domain: str) -> list[Message]:
         return []
     question, scene = example
     return [
-        {"role": "user", "content": _FIRST.format(question=question)},
+        {"role": "user", "content": _first_text(question)},
         {"role": "assistant", "content": example_json(domain, scene)},
     ]
 
@@ -159,8 +156,12 @@ def _grammar_order(value: Any, schema: dict[str, Any], root: dict[str, Any]) -> 
     return {k: _grammar_order(value[k], props.get(k, {}), root) for k in keys if k in value}
 
 
+def _first_text(question: str) -> str:
+    return _FIRST.format(question=question)
+
+
 def first_messages(problem: Problem, domain: str) -> list[Message]:
-    text = _FIRST.format(question=problem.question.strip()[:6000])
+    text = _first_text(problem.question.strip()[:6000])
     return [
         system_message(domain),
         *example_turns(problem, domain),

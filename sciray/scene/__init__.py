@@ -24,7 +24,6 @@ __all__ = [
     "draw_json",
     "draw_scene",
     "parse_scene",
-    "compact_schema",
     "prompt_schema",
     "register",
     "route",
@@ -104,11 +103,12 @@ def _compact_errors(exc, limit: int = 5) -> str:
 
 
 def prompt_schema(domain: str) -> dict[str, Any]:
-    """The JSON schema of ``domain``'s scene (field docstrings as descriptions), as the prompt
-    shows it and a constrained decoder follows it: ``domain`` and every list of the scene are
-    required (an empty list is fine). A grammar lets a model close the object after any
-    optional field, and a small one does so at once (``{"domain": "plot", "x_label": "x"}``);
-    having to write each list makes it consider each kind of content."""
+    """The JSON schema of ``domain``'s scene (field docstrings as descriptions), as a
+    constrained decoder follows it and the prompt outlines it (``sciray.scene.outline``):
+    ``domain`` and every list of the scene are required (an empty list is fine). A grammar lets
+    a model close the object after any optional field, and a small one does so at once
+    (``{"domain": "plot", "x_label": "x"}``); having to write each list makes it consider each
+    kind of content."""
     return json.loads(_prompt_schema_json(domain))  # a fresh copy: callers may edit theirs
 
 
@@ -120,27 +120,6 @@ def _prompt_schema_json(domain: str) -> str:
     required = ["domain", *schema.get("required", []), *lists]
     schema["required"] = list(dict.fromkeys(required))
     return json.dumps(schema)
-
-
-def compact_schema(schema: Any) -> Any:
-    """``schema`` as a prompt shows it: no titles, no null defaults, ``X | None`` as ``X`` (the
-    constrained decoder still gets the full schema). A domain's schema shrinks by about half."""
-    if isinstance(schema, list):
-        return [compact_schema(s) for s in schema]
-    if not isinstance(schema, dict):
-        return schema
-    out = {}
-    for key, value in schema.items():
-        if key == "title" or (key == "default" and value is None):
-            continue
-        if key == "anyOf" and isinstance(value, list):
-            kept = [v for v in value if v != {"type": "null"}]
-            if len(kept) == 1:
-                out.update(compact_schema(kept[0]))
-                continue
-            value = kept
-        out[key] = compact_schema(value)
-    return out
 
 
 def route(image_type: str | None) -> str | None:

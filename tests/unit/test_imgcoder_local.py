@@ -112,7 +112,7 @@ def test_local_coder_fills_scenes_under_its_schema():
     for result in results:
         assert result.model_calls == 1
         first = result.attempts[0]
-        assert first.language == "scene" and first.prompt_version == "imgcoder-scene-v2"
+        assert first.language == "scene" and first.prompt_version == "imgcoder-scene-v3"
         assert first.finish_reason == "stop", first.raw_text or first.code
         domain = route(result.problem.image_type)
         answer = json.loads(first.code if first.scene_spec else first.raw_text)

@@ -49,7 +49,7 @@ def test_calls_for_a_domain_share_the_system_message_and_the_problem_comes_last(
     )
     assert first_a[0] == first_b[0] == repair[0]
     system = first_a[0]["content"]
-    assert '"bodies"' in system and a.question not in system
+    assert "  bodies: Body[]" in system and a.question not in system
     # the nearest worked example is an earlier exchange, then the problem comes last
     assert [m["role"] for m in first_a] == ["system", "user", "assistant", "user"]
     assert a.question in first_a[-1]["content"] and '"kind": "incline"' in first_a[2]["content"]
