@@ -189,6 +189,32 @@ class OpticsScene(SceneSpec):
     notes: list[Annotated[str, Field(max_length=80)]] = Field(default_factory=list, max_length=4)
     """Short stated values written under the figure, e.g. 'λ = 676 nm'."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _screen_point_distance(cls, data: Any) -> Any:
+        # a distance from a screen to the point it names ({"a": "screen", "b": "P", "label":
+        # "7.55 mm"}, seen on a double-slit problem) is that point's distance from the centre
+        # line: the screen's y_label
+        if not isinstance(data, dict) or not isinstance(data.get("distances"), list):
+            return data
+        elements = [dict(e) if isinstance(e, dict) else e for e in data.get("elements") or []]
+        points = {
+            (e.get("name"), e.get("point_label")): e
+            for e in elements
+            if isinstance(e, dict) and e.get("kind") == "screen" and e.get("point_label")
+        }
+        kept = []
+        for d in data["distances"]:
+            ends = (d.get("a"), d.get("b")) if isinstance(d, dict) else ()
+            screen = points.get(ends) or points.get(ends[::-1])
+            if screen is not None and d.get("label"):
+                screen["y_label"] = d["label"]
+            else:
+                kept.append(d)
+        if len(kept) == len(data["distances"]):
+            return data
+        return {**data, "elements": elements, "distances": kept}
+
     @model_validator(mode="after")
     def _consistent(self) -> OpticsScene:
         names = [e.name for e in self.elements]

@@ -558,3 +558,35 @@ def test_rendering_is_deterministic():
     first, _ = draw_and_measure(scene)
     second, _ = draw_and_measure(scene)
     assert first == second
+
+
+def test_a_distance_from_a_screen_to_its_point_is_the_points_height() -> None:
+    # seen (seed 23): the 1.5B coder wrote the first-order maximum's 7.55 mm as a distance
+    # from the screen to its point P, which named no element
+    scene = parse_scene(
+        {
+            "domain": "optics",
+            "elements": [
+                {"name": "D", "kind": "slits"},
+                {"name": "scr", "kind": "screen", "point_label": "P", "y_label": "y"},
+            ],
+            "distances": [
+                {"a": "D", "b": "scr", "label": "4.70 m"},
+                {"a": "P", "b": "scr", "label": "7.55 mm"},
+            ],
+        }
+    )
+    assert scene.elements[1].y_label == "7.55 mm"
+    assert [(d.a, d.b, d.label) for d in scene.distances] == [("D", "scr", "4.70 m")]
+    _png, measured = draw_and_measure(scene)
+    assert {"7.55 mm", "4.70 m", "P"} <= {t.text for t in measured.texts}
+    assert measured.overlaps == [] and measured.outside == []
+    # a distance to a point no screen names still names the missing element
+    with pytest.raises(ValueError, match="no element named 'Q'"):
+        parse_scene(
+            {
+                "domain": "optics",
+                "elements": [{"name": "scr", "kind": "screen", "point_label": "P"}],
+                "distances": [{"a": "scr", "b": "Q", "label": "1 mm"}],
+            }
+        )

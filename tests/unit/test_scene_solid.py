@@ -509,3 +509,12 @@ def test_rendering_is_deterministic():
     first, _ = draw_and_measure(scene)
     second, _ = draw_and_measure(scene)
     assert first == second
+
+
+def test_a_four_sided_prism_with_a_width_is_a_box() -> None:
+    dims = [{"of": "length", "value": 3}, {"of": "width", "value": 2}, {"of": "height", "value": 1}]
+    scene = parse_scene({"domain": "solid", "solids": [{"kind": "prism", "dims": dims}]})
+    assert scene.solids[0].kind == "box"
+    # a triangular prism keeps its kind, and a width still does not apply to it
+    with pytest.raises(ValueError, match="'width' does not apply to a prism"):
+        parse_scene({"domain": "solid", "solids": [{"kind": "prism", "sides": 3, "dims": dims}]})
