@@ -118,3 +118,51 @@ def test_domains_pick_the_sample_and_an_unknown_one_is_refused(tmp_path: Path) -
         timeout=120,
     )
     assert proc.returncode == 2 and "did you mean 'optics'" in proc.stderr
+
+
+def _bench():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import coder
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return coder
+
+
+class _Recorder:
+    name, model = "rec", "rec"
+
+    def __init__(self):
+        self.requests = []
+
+    def generate(self, requests):
+        self.requests += requests
+        return []
+
+
+def test_warming_evaluates_each_system_message_the_mode_will_send_once() -> None:
+    from sciray.coder import prompts, scene_prompts
+    from sciray.config.models import CoderConfig
+    from sciray.types import Problem
+
+    types = ["Physics - Optical Ray", "Physics - Waveform", "Physics - Optical Ray", "Biology - X"]
+    problems = [Problem(id=f"p{i}", question="Q.", image_type=t) for i, t in enumerate(types)]
+    bench = _bench()
+    systems = {}
+    for mode in ("code", "scene", "auto"):
+        engine = _Recorder()
+        n = bench.warm_prompts(engine, CoderConfig(mode=mode), problems)
+        assert n == len(engine.requests) and all(r.max_tokens == 1 for r in engine.requests)
+        systems[mode] = [r.messages[0]["content"] for r in engine.requests]
+    code = prompts.SYSTEM
+    optics, wave = (scene_prompts.system_message(d)["content"] for d in ("optics", "wave"))
+    assert systems == {"code": [code], "scene": [optics, wave], "auto": [code, optics, wave]}
+
+
+def test_one_engine_for_several_modes_is_loaded_with_the_scene_prompt_cache() -> None:
+    from sciray.config.models import CoderConfig
+
+    bench = _bench()
+    assert bench.engine_config(CoderConfig(), ["code", "auto"]).mode == "auto"
+    assert bench.engine_config(CoderConfig(), ["code"]).mode == "code"
+    assert bench.engine_config(CoderConfig(mode="scene"), ["code", "auto"]).mode == "scene"
