@@ -593,10 +593,16 @@ class MoleculeScene(SceneSpec):
         if len(stated) != 1:
             return self
         text, smiles = stated[0]
-        formula = _smiles_formula(smiles)
-        if any(_smiles_formula(m.smiles) == formula for m in self.molecules):
-            return self
-        kept = self.molecules[0].model_dump(exclude_none=True)
+        drawn = self.molecules[0]
+        if _smiles_formula(drawn.smiles) == _smiles_formula(smiles):
+            # the model's structure, named as the problem names it: a name the model adds
+            # can be wrong (seen, seed 24: SF2 drawn right and named "Sulfur Dioxide")
+            if drawn.name == text[:60] or (drawn.name and drawn.name.lower() in question.lower()):
+                return self
+            return self.model_copy(
+                update={"molecules": [drawn.model_copy(update={"name": text[:60]})]}
+            )
+        kept = drawn.model_dump(exclude_none=True)
         molecule = Molecule.model_validate({**kept, "smiles": smiles, "name": text[:60]})
         return self.model_copy(update={"molecules": [molecule]})
 

@@ -578,3 +578,19 @@ def test_a_formula_written_where_smiles_belongs_is_drawn_as_its_structure():
     assert (scene.molecules[0].smiles, scene.molecules[0].name) == ("P", "PH3")
     scene = parse_scene({"domain": "molecule", "molecules": [{"smiles": "SO4^2-"}]})
     assert scene.molecules[0].smiles == "O=S(=O)([O-])[O-]"
+
+
+def test_the_right_structure_is_named_as_the_problem_names_it():
+    question = r"Draw the diagram and write the geometry for {eq}\displaystyle \rm SF_2  {/eq}."
+    # seen (seed 24): the structure right, the name made up
+    wrong = parse_scene(
+        {"domain": "molecule", "molecules": [{"smiles": "FSF", "name": "Sulfur Dioxide"}]}
+    )
+    (mol,) = wrong.aligned_to(question).molecules
+    assert (mol.smiles, mol.name) == ("FSF", "SF2")
+    unnamed = parse_scene({"domain": "molecule", "molecules": [{"smiles": "FSF"}]})
+    assert unnamed.aligned_to(question).molecules[0].name == "SF2"
+    # a name the problem itself uses stays
+    named = "Draw the Lewis structure of phosphine, PH3."
+    scene = parse_scene({"domain": "molecule", "molecules": [{"smiles": "P", "name": "Phosphine"}]})
+    assert scene.aligned_to(named).molecules[0].name == "Phosphine"
