@@ -345,7 +345,7 @@ class ImgCoder:
         base = {**base, "language": "scene", "prompt_version": SCENE_PROMPT_VERSION}
         spec, why = parse_scene_answer(answer.text, domain)
         if spec is not None:
-            spec = spec.aligned_to(question)
+            spec = spec.aligned_to(question).without_commentary()
         if spec is not None and copies_the_example(spec):
             spec = None
             why = (

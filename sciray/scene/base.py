@@ -60,6 +60,18 @@ class SceneSpec(BaseModel):
         differently (the problem is the authority on its own data); unchanged by default."""
         return self
 
+    def without_commentary(self) -> SceneSpec:
+        """This scene without the notes that talk about the task instead of stating something
+        (``sciray.scene.text.is_commentary``): what a small model writes there after a repair
+        prompt would stand under the figure."""
+        from sciray.scene.text import is_commentary
+
+        notes = getattr(self, "notes", None)
+        if not isinstance(notes, list):
+            return self
+        kept = [n for n in notes if not (isinstance(n, str) and is_commentary(n))]
+        return self if len(kept) == len(notes) else self.model_copy(update={"notes": kept})
+
 
 DOMAINS: dict[str, type[SceneSpec]] = {}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def mathtext_ok(text: str) -> bool:
     """True when Matplotlib's mathtext can lay ``text`` out (a label that cannot must be drawn
@@ -55,3 +57,25 @@ def positive_or_none(value: object) -> object:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 0:
         return None
     return value
+
+
+# A small model told in a repair what was wrong writes about the task into a scene's notes,
+# which then sit under the figure as text: "The given values should be 6, not 4. The answer
+# should be 4 drawn in the image.", "... is incorrect and should be removed. The text", "12 is
+# the amount of KOH added" (seeds 24, 25).
+_TASK_TALK = re.compile(
+    r"\b(?:given values?|the answer|should be|is incorrect|be removed|the text|not given|"
+    r"are provided|in the image|the figure|the scene|the problem|the question|json)\b",
+    re.I,
+)
+_NUMBER_IS_THE = re.compile(r"^[-+]?\d[\d.,eE^×\s*-]*\s+(?:is|are)\s+the\b", re.I)
+
+
+def is_commentary(note: str) -> bool:
+    """Whether a free-text note talks about the task rather than stating something: words
+    about the answer, the image or the given values, "12 is the amount ...", a sentence cut
+    off at a comma, a lone word, nothing legible."""
+    text = note.strip()
+    if not re.search(r"\w", text) or re.fullmatch(r"[A-Za-z]+", text):
+        return True
+    return text.endswith((",", ":")) or bool(_TASK_TALK.search(text) or _NUMBER_IS_THE.match(text))

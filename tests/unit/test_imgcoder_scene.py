@@ -223,6 +223,26 @@ def test_a_scene_takes_the_coefficients_its_problem_states():
     assert '"coefficient":2' in first.code.replace(" ", "")
 
 
+def test_notes_that_talk_about_the_task_are_not_drawn():
+    """After a repair prompt the 1.5B coder wrote its reasoning into notes (seed 25); the
+    candidate's scene, and so its picture, keeps only the notes that state something."""
+    answer = {
+        "domain": "molecule",
+        "reactants": [{"formula": "CH4"}, {"formula": "O2", "coefficient": 2}],
+        "products": [{"formula": "CO2"}, {"formula": "H2O", "coefficient": 2}],
+        "notes": ["3 g of CH4", "The given values should be 3, not 2. The text"],
+    }
+    result, _engine = _scene_run(
+        [answer],
+        "Methane burns: CH4 + 2 O2 -> CO2 + 2 H2O. How much water forms from 3 g?",
+        "Chemistry - Reaction Scheme",
+    )
+    (first,) = result.attempts
+    assert first.scene_spec["notes"] == ["3 g of CH4"]
+    assert "should be" not in first.code
+    assert any(t.text.startswith("3 g of") for t in first.scene.texts)
+
+
 def test_a_scene_that_contradicts_its_problem_fails_the_checks_and_is_repaired():
     chain = {
         "domain": "circuit",

@@ -261,3 +261,50 @@ def test_a_ground_given_two_nodes_is_grounded_at_its_first() -> None:
     assert [(c.node_a, c.node_b) for c in scene.components if c.kind == "ground"] == [("b", "")]
     _png, measured = draw_and_measure(scene)
     assert not measured.blank and measured.outside == []
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "The given values should be 6, not 4. The answer should be 4 drawn in the image.",
+        "H2 propositions are provided, but the values for 105 μm are not given. The text ",
+        " is incorrect and should be removed. The text ",
+        "12 is the amount of KOH added",
+        "The area of a triangle with vertices A, ",
+        " before ",
+        " , ",
+    ],
+)
+def test_notes_about_the_task_are_commentary(note: str) -> None:
+    # what the 1.5B coder wrote into notes after repair prompts (seeds 24, 25)
+    from sciray.scene.text import is_commentary
+
+    assert is_commentary(note)
+
+
+def test_stated_notes_are_kept_and_commentary_dropped() -> None:
+    from sciray.scene.text import is_commentary
+
+    stated = [
+        "λ = 450 nm",
+        "drawn with replacement",
+        "0 ≤ t ≤ π",
+        "52 cards, 4 suits, 13 cards each",
+        "first two cards drawn from the deck are both red",
+        "4.15 times smaller than the original image",
+    ]
+    assert not [n for n in stated if is_commentary(n)]
+    # no worked example of ours has a note that reads as commentary
+    for domain, examples in EXAMPLES.items():
+        for _question, data in examples:
+            notes = parse_scene(data).model_dump().get("notes") or []
+            assert not [n for n in notes if is_commentary(n)], domain
+    scene = parse_scene(
+        {
+            "domain": "probability",
+            "parts": [{"kind": "normal", "mean": 70, "sd": 20}],
+            "notes": ["μ = 70 μm", "The given values for the hair diameter are 110 μm. The H1,"],
+        }
+    )
+    assert scene.without_commentary().notes == ["μ = 70 μm"]
+    assert scene.without_commentary().without_commentary() == scene.without_commentary()
