@@ -182,12 +182,15 @@ class CoderConfig(LLMConfig):
     a third of the 1.5B model's first answers short)."""
     language: Literal["python", "tikz"] = "python"
     """Diagram language the coder writes in code mode."""
-    mode: Literal["code", "scene", "auto"] = "code"
+    mode: Literal["code", "scene", "auto"] = "auto"
     """'code': the paper's ImgCoder writes a whole program. 'scene': the coder fills a typed scene
     description (``sciray.scene``; decoding constrained to its schema) that a deterministic domain
     renderer draws; the domain comes from the problem's image_type, else the model picks it.
-    'auto': a scene where a domain fits the image_type, code where none does or the scene's
-    attempts fail."""
+    'auto' (the default): a scene where a domain fits the image_type, code where none does or
+    the scene's attempts fail. Chosen on fresh samples with the 1.5B offline coder, where auto
+    rendered at least as much as code, labelled more on the drawing, drew more faithful pictures
+    and took no more time (``benchmarks/README.md``); a strong coder (the GPU configs) keeps
+    'code'."""
     scene_max_tokens: int = Field(default=768, ge=64)
     """Most tokens of one scene answer (scenes are short JSON objects)."""
     auto_scene_attempts: int = Field(default=2, ge=1)

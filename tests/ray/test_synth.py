@@ -164,6 +164,7 @@ class FakeLLM:
 def openai_overrides(url: str) -> list[str]:
     return [
         "coder.engine=openai",
+        "coder.mode=code",  # the fake coder answers with programs
         f"coder.base_url={url}",
         "coder.model=fake-coder",
         "coder.attempts=2",

@@ -163,6 +163,7 @@ def test_one_engine_for_several_modes_is_loaded_with_the_scene_prompt_cache() ->
     from sciray.config.models import CoderConfig
 
     bench = _bench()
-    assert bench.engine_config(CoderConfig(), ["code", "auto"]).mode == "auto"
-    assert bench.engine_config(CoderConfig(), ["code"]).mode == "code"
+    code = CoderConfig(mode="code")
+    assert bench.engine_config(code, ["code", "auto"]).mode == "auto"
+    assert bench.engine_config(code, ["code"]).mode == "code"
     assert bench.engine_config(CoderConfig(mode="scene"), ["code", "auto"]).mode == "scene"

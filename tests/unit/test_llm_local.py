@@ -487,7 +487,7 @@ def test_a_prompt_that_starts_like_an_earlier_one_resumes_from_its_saved_state(r
     from sciray.config.models import CoderConfig
 
     for cfg, cached in (
-        (CoderConfig(engine="local", model="qwen2.5-coder-0.5b", n_ctx=1024), False),
+        (CoderConfig(engine="local", model="qwen2.5-coder-0.5b", n_ctx=1024, mode="code"), False),
         (CoderConfig(engine="local", model="qwen2.5-coder-0.5b", n_ctx=1024, mode="auto"), True),
     ):
         engine = LocalEngine(cfg)

@@ -232,7 +232,8 @@ def test_stages_declare_columns_and_a_misordered_pipeline_fails_when_built():
 def test_pools_that_cannot_all_start_are_refused_before_the_run():
     from sciray.pipeline.run import check_fits, pool_demand
 
-    split = load_config(None, ["synth.layout=split", "coder.attempts=3"])  # 4 rounds
+    split = load_config(None, ["synth.layout=split", "coder.attempts=3", "coder.mode=code"])
+    # code mode: 4 rounds
     pools = pool_demand(split)
     assert list(pools) == [
         *(f"{stage}{r}" for r in range(1, 5) for stage in ("coder", "render")),
@@ -249,6 +250,7 @@ def test_pools_that_cannot_all_start_are_refused_before_the_run():
         [
             "synth.layout=split",
             "coder.engine=vllm",
+            "coder.mode=code",
             "coder.attempts=1",
             "coder.plan_followup=false",
             "coder.tensor_parallel_size=2",
