@@ -122,7 +122,7 @@ def example_turns(problem: Problem, domain: str) -> list[Message]:
         return []
     question, scene = example
     return [
-        {"role": "user", "content": _first_text(question)},
+        {"role": "user", "content": _FIRST.format(question=question)},
         {"role": "assistant", "content": example_json(domain, scene)},
     ]
 
@@ -156,12 +156,8 @@ def _grammar_order(value: Any, schema: dict[str, Any], root: dict[str, Any]) -> 
     return {k: _grammar_order(value[k], props.get(k, {}), root) for k in keys if k in value}
 
 
-def _first_text(question: str) -> str:
-    return _FIRST.format(question=question)
-
-
 def first_messages(problem: Problem, domain: str) -> list[Message]:
-    text = _first_text(problem.question.strip()[:6000])
+    text = _FIRST.format(question=problem.question.strip()[:6000])
     return [
         system_message(domain),
         *example_turns(problem, domain),

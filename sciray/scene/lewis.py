@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MAX_TERMINALS", "central_structure_smiles", "formula_charge"]
+__all__ = ["MAX_TERMINALS", "central_structure_smiles", "formula_charge", "formula_counts"]
 
 MAX_TERMINALS = 8
 """Atoms around the centre at most (IF7 has seven)."""
@@ -48,6 +48,35 @@ def formula_charge(text: str) -> tuple[str, int]:
     return text[: m.start()], -size if sign in "-−" else size
 
 
+def formula_counts(text: str) -> dict[str, int]:
+    """Element counts of a formula, with parenthesized groups times their count."""
+    counts: dict[str, int] = {}
+    stack = [counts]
+    i = 0
+    while i < len(text):
+        if text[i] == "(":
+            stack.append({})
+            i += 1
+            continue
+        if text[i] == ")":
+            m = re.match(r"\d*", text[i + 1 :]).group()
+            if len(stack) == 1:  # a ")" without its "(": not a group
+                i += 1 + len(m)
+                continue
+            group, n = stack.pop(), int(m or 1)
+            for k, v in group.items():
+                stack[-1][k] = stack[-1].get(k, 0) + v * n
+            i += 1 + len(m)
+            continue
+        m = re.match(r"([A-Z][a-z]?)(\d*)", text[i:])
+        if m is None:
+            i += 1
+            continue
+        stack[-1][m.group(1)] = stack[-1].get(m.group(1), 0) + int(m.group(2) or 1)
+        i += m.end()
+    return counts
+
+
 def central_structure_smiles(formula: str, central: str | None = None) -> str | None:
     """SMILES of the one-centre species ``formula`` ("ClNO" -> "O=NCl", "NO3^-" ->
     "O=[N+]([O-])[O-]", "HOCl" -> "OCl"), with ``central`` as its central atom when given;
@@ -56,9 +85,7 @@ def central_structure_smiles(formula: str, central: str | None = None) -> str | 
     body, charge = formula_charge(formula)
     if not _BODY.fullmatch(body):
         return None
-    counts: dict[str, int] = {}
-    for symbol, n in re.findall(r"([A-Z][a-z]?)(\d*)", body):
-        counts[symbol] = counts.get(symbol, 0) + int(n or 1)
+    counts = formula_counts(body)
     if any(s not in _PAULING for s in counts) or sum(counts.values()) - 1 > MAX_TERMINALS:
         return None
     centre = central if central in counts and counts.get(central) == 1 else _centre(counts)

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from sciray.scene.base import SceneSpec, register
-from sciray.scene.lewis import central_structure_smiles, formula_charge
+from sciray.scene.lewis import central_structure_smiles, formula_charge, formula_counts
 from sciray.scene.text import mathtext_ok
 
 __all__ = ["Molecule", "MoleculeScene", "Species"]
@@ -154,7 +154,7 @@ def _star_smiles(text: str) -> str | None:
     bonded to the centre with all its valence; None when no such reading exists."""
     if len(text) > 12 or not re.fullmatch(r"(?:[A-Z][a-z]?\d?)+", text):
         return None
-    counts = _formula_counts(text)
+    counts = formula_counts(text)
     if sum(counts.values()) > 9:
         return None
     if len(counts) == 1:
@@ -344,38 +344,9 @@ def branched_condensed_smiles(text: str) -> str | None:
     return Chem.MolToSmiles(mol)
 
 
-def _formula_counts(text: str) -> dict[str, int]:
-    """Element counts of a formula, with parenthesized groups times their count."""
-    counts: dict[str, int] = {}
-    stack = [counts]
-    i = 0
-    while i < len(text):
-        if text[i] == "(":
-            stack.append({})
-            i += 1
-            continue
-        if text[i] == ")":
-            m = re.match(r"\d*", text[i + 1 :]).group()
-            if len(stack) == 1:  # a ")" without its "(": not a group
-                i += 1 + len(m)
-                continue
-            group, n = stack.pop(), int(m or 1)
-            for k, v in group.items():
-                stack[-1][k] = stack[-1].get(k, 0) + v * n
-            i += 1 + len(m)
-            continue
-        m = re.match(r"([A-Z][a-z]?)(\d*)", text[i:])
-        if m is None:
-            i += 1
-            continue
-        stack[-1][m.group(1)] = stack[-1].get(m.group(1), 0) + int(m.group(2) or 1)
-        i += m.end()
-    return counts
-
-
 def _hill_formula(text: str) -> str | None:
     """The Hill-order molecular formula of a formula written with element symbols and counts."""
-    counts = _formula_counts(text)
+    counts = formula_counts(text)
     order = ["C", "H"] if "C" in counts else []
     order += sorted(k for k in counts if k not in order)
     return "".join(f"{k}{counts[k] if counts[k] > 1 else ''}" for k in order if k in counts)
@@ -698,13 +669,14 @@ def stated_central_structures(question: str) -> list[tuple[str, str]]:
     found: dict[str, str] = {}
     for m in _CENTRAL_TOKEN.finditer(plain):
         text = m.group(1) + (m.group(2) or "")
-        if _charged_name(text) in found or not _is_formula(m.group(1)):
+        name = _charged_name(text)
+        if name in found or not _is_formula(m.group(1)):
             continue
         smiles = central_structure_smiles(text, named.group(1) if named else None)
         if smiles is None and named:
             smiles = central_structure_smiles(text)
         if smiles:
-            found[_charged_name(text)] = smiles
+            found[name] = smiles
     return list(found.items())
 
 
