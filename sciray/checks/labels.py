@@ -169,19 +169,29 @@ def answer_leak(problem_answer: str | None, givens: list[Given], scene: Scene | 
     return leak[0] if leak else None
 
 
-def unstated_values(question: str, scene: Scene | None, notation: Sequence[str] = ()) -> list[str]:
-    """Numbers that visible labels show but the problem never states (a value the drawer made
-    up or derived, such as "0.0 kg" beside a reactant), each as "<number> (in '<label>')".
-    Used where the drawer was told to write only stated values: a scene's renderer draws only
-    what the scene says, so such a number came from the model. A label that is one of
-    ``notation`` (an orbital's "2p") states no value."""
+def unstated_numbers(
+    question: str, scene: Scene | None, notation: Sequence[str] = ()
+) -> list[tuple[Num, Label]]:
+    """(number, label) for every number a visible label shows that ``question`` never states (a
+    value the drawer made up or derived, such as "0.0 kg" beside a reactant). Used where the
+    drawer was told to write only stated values: a scene's renderer draws only what the scene
+    says, so such a number came from the model. A label that is one of ``notation`` (an
+    orbital's "2p") states no value."""
     stated = find_numbers(to_plain(question))
-    out = []
-    for label in _value_labels(scene, notation):
-        for n in label.numbers:
-            if not any(same_value(s.value, n) or same_value(n.value, s) for s in stated):
-                out.append(f"{n.text} (in '{label.text.strip()[:40]}')")
-    return out
+    return [
+        (n, label)
+        for label in _value_labels(scene, notation)
+        for n in label.numbers
+        if not any(same_value(s.value, n) or same_value(n.value, s) for s in stated)
+    ]
+
+
+def unstated_values(question: str, scene: Scene | None, notation: Sequence[str] = ()) -> list[str]:
+    """``unstated_numbers`` for reasons and repair prompts: "<number> (in '<label>')"."""
+    return [
+        f"{n.text} (in '{label.text.strip()[:40]}')"
+        for n, label in unstated_numbers(question, scene, notation)
+    ]
 
 
 def _value_labels(scene: Scene | None, notation: Sequence[str]) -> list[Label]:

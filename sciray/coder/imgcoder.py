@@ -3,7 +3,9 @@
 A plain class (no Ray): ``ImgCoder(cfg, engine, renderer).run(problems)``. Work goes in rounds so
 the engine always gets one batch: round 0 asks every (problem, sample) slot for a first answer;
 each later round sends one repair per slot that is still failing, until its checks pass or its
-attempt budget is spent. A failed render first gets the mechanical fixes (no model call); an
+attempt budget is spent. A failed render first gets the mechanical fixes (no model call), and so
+does a scene that shows a value the problem does not state (the value is cut from its text); a
+scene short only of label recall gets ``coder.scene_recall_repairs`` repairs, then is final; an
 answer that planned but wrote no code gets one code-only follow-up outside the budget; a repair
 that fails exactly like the script it repaired makes the slot start over from the first prompt; a sample
 that ends with given values still unlabelled gets them in a "Given:" strip (``givens_legend``). With
@@ -60,6 +62,8 @@ class SlotState(BaseModel):
     picked_domain: str | None = None
     """``coder.mode=scene`` with an image_type no domain takes: the domain the model picked
     (``""``: none fits, the slot writes code); None until it was asked."""
+    recall_repairs: int = 0
+    """Repairs asked of a scene short only of label recall (``coder.scene_recall_repairs``)."""
     critiques: int = 0
     """Visual critique rounds this sample has had (``coder.critique_rounds``)."""
     critique: str | None = None
@@ -97,6 +101,8 @@ class CoderResult(BaseModel):
                 rendered,
                 key=lambda c: (
                     c.score or 0.0,
+                    c.status == "ok",
+                    c.checks.get("stated_values_only", 1.0),
                     "givens_legend" not in c.fixes,
                     c.origin == "critique",
                     -c.attempt,
@@ -122,6 +128,20 @@ def _same_failure(before: Candidate | None, after: Candidate) -> bool:
         and before.render_status not in (None, "ok")
         and after.render_status == before.render_status
         and (after.render_error or "") == (before.render_error or "")
+    )
+
+
+# The checks a scene that is short only of label recall passes: it shows something, states no
+# value the problem does not, leaks no answer and contradicts nothing.
+_SCENE_TRUTH_CHECKS = ("not_blank", "stated_values_only", "no_answer_leak", "matches_problem")
+
+
+def _short_of_recall_only(cand: Candidate) -> bool:
+    """A rendered scene whose one failed check is label recall (``coder.scene_recall_repairs``)."""
+    return (
+        cand.language == "scene"
+        and cand.status == "checks_failed"
+        and all(cand.checks.get(name, 1.0) == 1.0 for name in _SCENE_TRUTH_CHECKS)
     )
 
 
@@ -458,6 +478,49 @@ class ImgCoder:
         self._render([again])
         return again
 
+    def _stated_values_fix(self, problem: Problem, cand: Candidate) -> Candidate | None:
+        """A re-render of a scene that failed its checks by showing a value the problem does not
+        state (or the answer), with those values cut from its texts (``sciray.scene.values``);
+        None when that is not why it failed or nothing can be cut."""
+        if not (
+            self.cfg.mechanical_fixes
+            and cand.language == "scene"
+            and cand.status == "checks_failed"
+            and cand.scene_spec is not None
+            and "stated_values" not in cand.fixes
+        ):
+            return None
+        from sciray.checks.labels import answer_values, find_leak, unstated_numbers
+        from sciray.checks.numbers import same_value
+        from sciray.scene import parse_scene
+        from sciray.scene.values import without_values
+
+        spec = parse_scene(cand.scene_spec)
+        notation = spec.notation()
+        unstated = {n.text for n, _ in unstated_numbers(problem.question, cand.scene, notation)}
+        leak = find_leak(problem.answer, extract_givens(problem.question), cand.scene, notation)
+        leaked = [v for v in answer_values(problem.answer) if leak and v.text == leak[0]]
+        if not (unstated or leaked):
+            return None
+        fixed = without_values(
+            spec, lambda n: n.text in unstated or any(same_value(v.value, n) for v in leaked)
+        )
+        if fixed is None:
+            return None
+        again = cand.model_copy(
+            update={
+                "code": fixed.model_dump_json(exclude_none=True),
+                "scene_spec": fixed.model_dump(mode="json", exclude_none=True),
+                "fixes": [*cand.fixes, "stated_values"],
+                "fixed_by": "stated_values",
+                "origin": "fix",
+                "usage": TokenUsage(),
+                "status": "pending",
+            }
+        )
+        self._render([again])
+        return again
+
     def _givens_legend(self, result: CoderResult) -> Candidate | None:
         """The problem's best rendered diagram re-rendered with the given values it misses written
         under it, or None (not Python, nothing missing, already done, or nothing rendered)."""
@@ -550,6 +613,11 @@ class ImgCoder:
                 self._check(problem, fixed)
                 result.attempts.append(fixed)
                 final = fixed
+            cut = self._stated_values_fix(problem, final)
+            if cut is not None:
+                self._check(problem, cut)
+                result.attempts.append(cut)
+                final = cut
             self._advance(slot, final)
         self._finish(results, finishing)
 
@@ -572,12 +640,18 @@ class ImgCoder:
             slot.plan = final.plan
             if cfg.plan_followup and slot.followups == 0:
                 slot.followups = 1  # the code-only follow-up does not spend an attempt
+        settled = final.status == "ok"
+        if _short_of_recall_only(final):
+            if slot.recall_repairs < cfg.scene_recall_repairs:
+                slot.recall_repairs += 1
+            else:
+                settled = True
         slot.done = (
-            final.status == "ok"
+            settled
             or slot.attempt >= cfg.attempts + slot.followups
             or (final.status == "checks_failed" and not cfg.repair_on_checks)
         )
-        scene_failed = cfg.mode == "auto" and final.language == "scene" and final.status != "ok"
+        scene_failed = cfg.mode == "auto" and final.language == "scene" and not settled
         if scene_failed and (slot.done or slot.attempt >= cfg.auto_scene_attempts):
             # auto: the scene did not pass; the slot goes on as the paper's ImgCoder (code mode)
             slot.fell_back, slot.done = True, False

@@ -187,7 +187,8 @@ class CoderConfig(LLMConfig):
     description (``sciray.scene``; decoding constrained to its schema) that a deterministic domain
     renderer draws; the domain comes from the problem's image_type, else the model picks it.
     'auto' (the default): a scene where a domain fits the image_type, code where none does or
-    the scene's attempts fail. Chosen on fresh samples with the 1.5B offline coder, where auto
+    the scene's attempts fail (a scene short only of label recall is kept, see
+    ``scene_recall_repairs``). Chosen on fresh samples with the 1.5B offline coder, where auto
     rendered at least as much as code, labelled more on the drawing, drew more faithful pictures
     and took no more time (``benchmarks/README.md``); a strong coder (the GPU configs) keeps
     'code'."""
@@ -219,6 +220,13 @@ class CoderConfig(LLMConfig):
     repair_on_checks: bool = True
     """Also repair rendered images that fail the checks (blank, missing given values, leaked
     answer)."""
+    scene_recall_repairs: int = Field(default=1, ge=0, le=3)
+    """Repairs a rendered scene gets when its only failed check is label recall (it states
+    nothing false and leaks no answer, but leaves given values unshown); after them such a scene
+    is final, the best picture of its problem ('auto' does not go on to code mode for it). On
+    fresh samples with the 1.5B offline coder a first such repair added the missing value one
+    time in six and a second never did, while code mode's picture that replaced such a scene
+    drew the setting less faithfully (``benchmarks/README.md``)."""
     min_label_recall: float = Field(default=0.8, ge=0.0, le=1.0)
     """Label recall below this counts as a failed check (and triggers a repair)."""
     givens_legend: bool = True

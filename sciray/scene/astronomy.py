@@ -482,6 +482,10 @@ class _Drawer(HandLaid):
                     p = a * (1 - e) / (1 + e) if o.is_ellipse() else a
             else:
                 v = o.radius or (R + o.altitude if R and o.altitude else None)
+                if R and o.radius and 1 < o.radius <= R:
+                    # an orbit inside its body is in other units: "3.75" Earth radii beside
+                    # Earth's 6370 km (seen, seed 27, drawn as an orbit inside a giant Earth)
+                    v = o.radius * R
                 p = a = v
             rad.append((p, a))
             values += [x for x in (p, a) if x]

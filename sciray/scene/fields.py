@@ -214,6 +214,30 @@ class Dim(_Part):
 # ---------------------------------------------------------------------------------------------
 
 
+def _declared(data: dict) -> set[str]:
+    """The names a raw fields scene declares (its charges, points and wires)."""
+    return {
+        part["name"]
+        for key in ("charges", "points", "wires")
+        for part in (data.get(key) if isinstance(data.get(key), list) else [])
+        if isinstance(part, dict) and isinstance(part.get("name"), str)
+    }
+
+
+# What a small model writes in a vector's "at" for "no named start" (seen: "auto", seed 25).
+_NO_START = {"origin", "auto", "default", "start", "o"}
+
+
+def _at_default(vector: Any, names: set[str]) -> Any:
+    """A raw vector whose "at" names nothing declared but means the default start, without it."""
+    if not isinstance(vector, dict) or vector.get("at") in names:
+        return vector
+    at = vector.get("at")
+    if is_null_text(at) or (isinstance(at, str) and at.strip().lower() in _NO_START):
+        return {k: v for k, v in vector.items() if k != "at"}
+    return vector
+
+
 @register
 class FieldsScene(SceneSpec):
     """Charges, plates, wires, B regions, points and vectors of one field diagram."""
@@ -259,6 +283,8 @@ class FieldsScene(SceneSpec):
                 data[key] = None
         if isinstance(data.get("notes"), list):
             data["notes"] = [t for t in data["notes"] if not is_null_text(t)]
+        if isinstance(data.get("vectors"), list):
+            data["vectors"] = [_at_default(v, _declared(data)) for v in data["vectors"]]
         return data
 
     @model_validator(mode="after")

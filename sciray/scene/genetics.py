@@ -9,6 +9,7 @@ no ratio, probability or genotype is inferred, and a restriction map (an answer)
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import Annotated, Any, ClassVar, Literal
@@ -210,6 +211,22 @@ class Cross(_Part):
         return out
 
 
+def parent_gametes(genotype: str | None) -> list[str] | None:
+    """The distinct gametes of a diploid genotype written as allele pairs ("AaCc" -> ["AC",
+    "Ac", "aC", "ac"], "AACC" -> ["AC"]), dominant allele first; None when ``genotype`` is not
+    such pairs of one letter (X-linked notation, a phenotype, more than three genes)."""
+    text = (genotype or "").replace(" ", "")
+    pairs = [text[i : i + 2] for i in range(0, len(text), 2)]
+    if not (
+        0 < len(pairs) <= 3
+        and all(len(p) == 2 and p.isalpha() and p[0].lower() == p[1].lower() for p in pairs)
+        and len({p[0].lower() for p in pairs}) == len(pairs)
+    ):
+        return None
+    alleles = [sorted(set(p), key=lambda a: (a.islower(), a)) for p in pairs]
+    return ["".join(g) for g in itertools.product(*alleles)]
+
+
 class Punnett(_Part):
     top_gametes: list[Annotated[str, Field(max_length=8)]] = Field(min_length=1, max_length=8)
     """One parent's gametes across the top, e.g. ["NM", "Nm", "nM", "nm"]."""
@@ -227,6 +244,22 @@ class Punnett(_Part):
 
     _no_null = field_validator("top_parent", "side_parent", mode="before")(text_or_none)
     _lists = field_validator("top_gametes", "side_gametes", "cells", mode="before")(_texts_in)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gametes_of_parents(cls, data: Any) -> Any:
+        # a parent's gametes follow from its genotype; the 1.5B wrote AACC's as AA, Aa, aA, aa
+        # (seed 26): a gamete list that is not the parent's is replaced by it
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for side in ("top", "side"):
+            right = parent_gametes(data.get(f"{side}_parent"))
+            given = data.get(f"{side}_gametes")
+            if right and isinstance(given, list) and sorted(map(str, given)) != sorted(right):
+                data[f"{side}_gametes"] = right
+                data["cells"] = []  # cells of the wrong gametes say nothing
+        return data
 
     @model_validator(mode="after")
     def _shape(self) -> Punnett:

@@ -138,6 +138,7 @@ def _bonded(centre: str, counts: dict[str, int], charge: int) -> str | None:
     for i in range(frozen.GetNumAtoms()):
         conformer.SetAtomPosition(i, Point3D(float(i), 0.0, 0.0))
     frozen.AddConformer(conformer)
+    skeleton = Chem.Mol(frozen)  # DetermineBondOrders changes ``frozen`` in place
     with rdBase.BlockLogs():
         try:
             rdDetermineBonds.DetermineBondOrders(frozen, charge=charge)
@@ -147,10 +148,36 @@ def _bonded(centre: str, counts: dict[str, int], charge: int) -> str | None:
             smiles = Chem.MolToSmiles(frozen)
         checked = Chem.MolFromSmiles(smiles)
     if checked is None or Chem.GetFormalCharge(checked) != charge:
-        return None
+        return _radical(skeleton, centre, counts, charge)
     # a skeleton with no valid bond orders keeps a radical, which SMILES fills with hydrogens
     # (HCNO as N-C-O would read H2N-CH2-OH): only the formula itself counts
     drawn: dict[str, int] = {}
     for atom in Chem.AddHs(checked).GetAtoms():
         drawn[atom.GetSymbol()] = drawn.get(atom.GetSymbol(), 0) + 1
-    return Chem.MolToSmiles(checked) if drawn == counts else None
+    if drawn == counts:
+        return Chem.MolToSmiles(checked)
+    return _radical(skeleton, centre, counts, charge)
+
+
+def _radical(skeleton, centre: str, counts: dict[str, int], charge: int) -> str | None:
+    """The single-bond skeleton as a radical with its one unpaired electron on the centre
+    ("CHCl2" -> "Cl[CH]Cl", "CH3" -> "[CH3]"), or None when it is no such radical (NO2's
+    single bonds would leave three unpaired electrons: its structure needs a double bond)."""
+    from rdkit import Chem, rdBase
+
+    if charge or skeleton.GetNumAtoms() < 3:  # "OH" in a problem is rather a group than a radical
+        return None
+    with rdBase.BlockLogs():
+        try:
+            mol = Chem.MolFromSmiles(Chem.MolToSmiles(Chem.RemoveHs(skeleton)))
+        except Exception:  # a skeleton over an atom's valence (ClO2's Cl) is no radical
+            return None
+    if mol is None:
+        return None
+    unpaired = [(a.GetSymbol(), a.GetNumRadicalElectrons()) for a in mol.GetAtoms()]
+    if [u for u in unpaired if u[1]] != [(centre, 1)]:
+        return None
+    drawn: dict[str, int] = {}
+    for atom in Chem.AddHs(mol).GetAtoms():
+        drawn[atom.GetSymbol()] = drawn.get(atom.GetSymbol(), 0) + 1
+    return Chem.MolToSmiles(mol) if drawn == counts else None

@@ -557,7 +557,8 @@ class MoleculeScene(SceneSpec):
         if self.reactants or self.products or len(self.molecules) != 1:
             return self
         stated = stated_structures(question)
-        if not stated and stated_formula_count(question) == 1:
+        centred = not stated and stated_formula_count(question) == 1
+        if centred:
             # a problem about one small species ("the Lewis structure of PH3", "the geometry of
             # ClNO"): its one-centre structure (seen, seed 22: ClNO drawn as Cl-N-OH)
             stated = stated_central_structures(question)
@@ -574,6 +575,8 @@ class MoleculeScene(SceneSpec):
                 update={"molecules": [drawn.model_copy(update={"name": text[:60]})]}
             )
         kept = drawn.model_dump(exclude_none=True)
+        if centred:  # a small species is drawn as its Lewis structure: every atom shown
+            kept["show_hydrogens"] = True
         molecule = Molecule.model_validate({**kept, "smiles": smiles, "name": text[:60]})
         return self.model_copy(update={"molecules": [molecule]})
 

@@ -12,6 +12,7 @@ a value the problem asks for.
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
@@ -163,6 +164,19 @@ class Ray(_Part):
     )
 
 
+_SINGLE_SLIT = re.compile(r"\b(?:single|one|a narrow)[\s-]+slit\b", re.I)
+_DOUBLE_SLIT = re.compile(r"\b(?:double|two|twin)[\s-]+slits?\b|\bYoung", re.I)
+
+
+def _stated_slit_count(question: str) -> int | None:
+    """1 for a problem about a single slit, 2 for a double slit, None otherwise (both, a
+    grating, or neither)."""
+    single, double = bool(_SINGLE_SLIT.search(question)), bool(_DOUBLE_SLIT.search(question))
+    if single == double or re.search(r"\bgrating\b", question, re.I):
+        return None
+    return 1 if single else 2
+
+
 @register
 class OpticsScene(SceneSpec):
     """Ray optics: lenses, mirrors, slits and screens on an axis; or media with a ray."""
@@ -243,6 +257,18 @@ class OpticsScene(SceneSpec):
         if self.rays == "principal" and not any(e.kind in LENSES + MIRRORS for e in self.elements):
             raise ValueError("rays: principal rays need a lens or mirror element")
         return self
+
+    def aligned_to(self, question: str) -> OpticsScene:
+        # the number of slits the problem names (seen, seed 26: a single slit drawn double)
+        count = _stated_slit_count(question)
+        slits = [e for e in self.elements if e.kind == "slits"]
+        if count is None or len(slits) != 1 or slits[0].slit_count == count:
+            return self
+        elements = [
+            e.model_copy(update={"slit_count": count}) if e.kind == "slits" else e
+            for e in self.elements
+        ]
+        return self.model_copy(update={"elements": elements})
 
     def labels(self) -> list[str]:
         out = [self.title] if self.title else []

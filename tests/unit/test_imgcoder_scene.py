@@ -284,3 +284,55 @@ def test_a_scene_that_copies_the_worked_example_is_refused_and_repaired():
     assert first.render_failure.kind == "invalid_scene"
     assert "worked example's figure" in first.render_error
     assert second.scene_spec["curves"][0]["expr"] == "x**3"
+
+
+def test_a_value_the_problem_does_not_state_is_cut_without_a_model_call():
+    """The 1.5B coder labels what it computed ("a = 4.077e-8 cm" for a crystal whose density is
+    given, seed 25); the scene is data, so the value is cut from its text and the scene drawn
+    again, and no repair call is spent on it."""
+    engine = ScriptedEngine(responses=['{"domain": "toy", "label": "m = 2 kg (g = 9.8)"}'])
+    cfg = CoderConfig(engine="scripted", mode="scene", attempts=3)
+    (result,) = ImgCoder(cfg, engine, Renderers()).run([_problem("Toy Type")])
+    first, fixed = result.attempts
+    assert first.status == "checks_failed" and first.checks["stated_values_only"] == 0.0
+    assert fixed.origin == "fix" and fixed.fixes == ["stated_values"]
+    assert fixed.scene_spec == {"domain": "toy", "label": "m = 2 kg"}
+    assert fixed.status == "ok" and [t.text for t in fixed.scene.texts] == ["m = 2 kg"]
+    assert len(engine.requests) == 1 and result.model_calls == 1
+    assert result.best is fixed
+
+
+def test_the_answer_drawn_in_a_scene_is_cut_without_a_model_call():
+    question = "A toy of mass m = 2 kg sits on a table. What is its weight?"
+    problem = Problem(id="p", question=question, image_type="Toy Type", answer="19.6 N")
+    engine = ScriptedEngine(responses=['{"domain": "toy", "label": "m = 2 kg, W = 19.6 N"}'])
+    cfg = CoderConfig(engine="scripted", mode="scene", attempts=2)
+    (result,) = ImgCoder(cfg, engine, Renderers()).run([problem])
+    first, fixed = result.attempts
+    assert first.checks["no_answer_leak"] == 0.0
+    assert fixed.scene_spec["label"] == "m = 2 kg, W" and fixed.status == "ok"
+    assert len(engine.requests) == 1
+
+
+@pytest.mark.parametrize("mode", ["scene", "auto"])
+def test_a_scene_short_only_of_label_recall_gets_its_repairs_then_is_final(mode):
+    """A scene that states nothing false but leaves a given value unshown gets
+    coder.scene_recall_repairs repairs; then it is the problem's picture: no more calls, and
+    auto does not replace it with code mode's."""
+    short = '{"domain": "toy", "label": "toy"}'
+    engine = ScriptedEngine(responses=[short, short, '{"domain": "toy", "label": "m = 2 kg"}'])
+    cfg = CoderConfig(engine="scripted", mode=mode, attempts=3)
+    (result,) = ImgCoder(cfg, engine, Renderers()).run([_problem("Toy Type")])
+    assert [c.origin for c in result.attempts] == ["first", "repair"]
+    assert all(c.checks["label_recall"] == 0.0 for c in result.attempts)
+    assert len(engine.requests) == 2 and result.status == "checks_failed"
+    assert result.best.language == "scene"
+    engine = ScriptedEngine(responses=[short, '{"domain": "toy", "label": "m = 2 kg"}'])
+    cfg = CoderConfig(engine="scripted", mode=mode, attempts=3, scene_recall_repairs=0)
+    (result,) = ImgCoder(cfg, engine, Renderers()).run([_problem("Toy Type")])
+    assert len(result.attempts) == 1 and len(engine.requests) == 1
+    engine = ScriptedEngine(responses=[short, '{"domain": "toy", "label": "m = 2 kg"}'])
+    cfg = CoderConfig(engine="scripted", mode=mode, attempts=3)
+    (result,) = ImgCoder(cfg, engine, Renderers()).run([_problem("Toy Type")])
+    assert [c.origin for c in result.attempts] == ["first", "repair"]
+    assert result.status == "ok"

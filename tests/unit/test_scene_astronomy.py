@@ -518,3 +518,35 @@ def test_rendering_is_deterministic():
     a, _ = draw_and_measure(parse_scene(data))
     b, _ = draw_and_measure(parse_scene(data))
     assert a == b
+
+
+def test_an_orbit_radius_in_body_radii_is_drawn_outside_its_body():
+    """Seed 27: Earth's radius as 6370 (km) and the orbit's as 3.75 (Earth radii, "r = 3.75 R")
+    drew the orbit inside a canvas-filling Earth; an orbit inside its body is in other units."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sciray.scene.astronomy import _Drawer
+
+    scene = parse_scene(
+        {
+            "domain": "astronomy",
+            "bodies": [
+                {"name": "earth", "kind": "planet", "label": "Earth", "radius": 6370.0,
+                 "radius_label": "R = 6370 km"},
+                {"name": "sat", "kind": "satellite", "label": "satellite"},
+            ],
+            "orbits": [{"body": "sat", "around": "earth", "radius": 3.75,
+                        "radius_label": "r = 3.75 R"}],
+        }
+    )  # fmt: skip
+    fig = plt.figure(figsize=(6.4, 4.8), dpi=100)
+    drawer = _Drawer(scene, fig)
+    drawer.draw()
+    plt.close(fig)
+    gap = np.linalg.norm(drawer.xy["sat"] - drawer.xy["earth"])
+    assert gap > 2.5 * drawer.r["earth"]  # 3.75 R from the centre, drawn to scale
+    _, measured = draw_and_measure(scene)
+    assert not measured.overlaps and not measured.outside

@@ -678,3 +678,36 @@ def test_rendering_is_deterministic():
     first, _ = draw_and_measure(scene)
     second, _ = draw_and_measure(scene)
     assert first == second
+
+
+def test_a_parents_gametes_follow_from_its_genotype():
+    """Seed 26: AACC's gametes written AA, Aa, aA, aa (a gene's two alleles, not a gamete);
+    seed 25: Nnmm's written as NnMm's. The gametes are the parent's; cells of wrong gametes go."""
+    from sciray.scene.genetics import parent_gametes
+
+    assert parent_gametes("AaCc") == ["AC", "Ac", "aC", "ac"]
+    assert parent_gametes("AACC") == ["AC"] and parent_gametes("Nnmm") == ["Nm", "nm"]
+    assert parent_gametes("X^AX^a") is None and parent_gametes("tall") is None
+    scene = parse_scene(
+        {
+            "domain": "genetics",
+            "punnett": {
+                "top_parent": "AACC",
+                "side_parent": "Nnmm",
+                "top_gametes": ["AA", "Aa", "aA", "aa"],
+                "side_gametes": ["NM", "Nm", "nM", "nm"],
+                "cells": [["x"] * 4] * 4,
+            },
+        }
+    )
+    p = scene.punnett
+    assert (p.top_gametes, p.side_gametes, p.cells) == (["AC"], ["Nm", "nm"], [])
+    # gametes that are the parent's, in any order, stay as written
+    kept = parse_scene(
+        {
+            "domain": "genetics",
+            "punnett": {"top_parent": "Aa", "side_parent": "Aa", "top_gametes": ["a", "A"],
+                        "side_gametes": ["A", "a"], "cells": [["Aa", "aa"], ["AA", "Aa"]]},
+        }
+    )  # fmt: skip
+    assert kept.punnett.top_gametes == ["a", "A"] and kept.punnett.cells[0] == ["Aa", "aa"]

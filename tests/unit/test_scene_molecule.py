@@ -522,14 +522,41 @@ def test_a_one_centre_species_gets_its_textbook_structure(formula, smiles):
 
 @pytest.mark.parametrize(
     "formula",
-    ["C2H6", "H2O2", "N2O", "NaCl", "O2", "HCNO", "ClF3", "CHCl2", "Xx3", "CH3CH2OH"],
+    ["C2H6", "H2O2", "N2O", "NaCl", "O2", "HCNO", "ClF3", "NO2", "OH", "Xx3", "CH3CH2OH"],
 )
 def test_what_has_no_single_centre_or_no_valid_structure_is_not_guessed(formula):
-    # chains, salts, a lone element, a radical (CHCl2 would read as CH2Cl2), an unknown
-    # element, an atom RDKit cannot give that valence (ClF3)
+    # chains, salts, a lone element, a skeleton with no valid orders (HCNO as N-C-O), a radical
+    # whose single bonds leave more than one unpaired electron (NO2), a two-atom "radical" (OH
+    # in a problem is a group), an unknown element, an atom RDKit cannot give that valence
     from sciray.scene.lewis import central_structure_smiles
 
     assert central_structure_smiles(formula) is None
+
+
+@pytest.mark.parametrize(
+    ("formula", "smiles"), [("CHCl2", "Cl[CH]Cl"), ("CH3", "[CH3]"), ("CCl3", "Cl[C](Cl)Cl")]
+)
+def test_a_radical_keeps_its_hydrogens_and_its_unpaired_electron_on_the_centre(formula, smiles):
+    # plain SMILES would fill the radical centre with hydrogens (CHCl2 read as CH2Cl2)
+    from rdkit import Chem
+
+    from sciray.scene.lewis import central_structure_smiles
+
+    assert central_structure_smiles(formula) == smiles
+    centre = next(a for a in Chem.MolFromSmiles(smiles).GetAtoms() if a.GetSymbol() == "C")
+    assert centre.GetNumRadicalElectrons() == 1
+
+
+def test_a_small_species_put_in_the_models_place_is_drawn_with_every_atom():
+    """Seed 26: "the geometry of CHCl2" drawn as Cl-C-Cl (the model's carbene, no H); the
+    problem's species is drawn Lewis-style, its H and C shown."""
+    question = r"Predict the geometry of the species using the VSEPR method: {eq}\rm CHCl_2{/eq}."
+    scene = parse_scene(
+        {"domain": "molecule", "molecules": [{"smiles": "Cl[C]Cl", "name": "CHCl2"}]}
+    )
+    (mol,) = scene.aligned_to(question).molecules
+    assert (mol.smiles, mol.name, mol.show_hydrogens) == ("Cl[CH]Cl", "CHCl2", True)
+    _drawn(scene.aligned_to(question))
 
 
 def test_the_named_central_atom_is_used():

@@ -590,3 +590,30 @@ def test_a_distance_from_a_screen_to_its_point_is_the_points_height() -> None:
                 "distances": [{"a": "scr", "b": "Q", "label": "1 mm"}],
             }
         )
+
+
+@pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        ("A screen is placed 48.0 cm from a single slit, which is illuminated with light", 1),
+        ("In a double-slit experiment the slits are 0.2 mm apart", 2),
+        ("Young's experiment uses light of 600 nm", 2),
+        ("Light falls on a diffraction grating with 600 lines per mm", None),
+        ("A lens of focal length 10 cm", None),
+    ],
+)
+def test_the_slit_count_the_problem_names_is_drawn(question, count):
+    """Seed 26: the 1.5B drew a single-slit problem's slit as a double slit."""
+    written = 2 if count == 1 else 1
+    scene = parse_scene(
+        {
+            "domain": "optics",
+            "elements": [
+                {"name": "S", "kind": "slits", "slit_count": written},
+                {"name": "scr", "kind": "screen"},
+            ],
+            "distances": [{"a": "S", "b": "scr", "label": "48.0 cm"}],
+        }
+    )
+    (slits,) = [e for e in scene.aligned_to(question).elements if e.kind == "slits"]
+    assert slits.slit_count == (written if count is None else count)
