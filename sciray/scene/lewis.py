@@ -9,7 +9,9 @@ electronegative atom that occurs once (never H); every other atom bonds to it, e
 hydrogens of an oxyacid sit on its oxygens (HNO3, H2SO4, HOCl). RDKit's
 ``DetermineBondOrders`` (the xyz2mol algorithm) then places the double and triple bonds and
 formal charges for the species' charge. Hypervalent species RDKit takes with single bonds (SF4,
-XeF4, PCl5) are drawn so; ones it cannot sanitize (ClF3, BrF6^-) give None.
+XeF4, PCl5) are drawn so; ones it cannot sanitize (ClF3, BrF6^-) give None. A neutral radical
+whose single bonds leave one unpaired electron, on the centre, is written with that atom's
+hydrogens fixed ("CHCl2" -> "Cl[CH]Cl"): plain SMILES would fill it up to CH2Cl2.
 """
 
 from __future__ import annotations
@@ -151,10 +153,7 @@ def _bonded(centre: str, counts: dict[str, int], charge: int) -> str | None:
         return _radical(skeleton, centre, counts, charge)
     # a skeleton with no valid bond orders keeps a radical, which SMILES fills with hydrogens
     # (HCNO as N-C-O would read H2N-CH2-OH): only the formula itself counts
-    drawn: dict[str, int] = {}
-    for atom in Chem.AddHs(checked).GetAtoms():
-        drawn[atom.GetSymbol()] = drawn.get(atom.GetSymbol(), 0) + 1
-    if drawn == counts:
+    if _atom_counts(checked) == counts:
         return Chem.MolToSmiles(checked)
     return _radical(skeleton, centre, counts, charge)
 
@@ -177,7 +176,14 @@ def _radical(skeleton, centre: str, counts: dict[str, int], charge: int) -> str 
     unpaired = [(a.GetSymbol(), a.GetNumRadicalElectrons()) for a in mol.GetAtoms()]
     if [u for u in unpaired if u[1]] != [(centre, 1)]:
         return None
-    drawn: dict[str, int] = {}
+    return Chem.MolToSmiles(mol) if _atom_counts(mol) == counts else None
+
+
+def _atom_counts(mol) -> dict[str, int]:
+    """Element -> atoms of ``mol``, its hydrogens included."""
+    from rdkit import Chem
+
+    counts: dict[str, int] = {}
     for atom in Chem.AddHs(mol).GetAtoms():
-        drawn[atom.GetSymbol()] = drawn.get(atom.GetSymbol(), 0) + 1
-    return Chem.MolToSmiles(mol) if drawn == counts else None
+        counts[atom.GetSymbol()] = counts.get(atom.GetSymbol(), 0) + 1
+    return counts
