@@ -465,18 +465,7 @@ class ImgCoder:
         if fixed is None or fixed[0] == cand.code:
             return None
         code, names = fixed
-        again = cand.model_copy(
-            update={
-                "code": code,
-                "fixes": [*cand.fixes, *names],
-                "fixed_by": names[0],
-                "origin": "fix",
-                "usage": TokenUsage(),
-                "status": "pending",
-            }
-        )
-        self._render([again])
-        return again
+        return self._render_fixed(cand, code, names)
 
     def _stated_values_fix(self, problem: Problem, cand: Candidate) -> Candidate | None:
         """A re-render of a scene that failed its checks by showing a value the problem does not
@@ -507,15 +496,24 @@ class ImgCoder:
         )
         if fixed is None:
             return None
+        return self._render_fixed(
+            cand,
+            fixed.model_dump_json(exclude_none=True),
+            ["stated_values"],
+            scene_spec=fixed.model_dump(mode="json", exclude_none=True),
+        )
+
+    def _render_fixed(self, cand: Candidate, code: str, names: list[str], **more) -> Candidate:
+        """``cand`` with ``code`` fixed by ``names`` (no model call), rendered."""
         again = cand.model_copy(
             update={
-                "code": fixed.model_dump_json(exclude_none=True),
-                "scene_spec": fixed.model_dump(mode="json", exclude_none=True),
-                "fixes": [*cand.fixes, "stated_values"],
-                "fixed_by": "stated_values",
+                "code": code,
+                "fixes": [*cand.fixes, *names],
+                "fixed_by": names[0],
                 "origin": "fix",
                 "usage": TokenUsage(),
                 "status": "pending",
+                **more,
             }
         )
         self._render([again])
@@ -551,18 +549,7 @@ class ImgCoder:
         code, names = apply_givens_legend(best.code, missing)
         if not names:
             return None
-        again = best.model_copy(
-            update={
-                "code": code,
-                "fixes": [*best.fixes, *names],
-                "fixed_by": names[0],
-                "origin": "fix",
-                "usage": TokenUsage(),
-                "status": "pending",
-            }
-        )
-        self._render([again])
-        return again
+        return self._render_fixed(best, code, names)
 
     def code_round(self, results: list[CoderResult]) -> None:
         """Ask the engine (one batch) for the next answer of every active slot; the candidates
