@@ -149,6 +149,20 @@ def _invalid_scene(cand: Candidate) -> bool:
     return cand.render_failure is not None and cand.render_failure.kind == "invalid_scene"
 
 
+def _settled_scene(spec, question: str):
+    """(``spec`` with what ``question`` states exactly put in place of what the model wrote
+    differently, None) or (None, why it is no scene of this problem)."""
+    from sciray.coder.scene_prompts import copies_the_example
+
+    spec = spec.aligned_to(question).without_commentary()
+    if copies_the_example(spec):
+        return None, (
+            "invalid scene: this is the worked example's figure, not this problem's: "
+            "describe what this problem states"
+        )
+    return spec, None
+
+
 class ImgCoder:
     """Turns problems into rendered, checked diagram candidates."""
 
@@ -356,22 +370,12 @@ class ImgCoder:
         """A scene answer: valid, it waits for the scene renderer (with what ``question``
         states exactly put in place of what the model wrote differently); invalid, it has
         already failed (kind ``invalid_scene``) and its repair shows the validation error."""
-        from sciray.coder.scene_prompts import (
-            SCENE_PROMPT_VERSION,
-            copies_the_example,
-            parse_scene_answer,
-        )
+        from sciray.coder.scene_prompts import SCENE_PROMPT_VERSION, parse_scene_answer
 
         base = {**base, "language": "scene", "prompt_version": SCENE_PROMPT_VERSION}
         spec, why = parse_scene_answer(answer.text, domain)
         if spec is not None:
-            spec = spec.aligned_to(question).without_commentary()
-        if spec is not None and copies_the_example(spec):
-            spec = None
-            why = (
-                "invalid scene: this is the worked example's figure, not this problem's: "
-                "describe what this problem states"
-            )
+            spec, why = _settled_scene(spec, question)
         if spec is None and answer.finish_reason == "length":
             # under a grammar the JSON is only broken where the token limit cut it off
             why = (
@@ -452,12 +456,17 @@ class ImgCoder:
         else:
             cand.status = "ok" if passed else "checks_failed"
 
-    def _mechanical_fix(self, cand: Candidate) -> Candidate | None:
-        """A re-render after a mechanical fix of the failed code, or None when none applies."""
+    def _mechanical_fix(
+        self, problem: Problem, cand: Candidate, domain: str | None
+    ) -> Candidate | None:
+        """A re-render after a mechanical fix of the failed code (or scene of routed ``domain``),
+        or None when none applies."""
         if not (self.cfg.mechanical_fixes and cand.code and cand.render_status not in (None, "ok")):
             return None
         if cand.render_status in ("violation", "timeout"):
             return None  # not a mechanical mistake
+        if _invalid_scene(cand):
+            return self._salvaged_scene(problem, cand, domain)
         failure = cand.render_failure or RenderFailure.from_text(
             cand.render_status, cand.render_error or ""
         )
@@ -466,6 +475,31 @@ class ImgCoder:
             return None
         code, names = fixed
         return self._render_fixed(cand, code, names)
+
+    def _salvaged_scene(
+        self, problem: Problem, cand: Candidate, domain: str | None
+    ) -> Candidate | None:
+        """The invalid scene ``cand`` drawn without the items its validation errors point at
+        (``sciray.scene.salvage``, fix ``scene_salvage``), or None when that leaves no scene."""
+        from sciray.coder.scene_prompts import scene_data
+        from sciray.scene.salvage import salvage
+
+        if "scene_salvage" in cand.fixes:
+            return None
+        raw, _ = scene_data(cand.raw_text or "", domain)
+        saved = salvage(raw) if raw is not None else None
+        spec = _settled_scene(saved[0], problem.question)[0] if saved is not None else None
+        if spec is None:
+            return None
+        return self._render_fixed(
+            cand,
+            spec.model_dump_json(exclude_none=True),
+            ["scene_salvage"],
+            scene_spec=spec.model_dump(mode="json", exclude_none=True),
+            render_failure=None,
+            render_error=None,
+            render_status=None,
+        )
 
     def _stated_values_fix(self, problem: Problem, cand: Candidate) -> Candidate | None:
         """A re-render of a scene that failed its checks by showing a value the problem does not
@@ -593,8 +627,9 @@ class ImgCoder:
                 self._check(problem, cand)
             result.attempts.append(cand)
             final = cand
+            domain = self.scene_domain(problem, slot)[1]
             for _ in range(3):  # mechanical fixes can chain (e.g. 3-D axes, then a format string)
-                fixed = self._mechanical_fix(final)
+                fixed = self._mechanical_fix(problem, final, domain)
                 if fixed is None:
                     break
                 self._check(problem, fixed)

@@ -193,11 +193,9 @@ def repair_messages(
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 
 
-def parse_scene_answer(text: str, domain: str | None = None):
-    """(the scene, None) or (None, why it is not one) for a model's answer: the JSON object in it
-    (bare or fenced), validated against its domain (``domain`` where the answer names none)."""
-    from sciray.scene import parse_scene
-
+def scene_data(text: str, domain: str | None = None) -> tuple[dict[str, Any] | None, str | None]:
+    """(the JSON object in a model's answer, bare or fenced, with ``domain`` where it names
+    none; None) or (None, why there is none); not validated."""
     body = text.strip()
     fenced = _FENCE.search(body)
     if fenced:
@@ -207,8 +205,24 @@ def parse_scene_answer(text: str, domain: str | None = None):
         return None, "the answer holds no JSON object"
     try:
         raw = json.loads(body[start : end + 1])
-        if domain and isinstance(raw, dict) and "domain" not in raw:
-            raw["domain"] = domain
+    except (ValueError, RecursionError) as exc:
+        return None, f"invalid scene: {str(exc).splitlines()[0][:1000]}"
+    if not isinstance(raw, dict):
+        return None, "invalid scene: a scene is a JSON object with a 'domain' field"
+    if domain and "domain" not in raw:
+        raw["domain"] = domain
+    return raw, None
+
+
+def parse_scene_answer(text: str, domain: str | None = None):
+    """(the scene, None) or (None, why it is not one) for a model's answer: the JSON object in it
+    (bare or fenced), validated against its domain (``domain`` where the answer names none)."""
+    from sciray.scene import parse_scene
+
+    raw, why = scene_data(text, domain)
+    if raw is None:
+        return None, why
+    try:
         scene = parse_scene(raw)
     except (ValueError, RecursionError) as exc:
         return None, f"invalid scene: {str(exc).splitlines()[0][:1000]}"

@@ -86,11 +86,17 @@ def parse_scene(data: str | dict[str, Any]) -> SceneSpec:
     try:
         return known[domain].model_validate(raw)
     except ValidationError as exc:
-        raise SceneError(_compact_errors(exc)) from None
+        details = [(tuple(e.get("loc", ())), str(e.get("msg", ""))) for e in exc.errors()]
+        raise SceneError(_compact_errors(exc), details) from None
 
 
 class SceneError(ValueError):
-    """A scene that does not validate, in one line (what a repair prompt shows the model)."""
+    """A scene that does not validate, in one line (what a repair prompt shows the model);
+    ``details`` lists each error's (location, message) as pydantic gave them."""
+
+    def __init__(self, message: str, details: list[tuple[tuple, str]] | None = None):
+        super().__init__(message)
+        self.details = details or []
 
 
 def _compact_errors(exc, limit: int = 5) -> str:

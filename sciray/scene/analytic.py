@@ -63,9 +63,25 @@ Formula = Annotated[str, Field(min_length=1, max_length=MAX_CHARS)]
 LineStyle = Literal["solid", "dashed", "dotted"]
 
 
+# what names a curve's value: "y =", "r =", "y1 =", "f(x) =" (not "xy =", an equation in x and y)
+_NAMED = re.compile(r"^\s*(?:[a-zA-Z](?:_\w+|\d*)|[a-zA-Z]\w*\s*\([^)]*\))\s*=(?!=)\s*")
+
+
+def _equation(text: str) -> tuple[str, str] | None:
+    """(left side, right side) of an equation ``text`` that is no definition such as
+    "y = x**2" ("xy = 2", "x^2 + y^2 = 9"), else None."""
+    if _NAMED.match(text) or any(c in text for c in "<>≤≥!"):
+        return None
+    lhs, sep, rhs = text.partition("=")
+    rhs = rhs.lstrip("=")
+    if not sep or "=" in rhs or not lhs.strip() or not rhs.strip():
+        return None
+    return lhs.strip(), rhs.strip()
+
+
 def _formula(v: str, variables: tuple[str, ...]) -> str:
     v = v.strip()
-    v = re.sub(r"^\s*[a-zA-Z]\w*\s*(\([^)]*\))?\s*=\s*", "", v)  # "y = x**2" -> "x**2"
+    v = _NAMED.sub("", v)  # "y = x**2" -> "x**2"
     v = v.replace("θ", "t").replace("theta", "t")
     return check_expr(v, variables)
 
@@ -94,6 +110,16 @@ class Curve(_Part):
     """Line style."""
     arrow: bool = False
     """An arrowhead showing the direction of increasing x or t (a stated orientation)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _implicit(cls, data: Any) -> Any:
+        # "xy = 2" as a function would be read as y = 2: it is the implicit curve x*y - 2 = 0
+        if isinstance(data, dict) and data.get("kind", "function") in ("function", "implicit"):
+            sides = _equation(data["expr"]) if isinstance(data.get("expr"), str) else None
+            if sides is not None:
+                data = {**data, "kind": "implicit", "expr": f"({sides[0]}) - ({sides[1]})"}
+        return data
 
     @model_validator(mode="after")
     def _check(self) -> Curve:
@@ -246,10 +272,38 @@ class Region(_Part):
     label: Label | None = None
     """Text inside the region, e.g. 'A' or 'R'; empty for none."""
 
+    @field_validator("inequalities", mode="before")
+    @classmethod
+    def _level_bounds(cls, v: Any) -> Any:
+        # "the region bounded by xy = 2, xy = 7, ...": two levels of one expression bound it
+        if not isinstance(v, list) or not all(isinstance(t, str) for t in v):
+            return v
+        levels: dict[str, list[str]] = {}
+        for text in v:
+            sides = _equation(text)
+            if sides is not None:
+                levels.setdefault(sides[0].replace(" ", ""), []).append(sides[1])
+        out = [t for t in v if _equation(t) is None]
+        for expr, values in levels.items():
+            numbers = sorted({_number(x) for x in values} - {None})
+            if len(values) == 2 and len(numbers) == 2:
+                out.append(f"{numbers[0]:g} <= {expr} <= {numbers[1]:g}")
+            else:
+                out += [f"{expr} = {x}" for x in values]  # not a pair of levels: left to fail
+        return out
+
     @field_validator("inequalities")
     @classmethod
     def _check(cls, v: list[str]) -> list[str]:
         return [_inequality(t) for t in v]
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 _REL = re.compile(r"<=|>=|≤|≥|<|>")

@@ -6,12 +6,15 @@ unary signs, calls to a few named functions) and the SymPy expression is built n
 ``sympy.sympify``/``parse_expr`` are never called on the text (they run ``eval``). Bounds: the
 text's length, the number of AST nodes, the magnitude of literals and of constant exponents, so a
 hostile formula cannot make SymPy compute a huge integer or a deep tree. ``^`` is read as ``**``
-(problems write ``x^2``); ``ln`` is ``log``. Anything else raises ``ValueError`` saying what.
+(problems write ``x^2``); ``ln`` is ``log``; a product may be written the way problems write it
+(``2x``, ``3(x + 1)``, ``(x + 1)(x - 1)``, and ``xy`` for ``x*y`` where x and y are variables).
+Anything else raises ``ValueError`` saying what.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -81,12 +84,33 @@ def _sympy_functions() -> dict[str, Any]:
     }
 
 
-def _read(text: str) -> ast.expression:
+# a number or a closing bracket right before a name or an opening bracket: "2x", "3(x+1)",
+# ")(" (never the exponent of "2e5" / "1E-3")
+_IMPLICIT = re.compile(r"(?<![A-Za-z_])(\d+\.?\d*|\))\s*(?![eE][+-]?\d)(?=[A-Za-z_(])")
+_WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+def _products(source: str, variables: Sequence[str]) -> str:
+    """``source`` with the products problems write without ``*`` spelt out."""
+    source = _IMPLICIT.sub(r"\1*", source)
+    letters = {v for v in variables if len(v) == 1}
+
+    def split(m: re.Match) -> str:
+        word = m.group(0)
+        known = word in variables or word in FUNCTIONS or word in CONSTANTS
+        if known or len(word) < 2 or not set(word) <= letters:
+            return word
+        return "*".join(word)  # "xy" of variables x and y is x*y
+
+    return _WORD.sub(split, source)
+
+
+def _read(text: str, variables: Sequence[str] = ()) -> ast.expression:
     if not isinstance(text, str):
         raise ValueError(f"a formula is text, not {type(text).__name__}")
     if len(text) > MAX_CHARS:
         raise ValueError(f"formula is {len(text)} characters long; at most {MAX_CHARS} allowed")
-    source = text.strip().replace("^", "**")
+    source = _products(text.strip().replace("^", "**"), variables)
     if not source:
         raise ValueError("formula is empty")
     try:
@@ -218,7 +242,7 @@ def parse_expr(text: str, variables: Sequence[str] = ("x",)) -> Any:
     import sympy
 
     names = _names(variables)
-    tree = _read(text)
+    tree = _read(text, names)
     symbols = {name: sympy.Symbol(name, real=True) for name in names}
     try:
         expr = _build(tree.body, symbols, text)

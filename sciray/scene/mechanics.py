@@ -77,6 +77,20 @@ _IMPLIED_SUPPORTS = {
 }
 
 
+def _flat_inclines(bodies: list) -> None:
+    """An "incline" at 0 degrees (a 1.5B coder's level floor, seen on seed 27) is the ground,
+    where the scene has none."""
+    dicts = [b for b in bodies if isinstance(b, dict)]
+    if any(b.get("kind") == "ground" for b in dicts):
+        return
+    for body in dicts:
+        angle = body.get("angle_deg")
+        flat = isinstance(angle, (int, float)) and not isinstance(angle, bool) and 0 <= angle < 1
+        if body.get("kind") == "incline" and flat:
+            body.update(kind="ground", angle_deg=None, angle_label=None)
+            return
+
+
 class Body(BaseModel):
     """One support or body of the setup."""
 
@@ -204,6 +218,7 @@ class MechanicsScene(SceneSpec):
         if len(data["bodies"]) > 12:  # refused by the field's bound anyway: no work on it
             return data
         bodies = [dict(b) if isinstance(b, dict) else b for b in data["bodies"]]
+        _flat_inclines(bodies)
         names = {b.get("name") for b in bodies if isinstance(b, dict)}
         for body in [b for b in bodies if isinstance(b, dict)]:
             on = body.get("on")

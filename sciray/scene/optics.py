@@ -205,6 +205,20 @@ class OpticsScene(SceneSpec):
 
     @model_validator(mode="before")
     @classmethod
+    def _one_setup(cls, data: Any) -> Any:
+        # elements and media together (seed 27: a stick as an "object" and a pool as a "plane
+        # mirror" beside the layers air / salt water, n = 1.71, and a ray): a ray or a stated
+        # index makes it a refraction setup, drawn as layers; otherwise the axis is meant
+        if not isinstance(data, dict) or not (data.get("elements") and data.get("media")):
+            return data
+        media = data["media"] if isinstance(data["media"], list) else []
+        indexed = any(isinstance(m, dict) and m.get("n") is not None for m in media)
+        if data.get("ray") is not None or indexed:
+            return {**data, "elements": [], "distances": []}
+        return {**data, "media": []}
+
+    @model_validator(mode="before")
+    @classmethod
     def _screen_point_distance(cls, data: Any) -> Any:
         # a distance from a screen to the point it names ({"a": "screen", "b": "P", "label":
         # "7.55 mm"}, seen on a double-slit problem) is that point's distance from the centre

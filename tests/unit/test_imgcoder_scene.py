@@ -7,7 +7,7 @@ import json
 from typing import ClassVar, Literal
 
 import pytest
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from sciray.coder.imgcoder import ImgCoder
 from sciray.config.models import CoderConfig, RenderConfig
@@ -34,6 +34,33 @@ class ToyScene(SceneSpec):
     def draw(self, fig) -> None:
         ax = fig.add_subplot()
         ax.text(0.5, 0.5, self.label, ha="center", va="center", fontsize=14)
+        ax.set_axis_off()
+
+
+@register
+class ToyListScene(SceneSpec):
+    """A test-only domain: a column of texts, none of which may start with '?'."""
+
+    domain: Literal["toylist"] = "toylist"
+    items: list[str] = Field(max_length=6)
+    """The texts to write, top to bottom."""
+
+    image_types: ClassVar[tuple[str, ...]] = ("toy list type",)
+
+    @model_validator(mode="after")
+    def _defined(self) -> ToyListScene:
+        for i, text in enumerate(self.items):
+            if text.startswith("?"):
+                raise ValueError(f"items[{i}]: {text!r} is not defined")
+        return self
+
+    def labels(self) -> list[str]:
+        return list(self.items)
+
+    def draw(self, fig) -> None:
+        ax = fig.add_subplot()
+        for i, text in enumerate(self.items):
+            ax.text(0.5, 0.8 - 0.2 * i, text, ha="center", fontsize=14)
         ax.set_axis_off()
 
 
@@ -336,3 +363,27 @@ def test_a_scene_short_only_of_label_recall_gets_its_repairs_then_is_final(mode)
     (result,) = ImgCoder(cfg, engine, Renderers()).run([_problem("Toy Type")])
     assert [c.origin for c in result.attempts] == ["first", "repair"]
     assert result.status == "ok"
+
+
+def test_an_invalid_scene_is_drawn_without_its_bad_items_before_any_repair():
+    """The items a validation error names are left out (fix scene_salvage): no model call;
+    a scene with nothing left is repaired by the model as before."""
+    answer = '{"domain": "toylist", "items": ["m = 2 kg", "?g"]}'
+    engine = ScriptedEngine(responses=[answer])
+    cfg = CoderConfig(engine="scripted", mode="scene", attempts=3)
+    (result,) = ImgCoder(cfg, engine, Renderers()).run([_problem("Toy List Type")])
+    first, fixed = result.attempts
+    assert first.render_failure.kind == "invalid_scene" and "items[1]" in first.render_error
+    assert fixed.origin == "fix" and fixed.fixes == ["scene_salvage"]
+    assert fixed.scene_spec == {"domain": "toylist", "items": ["m = 2 kg"]}
+    assert fixed.render_failure is None and fixed.status == "ok"
+    assert len(engine.requests) == 1 and result.best is fixed
+    good = '{"domain": "toylist", "items": ["m = 2 kg"]}'
+    engine = ScriptedEngine(responses=['{"domain": "toylist", "items": ["?m"]}', good])
+    (result,) = ImgCoder(cfg, engine, Renderers()).run([_problem("Toy List Type")])
+    assert [c.origin for c in result.attempts] == ["first", "repair"]
+    assert len(engine.requests) == 2 and result.status == "ok"
+    cfg = CoderConfig(engine="scripted", mode="scene", attempts=3, mechanical_fixes=False)
+    engine = ScriptedEngine(responses=[answer, good])
+    (result,) = ImgCoder(cfg, engine, Renderers()).run([_problem("Toy List Type")])
+    assert [c.origin for c in result.attempts] == ["first", "repair"]

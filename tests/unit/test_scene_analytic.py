@@ -394,6 +394,31 @@ def test_lenient_readings():
     assert (fn.curves[0].t_from, fn.curves[0].t_to) == (1, 5)
 
 
+def test_equations_are_curves_and_pairs_of_levels_bound_regions():
+    # seed 28: "the region bounded by xy = 2, xy = 7, xy^2 = 2, xy^2 = 7" came as four equations
+    # in a region and as function curves "xy = 2" (read as y = 2 before)
+    scene = parse_scene(
+        {
+            "domain": "analytic",
+            "curves": [{"expr": "xy = 2"}, {"expr": "y = x^2"}, {"expr": "f(x) = 3x"}],
+            "regions": [{"inequalities": ["xy = 2", "xy = 7", "xy^2 = 2", "xy^2 = 7", "x >= 0"]}],
+        }
+    )
+    kinds = [(c.kind, c.expr) for c in scene.curves]
+    assert kinds == [("implicit", "(xy) - (2)"), ("function", "x^2"), ("function", "3x")]
+    region = scene.regions[0].inequalities
+    assert region == ["x >= 0", "2 <= xy <= 7", "2 <= xy^2 <= 7"]
+    from sciray.scene.analytic import _mask
+
+    x, y = np.array([2.0, 2.0, 1.0]), np.array([1.5, 0.5, 1.0])  # xy 3, 1, 1; xy^2 4.5, .5, 1
+    m = np.ones(x.shape, bool)
+    for text in region:
+        m &= _mask(text, x, y)
+    assert m.tolist() == [True, False, False]
+    with pytest.raises(ValueError, match="inequality"):  # one level alone bounds nothing
+        parse_scene({"domain": "analytic", "regions": [{"inequalities": ["xy = 2"]}]})
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [

@@ -405,12 +405,19 @@ def test_unknown_field_is_refused() -> None:
     _refused(data)
 
 
+def test_a_level_incline_is_the_ground() -> None:
+    # seed 27: "incline" at 0 degrees for a level floor; with a ground already there, it is refused
+    data = _base()
+    data["bodies"][0].update(angle_deg=0, angle_label="0°")
+    ramp = next(b for b in parse_scene(data).bodies if b.name == data["bodies"][0]["name"])
+    assert (ramp.kind, ramp.angle_deg, ramp.angle_label) == ("ground", None, None)
+    data["bodies"].append({"name": "floor", "kind": "ground"})
+    _refused(data)
+
+
 def test_out_of_range_numbers_are_refused() -> None:
     data = _base()
     data["bodies"][0]["angle_deg"] = 95
-    _refused(data)
-    data = _base()
-    data["bodies"][0]["angle_deg"] = 0  # an incline needs a slope
     _refused(data)
     data = _base()
     data["arrows"][0]["angle_deg"] = 1e9

@@ -376,7 +376,6 @@ def test_invalid_scenes_are_refused():
         ({**base, "elements": [obj, {**lens, "name": "o"}]}, "used twice"),
         ({**base, "distances": [{"a": "o", "b": "X", "label": "5 cm"}]}, "distances[0]"),
         ({**base, "elements": [{**obj, "kind": "prism2"}]}, "kind"),
-        ({**base, "media": [{"n": 1}, {"n": 1.5}]}, "media"),
         ({"domain": "optics"}, "elements or media"),
         ({"domain": "optics", "media": [{"n": 1.0}]}, "media"),
         ({"domain": "optics", "media": [{"n": -1.0}, {"n": 1.5}]}, "n"),
@@ -617,3 +616,22 @@ def test_the_slit_count_the_problem_names_is_drawn(question, count):
     )
     (slits,) = [e for e in scene.aligned_to(question).elements if e.kind == "slits"]
     assert slits.slit_count == (written if count is None else count)
+
+
+def test_elements_beside_media_are_one_setup():
+    # seed 27: a stick ("object") and the pool ("plane_mirror") beside the layers and a ray
+    stick = {"name": "stick", "kind": "object", "height": 1.2, "height_label": "1.2 m"}
+    pool = {"name": "water", "kind": "plane_mirror"}
+    media = [{"label": "air"}, {"label": "salt water", "n": 1.71}]
+    scene = parse_scene(
+        {
+            "domain": "optics",
+            "elements": [stick, pool],
+            "distances": [{"a": "stick", "b": "water", "label": "1.2 m"}],
+            "media": media,
+        }
+    )
+    assert scene.elements == [] and scene.distances == [] and len(scene.media) == 2
+    lens = {"name": "L", "kind": "converging_lens", "focal_length": 10}
+    axis = parse_scene({"domain": "optics", "elements": [stick, lens], "media": [{"label": "air"}]})
+    assert [e.name for e in axis.elements] == ["stick", "L"] and axis.media == []

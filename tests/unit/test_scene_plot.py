@@ -393,6 +393,29 @@ def test_invalid_scenes_are_refused():
         parse_scene(json.dumps({**base, "x_max": "wide"}))
 
 
+@pytest.mark.parametrize(
+    ("text", "variables", "expected"),
+    [
+        ("2x + 3", ("x",), "2*x + 3"),
+        ("3(x + 1)", ("x",), "3*(x + 1)"),
+        ("(x + 1)(x - 1)", ("x",), "(x + 1)*(x - 1)"),
+        ("xy^2", ("x", "y"), "x*y**2"),
+        ("2sin(x)", ("x",), "2*sin(x)"),
+        ("2e3*x", ("x",), "2000*x"),
+        ("1E-3x", ("x",), "0.001*x"),
+        ("exp(-x/2)", ("x",), "exp(-x/2)"),
+    ],
+)
+def test_products_are_read_as_problems_write_them(text, variables, expected):
+    import sympy
+
+    symbols = {v: sympy.Symbol(v, real=True) for v in variables}
+    want = sympy.sympify(expected, locals=symbols)
+    assert sympy.simplify(parse_expr(text, variables) - want) == 0
+    with pytest.raises(ValueError, match="unknown name 'xz'"):  # z is no variable here
+        parse_expr("xz", ("x", "y"))
+
+
 def test_a_formula_in_the_problems_own_variable_is_read_in_x():
     # seen from the 1.5B coder (seed 13): the drag F(v) written as "0.00500*v**2 + ..."
     scene = PlotScene.model_validate(

@@ -1,0 +1,98 @@
+"""A scene that does not validate, made valid by leaving out the items its errors point at.
+
+Small models fill a schema's lists with a few items that cannot be drawn beside many that can:
+a dimension between the axis names 'x' and 'y', a label for a point no step constructs, a
+distance to an element the scene lacks. Seen on seeds 25-28: asked to repair, a 1.5B coder
+mostly writes the same item again (three answers in a row with ``dims[0]: unknown name 'x'``).
+``salvage`` leaves such items out instead: the item an error's location or message names
+(``dims[0]``, ``regions.0.inequalities``), or the items of the named list that mention the
+name an error quotes (``points: point y is not defined``). It never invents content: a scene
+left with no list item, or one that needs more than ``MAX_STEPS`` rounds, is not salvaged.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from sciray.scene import SceneError, SceneSpec, parse_scene
+
+__all__ = ["MAX_STEPS", "salvage"]
+
+MAX_STEPS = 6
+"""Most rounds of leaving items out (each round: the items one error names)."""
+
+_INDEXED = re.compile(r"^(?:Value error, )?([a-z_]+)\[(\d+)\]")
+_FIELD = re.compile(r"^(?:Value error, )?([a-z_]+)(?:\.[a-z_]+)*: ")
+_NAMES = re.compile(r"'([^']{1,40})'|\b(?:point|node|body|element|named) ([A-Za-z]\w{0,9})\b")
+
+
+def salvage(raw: dict[str, Any]) -> tuple[SceneSpec, list[str]] | None:
+    """(the valid scene, what was left out, e.g. ['dims[0]', "points naming 'y'"]) for the
+    invalid scene ``raw``, or None when no error names an item or too little would be left."""
+    data = copy.deepcopy(raw)
+    dropped: list[str] = []
+    for _ in range(MAX_STEPS + 1):
+        try:
+            spec = parse_scene(data)
+        except SceneError as exc:
+            target = next((t for t in map(_target(data), exc.details) if t is not None), None)
+            if target is None or len(dropped) == MAX_STEPS:
+                return None
+            field, indices, why = target
+            data[field] = [item for i, item in enumerate(data[field]) if i not in indices]
+            dropped.append(why)
+            continue
+        except (ValueError, RecursionError):
+            return None
+        if not dropped or not _item_count(data):
+            return None
+        return spec, dropped
+    return None
+
+
+def _target(data: dict[str, Any]):
+    """The items of ``data`` one error (location, message) names: (list field, indices, what)."""
+
+    def find(detail: tuple[tuple, str]) -> tuple[str, set[int], str] | None:
+        loc, msg = detail
+        if len(loc) > 1 and _is_item(data, loc[0], loc[1]):
+            return str(loc[0]), {loc[1]}, f"{loc[0]}[{loc[1]}]"
+        indexed = _INDEXED.match(msg)
+        if indexed and _is_item(data, indexed[1], int(indexed[2])):
+            field, i = indexed[1], int(indexed[2])
+            return field, {i}, f"{field}[{i}]"
+        named = _FIELD.match(msg) or (_FIELD.match(f"{loc[0]}: ") if len(loc) == 1 else None)
+        field = named[1] if named else None
+        if field is None or not isinstance(data.get(field), list):
+            return None
+        names = {a or b for a, b in _NAMES.findall(msg)}
+        hits = {i for i, item in enumerate(data[field]) if names & set(_strings(item))}
+        if "twice" in msg and hits:
+            hits.discard(min(hits))  # a name used twice: its first item stays
+        if not hits:
+            return None
+        return field, hits, f"{field} naming {', '.join(map(repr, sorted(names)))}"
+
+    return find
+
+
+def _is_item(data: dict[str, Any], field: Any, index: Any) -> bool:
+    items = data.get(field) if isinstance(field, str) else None
+    return isinstance(items, list) and isinstance(index, int) and 0 <= index < len(items)
+
+
+def _strings(value: Any):
+    if isinstance(value, str):
+        yield value.strip()
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def _item_count(data: dict[str, Any]) -> int:
+    return sum(len(v) for v in data.values() if isinstance(v, list))

@@ -1,0 +1,97 @@
+"""Invalid scenes made valid by leaving out the items their errors name (sciray.scene.salvage),
+on the answers the 1.5B coder wrote on seeds 26-28."""
+
+from __future__ import annotations
+
+import pytest
+
+from sciray.scene import SceneError, parse_scene
+from sciray.scene.salvage import MAX_STEPS, salvage
+
+# seed 28, webinstruct-507274 (abridged): labels for "points" y, x, z and t that no step builds
+RADAR = {
+    "domain": "geometry",
+    "steps": [{"kind": "triangle", "points": ["O", "R", "P"], "sides": [3, 4, None]}],
+    "segments": [{"points": ["O", "R"], "label": "3 mi"}],
+    "points": [
+        {"name": "P", "text": "P (plane)"},
+        {"name": "y", "text": "y (altitude)"},
+        {"name": "x", "text": "x (distance from station)"},
+        {"name": "y", "text": "y (altitude)"},
+        {"name": "t", "text": "t (time)"},
+    ],
+}
+
+
+def test_labels_of_points_no_step_builds_are_left_out():
+    with pytest.raises(SceneError, match="point y is not defined"):
+        parse_scene(RADAR)
+    spec, dropped = salvage(RADAR)
+    assert dropped == ["points naming 'y'", "points naming 'x'", "points naming 't'"]
+    assert [p.name for p in spec.points] == ["P"]
+    assert [s.points for s in spec.steps] == [["O", "R", "P"]]  # the construction is kept
+    assert len(RADAR["points"]) == 5  # the input is not changed
+
+
+def test_an_indexed_item_is_left_out_and_the_rest_kept():
+    # seed 26: a dimension between the axis names 'x' and 'y' beside a charge that can be drawn
+    data = {
+        "domain": "fields",
+        "charges": [{"name": "q", "q": 2, "label": "q = 2 μC"}],
+        "dims": [{"a": "x", "b": "y", "label": "1 cm"}],
+    }
+    spec, dropped = salvage(data)
+    assert dropped == ["dims[0]"] and spec.dims == [] and [c.name for c in spec.charges] == ["q"]
+
+
+def test_an_item_located_by_pydantic_is_left_out():
+    data = {
+        "domain": "analytic",
+        "curves": [{"expr": "x**2", "label": "y = x²"}, {"expr": "__import__('os')"}],
+    }
+    spec, dropped = salvage(data)
+    assert dropped == ["curves[1]"] and [c.expr for c in spec.curves] == ["x**2"]
+
+
+def test_a_name_used_twice_keeps_its_first_item():
+    data = {
+        "domain": "astronomy",
+        "bodies": [
+            {"name": "Earth", "kind": "planet", "label": "Earth"},
+            {"name": "Moon", "kind": "moon"},
+            {"name": "Earth", "kind": "planet", "label": "Earth again"},
+        ],
+        "orbits": [{"body": "Moon", "around": "Earth"}],
+    }
+    with pytest.raises(SceneError, match="used twice"):
+        parse_scene(data)
+    spec, dropped = salvage(data)
+    assert [b.label for b in spec.bodies if b.name == "Earth"] == ["Earth"]
+    assert len(dropped) == 1
+
+
+def test_nothing_is_salvaged_from_a_scene_with_nothing_left_or_no_item_named():
+    # seed 26, webinstruct-1965439: every item names the axes; dropping them leaves nothing
+    axes_only = {
+        "domain": "fields",
+        "dims": [{"a": "x", "b": "y", "label": "1 cm"}, {"a": "y", "b": "z", "label": "2 cm"}],
+    }
+    assert salvage(axes_only) is None
+    # an error that names no item is left to a repair
+    grounds = {
+        "domain": "mechanics",
+        "bodies": [{"name": "g1", "kind": "ground"}, {"name": "g2", "kind": "ground"}],
+    }
+    with pytest.raises(SceneError, match="at most one ground"):
+        parse_scene(grounds)
+    assert salvage(grounds) is None
+    # a valid scene needs no salvage, and an unknown domain has none
+    assert salvage({"domain": "analytic", "curves": [{"expr": "x"}]}) is None
+    assert salvage({"domain": "nope", "items": []}) is None
+
+
+def test_salvage_stops_after_its_rounds():
+    many = {**RADAR, "points": [{"name": f"u{i}", "text": "?"} for i in range(MAX_STEPS + 1)]}
+    assert salvage(many) is None
+    few = {**RADAR, "points": [{"name": f"u{i}", "text": "?"} for i in range(MAX_STEPS)]}
+    assert salvage(few) is not None
