@@ -4,17 +4,19 @@ Small models fill a schema's lists with a few items that cannot be drawn beside 
 a dimension between the axis names 'x' and 'y', a label for a point no step constructs, a
 distance to an element the scene lacks. Seen on seeds 25-28: asked to repair, a 1.5B coder
 mostly writes the same item again (three answers in a row with ``dims[0]: unknown name 'x'``).
-``salvage`` leaves such items out instead: the item an error's location or message names
-(``dims[0]``, ``regions.0.inequalities``), or the items of the named list that mention the
-name an error quotes (``points: point y is not defined``). It never invents content: a scene
-left with no list item, or one that needs more than ``MAX_STEPS`` rounds, is not salvaged.
+``salvage`` leaves such items out instead: the field of an item an error names, where it has
+one (``solids[0].on: no earlier solid is named 'origin'`` leaves out that ``on``; a field the
+item needs then fails again and the item goes), else the item (``dims[0]``, ``curves.1``), or
+the items of the named list that mention the name an error quotes (``points: point y is not
+defined``). It never invents content: a scene left with no list item, or one that needs more
+than ``MAX_STEPS`` rounds, is not salvaged.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from sciray.scene import SceneError, SceneSpec, parse_scene
 
@@ -23,7 +25,7 @@ __all__ = ["MAX_STEPS", "salvage"]
 MAX_STEPS = 6
 """Most rounds of leaving items out (each round: the items one error names)."""
 
-_INDEXED = re.compile(r"^(?:Value error, )?([a-z_]+)\[(\d+)\]")
+_INDEXED = re.compile(r"^(?:Value error, )?([a-z_]+)\[(\d+)\](?:\.([a-z_]+))?")
 _FIELD = re.compile(r"^(?:Value error, )?([a-z_]+)(?:\.[a-z_]+)*: ")
 _NAMES = re.compile(r"'([^']{1,40})'|\b(?:point|node|body|element|named) ([A-Za-z]\w{0,9})\b")
 
@@ -40,9 +42,13 @@ def salvage(raw: dict[str, Any]) -> tuple[SceneSpec, list[str]] | None:
             target = next((t for t in map(_target(data), exc.details) if t is not None), None)
             if target is None or len(dropped) == MAX_STEPS:
                 return None
-            field, indices, why = target
-            data[field] = [item for i, item in enumerate(data[field]) if i not in indices]
-            dropped.append(why)
+            items, first = data[target.field], min(target.indices)
+            if target.key is not None and target.key in _keys(items[first]):
+                items[first] = {k: v for k, v in items[first].items() if k != target.key}
+                dropped.append(f"{target.field}[{first}].{target.key}")
+                continue
+            data[target.field] = [x for i, x in enumerate(items) if i not in target.indices]
+            dropped.append(target.what)
             continue
         except (ValueError, RecursionError):
             return None
@@ -52,17 +58,29 @@ def salvage(raw: dict[str, Any]) -> tuple[SceneSpec, list[str]] | None:
     return None
 
 
-def _target(data: dict[str, Any]):
-    """The items of ``data`` one error (location, message) names: (list field, indices, what)."""
+class _Target(NamedTuple):
+    field: str
+    """The list the items are in."""
+    indices: set[int]
+    """The items an error names."""
+    key: str | None
+    """The field of that one item the error names, if any."""
+    what: str
+    """How the note of what was left out names the items."""
 
-    def find(detail: tuple[tuple, str]) -> tuple[str, set[int], str] | None:
+
+def _target(data: dict[str, Any]):
+    """The items of ``data`` one error (location, message) names, or None."""
+
+    def find(detail: tuple[tuple, str]) -> _Target | None:
         loc, msg = detail
         if len(loc) > 1 and _is_item(data, loc[0], loc[1]):
-            return str(loc[0]), {loc[1]}, f"{loc[0]}[{loc[1]}]"
+            key = loc[2] if len(loc) > 2 and isinstance(loc[2], str) else None
+            return _Target(str(loc[0]), {loc[1]}, key, f"{loc[0]}[{loc[1]}]")
         indexed = _INDEXED.match(msg)
         if indexed and _is_item(data, indexed[1], int(indexed[2])):
             field, i = indexed[1], int(indexed[2])
-            return field, {i}, f"{field}[{i}]"
+            return _Target(field, {i}, indexed[3], f"{field}[{i}]")
         named = _FIELD.match(msg) or (_FIELD.match(f"{loc[0]}: ") if len(loc) == 1 else None)
         field = named[1] if named else None
         if field is None or not isinstance(data.get(field), list):
@@ -73,9 +91,13 @@ def _target(data: dict[str, Any]):
             hits.discard(min(hits))  # a name used twice: its first item stays
         if not hits:
             return None
-        return field, hits, f"{field} naming {', '.join(map(repr, sorted(names)))}"
+        return _Target(field, hits, None, f"{field} naming {', '.join(map(repr, sorted(names)))}")
 
     return find
+
+
+def _keys(item: Any) -> set[str]:
+    return set(item) if isinstance(item, dict) else set()
 
 
 def _is_item(data: dict[str, Any], field: Any, index: Any) -> bool:

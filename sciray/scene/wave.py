@@ -138,6 +138,11 @@ class Wave(_Part):
         extra = names - {"x", "t"}
         if len(extra) == 1 and not names & {"x", "t"}:  # a formula in its own variable (θ, u)
             v = _rename(v, extra.pop(), "x")
+        elif names & {"x", "t"}:
+            # a phase constant the problem leaves unknown ("+ phi", often what it asks for):
+            # drawn as 0 (seed 29: 0.2*sin(6*pi*x + 20*pi*t + phi))
+            for name in extra & _PHASE_NAMES:
+                v = _rename(v, name, "0")
         compile_expr(v, ("x", "t"))
         return v
 
@@ -145,9 +150,28 @@ class Wave(_Part):
     def _consistent(self) -> Wave:
         if self.speed_label and not self.travel:
             raise ValueError("speed_label needs travel ('+x' or '-x') for its arrow")
+        if self.travel and self.expr:
+            # y(x, t) states its direction: sin(kx + wt) travels to -x (seed 29 drew +x)
+            self.travel = _expr_travel(self.expr) or self.travel
         if self.x_from is not None and self.x_to is not None and self.x_from == self.x_to:
             raise ValueError("x_from and x_to must differ")
         return self
+
+
+_PHASE_NAMES = frozenset({"phi", "φ", "ϕ", "delta", "δ", "phi0", "phi_0", "φ0", "phase"})
+
+
+def _expr_travel(expr: str) -> Literal["+x", "-x"] | None:
+    """The direction a travelling wave y(x, t) moves: that of its first sine or cosine whose
+    argument is k*x ± w*t + c (None where there is none)."""
+    import sympy
+
+    x, t = sympy.Symbol("x", real=True), sympy.Symbol("t", real=True)
+    for f in sorted(parse_expr(expr, ("x", "t")).atoms(sympy.sin, sympy.cos), key=str):
+        k, w = sympy.diff(f.args[0], x), sympy.diff(f.args[0], t)
+        if k.is_number and w.is_number and k != 0 and w != 0:
+            return "-x" if float(k) * float(w) > 0 else "+x"
+    return None
 
 
 def _rename(text: str, old: str, new: str) -> str:

@@ -44,6 +44,26 @@ def test_an_indexed_item_is_left_out_and_the_rest_kept():
     assert dropped == ["dims[0]"] and spec.dims == [] and [c.name for c in spec.charges] == ["q"]
 
 
+def test_the_field_an_error_names_goes_before_its_item():
+    # seed 29: a sphere "on" the origin, which is no solid: the sphere stays, standing alone
+    data = {
+        "domain": "solid",
+        "solids": [{"kind": "sphere", "dims": [{"of": "radius", "value": 2}], "on": "origin"}],
+    }
+    spec, dropped = salvage(data)
+    assert dropped == ["solids[0].on"] and spec.solids[0].kind == "sphere"
+    assert spec.solids[0].on is None
+    # a number out of range: the body keeps its place without it
+    ramp = {"name": "ramp", "kind": "incline", "angle_deg": 95, "angle_label": "95°"}
+    data = {"domain": "mechanics", "bodies": [ramp, {"name": "b", "kind": "block", "on": "ramp"}]}
+    spec, dropped = salvage(data)
+    assert dropped == ["bodies[0].angle_deg"] and [b.name for b in spec.bodies] == ["ramp", "b"]
+    # a field the item cannot do without: the item goes next
+    data = {"domain": "analytic", "curves": [{"expr": "x"}, {"expr": "x +* 2"}]}
+    spec, dropped = salvage(data)
+    assert dropped[-1] == "curves[1]" and [c.expr for c in spec.curves] == ["x"]
+
+
 def test_an_item_located_by_pydantic_is_left_out():
     data = {
         "domain": "analytic",

@@ -526,6 +526,26 @@ def test_nothing_unstated_is_drawn():
     assert not [t for t in measured.texts if t.kind == "tick"]  # a sketch: no numbers at all
 
 
+def test_a_travelling_formula_states_its_direction_and_an_unknown_phase_is_zero():
+    # seed 29: y = 0.2 sin(6πx + 20πt + φ), φ the unknown asked for, drawn travelling to +x
+    wave = {"expr": "0.2*sin(6*pi*x + 20*pi*t + phi)", "travel": "+x", "speed_label": "v"}
+    scene = parse_scene({"domain": "wave", "panels": [{"waves": [wave]}]})
+    drawn = scene.panels[0].waves[0]
+    assert drawn.travel == "-x" and "phi" not in drawn.expr
+    ys = np.asarray([0.0, 1 / 12])  # x = 0 and a quarter wavelength on: 0 and the crest
+    from sciray.scene.expr import compile_expr
+
+    assert compile_expr(drawn.expr, ("x", "t"))(ys, 0.0) == pytest.approx([0.0, 0.2])
+    right = {"expr": "0.02*sin(4*pi*x - 10*t)", "travel": "-x"}
+    scene = parse_scene({"domain": "wave", "panels": [{"waves": [right]}]})
+    assert scene.panels[0].waves[0].travel == "+x"
+    still = {"expr": "0.02*sin(4*pi*x)", "travel": "-x"}  # no t: the stated direction stays
+    scene = parse_scene({"domain": "wave", "panels": [{"waves": [still]}]})
+    assert scene.panels[0].waves[0].travel == "-x"
+    with pytest.raises(ValueError, match="unknown name 'k'"):  # only phase names become 0
+        parse_scene({"domain": "wave", "panels": [{"waves": [{"expr": "sin(k*x - t)"}]}]})
+
+
 def test_disagreements_name_a_contradicted_direction_or_harmonic():
     scene = parse_scene(CANONICAL["webinstruct-1879837"])
     question = PROBLEMS["webinstruct-1879837"][0]
