@@ -14,6 +14,7 @@ solid, and places each label outward from the figure where it overlaps nothing.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal
@@ -298,6 +299,19 @@ class SolidScene(SceneSpec):
                 if n not in known:
                     raise ValueError(f"sections[{i}].points: unknown name {n!r}")
         return self
+
+    def aligned_to(self, question: str) -> SolidScene:
+        """Cylinders whose equations the problem states ("x^2 + y^2 = r1^2, x^2 + z^2 = r2^2")
+        take the axes those equations give, in order, where the scene has one cylinder per
+        equation (seed 29: three cylinders written all upright, one inside another)."""
+        axes = _cylinder_axes(question)
+        cylinders = [i for i, s in enumerate(self.solids) if s.kind == "cylinder"]
+        if len(set(axes)) < 2 or len(cylinders) != len(axes):
+            return self
+        solids = list(self.solids)
+        for i, axis in zip(cylinders, axes, strict=True):
+            solids[i] = solids[i].model_copy(update={"axis": axis})
+        return self.model_copy(update={"solids": solids})
 
     def labels(self) -> list[str]:
         out = [self.title] if self.title else []
@@ -692,17 +706,50 @@ def _runs(pts: np.ndarray, keep: np.ndarray) -> list[np.ndarray]:
     return out
 
 
+_CYLINDER_EQUATION = re.compile(
+    r"(?<![\w^])([xyz])\s*(?:\^|\*\*)\s*2\s*\+\s*([xyz])\s*(?:\^|\*\*)\s*2\s*=(?=\s*([^,;$=]*))"
+)
+
+
+def _cylinder_axes(question: str) -> list[str]:
+    """The axis of each cylinder equation a^2 + b^2 = r^2 in ``question`` (the variable it
+    lacks), in order, each equation once; not a sphere's x^2 + y^2 + z^2 = r^2 nor a cone's
+    x^2 + y^2 = z^2."""
+    seen: dict[frozenset, str] = {}
+    for m in _CYLINDER_EQUATION.finditer(question):
+        pair = frozenset(m.group(1, 2))
+        before = question[: m.start()].rstrip()
+        rhs = re.split(r"\b(?:and|where|with|for|in)\b", m.group(3))[0]
+        if len(pair) < 2 or before.endswith(("+", "-")) or re.search(r"\b[xyz]\b", rhs):
+            continue
+        seen.setdefault(pair, ({"x", "y", "z"} - pair).pop())
+    return list(seen.values())
+
+
+def _crossing(scene: SolidScene) -> bool:
+    """Cylinders only, along two or three axes, none placed: they cross at the origin."""
+    solids = scene.solids
+    return (
+        len(solids) > 1
+        and all(s.kind == "cylinder" and s.at is None and not s.on for s in solids)
+        and len({s.axis for s in solids}) > 1
+    )
+
+
 def _bodies(scene: SolidScene) -> list[_Body]:
     """The solids in place: at a stated 'at', else the first at the origin (with axes: a box's
     corner there), each later one on the solid it names in 'on', else inscribed: centred in a first sphere, a sphere
     centred in the first solid, anything else on the first solid's base."""
     out: list[_Body] = []
     by_name: dict[str, _Body] = {}
+    crossing = _crossing(scene)
     for i, s in enumerate(scene.solids):
         ref, base = 1.0, np.zeros(3)
         if i > 0:
             ref = float(np.ptp(np.vstack(out[0].lines), axis=0).max()) / 2
-        if s.at is not None or (i == 0 and scene.axes):
+        if crossing:  # each centred on the origin, along its own axis
+            base = -AXES[s.axis] * _sizes(s, 1.0)["height"] / 2
+        elif s.at is not None or (i == 0 and scene.axes):
             base = np.array(s.at if s.at is not None else [0.0, 0, 0], dtype=float)
             if s.kind in ("cube", "box"):  # the stated point is its corner
                 m = _sizes(s, ref)

@@ -518,3 +518,30 @@ def test_a_four_sided_prism_with_a_width_is_a_box() -> None:
     # a triangular prism keeps its kind, and a width still does not apply to it
     with pytest.raises(ValueError, match="'width' does not apply to a prism"):
         parse_scene({"domain": "solid", "solids": [{"kind": "prism", "sides": 3, "dims": dims}]})
+
+
+def test_cylinders_take_the_axes_their_stated_equations_give_and_cross_at_the_origin() -> None:
+    # seed 29 (webinstruct-1015255): three cylinders written upright, one inside another
+    question = (
+        "Find the common volume of 3 cylinders given the equations: $$x^2 + y^2 = r_1^2$$ "
+        "$$x^2 + z^2 = r_2^2$$ $$y^2 + z^2 = r_3^2$$ where $r_1 \\neq r_2 \\neq r_3$"
+    )
+    cylinder = {
+        "kind": "cylinder",
+        "dims": [{"of": "radius", "value": 1}, {"of": "height", "value": 4}],
+    }
+    scene = parse_scene({"domain": "solid", "axes": True, "solids": [cylinder] * 3})
+    aligned = scene.aligned_to(question)
+    assert [s.axis for s in aligned.solids] == ["z", "y", "x"]
+    for body, axis in zip(_bodies(aligned), (2, 1, 0), strict=True):
+        pts = np.vstack(body.lines)
+        centre = (pts.min(axis=0) + pts.max(axis=0)) / 2
+        assert centre == pytest.approx([0, 0, 0], abs=1e-6)  # centred on the origin
+        assert np.ptp(pts, axis=0)[axis] == pytest.approx(4.0)  # its height along its axis
+    png, measured = draw_and_measure(aligned)
+    assert measured.overlaps == [] and measured.outside == []
+    # a sphere's or a cone's equation is no cylinder; one cylinder per equation or nothing
+    other = "the sphere x^2 + y^2 + z^2 = 4 above the cone x^2 + y^2 = z^2"
+    assert scene.aligned_to(other) == scene
+    two = "between x^2 + y^2 = 1 and y^2 + z^2 = 1"
+    assert scene.aligned_to(two) == scene
