@@ -77,6 +77,29 @@ _IMPLIED_SUPPORTS = {
 }
 
 
+def _along_slope(arrow: Arrow, by: dict[str, Body]) -> None:
+    """Arrows on a body resting on an incline (drawn rising to the right) that mean the slope:
+    one at the incline's own angle from the horizontal (seed 30: "a force of 150 N parallel to
+    the incline" as 35 degrees on a 35-degree incline, drawn with a second 35° mark), and a
+    velocity or acceleration "right" or "left" (the body moves along the slope, never level)."""
+    body = by.get(arrow.body)
+    support = by.get(body.on) if body is not None and body.on else None
+    if support is None or support.kind != "incline":
+        return
+    if arrow.kind != "force" and arrow.direction in ("right", "left"):
+        arrow.direction = "up_incline" if arrow.direction == "right" else "down_incline"
+        return
+    if arrow.direction != "angle" or arrow.angle_from != "horizontal":
+        return
+    if support.angle_deg is None or arrow.angle_deg is None:
+        return
+    turn = (arrow.angle_deg - support.angle_deg) % 360
+    for offset, direction in ((0, "up_incline"), (180, "down_incline")):
+        if min(abs(turn - offset), 360 - abs(turn - offset)) < 0.5:
+            arrow.direction, arrow.angle_deg, arrow.angle_label = direction, None, None
+            return
+
+
 def _flat_inclines(bodies: list) -> None:
     """An "incline" at 0 degrees (a 1.5B coder's level floor, seen on seed 27) is the ground,
     where the scene has none."""
@@ -294,6 +317,7 @@ class MechanicsScene(SceneSpec):
             need(arrow.body, "arrow.body")
             if arrow.direction == "angle" and arrow.angle_deg is None:
                 raise ValueError('direction "angle" needs angle_deg')
+            _along_slope(arrow, by)
         for dim in self.dimensions:
             need(dim.of, "dimension.of")
             if dim.to is not None and (need(dim.to, "dimension.to") is None or dim.to == dim.of):

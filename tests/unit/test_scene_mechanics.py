@@ -609,3 +609,42 @@ def test_a_support_named_but_not_listed_is_the_one_the_word_names():
         parse_scene(
             {"domain": "mechanics", "bodies": [{"name": "b", "kind": "block", "on": "nowhere"}]}
         )
+
+
+def test_an_arrow_at_the_inclines_own_angle_points_along_the_slope() -> None:
+    # seed 30: "pulled by a force of 150 N (parallel to the incline) up a 35° incline" written
+    # as 35 degrees from the horizontal, its acceleration "right"; 215 degrees is down the
+    # slope, 90 stays as stated
+    def arrow(angle: float) -> dict:
+        return {"body": "crate", "direction": "angle", "angle_deg": angle, "angle_label": "35°"}
+
+    scene = parse_scene(
+        {
+            "domain": "mechanics",
+            "bodies": [
+                {"name": "crate", "kind": "block", "label": "11 kg", "on": "ramp"},
+                {"name": "ramp", "kind": "incline", "angle_deg": 35, "angle_label": "35°"},
+            ],
+            "arrows": [
+                arrow(35),
+                arrow(215),
+                arrow(-145),
+                arrow(90),
+                {"body": "crate", "kind": "acceleration", "direction": "right", "label": "a"},
+                {"body": "crate", "kind": "velocity", "direction": "left", "label": "v"},
+                {"body": "crate", "kind": "force", "direction": "left", "label": "P"},
+            ],
+        }
+    )
+    got = [(a.direction, a.angle_deg, a.angle_label) for a in scene.arrows]
+    assert got == [
+        ("up_incline", None, None),
+        ("down_incline", None, None),
+        ("down_incline", None, None),
+        ("angle", 90, "35°"),
+        ("up_incline", None, None),  # an acceleration moves along the slope
+        ("down_incline", None, None),
+        ("left", None, None),  # a force may push level
+    ]
+    png, measured = draw_and_measure(scene)
+    assert measured.overlaps == [] and measured.outside == []
