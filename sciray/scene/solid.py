@@ -88,6 +88,12 @@ class Dim(_Part):
     _symbolic = field_validator("value", mode="before")(positive_or_none)
 
 
+_SQUARE = r"\s*(?:\^|\*\*)\s*2\s*"
+_SPHERE_EQUATION = re.compile(
+    rf"x{_SQUARE}\+\s*y{_SQUARE}\+\s*z{_SQUARE}=\s*(\d+(?:\.\d+)?)", re.IGNORECASE
+)
+
+
 class Solid(_Part):
     kind: Kind
     """cube, box (cuboid), prism (regular n-gon base), pyramid (apex over the base centre),
@@ -140,6 +146,19 @@ class Solid(_Part):
             if any(isinstance(d, dict) and d.get("of") == "width" for d in dims):
                 return {**data, "kind": "box"}
         return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sphere_by_equation(cls, data: Any) -> Any:
+        # a solid labelled with a sphere's equation is that sphere (seed 30: a cylinder of
+        # radius 2 labelled "x^2 + y^2 + z^2 = 4"); its radius is the equation's
+        if not isinstance(data, dict) or data.get("kind") in ("sphere", "hemisphere"):
+            return data
+        m = _SPHERE_EQUATION.fullmatch(str(data.get("label") or "").strip())
+        if m is None or float(m[1]) <= 0:
+            return data
+        radius = {"of": "radius", "value": math.sqrt(float(m[1]))}
+        return {**data, "kind": "sphere", "dims": [radius], "inverted": False}
 
     @field_validator("vertices", mode="before")
     @classmethod

@@ -545,3 +545,18 @@ def test_cylinders_take_the_axes_their_stated_equations_give_and_cross_at_the_or
     assert scene.aligned_to(other) == scene
     two = "between x^2 + y^2 = 1 and y^2 + z^2 = 1"
     assert scene.aligned_to(two) == scene
+
+
+def test_a_solid_labelled_with_a_spheres_equation_is_that_sphere() -> None:
+    # seed 30: "the region below x^2 + y^2 + z^2 = 4" drawn as a cylinder carrying that label
+    cylinder = {
+        "kind": "cylinder",
+        "dims": [{"of": "radius", "value": 2}, {"of": "height", "value": 2}],
+        "label": "x^2 + y^2 + z^2 = 4",
+    }
+    (solid,) = parse_scene({"domain": "solid", "axes": True, "solids": [cylinder]}).solids
+    assert solid.kind == "sphere" and solid.label == "x^2 + y^2 + z^2 = 4"
+    assert [(d.of, d.value) for d in solid.dims] == [("radius", 2.0)]
+    other = {**cylinder, "label": "x^2 + y^2 = 4"}  # a cylinder's own equation stays
+    (kept,) = parse_scene({"domain": "solid", "solids": [other]}).solids
+    assert kept.kind == "cylinder"
