@@ -12,6 +12,7 @@ back to its component). Only stated texts are drawn: no computed concentration, 
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
@@ -78,6 +79,9 @@ class Cell(_Part):
     def labels(self) -> list[str]:
         return _texts(self.name, *self.inside, *self.organelles, *self.proteins, self.length,
                       self.diameter)  # fmt: skip
+
+
+_MAGNIFICATION = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(?:×|[xX]\b)\s*(?:magnification|objective)?")
 
 
 class Cells(_Part):
@@ -344,6 +348,26 @@ class ApparatusScene(SceneSpec):
                 if len(getattr(p, p.kind)) > 2:
                     raise ValueError(f"parts: {p.kind} beside another part: at most 2")
         return self
+
+    def aligned_to(self, question: str) -> ApparatusScene:
+        """Without a cell size that is only the magnification the problem states (seed 30: a
+        cell's length "1000" from "viewed at 1,000× magnification")."""
+        powers = {float(m.replace(",", "")) for m in _MAGNIFICATION.findall(question)}
+
+        def size(text: str | None) -> str | None:
+            bare = text is not None and re.fullmatch(r"\d[\d,]*(?:\.\d+)?", text.strip())
+            return None if bare and float(text.replace(",", "")) in powers else text
+
+        parts = []
+        for p in self.parts:
+            if isinstance(p, Cells):
+                cells = [
+                    c.model_copy(update={"length": size(c.length), "diameter": size(c.diameter)})
+                    for c in p.cells
+                ]
+                p = p.model_copy(update={"cells": cells})
+            parts.append(p)
+        return self.model_copy(update={"parts": parts}) if parts != self.parts else self
 
     def labels(self) -> list[str]:
         out = _texts(self.title)

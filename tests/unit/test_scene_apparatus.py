@@ -692,3 +692,20 @@ def test_rendering_is_deterministic():
     first, _ = draw_and_measure(scene)
     second, _ = draw_and_measure(scene)
     assert first == second
+
+
+def test_a_magnification_is_no_cell_size():
+    # seed 30: "viewed at 1,000× magnification" written as the cell's length "1000"
+    scene = parse_scene(
+        {
+            "domain": "apparatus",
+            "parts": [
+                {"kind": "cells", "cells": [{"name": "cell", "length": "1000", "diameter": "4 μm"}]}
+            ],
+        }
+    )
+    question = "A smear viewed at 1,000× magnification shows one large mononuclear cell."
+    (cell,) = scene.aligned_to(question).parts[0].cells
+    assert (cell.length, cell.diameter) == (None, "4 μm")
+    (kept,) = scene.aligned_to("A cell 1000 nm long.").parts[0].cells
+    assert kept.length == "1000"
