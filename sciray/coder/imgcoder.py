@@ -491,15 +491,9 @@ class ImgCoder:
         spec = _settled_scene(saved[0], problem.question)[0] if saved is not None else None
         if spec is None:
             return None
-        return self._render_fixed(
-            cand,
-            spec.model_dump_json(exclude_none=True),
-            ["scene_salvage"],
-            scene_spec=spec.model_dump(mode="json", exclude_none=True),
-            render_failure=None,
-            render_error=None,
-            render_status=None,
-        )
+        # the invalid answer's failure is not the salvaged scene's
+        none = dict(render_failure=None, render_error=None, render_status=None)
+        return self._render_scene_fix(cand, spec, "scene_salvage", **none)
 
     def _stated_values_fix(self, problem: Problem, cand: Candidate) -> Candidate | None:
         """A re-render of a scene that failed its checks by showing a value the problem does not
@@ -530,12 +524,13 @@ class ImgCoder:
         )
         if fixed is None:
             return None
-        return self._render_fixed(
-            cand,
-            fixed.model_dump_json(exclude_none=True),
-            ["stated_values"],
-            scene_spec=fixed.model_dump(mode="json", exclude_none=True),
-        )
+        return self._render_scene_fix(cand, fixed, "stated_values")
+
+    def _render_scene_fix(self, cand: Candidate, spec, name: str, **more) -> Candidate:
+        """``cand`` as the scene ``spec`` that fix ``name`` made of it, rendered."""
+        scene_spec = spec.model_dump(mode="json", exclude_none=True)
+        code = spec.model_dump_json(exclude_none=True)
+        return self._render_fixed(cand, code, [name], scene_spec=scene_spec, **more)
 
     def _render_fixed(self, cand: Candidate, code: str, names: list[str], **more) -> Candidate:
         """``cand`` with ``code`` fixed by ``names`` (no model call), rendered."""
