@@ -5,8 +5,9 @@ a dimension between the axis names 'x' and 'y', a label for a point no step cons
 distance to an element the scene lacks. Seen on seeds 25-28: asked to repair, a 1.5B coder
 mostly writes the same item again (three answers in a row with ``dims[0]: unknown name 'x'``).
 ``salvage`` leaves such items out instead: the field of an item an error names, where it has
-one (``solids[0].on: no earlier solid is named 'origin'`` leaves out that ``on``; a field the
-item needs then fails again and the item goes), else the item (``dims[0]``, ``curves.1``), or
+one (``solids[0].on: no earlier solid is named 'origin'`` leaves out that ``on``, which then
+means what its default means; a field the item needs fails again and the item goes), else the
+item (``dims[0]``; the innermost on pydantic's path, ``panels.0.waves.1``), or
 the items of the named list that mention the name an error quotes (``points: point y is not
 defined``). It never invents content: a scene left with no list item, or one that needs more
 than ``MAX_STEPS`` rounds, is not salvaged.
@@ -42,12 +43,12 @@ def salvage(raw: dict[str, Any]) -> tuple[SceneSpec, list[str]] | None:
             target = next((t for t in map(_target(data), exc.details) if t is not None), None)
             if target is None or len(dropped) == MAX_STEPS:
                 return None
-            items, first = data[target.field], min(target.indices)
+            items, first = target.items, min(target.indices)
             if target.key is not None and target.key in _keys(items[first]):
                 items[first] = {k: v for k, v in items[first].items() if k != target.key}
-                dropped.append(f"{target.field}[{first}].{target.key}")
+                dropped.append(f"{target.what}.{target.key}")
                 continue
-            data[target.field] = [x for i, x in enumerate(items) if i not in target.indices]
+            items[:] = [x for i, x in enumerate(items) if i not in target.indices]
             dropped.append(target.what)
             continue
         except (ValueError, RecursionError):
@@ -59,8 +60,8 @@ def salvage(raw: dict[str, Any]) -> tuple[SceneSpec, list[str]] | None:
 
 
 class _Target(NamedTuple):
-    field: str
-    """The list the items are in."""
+    items: list
+    """The list the items are in (inside the scene being salvaged)."""
     indices: set[int]
     """The items an error names."""
     key: str | None
@@ -74,13 +75,13 @@ def _target(data: dict[str, Any]):
 
     def find(detail: tuple[tuple, str]) -> _Target | None:
         loc, msg = detail
-        if len(loc) > 1 and _is_item(data, loc[0], loc[1]):
-            key = loc[2] if len(loc) > 2 and isinstance(loc[2], str) else None
-            return _Target(str(loc[0]), {loc[1]}, key, f"{loc[0]}[{loc[1]}]")
+        located = _innermost(data, loc)
+        if located is not None:
+            return located
         indexed = _INDEXED.match(msg)
         if indexed and _is_item(data, indexed[1], int(indexed[2])):
             field, i = indexed[1], int(indexed[2])
-            return _Target(field, {i}, indexed[3], f"{field}[{i}]")
+            return _Target(data[field], {i}, indexed[3], f"{field}[{i}]")
         named = _FIELD.match(msg) or (_FIELD.match(f"{loc[0]}: ") if len(loc) == 1 else None)
         field = named[1] if named else None
         if field is None or not isinstance(data.get(field), list):
@@ -91,9 +92,28 @@ def _target(data: dict[str, Any]):
             hits.discard(min(hits))  # a name used twice: its first item stays
         if not hits:
             return None
-        return _Target(field, hits, None, f"{field} naming {', '.join(map(repr, sorted(names)))}")
+        quoted = ", ".join(map(repr, sorted(names)))
+        return _Target(data[field], hits, None, f"{field} naming {quoted}")
 
     return find
+
+
+def _innermost(data: dict[str, Any], loc: tuple) -> _Target | None:
+    """The innermost list item on pydantic's path ``loc`` (a wave in a panel, not the panel),
+    with the field after it."""
+    node: Any = data
+    found = None
+    for k, step in enumerate(loc):
+        if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            after = loc[k + 1] if k + 1 < len(loc) and isinstance(loc[k + 1], str) else None
+            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[: k + 1])
+            found = _Target(node, {step}, after, where.lstrip("."))
+            node = node[step]
+        elif isinstance(node, dict) and isinstance(step, str) and step in node:
+            node = node[step]
+        else:
+            break
+    return found
 
 
 def _keys(item: Any) -> set[str]:

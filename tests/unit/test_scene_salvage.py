@@ -64,6 +64,21 @@ def test_the_field_an_error_names_goes_before_its_item():
     assert dropped[-1] == "curves[1]" and [c.expr for c in spec.curves] == ["x"]
 
 
+def test_the_innermost_item_on_the_path_is_the_one_left_out():
+    # a wave in a panel, not the panel: the other wave stays
+    waves = [
+        {"expr": "0.2*sin(4*pi*x)", "label": "y1"},
+        {"expr": "sin(k*x)", "label": "y2", "travel": "+x"},
+    ]
+    data = {"domain": "wave", "panels": [{"waves": waves}]}
+    spec, dropped = salvage(data)
+    assert dropped == ["panels[0].waves[1].expr"]  # the field goes first: y2 takes the default
+    assert [w.label for w in spec.panels[0].waves] == ["y1", "y2"]
+    assert (
+        spec.panels[0].waves[0].expr == "0.2*sin(4*pi*x)" and spec.panels[0].waves[1].expr is None
+    )
+
+
 def test_an_item_located_by_pydantic_is_left_out():
     data = {
         "domain": "analytic",
