@@ -295,6 +295,28 @@ class CrystalScene(SceneSpec):
     def draw(self, fig: Any) -> None:
         _Drawer(self, fig).draw()
 
+    def aligned_to(self, question: str) -> CrystalScene:
+        """The ions of the compound the problem names ("cesium chloride": Cs+ and Cl-) in place
+        of a two-species scene's other ion, with the radius the problem's table gives it (seed
+        28 and 31: CsCl drawn with I-, the anion listed beside Cs+ in the table)."""
+        ions = _compound_ions(question)
+        if ions is None or len(self.species) != 2:
+            return self
+        species = list(self.species)
+        for i, (have, want) in enumerate(zip(species, ions, strict=True)):
+            if _same_ion(have.name, want):
+                continue
+            radius = _table_radius(question, want)
+            update: dict[str, Any] = {"name": want}
+            if radius is not None:
+                old = have.radius_label or ""
+                unit = re.sub(r"^[^a-zA-Zμ]*", "", old.split("=")[-1]).strip()
+                update |= {"radius": radius[0], "radius_label": f"{radius[1]} {unit}".strip()}
+            elif have.radius is not None:
+                update |= {"radius": None, "radius_label": None}  # the other ion's size
+            species[i] = have.model_copy(update=update)
+        return self.model_copy(update={"species": species}) if species != self.species else self
+
     def disagreements(self, question: str) -> list[str]:
         """The structure type the problem names, where the scene draws another one."""
         named = {k for k, words in _NAMED.items() if words.search(question)}
@@ -316,6 +338,54 @@ _NAMED = {
         "fluorite": r"fluorite|\bcaf2\b",
     }.items()
 }
+
+
+_CATIONS = {
+    "lithium": "Li+",
+    "sodium": "Na+",
+    "potassium": "K+",
+    "rubidium": "Rb+",
+    "cesium": "Cs+",
+    "caesium": "Cs+",
+    "silver": "Ag+",
+    "magnesium": "Mg2+",
+    "calcium": "Ca2+",
+    "strontium": "Sr2+",
+    "barium": "Ba2+",
+    "zinc": "Zn2+",
+    "nickel": "Ni2+",
+    "manganese": "Mn2+",
+}
+_ANIONS = {
+    "fluoride": "F-",
+    "chloride": "Cl-",
+    "bromide": "Br-",
+    "iodide": "I-",
+    "oxide": "O2-",
+    "sulfide": "S2-",
+    "sulphide": "S2-",
+}
+_COMPOUND = re.compile(rf"\b({'|'.join(_CATIONS)})\s+({'|'.join(_ANIONS)})\b", re.IGNORECASE)
+
+
+def _compound_ions(question: str) -> tuple[str, str] | None:
+    """(cation, anion) of the one binary ionic compound ``question`` names, e.g. ('Cs+', 'Cl-')."""
+    named = {(_CATIONS[a.lower()], _ANIONS[b.lower()]) for a, b in _COMPOUND.findall(question)}
+    return named.pop() if len(named) == 1 else None
+
+
+def _same_ion(name: str, ion: str) -> bool:
+    """Whether a species name is ``ion`` ('Cl-', 'Cl−', 'Cl^-', 'chloride' ...)."""
+    norm = name.replace("−", "-").replace("^", "").replace(" ", "").lower()
+    symbol = re.match(r"[A-Z][a-z]?", ion)[0].lower()
+    words = [k for k, v in (_CATIONS | _ANIONS).items() if v == ion]
+    return norm in (ion.lower(), symbol) or any(norm.startswith(w) for w in words)
+
+
+def _table_radius(question: str, ion: str) -> tuple[float, str] | None:
+    """The number a table in ``question`` gives right after ``ion`` (its radius), if any."""
+    m = re.search(rf"(?<![A-Za-z]){re.escape(ion)}\s+(\d*\.\d+|\d+)", question)
+    return (float(m[1]), m[1]) if m and float(m[1]) > 0 else None
 
 
 # ---------------------------------------------------------------------------------------------

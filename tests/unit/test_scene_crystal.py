@@ -382,3 +382,33 @@ def test_disagreements_name_a_structure_type_the_problem_contradicts():
     assert cscl.disagreements("Sodium chloride has the rock salt structure.") != []
     # nothing named (close-packed gold): nothing to contradict
     assert fcc.disagreements("Gold has a close-packed structure.") == []
+
+
+def test_the_named_compounds_ions_replace_another_with_the_tables_radius():
+    # seeds 28 and 31: "the atomic packing factor for cesium chloride using the ionic radii in
+    # the table" drawn with I-, the anion listed beside Cs+ in that table
+    question = (
+        "Compute the atomic packing factor for cesium chloride using the ionic radii given in "
+        "the table. Cation Ionic radius (nm) Anion Ionic radius(nm) Ba2+ 0.136 Cl- 0.181 "
+        "Cs+ 0.170 I- 0.220"
+    )
+    scene = parse_scene(
+        {
+            "domain": "crystal",
+            "structure": "cscl",
+            "species": [
+                {"name": "Cs+", "radius": 0.17, "radius_label": "0.170 nm"},
+                {"name": "I-", "radius": 0.22, "radius_label": "0.220 nm"},
+            ],
+        }
+    )
+    got = [(s.name, s.radius, s.radius_label) for s in scene.aligned_to(question).species]
+    assert got == [("Cs+", 0.17, "0.170 nm"), ("Cl-", 0.181, "0.181 nm")]
+    # named by the compound's words, or a compound the problem does not name: unchanged
+    worded = scene.model_copy(
+        update={
+            "species": [scene.species[0].model_copy(update={"name": "caesium"}), scene.species[1]]
+        }
+    )
+    assert worded.aligned_to(question).species[0].name == "caesium"
+    assert scene.aligned_to("the packing factor of CsI") == scene
