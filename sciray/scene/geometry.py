@@ -814,7 +814,12 @@ def _solve(scene: GeometryScene) -> _Solution:
         elif isinstance(step, Polygon):
             what = f"{step.kind} {''.join(step.points)}"
             names = list(step.points)
-            if step.kind == "polygon":
+            if step.kind == "polygon" and not any(n in sol.pts for n in names):
+                # a polygon of points no step made (seed 31: "polygon abcd" as the first step):
+                # drawn regular, as the shape with those vertices and nothing else stated
+                local, free = _polygon_local(step.model_copy(update={"kind": "regular"}))
+                _place(sol, names, local, free, step.flip, what)
+            elif step.kind == "polygon":
                 for n in names:
                     sol.get(n, what)
                 if len(set(names)) != len(names):

@@ -681,3 +681,24 @@ def test_a_right_angle_labelled_90_becomes_the_square_mark_unless_the_problem_sa
     assert "90°" not in aligned.labels()
     stated = parse_scene(data).aligned_to("The angle at A is 90 degrees.")
     assert stated.angles[0].label == "90°" and not stated.angles[0].right
+
+
+def test_a_polygon_of_points_no_step_made_is_drawn_regular():
+    # seed 31: "polygon abcd" as the first step (refused three times: "point a is not defined")
+    scene = parse_scene(
+        {"domain": "geometry", "steps": [{"kind": "polygon", "points": ["a", "b", "c", "d"]}]}
+    )
+    png, measured = draw_and_measure(scene)
+    assert measured.overlaps == [] and measured.outside == []
+    assert sorted(t.text for t in measured.texts) == ["a", "b", "c", "d"]
+    # a polygon joining made points with one that is not: still refused, naming it
+    with pytest.raises(ValueError, match="point D is not defined"):
+        parse_scene(
+            {
+                "domain": "geometry",
+                "steps": [
+                    {"kind": "triangle", "points": ["A", "B", "C"]},
+                    {"kind": "polygon", "points": ["A", "B", "D"]},
+                ],
+            }
+        )
