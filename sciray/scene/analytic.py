@@ -25,6 +25,7 @@ from sciray.scene.plot import (
     MIN_FONT,
     Placer,
     annotation_moves,
+    as_number,
     densify,
     ring_offsets,
     safe_text,
@@ -279,13 +280,17 @@ class Region(_Part):
         if not isinstance(v, list) or not all(isinstance(t, str) for t in v):
             return v
         levels: dict[str, list[str]] = {}
+        out = []
         for text in v:
             sides = _equation(text)
-            if sides is not None:
+            if sides is None:
+                out.append(text)
+            else:
                 levels.setdefault(sides[0].replace(" ", ""), []).append(sides[1])
-        out = [t for t in v if _equation(t) is None]
         for expr, values in levels.items():
-            numbers = sorted({_number(x) for x in values} - {None})
+            numbers = sorted(
+                {x for x in map(as_number, values) if x is not None and math.isfinite(x)}
+            )
             if len(values) == 2 and len(numbers) == 2:
                 out.append(f"{numbers[0]:g} <= {expr} <= {numbers[1]:g}")
             else:
@@ -296,14 +301,6 @@ class Region(_Part):
     @classmethod
     def _check(cls, v: list[str]) -> list[str]:
         return [_inequality(t) for t in v]
-
-
-def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 _REL = re.compile(r"<=|>=|≤|≥|<|>")

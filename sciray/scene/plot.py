@@ -383,7 +383,8 @@ def wrap_to_width(fig: Any, text: str, size: float, width_px: float, weight="nor
 # ---------------------------------------------------------------------------------------------
 
 
-def _number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
+    """``value`` as a float (a number or its text), None where it is none."""
     try:
         return float(value) if value is not None and not isinstance(value, bool) else None
     except (TypeError, ValueError):
@@ -394,7 +395,7 @@ def _ordered_ends(data: Any) -> Any:
     """``data`` with ``x_from`` and ``x_to`` in increasing order: a model that writes an interval
     from its right end ("from 10 down to 0") means the same interval."""
     if isinstance(data, dict):
-        lo, hi = _number(data.get("x_from")), _number(data.get("x_to"))
+        lo, hi = as_number(data.get("x_from")), as_number(data.get("x_to"))
         if lo is not None and hi is not None and lo > hi:
             data = {**data, "x_from": data["x_to"], "x_to": data["x_from"]}
     return data
@@ -453,8 +454,8 @@ class Curve(_Part):
     @classmethod
     def _ends(cls, data: Any) -> Any:
         data = _ordered_ends(data)
-        if isinstance(data, dict) and _number(data.get("x_from")) is not None:
-            if _number(data.get("x_from")) == _number(data.get("x_to")):
+        if isinstance(data, dict) and as_number(data.get("x_from")) is not None:
+            if as_number(data.get("x_from")) == as_number(data.get("x_to")):
                 # a domain of one point is a placeholder (0 to 0), not a domain: the whole range
                 data = {**data, "x_from": None, "x_to": None}
         return data

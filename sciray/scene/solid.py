@@ -726,7 +726,7 @@ def _runs(pts: np.ndarray, keep: np.ndarray) -> list[np.ndarray]:
 
 
 _CYLINDER_EQUATION = re.compile(
-    r"(?<![\w^])([xyz])\s*(?:\^|\*\*)\s*2\s*\+\s*([xyz])\s*(?:\^|\*\*)\s*2\s*=(?=\s*([^,;$=]*))"
+    rf"(?<![\w^])([xyz]){_SQUARE}\+\s*([xyz]){_SQUARE}=(?=\s*([^,;$=]*))"
 )
 
 
