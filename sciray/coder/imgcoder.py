@@ -154,7 +154,7 @@ def _settled_scene(spec, question: str):
     differently, None) or (None, why it is no scene of this problem)."""
     from sciray.coder.scene_prompts import copies_the_example
 
-    spec = spec.aligned_to(question).without_commentary()
+    spec = spec.aligned_to(question).without_commentary().with_named_notes(question)
     if copies_the_example(spec):
         return None, (
             "invalid scene: this is the worked example's figure, not this problem's: "

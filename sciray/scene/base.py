@@ -72,6 +72,18 @@ class SceneSpec(BaseModel):
         kept = [n for n in notes if not (isinstance(n, str) and is_commentary(n))]
         return self if len(kept) == len(notes) else self.model_copy(update={"notes": kept})
 
+    def with_named_notes(self, question: str) -> SceneSpec:
+        """This scene with each note that is a bare number written as the problem names it
+        ('4' -> '|V| = 4', ``sciray.scene.text.named_number``): a lone number under a figure
+        says nothing about what it is."""
+        from sciray.scene.text import named_number
+
+        notes = getattr(self, "notes", None)
+        if not isinstance(notes, list):
+            return self
+        named = [(named_number(n, question) if isinstance(n, str) else None) or n for n in notes]
+        return self if named == notes else self.model_copy(update={"notes": named})
+
 
 DOMAINS: dict[str, type[SceneSpec]] = {}
 

@@ -11,6 +11,7 @@ label, keeps nodes apart and places each edge label beside its edge where it ove
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
@@ -113,6 +114,18 @@ class GraphScene(SceneSpec):
             raise ValueError("a graph scene needs at least one node")
         return self
 
+    def aligned_to(self, question: str) -> GraphScene:
+        # the problem says whether its graph is directed (seed 32: "directed acyclic graphs",
+        # "A\\to B\\to C\\to D" drawn without arrowheads)
+        stated = _stated_directed(question, {n.name for n in self.nodes})
+        if (
+            stated is None
+            or stated == self.directed
+            or any(e.directed is not None for e in self.edges)
+        ):
+            return self
+        return self.model_copy(update={"directed": stated})
+
     def labels(self) -> list[str]:
         out = [self.title] if self.title else []
         out += [n.text() for n in self.nodes]
@@ -122,6 +135,24 @@ class GraphScene(SceneSpec):
 
     def draw(self, fig: Any) -> None:
         _GraphDrawer(self, fig).draw()
+
+
+_UNDIRECTED = re.compile(r"\bundirected\b", re.I)
+_DIRECTED = re.compile(r"(?<!un)\bdirected\b|\bdigraphs?\b|\bDAGs?\b", re.I)
+_ARROW = re.compile(r"(\w+)\s*(?:\\to|\\rightarrow|→|->)\s*(\w+)")
+
+
+def _stated_directed(question: str, names: set[str]) -> bool | None:
+    """True where the problem speaks of a directed graph or writes an edge of two of ``names``
+    as an arrow ('A \\to B'), False where it speaks only of an undirected one; None where it
+    says neither or both."""
+    directed = bool(_DIRECTED.search(question)) or any(
+        a in names and b in names for a, b in _ARROW.findall(question)
+    )
+    undirected = bool(_UNDIRECTED.search(question))
+    if directed == undirected:
+        return None
+    return directed
 
 
 # ---------------------------------------------------------------------------------------------

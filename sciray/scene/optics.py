@@ -177,6 +177,124 @@ def _stated_slit_count(question: str) -> int | None:
     return 1 if single else 2
 
 
+# The one lens or mirror a problem names, by the words problems use for it.
+_STATED_KINDS = {
+    "converging_lens": r"(?:convex|converging|convergent|positive|biconvex|magnifying)\s+lens",
+    "diverging_lens": r"(?:concave|diverging|divergent|negative|biconcave)\s+lens",
+    "concave_mirror": r"(?:concave|converging)\s+(?:spherical\s+)?mirror",
+    "convex_mirror": r"(?:convex|diverging)\s+(?:spherical\s+)?mirror",
+    "plane_mirror": r"(?:plane|flat)\s+mirror",
+}
+
+
+def _stated_kind(elements: list[Element], question: str) -> list[Element]:
+    """``elements`` with their one lens or mirror of the kind the problem names, where it names
+    exactly one kind (seed 32: a "convex lens" written as convex_mirror)."""
+    named = [k for k, pat in _STATED_KINDS.items() if re.search(rf"\b{pat}", question, re.I)]
+    optics = [e for e in elements if e.kind in LENSES + MIRRORS]
+    if len(named) != 1 or len(optics) != 1 or optics[0].kind == named[0]:
+        return elements
+    kind, lens = named[0], optics[0]
+    update: dict[str, Any] = {"kind": kind}
+    if kind in LENSES:  # a lens has F and 2F, a mirror F and C
+        update["marks"] = list(dict.fromkeys("2F" if m == "C" else m for m in lens.marks))
+    elif kind in MIRRORS:
+        update["marks"] = list(dict.fromkeys("C" if m == "2F" else m for m in lens.marks))
+    if kind == "plane_mirror":
+        update["marks"], update["focal_length"], update["focal_label"] = [], None, None
+    return [e.model_copy(update=update) if e is lens else e for e in elements]
+
+
+def _label_number(label: str) -> tuple[float, str] | None:
+    """(value, unit) of a label that is one number and its unit ('40 cm', 'd = 2.1 m')."""
+    from sciray.checks.numbers import find_numbers
+
+    nums = find_numbers(label)
+    if len(nums) != 1:
+        return None
+    unit = label[nums[0].end :].strip()
+    return nums[0].value, unit
+
+
+def _without_distance_heights(
+    elements: list[Element], distances: list[Distance], question: str
+) -> list[Element]:
+    """``elements`` without a height that is only a distance the problem states once (seed 32:
+    "40 cm in front of the lens" drawn as the distance and as the object's height)."""
+    from sciray.checks.numbers import find_numbers
+
+    spans = {" ".join(d.label.split()) for d in distances}
+    out = []
+    for e in elements:
+        text = " ".join((e.height_label or "").split())
+        stated = _label_number(text) if text in spans else None
+        if stated is not None:
+            times = sum(abs(n.value - stated[0]) < 1e-9 for n in find_numbers(question))
+            if times <= 1:
+                e = e.model_copy(update={"height": None, "height_label": None})
+        out.append(e)
+    return out
+
+
+def _spaced_as_stated(elements: list[Element], distances: list[Distance]) -> list[Element]:
+    """``elements`` moved along the axis so each stated distance ('40 cm' between obj and the
+    lens) is the gap between its ends (seed 32: positions 40 and 20 under a 40 cm dimension
+    line); unchanged when any distance is not one number of the common unit, an end has no
+    position, or the distances disagree among themselves."""
+    if not distances:
+        return elements
+    stated = [_label_number(d.label) for d in distances]
+    if any(s is None for s in stated) or len({s[1] for s in stated}) != 1:
+        return elements
+    at = {e.name: e.position for e in elements}
+    if any(at.get(d.a) is None or at.get(d.b) is None for d in distances):
+        return elements
+    optic = [e.name for e in elements if e.kind in LENSES + MIRRORS]
+    ends = {n for d in distances for n in (d.a, d.b)}
+    root = next((n for n in optic if n in ends), distances[0].a)
+    placed, pending = {root: at[root]}, list(zip(distances, stated, strict=True))
+    while pending:
+        left = []
+        for d, (value, _) in pending:
+            if d.a in placed or d.b in placed:
+                known, other = (d.a, d.b) if d.a in placed else (d.b, d.a)
+                side = 1.0 if at[other] >= at[known] else -1.0
+                want = placed[known] + side * value
+                if other in placed and abs(placed[other] - want) > 1e-6 * max(1.0, abs(want)):
+                    return elements  # the distances disagree: leave the model's positions
+                placed[other] = want
+            else:
+                left.append((d, (value, _)))
+        if len(left) == len(pending):
+            return elements  # two unconnected groups: no common origin
+        pending = left
+    if all(abs(placed[n] - at[n]) < 1e-9 for n in placed):
+        return elements
+    return [
+        e.model_copy(update={"position": placed[e.name]}) if e.name in placed else e
+        for e in elements
+    ]
+
+
+def _object_on_the_left(elements: list[Element]) -> list[Element]:
+    """A lens setup whose object stands right of every lens, mirrored so light goes left to
+    right as such figures are drawn (a lens acts the same from both sides; mirrors do not)."""
+    lenses = [e.position for e in elements if e.kind in LENSES]
+    objects = [e.position for e in elements if e.kind == "object"]
+    if (
+        any(e.kind in MIRRORS for e in elements)
+        or not lenses
+        or not objects
+        or None in lenses + objects
+        or min(objects) <= max(lenses)
+    ):
+        return elements
+    return [
+        e.model_copy(update={"position": -e.position}) if e.position is not None else e
+        for e in elements
+    ]
+
+
 @register
 class OpticsScene(SceneSpec):
     """Ray optics: lenses, mirrors, slits and screens on an axis; or media with a ray."""
@@ -273,16 +391,23 @@ class OpticsScene(SceneSpec):
         return self
 
     def aligned_to(self, question: str) -> OpticsScene:
+        elements = _stated_kind(self.elements, question)
         # the number of slits the problem names (seen, seed 26: a single slit drawn double)
         count = _stated_slit_count(question)
-        slits = [e for e in self.elements if e.kind == "slits"]
-        if count is None or len(slits) != 1 or slits[0].slit_count == count:
+        slits = [e for e in elements if e.kind == "slits"]
+        if count is not None and len(slits) == 1 and slits[0].slit_count != count:
+            elements = [
+                e.model_copy(update={"slit_count": count}) if e.kind == "slits" else e
+                for e in elements
+            ]
+        elements = _without_distance_heights(elements, self.distances, question)
+        elements = _object_on_the_left(_spaced_as_stated(elements, self.distances))
+        if elements == self.elements:
             return self
-        elements = [
-            e.model_copy(update={"slit_count": count}) if e.kind == "slits" else e
-            for e in self.elements
-        ]
         return self.model_copy(update={"elements": elements})
+
+    def notation(self) -> list[str]:
+        return [m for e in self.elements for m in _mark_texts(e)]  # "2F" is a point's name
 
     def labels(self) -> list[str]:
         out = [self.title] if self.title else []

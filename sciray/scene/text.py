@@ -79,3 +79,23 @@ def is_commentary(note: str) -> bool:
     if not re.search(r"\w", text) or re.fullmatch(r"[A-Za-z]+", text):
         return True
     return text.endswith((",", ":")) or bool(_TASK_TALK.search(text) or _NUMBER_IS_THE.match(text))
+
+
+# "|V|=4", "m = 2.5", "$v_0 = 12$": a short symbol the problem sets equal to a number.
+_SYMBOL_EQUALS = re.compile(r"(?<![\w|\\])(\|?\\?[A-Za-z][\w{}\\^']{0,8}\|?)\s*=\s*\$?\s*$")
+
+
+def named_number(note: str, question: str) -> str | None:
+    """'|V| = 4' for a note that is only the number 4 where the problem states it once as
+    '|V|=4' (seed 32: notes '4' and '3' under a graph for |V| = 4, |E| = 3); None otherwise."""
+    from sciray.checks.numbers import find_numbers
+
+    shown = find_numbers(note)
+    if len(shown) != 1 or note.strip() != note.strip()[shown[0].start : shown[0].end]:
+        return None
+    text = question.replace("$", " ")
+    same = [n for n in find_numbers(text) if abs(n.value - shown[0].value) < 1e-12]
+    if len(same) != 1:
+        return None
+    named = _SYMBOL_EQUALS.search(text[: same[0].start])
+    return f"{named.group(1)} = {note.strip()}" if named else None

@@ -347,3 +347,34 @@ def test_rendering_is_deterministic():
     first, _ = draw_and_measure(scene)
     second, _ = draw_and_measure(scene)
     assert first == second
+
+
+@pytest.mark.parametrize(
+    ("question", "directed"),
+    [
+        # seed 32: the linear DAG drawn without arrowheads, |V| and |E| as bare "4" and "3"
+        (
+            r"Given $|V|=4$ and $|E|=3$, how many distinct directed acyclic graphs ... a linear "
+            r"graph $A\to B\to C\to D$?",
+            True,
+        ),  # fmt: skip
+        ("Find a spanning tree of the undirected graph below.", False),
+        ("Edges A -> B and B -> C have weights 2 and 3.", True),
+        ("A town map: roads join the towns A, B, C.", None),  # says neither: the model's choice
+        ("Turn the undirected graph into a directed one.", None),  # says both
+    ],
+)
+def test_the_graph_is_directed_as_the_problem_says(question, directed):
+    for written in (False, True):
+        scene = parse_scene(
+            {
+                "domain": "graph",
+                "directed": written,
+                "edges": [{"src": "A", "dst": "B"}, {"src": "B", "dst": "C"}],
+                "notes": ["4", "3", "n = 2"],
+            }
+        )
+        settled = scene.aligned_to(question).with_named_notes(question)
+        assert settled.directed is (written if directed is None else directed)
+    if "|V|" in question:
+        assert settled.notes == ["|V| = 4", "|E| = 3", "n = 2"]

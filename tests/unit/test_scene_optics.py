@@ -635,3 +635,76 @@ def test_elements_beside_media_are_one_setup():
     lens = {"name": "L", "kind": "converging_lens", "focal_length": 10}
     axis = parse_scene({"domain": "optics", "elements": [stick, lens], "media": [{"label": "air"}]})
     assert [e.name for e in axis.elements] == ["stick", "L"] and axis.media == []
+
+
+# Seed 32's answer for webinstruct-230076 ("An object is 40 cm in front of a convex lens with a
+# focal length of 20 cm"): a convex *mirror*, positions 40 and 20 under a 40 cm dimension line,
+# the object's height labelled with the same 40 cm, and the lens's 2F read as an unstated 2.
+SEED32_LENS = {
+    "domain": "optics",
+    "elements": [
+        {"name": "obj", "kind": "object", "position": 40, "height": 40, "height_label": "40 cm"},
+        {
+            "name": "C",
+            "kind": "convex_mirror",
+            "position": 20,
+            "focal_length": 20,
+            "focal_label": "f = 20 cm",
+            "marks": ["F", "2F"],
+        },
+    ],
+    "distances": [{"a": "obj", "b": "C", "label": "40 cm"}],
+}
+LENS_QUESTION = (
+    "An object is 40 cm in front of a convex lens with a focal length of 20 cm. What is the "
+    "position of the image using ray tracing?"
+)
+
+
+def test_the_lens_the_problem_names_is_drawn_where_its_distances_put_it():
+    scene = parse_scene(SEED32_LENS).aligned_to(LENS_QUESTION)
+    obj, lens = scene.elements
+    assert lens.kind == "converging_lens" and lens.marks == ["F", "2F"]
+    assert abs(lens.position - obj.position) == 40  # the dimension line's 40 cm
+    assert obj.position < lens.position  # light from the left, as lens figures are drawn
+    assert obj.height is None and obj.height_label is None  # 40 cm is the distance, said once
+    problem = Problem(id="p", question=LENS_QUESTION, image_type="Physics - Optical Ray")
+    png, drawn = draw_and_measure(scene)
+    report = run_checks(problem, drawn, rendered=True, stated_only=True, notation=scene.notation())
+    assert report.passed, report.reasons  # "2F" names a point, it states no value 2
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("A 4.0 cm object is 8.0 cm in front of a concave mirror", "concave_mirror"),
+        ("the rear-view convex mirror of a car", "convex_mirror"),
+        ("A diverging lens of focal length -15 cm", "diverging_lens"),
+        ("You stand 2 m from a plane mirror", "plane_mirror"),
+        ("A convex lens forms an image on a concave mirror", None),  # two kinds: left alone
+    ],
+)
+def test_the_one_lens_or_mirror_kind_a_problem_names_is_drawn(question, kind):
+    elements = [{"name": "obj", "kind": "object"}, {"name": "L", "kind": "converging_lens"}]
+    scene = parse_scene({"domain": "optics", "elements": elements})
+    drawn = scene.aligned_to(question).elements[1].kind
+    assert drawn == (kind or "converging_lens")
+
+
+def test_positions_are_left_alone_when_the_distances_disagree_or_are_symbols():
+    elements = [
+        {"name": "a", "kind": "object", "position": 0},
+        {"name": "L", "kind": "converging_lens", "position": 10},
+        {"name": "s", "kind": "screen", "position": 30},
+    ]
+    clash = [
+        {"a": "a", "b": "L", "label": "10 cm"},
+        {"a": "L", "b": "s", "label": "20 cm"},
+        {"a": "a", "b": "s", "label": "50 cm"},  # 10 + 20 is not 50
+    ]
+    for distances in (clash, [{"a": "a", "b": "L", "label": "d"}]):
+        scene = parse_scene({"domain": "optics", "elements": elements, "distances": distances})
+        assert [e.position for e in scene.aligned_to("").elements] == [0, 10, 30]
+    chain = [{"a": "a", "b": "L", "label": "12 cm"}, {"a": "L", "b": "s", "label": "30 cm"}]
+    scene = parse_scene({"domain": "optics", "elements": elements, "distances": chain})
+    assert [e.position for e in scene.aligned_to("").elements] == [-2, 10, 40]

@@ -308,3 +308,21 @@ def test_stated_notes_are_kept_and_commentary_dropped() -> None:
     )
     assert scene.without_commentary().notes == ["μ = 70 μm"]
     assert scene.without_commentary().without_commentary() == scene.without_commentary()
+
+
+@pytest.mark.parametrize(
+    ("note", "question", "named"),
+    [
+        ("4", "Given $|V|=4$ and $|E|=3$, how many graphs", "|V| = 4"),
+        ("2.5", "a mass m = 2.5 kg hangs from 2 springs", "m = 2.5"),
+        ("12", r"a ball thrown at $v_0 = 12$ m/s", "v_0 = 12"),
+        ("2", "a mass m = 2.5 kg hangs from 2 springs", None),  # stated, but named nowhere
+        ("3", "x = 3 and y = 3", None),  # stated twice: which name is meant is unknown
+        ("4 kg", "m = 4", None),  # not a bare number: the model wrote what it is
+        ("7", "m = 4", None),  # not stated at all: another check's business
+    ],
+)
+def test_a_bare_number_note_takes_the_name_the_problem_gives_it(note, question, named) -> None:
+    from sciray.scene.text import named_number
+
+    assert named_number(note, question) == named
