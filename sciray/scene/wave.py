@@ -438,6 +438,16 @@ class WaveScene(SceneSpec):
         out = [self.title] + [t for p in self.panels for t in p.texts()] + list(self.notes)
         return [t for t in out if t and t.strip()]
 
+    def aligned_to(self, question: str) -> WaveScene:
+        # a dimension's value where the problem never speaks of that quantity is a value of
+        # something else (seed 31: "a maximum travels 432 cm along the rope" drawn as the
+        # amplitude "A = 432 cm"): the dimension keeps only its symbol
+        panels = []
+        for p in self.panels:
+            dims = [_symbol_only(d, question) for d in p.dims]
+            panels.append(p if dims == p.dims else p.model_copy(update={"dims": dims}))
+        return self if panels == self.panels else self.model_copy(update={"panels": panels})
+
     def disagreements(self, question: str) -> list[str]:
         """A travel direction or a lone standing wave's harmonic that the problem states
         otherwise (each only when the problem states exactly one)."""
@@ -458,6 +468,33 @@ class WaveScene(SceneSpec):
 
     def draw(self, fig: Any) -> None:
         _WaveDrawer(self, fig).draw()
+
+
+# How problems name each quantity a dimension line shows, and its symbol.
+_DIM_WORDS = {
+    "amplitude": (r"amplitude|\bA\s*=|maximum displacement", "A"),
+    "peak_to_peak": (r"amplitude|peak[- ]to[- ]peak|crest to trough|trough to crest", "2A"),
+    "wavelength": (r"wave-?length|λ|\\lambda|apart|between (?:adjacent|successive)", "λ"),
+    "period": (r"period|\bT\s*=", "T"),
+}
+
+
+def _symbol_only(dim: Dim, question: str) -> Dim:
+    """``dim`` with only its symbol ('A' of 'A = 432 cm') where its label states a number but
+    the problem never names the quantity; unchanged otherwise."""
+    import re
+
+    from sciray.checks.numbers import find_numbers
+
+    if dim.kind not in _DIM_WORDS or not dim.label or not find_numbers(dim.label):
+        return dim
+    words, symbol = _DIM_WORDS[dim.kind]
+    if re.search(words, question, re.I):
+        return dim
+    head = dim.label.split("=")[0].strip() if "=" in dim.label else ""
+    if not head or find_numbers(head):
+        head = symbol
+    return dim.model_copy(update={"label": head})
 
 
 _DIRECTION_WORDS = (

@@ -559,3 +559,28 @@ def test_disagreements_name_a_contradicted_direction_or_harmonic():
     wrong = sketch.model_copy(deep=True)
     wrong.panels[0].standing.harmonic = 1
     assert "harmonic 3" in wrong.disagreements(question)[0]
+
+
+ROPE = (
+    "A harmonic wave is traveling along a rope. It is observed that the oscillator that generates "
+    "the wave completes 38.9 vibrations in 27.4 s. Also, a given maximum travels 432 cm along the "
+    "rope in 10.6 s. What is the wavelength?"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "drawn"),
+    [
+        # seed 31: the distance a crest travels drawn as the amplitude
+        (ROPE, ["A = 432 cm", "λ"], ["A", "λ"]),
+        (ROPE, ["432 cm", "λ"], ["A", "λ"]),  # no symbol written: the quantity's own
+        ("A wave of amplitude 432 cm and wavelength 2 m", ["A = 432 cm", "λ = 2 m"], None),
+        ("Crests 2 m apart; T = 0.5 s", ["A = 0.1 m", "λ = 2 m"], ["A", "λ = 2 m"]),
+    ],
+)
+def test_a_dimension_keeps_its_value_only_where_the_problem_names_the_quantity(
+    question, written, drawn
+):
+    dims = [{"kind": "amplitude", "label": written[0]}, {"kind": "wavelength", "label": written[1]}]
+    scene = parse_scene({"domain": "wave", "panels": [{"waves": [{}], "dims": dims}]})
+    assert [d.label for d in scene.aligned_to(question).panels[0].dims] == (drawn or written)
