@@ -176,6 +176,27 @@ class CircuitScene(SceneSpec):
         return []
 
     def aligned_to(self, question: str) -> CircuitScene:
+        return self._with_stated_source(question)._with_stated_current(question)
+
+    def _with_stated_current(self, question: str) -> CircuitScene:
+        # a one-loop circuit's one stated current flows through all of it (seen, seed 30: "the
+        # current in the circuit is I_RMS = 0.300 A" left off a series RC circuit): drawn at
+        # its source, else its first component
+        parts = [c for c in self.components if c.kind != "ground"]
+        amps = set(_STATED_AMPS.findall(_plain_question(question)))
+        if len(amps) != 1 or self.terminals or not parts or any(c.current for c in parts):
+            return self
+        degree = Counter(n for c in parts for n in (c.node_a, c.node_b))
+        if any(d != 2 for d in degree.values()) or len(degree) != len(parts):
+            return self  # not a single loop: which branch carries it is unknown
+        value = re.sub(r"(\d)\s*(?=[A-Za-zμ])", r"\1 ", amps.pop())[:40]
+        carrier = next((c for c in parts if c.kind in SOURCES), parts[0])
+        components = [
+            c.model_copy(update={"current": value}) if c is carrier else c for c in self.components
+        ]
+        return self.model_copy(update={"components": components})
+
+    def _with_stated_source(self, question: str) -> CircuitScene:
         # a driven circuit written without its source (seen, seed 18: "a series RLC AC circuit
         # ... the maximum potential is 70V" as an open chain R-L-C): the source the problem
         # states closes the chain between its two free ends
@@ -199,6 +220,7 @@ class CircuitScene(SceneSpec):
         _draw(self, fig)
 
 
+_STATED_AMPS = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*[mμu]?A\b")
 _STATED_VOLTS = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*[km]?V\b")
 _STATED_FREQUENCY = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*(?:rad/s|[kM]?Hz)\b")
 _AC = re.compile(r"\bAC\b|\balternating\b|\brms\b|\bangular frequency\b", re.IGNORECASE)

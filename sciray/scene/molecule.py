@@ -536,14 +536,25 @@ class MoleculeScene(SceneSpec):
         # a balanced equation in the problem fixes every coefficient it states (seen, seed 11:
         # "4 NH3 + 3 O2 -> 2 N2 + 6 H2O" drawn with 1 O2 and 1 N2)
         stated = stated_coefficients(question)
-        if not stated:
+        # and the amounts it gives each species (seen, seed 29: "1.0 moles of Li and 1.0 moles
+        # of F2" left off the equation)
+        amounts = stated_amounts(question)
+        if not (stated or amounts):
             return scene
 
         def aligned(species: list[Species]) -> list[Species]:
             out = []
             for sp in species:
+                update: dict[str, Any] = {}
                 n = stated.get(_bare_formula(sp.formula))
-                out.append(sp.model_copy(update={"coefficient": n}) if n else sp)
+                if n:
+                    update["coefficient"] = n
+                amount = amounts.get(_bare_formula(sp.formula)) or amounts.get(
+                    sp.name.strip().lower()
+                )
+                if amount and not sp.amount:
+                    update["amount"] = amount
+                out.append(sp.model_copy(update=update) if update else sp)
             return out
 
         return scene.model_copy(
@@ -707,6 +718,33 @@ def stated_coefficients(question: str) -> dict[str, int]:
         if _is_formula(formula) and int(n) > 0:
             found.setdefault(formula, set()).add(int(n))
     return {f: ns.pop() for f, ns in found.items() if len(ns) == 1}
+
+
+# "1.0 moles of Li", "25.0 g of NaCl", "0.5 L of water": an amount and what it is of.
+_STATED_AMOUNT = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s*(moles?|mol|mmol|grams?|g|kg|mg|mL|L|liters?|litres?)"
+    r"\s+(?:of\s+)?([A-Za-z][A-Za-z0-9()]*(?:\s+[a-z]+)?)"
+)
+
+
+_NOT_NAME_WORDS = {"and", "are", "as", "at", "for", "in", "is", "of", "or", "react", "reacts",
+                   "to", "was", "were", "with"}  # fmt: skip
+
+
+def stated_amounts(question: str) -> dict[str, str]:
+    """Formula or lower-case name -> the one amount ``question`` states of it ("1.0 moles of
+    Li" -> {"Li": "1.0 moles"}, "25 g of sodium chloride" -> {"sodium chloride": "25 g"});
+    one stated with two different amounts is left out."""
+    found: dict[str, set[str]] = {}
+    for number, unit, what in _STATED_AMOUNT.findall(_formula_plain(question)):
+        amount = f"{number} {unit}"
+        words = what.split()
+        if _is_formula(words[0]) or len(words) == 1 or words[1] in _NOT_NAME_WORDS:
+            key = words[0] if _is_formula(words[0]) else words[0].lower()
+        else:
+            key = what.lower()  # "sodium chloride"
+        found.setdefault(key, set()).add(amount)
+    return {k: v.pop() for k, v in found.items() if len(v) == 1}
 
 
 # =============================================================================================

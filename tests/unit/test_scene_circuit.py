@@ -523,3 +523,33 @@ def test_a_driven_circuit_written_without_its_source_gets_the_source_the_problem
     assert len(parse_scene(with_terminals).aligned_to(rlc).components) == 3
     _, measured = draw_and_measure(parse_scene(chain).aligned_to(rlc))
     assert any("70 V" in t.text for t in measured.texts)
+
+
+def test_the_one_current_of_a_one_loop_circuit_is_drawn_at_its_source():
+    """Seed 30: "The current in the circuit is I_RMS = 0.300 A" left off a series RC circuit,
+    so the first answer failed label recall and cost a repair."""
+    question = (
+        "Consider a series RC circuit with R = 159 ohms and an unknown capacitor C. The circuit "
+        "is driven by an alternating electromotive force with {eq}\\rm {\\large \\varepsilon}_{RMS}"
+        "{/eq} = 168 V at a frequency of 7.70 Hz. The current in the circuit is {eq}\\rm I_{RMS}"
+        "{/eq} = 0.300 A. Calculate the capacitance C."
+    )
+    loop = {
+        "domain": "circuit",
+        "components": [
+            {"kind": "ac_source", "value": "168 V, 7.70 Hz", "node_a": "a", "node_b": "d"},
+            {"kind": "resistor", "name": "R", "value": "159 Ω", "node_a": "a", "node_b": "b"},
+            {"kind": "capacitor", "name": "C", "node_a": "b", "node_b": "d"},
+        ],
+    }
+    aligned = parse_scene(loop).aligned_to(question)
+    assert [c.current for c in aligned.components] == ["0.300 A", "", ""]
+    problem = Problem(id="p", question=question, image_type="Physics - Circuit")
+    _, drawn = draw_and_measure(aligned)
+    assert run_checks(problem, drawn, rendered=True, stated_only=True).label_recall == 1.0
+    # two branches: which one carries it is unknown; two currents: which is meant is unknown
+    branch = {"kind": "resistor", "name": "R2", "value": "10 Ω", "node_a": "b", "node_b": "d"}
+    parallel = {**loop, "components": [*loop["components"], branch]}
+    assert parse_scene(parallel).aligned_to(question) == parse_scene(parallel)
+    two = question.replace("0.300 A.", "0.300 A, later 0.1 A.")
+    assert parse_scene(loop).aligned_to(two) == parse_scene(loop)

@@ -354,6 +354,35 @@ def test_coefficients_the_problem_states_replace_the_models():
     assert stated_coefficients(ether) == {"CH3CH2OH": 2}
 
 
+def test_amounts_the_problem_states_are_written_under_their_species():
+    """Seed 29: "1.0 moles of Li and 1.0 moles of F_2 react" drawn as 2Li + F2 -> 2LiF with no
+    amounts, so its first answer failed label recall and cost a repair."""
+    from sciray.scene.molecule import stated_amounts
+
+    question = (
+        "For the following reaction, find the limiting reagent when 1.0 moles of {eq}Li\n\n"
+        "{/eq} and 1.0 moles of {eq}F_2\n\n{/eq} react.\n\n{eq}2Li(s) + F_2(g) \\to 2LiF(s){/eq}"
+    )
+    assert stated_amounts(question) == {"Li": "1.0 moles", "F2": "1.0 moles"}
+    scene = parse_scene(
+        {
+            "domain": "molecule",
+            "reactants": [{"formula": "Li", "coefficient": 2}, {"formula": "F2"}],
+            "products": [{"formula": "LiF", "coefficient": 2, "amount": "0.5 mol"}],
+        }
+    )
+    aligned = scene.aligned_to(question)
+    assert [sp.amount for sp in aligned.reactants + aligned.products] == [
+        "1.0 moles",
+        "1.0 moles",
+        "0.5 mol",  # the model's own amount is left to the stated-values check
+    ]
+    names = "25.0 g of sodium chloride in 0.5 L of water; 2.0 g of magnesium reacts"
+    assert stated_amounts(names) == {"sodium chloride": "25.0 g", "water": "0.5 L",
+                                     "magnesium": "2.0 g"}  # fmt: skip
+    assert stated_amounts("2.0 g of Mg, then 3.0 g of Mg") == {}  # two amounts: which is meant?
+
+
 def test_invalid_smiles_names_it():
     with pytest.raises(ValueError, match=re.escape("C1CC(")):
         parse_scene({"domain": "molecule", "molecules": [{"smiles": "C1CC("}]})
