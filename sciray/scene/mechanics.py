@@ -13,6 +13,7 @@ canvas edge, so no two labels overlap and none leaves the canvas.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -112,6 +113,42 @@ def _flat_inclines(bodies: list) -> None:
         if body.get("kind") == "incline" and flat:
             body.update(kind="ground", angle_deg=None, angle_label=None)
             return
+
+
+_FRICTION = re.compile(
+    r"(?:\\mu|μ|\bmu)\s*_?\s*\(?([ks])?\w*\)?\s*=\s*(\d*\.\d+|\d+)(?![\d.])"
+    r"|\bu\s*=\s*(0?\.\d+)(?![\d.]|\s*[a-z]+/)"  # "u=0.324"; u = 5 m/s is a speed
+    r"|coefficient of (?:(k)inetic |(s)tatic )?friction (?:is |of |= ?)?(\d*\.\d+|\d+)(?![\d.])",
+    re.I,
+)
+_SPEED = re.compile(
+    r"(?:(initial) )?(?:speed|velocity) (?:of |is |= ?)?(\d+(?:\.\d+)?\s*(?:m/s|km/h|cm/s|ft/s|mph))"
+    r"|(?:mov(?:ing|es)|travell?(?:ing|s)|slid(?:ing|es)|go(?:ing|es)) at (\d+(?:\.\d+)?\s*(?:m/s|km/h|cm/s|ft/s|mph))",
+    re.I,
+)
+
+
+def _stated_once(pattern: re.Pattern, plain: str) -> tuple[str, str] | None:
+    """(a qualifier: 'k', 's', 'initial' or '', the value as written) of the one value
+    ``pattern`` finds in ``plain``; None when it finds none or two different ones."""
+    found = set()
+    for m in pattern.finditer(plain):
+        groups = [g for g in m.groups()]
+        value = next(g for g in reversed(groups) if g)
+        qualifier = next((g for g in groups if g and g != value), "") or ""
+        found.add((qualifier.lower(), " ".join(value.split())))
+    values = {v for _, v in found}
+    return found.pop() if len(values) == 1 and len(found) == 1 else None
+
+
+def _speed_direction(plain: str, support: Body | None) -> str | None:
+    """Which way the one moving body goes: along an incline the way the problem says (up or
+    down; None when it says neither), else right unless it says left."""
+    if support is not None and support.kind == "incline":
+        up = re.search(r"\bup\b", plain, re.I) is not None
+        down = re.search(r"\bdown\b", plain, re.I) is not None
+        return None if up == down else "up_incline" if up else "down_incline"
+    return "left" if re.search(r"\bto the left\b|\bleftward", plain, re.I) else "right"
 
 
 class Body(BaseModel):
@@ -258,6 +295,28 @@ class MechanicsScene(SceneSpec):
                 names.add(on)
         return {**data, "bodies": bodies}
 
+    @model_validator(mode="before")
+    @classmethod
+    def _incline_length(cls, data: Any) -> Any:
+        # length_label is a pendulum's; on an incline (seen, seed 30: "8.21 m" the crate is
+        # pulled along it) it is the slope's length: a dimension line along the slope
+        if not isinstance(data, dict) or not isinstance(data.get("bodies"), list):
+            return data
+        dims = data.get("dimensions") if isinstance(data.get("dimensions"), list) else []
+        bodies, added = [], []
+        for b in data["bodies"]:
+            label = b.get("length_label") if isinstance(b, dict) else None
+            if isinstance(b, dict) and b.get("kind") == "incline" and isinstance(label, str):
+                b = {k: v for k, v in b.items() if k != "length_label"}
+                if label.strip() and not any(
+                    isinstance(d, dict) and d.get("label") == label for d in dims
+                ):
+                    added.append({"of": b.get("name"), "measure": "length", "label": label})
+            bodies.append(b)
+        if bodies == data["bodies"]:
+            return data
+        return {**data, "bodies": bodies, "dimensions": [*dims, *added]}
+
     @model_validator(mode="after")
     def _consistent(self) -> MechanicsScene:
         kinds: dict[str, str] = {}
@@ -323,6 +382,38 @@ class MechanicsScene(SceneSpec):
             if dim.to is not None and (need(dim.to, "dimension.to") is None or dim.to == dim.of):
                 raise ValueError("a dimension spans two different things")
         return self
+
+    def aligned_to(self, question: str) -> MechanicsScene:
+        # a stated friction coefficient and a stated speed of the one moving body have their
+        # places on the drawing (seen, seed 30: a crate pulled up a rough incline with
+        # "u=0.324" and "an initial speed of 1.65 m/s" left off, the first answer then short
+        # of label recall)
+        plain = re.sub(r"\{/?eq\}|[{}$]", " ", question)
+        shown = " ".join(self.labels())
+        movers = [b for b in self.bodies if b.kind in MOVABLE]
+        if len(movers) != 1:
+            return self
+        body, update = movers[0], {}
+        support = next((b for b in self.bodies if b.name == body.on), None)
+        friction = _stated_once(_FRICTION, plain)
+        if friction and support is not None and not support.label and friction[1] not in shown:
+            symbol = "μk" if friction[0] == "k" else "μs" if friction[0] == "s" else "μ"
+            bodies = [
+                b.model_copy(update={"label": f"{symbol} = {friction[1]}"}) if b is support else b
+                for b in self.bodies
+            ]
+            update["bodies"] = bodies
+        speed = _stated_once(_SPEED, plain)
+        moving = not any(a.kind == "velocity" for a in self.arrows)
+        if speed and moving and speed[1] not in shown and len(self.arrows) < 16:
+            direction = _speed_direction(plain, support)
+            if direction is not None:
+                v = "v0" if speed[0] else "v"
+                arrow = Arrow(
+                    body=body.name, kind="velocity", direction=direction, label=f"{v} = {speed[1]}"
+                )
+                update["arrows"] = [*self.arrows, arrow]
+        return self.model_copy(update=update) if update else self
 
     def labels(self) -> list[str]:
         out: list[str] = []

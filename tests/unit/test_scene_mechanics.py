@@ -648,3 +648,77 @@ def test_an_arrow_at_the_inclines_own_angle_points_along_the_slope() -> None:
     ]
     png, measured = draw_and_measure(scene)
     assert measured.overlaps == [] and measured.outside == []
+
+
+CRATE = (
+    "An 11 kg crate is pulled by a force of 150 N (parallel to the incline) up a rough  "
+    "{eq}35^o\n\n{/eq} incline. The crate has an initial speed of 1.65 m/s. The crate is pulled "
+    "a distance of 8.21 m on the incline by a 150 N force. u=0.324 The acceleration of gravity "
+    "is  {eq}9.8\\ m/s^2\n\n{/eq}. Answer in units of J."
+)
+
+
+def test_the_stated_friction_speed_and_slope_length_have_their_places():
+    """Seed 30: the crate's first scene left off u=0.324 and the initial 1.65 m/s, and its
+    incline's length_label (a pendulum's field) was never drawn."""
+    scene = parse_scene(
+        {
+            "domain": "mechanics",
+            "bodies": [
+                {"name": "crate", "kind": "block", "label": "11 kg", "on": "incline"},
+                {
+                    "name": "incline",
+                    "kind": "incline",
+                    "angle_deg": 35,
+                    "angle_label": "35°",
+                    "length_label": "8.21 m",
+                },  # fmt: skip
+            ],
+            "arrows": [{"body": "crate", "direction": "up_incline", "label": "F = 150 N"}],
+        }
+    )
+    assert [(d.of, d.measure, d.label) for d in scene.dimensions] == [
+        ("incline", "length", "8.21 m")
+    ]
+    aligned = scene.aligned_to(CRATE)
+    assert aligned.bodies[1].label == "μ = 0.324"
+    velocity = aligned.arrows[-1]
+    assert (velocity.kind, velocity.direction, velocity.label) == (
+        "velocity",
+        "up_incline",
+        "v0 = 1.65 m/s",
+    )
+    problem = Problem(id="p", question=CRATE, image_type="Physics - Mechanical")
+    _, drawn = draw_and_measure(aligned)
+    report = run_checks(problem, drawn, rendered=True, stated_only=True)
+    assert report.passed and report.label_recall > 0.8, report.reasons
+
+
+@pytest.mark.parametrize(
+    ("question", "friction", "speed"),
+    [
+        (
+            "A block slides at 3 m/s; the coefficient of kinetic friction is 0.25",
+            "μk = 0.25",
+            ("right", "v = 3 m/s"),
+        ),  # fmt: skip
+        (
+            r"$\mu_{s} = 0.4$, a cart moving at 20 m/s to the left",
+            "μs = 0.4",
+            ("left", "v = 20 m/s"),
+        ),
+        ("u = 5 m/s initially", None, None),  # u as a speed, not friction; no speed word
+        (r"\mu_k = 0.3 and \mu_s = 0.5; speed of 3 m/s, then a speed of 5 m/s", None, None),
+    ],
+)
+def test_one_stated_friction_and_speed_are_read(question, friction, speed):
+    scene = parse_scene(
+        {
+            "domain": "mechanics",
+            "bodies": [{"name": "g", "kind": "ground"}, {"name": "A", "kind": "block", "on": "g"}],
+        }
+    )
+    aligned = scene.aligned_to(question)
+    assert aligned.bodies[0].label == friction
+    arrows = [(a.direction, a.label) for a in aligned.arrows]
+    assert arrows == ([speed] if speed else [])
