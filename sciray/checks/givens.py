@@ -8,7 +8,7 @@ little, while a false one (a year, a sub-question number, an option's value, the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from sciray.checks.latex import to_plain
@@ -310,6 +310,9 @@ class Given:
     """The source snippet it was read from (in plain form: LaTeX markup removed)."""
     value: float | None = field(default=None, compare=False)
     """The numeric value of a number (0.5 for "1/2"); None for a symbol."""
+    labelled: bool = field(default=True, compare=False)
+    """Whether a faithful figure writes it: not a bare 0 ("y >= 0", "x = 0", "0 <= t <= 2"),
+    which bounds or starts something that the axes or the drawn shape already show."""
 
 
 # A unit written right after a number: "kg", "m/s^2", "°", "%" (a word of 1-5 letters).
@@ -329,15 +332,20 @@ def extract_givens(question: str) -> list[Given]:
     raw = strip_options(question[:MAX_QUESTION_CHARS])
     plain = to_plain(raw)
     givens: list[Given] = []
-    values: set[str] = set()
+    values: dict[str, int] = {}
     for num in find_numbers(plain):
         if _is_enumeration(plain, num) or _is_reference(plain, num) or _is_year(plain, num):
             continue
+        bare_zero = num.text == "0" and not _UNIT_AFTER.match(plain, num.end)
         key = f"{num.value:.9g}"  # the same value stated twice ("2 kg ... 2.0 kg") counts once
         if key in values:
+            first = givens[values[key]]
+            if not (bare_zero or first.labelled):  # "x = 0 ... at t = 0 s": the 0 s is a value
+                givens[values[key]] = replace(first, raw=_number_snippet(plain, num), labelled=True)
             continue
-        values.add(key)
-        givens.append(Given("number", num.text, _number_snippet(plain, num), num.value))
+        values[key] = len(givens)
+        snippet = _number_snippet(plain, num)
+        givens.append(Given("number", num.text, snippet, num.value, labelled=not bare_zero))
     seen: set[str] = set()
     for _, name, snippet in sorted(_symbol_givens(raw, plain), key=lambda t: t[0]):
         if name not in seen:

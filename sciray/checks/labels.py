@@ -66,16 +66,19 @@ def shows(given: Given, labels: list[Label]) -> bool:
 
 
 def missing_givens(givens: list[Given], scene: Scene | None) -> list[Given]:
-    """The givens no visible label shows (for repair prompts), in the givens' order."""
+    """The givens a figure should label (``Given.labelled``) that no visible label shows (for
+    repair prompts), in the givens' order."""
     labels = visible_labels(scene)
-    return [g for g in givens if not shows(g, labels)]
+    return [g for g in givens if g.labelled and not shows(g, labels)]
 
 
 def label_recall(givens: list[Given], scene: Scene | None) -> float | None:
-    """Share of ``givens`` shown by visible labels; None when there are no givens."""
-    if not givens:
+    """Share of the ``givens`` a figure should label that visible labels show; None when there
+    are none."""
+    wanted = [g for g in givens if g.labelled]
+    if not wanted:
         return None
-    return 1.0 - len(missing_givens(givens, scene)) / len(givens)
+    return 1.0 - len(missing_givens(wanted, scene)) / len(wanted)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -334,6 +334,22 @@ def test_label_recall_none_without_givens_and_zero_without_scene():
     assert missing_givens([num("2")], scene()) == [num("2")]
 
 
+def test_a_bare_zero_is_stated_but_not_asked_of_the_drawing():
+    """Seed 30: "the region ... between y = x and x = 0 with y >= 0" failed label recall for
+    its 0s; a bound at 0 is the axes' or the shape's, and a figure writes no "0" for it. A zero
+    with a unit is a value like any other, and a stated 0 is never a leaked answer."""
+    region = "The solid between y = x and x = 0 with y >= 0, below z = 4."
+    givens = extract_givens(region)
+    assert [(g.text, g.labelled) for g in givens] == [("0", False), ("4", True)]
+    assert label_recall(givens, scene("4")) == 1.0 and missing_givens(givens, scene()) == givens[1:]
+    assert label_recall(givens[:1], scene("x")) is None  # nothing a figure should write
+    question = region + " At t = 0 s the temperature is 0 °C."
+    givens = extract_givens(question)
+    assert [(g.raw, g.labelled) for g in givens] == [("0 s", True), ("4", True)]
+    assert [g.text for g in missing_givens(givens, scene("4"))] == ["0"]
+    assert answer_leak("0", givens, scene("0")) is None
+
+
 # ---------------------------------------------------------------------------------------------
 # Answer leak
 # ---------------------------------------------------------------------------------------------
