@@ -487,7 +487,7 @@ class ImgCoder:
         if "scene_salvage" in cand.fixes:
             return None
         raw, _ = scene_data(cand.raw_text or "", domain)
-        saved = salvage(raw) if raw is not None else None
+        saved = salvage(raw, problem.question) if raw is not None else None
         spec = _settled_scene(saved[0], problem.question)[0] if saved is not None else None
         if spec is None:
             return None

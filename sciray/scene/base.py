@@ -55,6 +55,13 @@ class SceneSpec(BaseModel):
         shows them); none by default."""
         return []
 
+    @classmethod
+    def completed_by(cls, data: dict[str, Any], question: str) -> tuple[dict[str, Any], str] | None:
+        """(the invalid scene ``data`` with a part it needs and left empty taken from what
+        ``question`` states, what was filled) or None; used only on scenes that do not
+        validate (``sciray.scene.salvage``). None by default."""
+        return None
+
     def aligned_to(self, question: str) -> SceneSpec:
         """This scene with what ``question`` states exactly put in place of what the model wrote
         differently (the problem is the authority on its own data); unchanged by default."""

@@ -756,6 +756,17 @@ class PlotScene(SceneSpec):
     def draw(self, fig: Any) -> None:
         _PlotDrawer(self, fig).draw()
 
+    @classmethod
+    def completed_by(cls, data: dict[str, Any], question: str) -> tuple[dict[str, Any], str] | None:
+        # an empty plot for a problem that writes out a matrix or table (seen, seed 32: a 5x5
+        # determinant's matrix answered with empty axes, twice): the table is the figure
+        content = ("curves", "series", "points", "lines", "shades", "riemann", "pie", "table")
+        stated = stated_table(question)
+        if stated is None or any(data.get(k) for k in content):
+            return None
+        header, rows = stated
+        return {**data, "table": {"header": header, "rows": rows}}, "table"
+
     def aligned_to(self, question: str) -> PlotScene:
         # a table the problem writes out is its data (seen, seeds 17 and 18: a table of trials
         # drawn as a bar chart, a table of f(x, y) as an invented Riemann sum): it is the table

@@ -20,6 +20,7 @@ import re
 from typing import Any, NamedTuple
 
 from sciray.scene import SceneError, SceneSpec, parse_scene
+from sciray.scene.base import DOMAINS
 
 __all__ = ["MAX_STEPS", "salvage"]
 
@@ -31,11 +32,19 @@ _FIELD = re.compile(r"^(?:Value error, )?([a-z_]+)(?:\.[a-z_]+)*: ")
 _NAMES = re.compile(r"'([^']{1,40})'|\b(?:point|node|body|element|named) ([A-Za-z]\w{0,9})\b")
 
 
-def salvage(raw: dict[str, Any]) -> tuple[SceneSpec, list[str]] | None:
+def salvage(raw: dict[str, Any], question: str = "") -> tuple[SceneSpec, list[str]] | None:
     """(the valid scene, what was left out, e.g. ['dims[0]', "points naming 'y'"]) for the
-    invalid scene ``raw``, or None when no error names an item or too little would be left."""
+    invalid scene ``raw``, or None when no error names an item or too little would be left.
+    First, a part the scene needs and left empty is taken from what ``question`` states where
+    its domain knows how (``SceneSpec.completed_by``: an empty plot of a problem that writes
+    out a matrix is that matrix's table); that is noted as 'filled <part>'."""
     data = copy.deepcopy(raw)
     dropped: list[str] = []
+    domain = DOMAINS.get(data.get("domain")) if isinstance(data.get("domain"), str) else None
+    filled = domain.completed_by(data, question) if domain is not None and question else None
+    if filled is not None:
+        data, part = filled
+        dropped.append(f"filled {part}")
     for _ in range(MAX_STEPS + 1):
         try:
             spec = parse_scene(data)
@@ -53,7 +62,7 @@ def salvage(raw: dict[str, Any]) -> tuple[SceneSpec, list[str]] | None:
             continue
         except (ValueError, RecursionError):
             return None
-        if not dropped or not _item_count(data):
+        if not dropped or not (_item_count(data) or filled is not None):
             return None
         return spec, dropped
     return None

@@ -12,6 +12,7 @@ drawn only when the scene asks for it, and dimension marks carry the scene's own
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -68,7 +69,6 @@ _NUMERIC |= {"frequency", "phase_deg", "offset", "damping", "cycles"}
 def _const(text: str) -> Any:
     """A stated number written as text ('pi', '-2*pi', '0.5', '90°', '1.5 m'); the text itself
     if it is not one."""
-    import re
 
     unit = re.fullmatch(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*[A-Za-zμΩ°/%]*\s*", text)
     if unit:
@@ -175,7 +175,6 @@ def _expr_travel(expr: str) -> Literal["+x", "-x"] | None:
 
 
 def _rename(text: str, old: str, new: str) -> str:
-    import re
 
     return re.sub(rf"(?<![A-Za-z_]){re.escape(old)}(?![A-Za-z_0-9])", new, text)
 
@@ -442,16 +441,25 @@ class WaveScene(SceneSpec):
         # a dimension's value where the problem never speaks of that quantity is a value of
         # something else (seed 31: "a maximum travels 432 cm along the rope" drawn as the
         # amplitude "A = 432 cm"): the dimension keeps only its symbol
+        start = _stated_start(question)
         panels = []
         for p in self.panels:
+            update: dict[str, Any] = {}
             dims = [_symbol_only(d, question) for d in p.dims]
-            panels.append(p if dims == p.dims else p.model_copy(update={"dims": dims}))
+            if dims != p.dims:
+                update["dims"] = dims
+            # one oscillation's history from where the problem says it starts (seen, seed 32:
+            # "at t=0 the object is at x=0" drawn as a cosine, from the amplitude)
+            if start and p.axis == "t" and len(p.waves) == 1 and not p.pulses:
+                w = p.waves[0]
+                if w.expr is None and w.phase_deg == 0 and w.function != start:
+                    update["waves"] = [w.model_copy(update={"function": start})]
+            panels.append(p.model_copy(update=update) if update else p)
         return self if panels == self.panels else self.model_copy(update={"panels": panels})
 
     def disagreements(self, question: str) -> list[str]:
         """A travel direction or a lone standing wave's harmonic that the problem states
         otherwise (each only when the problem states exactly one)."""
-        import re
 
         q, out = question.lower(), []
         said = {d for pat, d in _DIRECTION_WORDS if re.search(pat, q)}
@@ -479,10 +487,24 @@ _DIM_WORDS = {
 }
 
 
+_T0 = r"\bt\s*=\s*0(?:\.0+)?\s*(?:s\b)?[^.;]{0,60}?"
+_FROM_EQUILIBRIUM = re.compile(_T0 + r"(?:\b[xy]\s*=\s*0\b|equilibrium)", re.I)
+_FROM_EXTREME = re.compile(
+    _T0 + r"(?:maximum (?:positive )?displacement|\b[xy]\s*=\s*\+?A\b|released from rest)", re.I
+)
+
+
+def _stated_start(question: str) -> str | None:
+    """'sin' where the problem puts its oscillator at equilibrium at t = 0 ('At t=0 the object
+    is at x=0'), 'cos' where at an extreme; None where it says neither or both."""
+    plain = re.sub(r"\{/?eq\}|[{}$]", " ", question)
+    zero, extreme = bool(_FROM_EQUILIBRIUM.search(plain)), bool(_FROM_EXTREME.search(plain))
+    return None if zero == extreme else "sin" if zero else "cos"
+
+
 def _symbol_only(dim: Dim, question: str) -> Dim:
     """``dim`` with only its symbol ('A' of 'A = 432 cm') where its label states a number but
     the problem never names the quantity; unchanged otherwise."""
-    import re
 
     from sciray.checks.numbers import find_numbers
 

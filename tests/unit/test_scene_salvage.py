@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sciray.scene import SceneError, parse_scene
+from sciray.scene.plot import PlotScene
 from sciray.scene.salvage import MAX_STEPS, salvage
 
 # seed 28, webinstruct-507274 (abridged): labels for "points" y, x, z and t that no step builds
@@ -130,3 +131,23 @@ def test_salvage_stops_after_its_rounds():
     assert salvage(many) is None
     few = {**RADAR, "points": [{"name": f"u{i}", "text": "?"} for i in range(MAX_STEPS)]}
     assert salvage(few) is not None
+
+
+MATRIX = (
+    "Let $A \\in \\mathbb{R}^{5 \\times 5}$ be the matrix $$\\begin{bmatrix} a&a&a&a&b\\\\a&a&a&b&a"
+    "\\\\a&a&b&a&a\\\\a&b&a&a&a\\\\b&a&a&a&a\\end{bmatrix}$$ Find the determinant of $A$."
+)
+
+
+def test_an_empty_plot_of_a_problem_that_writes_out_a_matrix_is_that_matrix():
+    """Seed 32: the 5x5 determinant's matrix answered twice with empty axes."""
+    empty = {"domain": "plot", "curves": [], "series": [], "x_label": "x", "x_min": -1, "x_max": 1}
+    with pytest.raises(SceneError, match="needs curves, series"):
+        parse_scene(empty)
+    spec, notes = salvage(empty, MATRIX)
+    assert notes == ["filled table"] and spec.table.header == []
+    assert spec.table.rows[0] == ["a", "a", "a", "a", "b"] and len(spec.table.rows) == 5
+    assert salvage(empty) is None  # no problem text: nothing to fill it from
+    assert salvage(empty, "Find the determinant of a 2x2 matrix.") is None  # none written out
+    drawn = {**empty, "curves": [{"expr": "x**2"}]}
+    assert PlotScene.completed_by(drawn, MATRIX) is None  # a plot with content is its own

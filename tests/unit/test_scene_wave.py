@@ -584,3 +584,25 @@ def test_a_dimension_keeps_its_value_only_where_the_problem_names_the_quantity(
     dims = [{"kind": "amplitude", "label": written[0]}, {"kind": "wavelength", "label": written[1]}]
     scene = parse_scene({"domain": "wave", "panels": [{"waves": [{}], "dims": dims}]})
     assert [d.label for d in scene.aligned_to(question).panels[0].dims] == (drawn or written)
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "drawn"),
+    [
+        # seed 32: "At t=0 the object is at x=0" drawn as a cosine starting at the amplitude
+        (
+            "SHM with period 1.150 s and amplitude 0.570 m. At t=0 the object is at x=0.",
+            "cos",
+            "sin",
+        ),
+        ("At t = 0 s the mass is released from rest at x = 5 cm.", "sin", "cos"),
+        ("A spring oscillates with a period of 2 s.", "cos", "cos"),  # says nothing: kept
+    ],
+)
+def test_an_oscillation_starts_where_the_problem_says(question, written, drawn):
+    wave = {"amplitude": 0.57, "period": 1.15, "function": written}
+    scene = parse_scene({"domain": "wave", "panels": [{"axis": "t", "waves": [wave]}]})
+    assert scene.aligned_to(question).panels[0].waves[0].function == drawn
+    shifted = {**wave, "phase_deg": 90}  # the model's own phase is its reading: kept
+    scene = parse_scene({"domain": "wave", "panels": [{"axis": "t", "waves": [shifted]}]})
+    assert scene.aligned_to(question).panels[0].waves[0].function == written
