@@ -18,7 +18,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from sciray.scene.base import SceneSpec, register
-from sciray.scene.text import mathtext_ok
+from sciray.scene.text import mathtext_ok, plain_question
 
 # "in parallel", not a "parallel-plate capacitor"
 _PARALLEL = re.compile(r"\bparallel\b(?![- ]plates?)", re.IGNORECASE)
@@ -183,7 +183,7 @@ class CircuitScene(SceneSpec):
         # current in the circuit is I_RMS = 0.300 A" left off a series RC circuit): drawn at
         # its source, else its first component
         parts = [c for c in self.components if c.kind != "ground"]
-        amps = set(_STATED_AMPS.findall(_plain_question(question)))
+        amps = set(_STATED_AMPS.findall(plain_question(question)))
         if len(amps) != 1 or self.terminals or not parts or any(c.current for c in parts):
             return self
         degree = Counter(n for c in parts for n in (c.node_a, c.node_b))
@@ -203,13 +203,13 @@ class CircuitScene(SceneSpec):
         if self.terminals or any(c.kind in SOURCES for c in self.components):
             return self
         ends = _free_ends(self.components)
-        volts = _STATED_VOLTS.findall(_plain_question(question))
+        volts = _STATED_VOLTS.findall(plain_question(question))
         ac = _AC.search(question) is not None
         if len(ends) != 2 or not volts or not (ac or _DC_SOURCE.search(question)):
             return self
         value = volts[0]
         if ac:
-            value = ", ".join([value, *_STATED_FREQUENCY.findall(_plain_question(question))[:1]])
+            value = ", ".join([value, *_STATED_FREQUENCY.findall(plain_question(question))[:1]])
         value = re.sub(r"(\d)\s*(?=[A-Za-z])", r"\1 ", value)[:40]  # "70V" -> "70 V"
         source = Component(
             kind="ac_source" if ac else "battery", value=value, node_a=ends[0], node_b=ends[1]
@@ -225,12 +225,6 @@ _STATED_VOLTS = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*[km]?V\b")
 _STATED_FREQUENCY = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*(?:rad/s|[kM]?Hz)\b")
 _AC = re.compile(r"\bAC\b|\balternating\b|\brms\b|\bangular frequency\b", re.IGNORECASE)
 _DC_SOURCE = re.compile(r"\b(?:battery|emf|source|supply|generator)\b", re.IGNORECASE)
-
-
-def _plain_question(question: str) -> str:
-    """The problem's text with webinstruct's {eq} markers and TeX braces gone ("14{eq}\\mu
-    {/eq}F" stays apart from its digits; "70V" and "100rad/s" are read as written)."""
-    return re.sub(r"\{/?eq\}|[{}]", " ", question)
 
 
 def _free_ends(comps: list[Component]) -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sciray.scene.base import SceneSpec, register
-from sciray.scene.text import none_if_null
+from sciray.scene.text import none_if_null, plain_question
 
 __all__ = ["Arrow", "Body", "Dimension", "Link", "MechanicsScene"]
 
@@ -133,7 +133,7 @@ def _stated_once(pattern: re.Pattern, plain: str) -> tuple[str, str] | None:
     ``pattern`` finds in ``plain``; None when it finds none or two different ones."""
     found = set()
     for m in pattern.finditer(plain):
-        groups = [g for g in m.groups()]
+        groups = list(m.groups())
         value = next(g for g in reversed(groups) if g)
         qualifier = next((g for g in groups if g and g != value), "") or ""
         found.add((qualifier.lower(), " ".join(value.split())))
@@ -388,7 +388,7 @@ class MechanicsScene(SceneSpec):
         # places on the drawing (seen, seed 30: a crate pulled up a rough incline with
         # "u=0.324" and "an initial speed of 1.65 m/s" left off, the first answer then short
         # of label recall)
-        plain = re.sub(r"\{/?eq\}|[{}$]", " ", question)
+        plain = plain_question(question)
         shown = " ".join(self.labels())
         movers = [b for b in self.bodies if b.kind in MOVABLE]
         if len(movers) != 1:

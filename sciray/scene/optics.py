@@ -24,7 +24,7 @@ from sciray.scene.plot import (
     densify,
     fmt_number,
 )
-from sciray.scene.text import none_if_null
+from sciray.scene.text import none_if_null, plain_question
 
 __all__ = ["Distance", "Element", "Medium", "OpticsScene", "Ray"]
 
@@ -252,19 +252,20 @@ def _spaced_as_stated(elements: list[Element], distances: list[Distance]) -> lis
     optic = [e.name for e in elements if e.kind in LENSES + MIRRORS]
     ends = {n for d in distances for n in (d.a, d.b)}
     root = next((n for n in optic if n in ends), distances[0].a)
-    placed, pending = {root: at[root]}, list(zip(distances, stated, strict=True))
+    placed = {root: at[root]}
+    pending = [(d, value) for d, (value, _) in zip(distances, stated, strict=True)]
     while pending:
         left = []
-        for d, (value, _) in pending:
-            if d.a in placed or d.b in placed:
-                known, other = (d.a, d.b) if d.a in placed else (d.b, d.a)
-                side = 1.0 if at[other] >= at[known] else -1.0
-                want = placed[known] + side * value
-                if other in placed and abs(placed[other] - want) > 1e-6 * max(1.0, abs(want)):
-                    return elements  # the distances disagree: leave the model's positions
-                placed[other] = want
-            else:
-                left.append((d, (value, _)))
+        for d, value in pending:
+            if d.a not in placed and d.b not in placed:
+                left.append((d, value))
+                continue
+            known, other = (d.a, d.b) if d.a in placed else (d.b, d.a)
+            side = 1.0 if at[other] >= at[known] else -1.0  # the side the model put it on
+            want = placed[known] + side * value
+            if other in placed and abs(placed[other] - want) > 1e-6 * max(1.0, abs(want)):
+                return elements  # the distances disagree: leave the model's positions
+            placed[other] = want
         if len(left) == len(pending):
             return elements  # two unconnected groups: no common origin
         pending = left
@@ -274,6 +275,41 @@ def _spaced_as_stated(elements: list[Element], distances: list[Distance]) -> lis
         e.model_copy(update={"position": placed[e.name]}) if e.name in placed else e
         for e in elements
     ]
+
+
+# "light of wavelength 683 nm", "wavelength = 665 nm", "λ = 500 nm": a stated wavelength.
+_WAVELENGTH = re.compile(
+    r"(?:wavelength|λ|\\lambda)\s*(?:of|=|is)?\s*(\d+(?:\.\d+)?)\s*(nm|μm|um|Å)(?![A-Za-z])",
+    re.I,
+)
+
+
+def _lit_slits(elements: list[Element], question: str, shown: str) -> list[Element]:
+    """``elements`` of a slit setup with the light the problem states: its one stated
+    wavelength on the source, or on a source put beside the slits away from the screen when
+    the scene has none (seen, seed 26: "a single slit illuminated with light of wavelength 683
+    nm" drawn as slits and a screen, the 683 nm nowhere). Unchanged when the scene shows the
+    value, has no slits, or the problem states no wavelength or several."""
+    found = {(v, u) for v, u in _WAVELENGTH.findall(plain_question(question))}
+    slits = [i for i, e in enumerate(elements) if e.kind == "slits"]
+    if len(found) != 1 or len(slits) != 1 or len(elements) >= 8:
+        return elements
+    value, unit = found.pop()
+    if value in shown:
+        return elements
+    label = f"λ = {value} {unit}"
+    sources = [e for e in elements if e.kind == "source"]
+    if len(sources) == 1 and not sources[0].label:
+        return [e.model_copy(update={"label": label}) if e is sources[0] else e for e in elements]
+    if sources:
+        return elements
+    i = slits[0]
+    screens = [j for j, e in enumerate(elements) if e.kind == "screen"]
+    at = i + 1 if screens and screens[0] < i else i  # the side away from the screen
+    names = {e.name for e in elements}
+    name = next((n for n in ("light", "source", "src", "lamp") if n not in names), "light 2")
+    source = Element(name=name, kind="source", label=label)
+    return [*elements[:at], source, *elements[at:]]
 
 
 def _object_on_the_left(elements: list[Element]) -> list[Element]:
@@ -401,6 +437,7 @@ class OpticsScene(SceneSpec):
                 for e in elements
             ]
         elements = _without_distance_heights(elements, self.distances, question)
+        elements = _lit_slits(elements, question, " ".join(self.labels()))
         elements = _object_on_the_left(_spaced_as_stated(elements, self.distances))
         if elements == self.elements:
             return self

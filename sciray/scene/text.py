@@ -90,12 +90,20 @@ def named_number(note: str, question: str) -> str | None:
     '|V|=4' (seed 32: notes '4' and '3' under a graph for |V| = 4, |E| = 3); None otherwise."""
     from sciray.checks.numbers import find_numbers
 
+    note = note.strip()
     shown = find_numbers(note)
-    if len(shown) != 1 or note.strip() != note.strip()[shown[0].start : shown[0].end]:
+    if len(shown) != 1 or note != note[shown[0].start : shown[0].end]:
         return None
     text = question.replace("$", " ")
     same = [n for n in find_numbers(text) if abs(n.value - shown[0].value) < 1e-12]
     if len(same) != 1:
         return None
     named = _SYMBOL_EQUALS.search(text[: same[0].start])
-    return f"{named.group(1)} = {note.strip()}" if named else None
+    return f"{named.group(1)} = {note}" if named else None
+
+
+def plain_question(question: str) -> str:
+    """A problem's text as values are read from it: webinstruct's {eq} markers, TeX braces and
+    dollars become spaces ("14{eq}\\mu{/eq}F" stays apart from its digits; "70V" and "u=0.324"
+    are read as written)."""
+    return re.sub(r"\{/?eq\}|[{}$]", " ", question)

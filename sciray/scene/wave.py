@@ -30,7 +30,7 @@ from sciray.scene.plot import (
     text_size,
     wrap_to_width,
 )
-from sciray.scene.text import is_null_text
+from sciray.scene.text import is_null_text, plain_question
 
 __all__ = ["Dim", "Impulse", "Mark", "Panel", "Pulse", "RefLine", "Standing", "Wave", "WaveScene"]
 
@@ -497,7 +497,7 @@ _FROM_EXTREME = re.compile(
 def _stated_start(question: str) -> str | None:
     """'sin' where the problem puts its oscillator at equilibrium at t = 0 ('At t=0 the object
     is at x=0'), 'cos' where at an extreme; None where it says neither or both."""
-    plain = re.sub(r"\{/?eq\}|[{}$]", " ", question)
+    plain = plain_question(question)
     zero, extreme = bool(_FROM_EQUILIBRIUM.search(plain)), bool(_FROM_EXTREME.search(plain))
     return None if zero == extreme else "sin" if zero else "cos"
 

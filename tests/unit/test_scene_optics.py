@@ -708,3 +708,39 @@ def test_positions_are_left_alone_when_the_distances_disagree_or_are_symbols():
     chain = [{"a": "a", "b": "L", "label": "12 cm"}, {"a": "L", "b": "s", "label": "30 cm"}]
     scene = parse_scene({"domain": "optics", "elements": elements, "distances": chain})
     assert [e.position for e in scene.aligned_to("").elements] == [-2, 10, 40]
+
+
+def test_the_stated_wavelength_lights_the_slits_from_the_side_away_from_the_screen():
+    """Seed 26: "a single slit, which is illuminated with light of wavelength 683 nm" drawn as
+    a screen and a slit only, the 683 nm nowhere (the first answer then short of recall)."""
+    question = (
+        "A screen is placed 48.0 cm from a single slit, which is illuminated with light of "
+        "wavelength 683 nm. What is the width of the slit?"
+    )
+    scene = parse_scene(
+        {
+            "domain": "optics",
+            "elements": [{"name": "scr", "kind": "screen"}, {"name": "D", "kind": "slits"}],
+            "distances": [{"a": "D", "b": "scr", "label": "48.0 cm"}],
+        }
+    )
+    aligned = scene.aligned_to(question)
+    assert [(e.kind, e.label) for e in aligned.elements] == [
+        ("screen", None),
+        ("slits", None),
+        ("source", "λ = 683 nm"),  # behind the slit, as light reaches it
+    ]
+    problem = Problem(id="p", question=question, image_type="Physics - Optical Ray")
+    _, drawn = draw_and_measure(aligned)
+    assert run_checks(problem, drawn, rendered=True, stated_only=True).passed
+    unlabelled = parse_scene(
+        {
+            "domain": "optics",
+            "elements": [{"name": "s", "kind": "source"}, {"name": "D", "kind": "slits"}],
+        }
+    )
+    assert unlabelled.aligned_to(question).elements[0].label == "λ = 683 nm"
+    two = (
+        "red light (wavelength = 665 nm) and yellow-green light (wavelength = 565 nm) on two slits"
+    )
+    assert unlabelled.aligned_to(two).elements[0].label is None  # which one? left to the model
