@@ -306,6 +306,27 @@ class Region(_Part):
 _REL = re.compile(r"<=|>=|≤|≥|<|>")
 
 
+def _bounding_curves(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with each equation a region lists among its inequalities ("the region bounded
+    by xy = 2, xy = 7, ...", seen on seed 28) also drawn as that curve, labelled as the problem
+    writes it: the region shades between them, the curves name its bounds. Skipped where the
+    scene already has curves or the equations would overfill its curve list."""
+    regions = data.get("regions")
+    if not isinstance(regions, list) or data.get("curves"):
+        return data
+    equations = [
+        t
+        for r in regions
+        if isinstance(r, dict) and isinstance(r.get("inequalities"), list)
+        for t in r["inequalities"]
+        if isinstance(t, str) and _equation(t) is not None
+    ]
+    if not 2 <= len(equations) <= 6:  # the curve list holds six
+        return data
+    curves = [{"kind": "implicit", "expr": t, "label": " ".join(t.split())} for t in equations]
+    return {**data, "curves": curves}
+
+
 def _inequality(text: str) -> str:
     parts = _REL.split(text)
     rels = _REL.findall(text)
@@ -462,6 +483,7 @@ class AnalyticScene(SceneSpec):
             for key in ("title", "x_label", "y_label", "z_label"):
                 if is_null_text(data.get(key)):
                     data[key] = None if key == "title" else ""
+            data = _bounding_curves(data)
         return data
 
     @model_validator(mode="after")
@@ -603,19 +625,37 @@ class _Drawer:
         vals = xy[np.isfinite(xy)]
         mid = fin.mean(axis=0) if len(fin) else np.zeros(2)
         half = max(2.0 * float(np.ptp(vals)) if len(vals) else 0.0, 10.0)
+        out = []
+        for region in s.regions:
+            # a bounded region that reaches the grid's edge is looked for on a wider grid (seen,
+            # seed 28: 2 <= xy <= 7, 2 <= xy^2 <= 7 reaches x = 24.5 and was cut at 11); one
+            # still at the edge four times as wide is unbounded and keeps the first grid's box
+            boxes = [self._region_extent(region, mid, half * k) for k in (1, 2, 4)]
+            bounded = next((b for b in boxes if b is not None and not b[1]), None)
+            first = boxes[0] if bounded is None else bounded
+            if first is not None:
+                out += first[0]
+        return np.array(out, dtype=float).reshape(-1, 2)
+
+    def _region_extent(
+        self, region: Region, mid: np.ndarray, half: float
+    ) -> tuple[list[tuple[float, float]], bool] | None:
+        """(corners of ``region`` on a 240-sample grid of half-width ``half`` around ``mid``,
+        whether it touches an edge the scene leaves free), or None where it is empty there."""
+        s = self.s
         lo = [s.x_min if s.x_min is not None else mid[0] - half,
               s.y_min if s.y_min is not None else mid[1] - half]  # fmt: skip
         hi = [s.x_max if s.x_max is not None else mid[0] + half,
               s.y_max if s.y_max is not None else mid[1] + half]  # fmt: skip
         gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], 240), np.linspace(lo[1], hi[1], 240))
-        out = []
-        for region in s.regions:
-            m = np.ones(gx.shape, dtype=bool)
-            for text in region.inequalities:
-                m &= _mask(text, gx, gy)
-            if m.any():
-                out += [(gx[m].min(), gy[m].min()), (gx[m].max(), gy[m].max())]
-        return np.array(out, dtype=float).reshape(-1, 2)
+        m = np.ones(gx.shape, dtype=bool)
+        for text in region.inequalities:
+            m &= _mask(text, gx, gy)
+        if not m.any():
+            return None
+        free = [(m[:, 0], s.x_min), (m[:, -1], s.x_max), (m[0], s.y_min), (m[-1], s.y_max)]
+        edge = any(side.any() for side, bound in free if bound is None)
+        return [(gx[m].min(), gy[m].min()), (gx[m].max(), gy[m].max())], edge
 
     def _view(self) -> tuple[float, float, float, float]:
         s = self.s

@@ -419,6 +419,32 @@ def test_equations_are_curves_and_pairs_of_levels_bound_regions():
         parse_scene({"domain": "analytic", "regions": [{"inequalities": ["xy = 2"]}]})
 
 
+def test_a_region_bounded_by_equations_draws_them_and_all_of_itself():
+    """Seed 28: the region between xy = 2, xy = 7, xy^2 = 2, xy^2 = 7 was shaded with no
+    bound named (label recall 0) and cut at x = 11 though it reaches x = 24.5."""
+    equations = ["xy = 2", "xy = 7", "xy^2 = 2", "xy^2 = 7"]
+    scene = parse_scene(
+        {"domain": "analytic", "regions": [{"inequalities": equations, "label": "R"}]}
+    )
+    assert [(c.kind, c.label) for c in scene.curves] == [("implicit", t) for t in equations]
+    fig = draw_scene(scene)
+    (ax,) = fig.axes
+    assert ax.get_xlim()[1] > 15  # bounded: looked for beyond the first grid's x = 10
+    problem = Problem(id="p", question="R is the region bounded by " + ", ".join(equations),
+                      image_type="Math - Analytic Geometry")  # fmt: skip
+    _, drawn = draw_and_measure(scene)
+    assert run_checks(problem, drawn, rendered=True, stated_only=True).label_recall == 1.0
+    own = {
+        "domain": "analytic",
+        "curves": [{"expr": "y = x"}],
+        "regions": [{"inequalities": equations}],
+    }
+    assert [c.expr for c in parse_scene(own).curves] == ["x"]  # the model's own curves stand
+    unbounded = parse_scene({"domain": "analytic", "regions": [{"inequalities": ["y >= x^2"]}]})
+    fig = draw_scene(unbounded)
+    assert fig.axes[0].get_xlim()[1] < 15  # unbounded: the first grid's view
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [
