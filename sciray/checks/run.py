@@ -47,6 +47,21 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+MAX_ASPECT = 5.0
+"""Longest side over shortest beyond which an image is no figure (seen, seed 33: a code
+picture 482 x 17628 px, its labels scattered down a strip, passed every other check)."""
+
+
+def _sliver(scene: Scene) -> str | None:
+    """Why the measured image is too long and thin to read as one figure, or None."""
+    if len(scene.size) != 2 or min(scene.size) <= 0:
+        return None
+    w, h = scene.size
+    if max(w, h) / min(w, h) <= MAX_ASPECT:
+        return None
+    return f"image is {w} x {h} px: too long and thin to read as one figure"
+
+
 def _weighted(scores: dict[str, float]) -> float:
     # No givens means nothing to miss: full credit, so such problems rank like the others.
     total = sum(
@@ -68,6 +83,7 @@ def run_checks(
     ``stated_only`` (a drawn scene description) also fails a label showing a number the problem
     never states: the model was asked to write only stated values."""
     givens = extract_givens(problem.question)
+    wanted = [g for g in givens if g.labelled]  # what a figure owes a label (not a bare 0)
     if not rendered or scene is None:
         # Nothing to measure: every check fails (one reason: the cause of the others).
         scores = {
@@ -77,19 +93,23 @@ def run_checks(
             "inside_canvas": 0.0,
             "no_answer_leak": 0.0,
         }
-        recall = 0.0 if givens else None
+        recall = 0.0 if wanted else None
         if recall is not None:
             scores["label_recall"] = recall
         reason = "image did not render" if not rendered else "no scene was measured for the image"
-        return CheckReport(scores, recall, [reason], False, _weighted(scores), list(givens))
+        return CheckReport(scores, recall, [reason], False, _weighted(scores), wanted)
 
     reasons: list[str] = []
-    scores: dict[str, float] = {"rendered": 1.0, "not_blank": 0.0 if scene.blank else 1.0}
+    sliver = _sliver(scene)
+    empty = scene.blank or sliver is not None
+    scores: dict[str, float] = {"rendered": 1.0, "not_blank": 0.0 if empty else 1.0}
     if scene.blank:
         reasons.append("image is blank")
+    elif sliver:
+        reasons.append(sliver)
 
-    missing = missing_givens(givens, scene)
-    recall = None if not givens else 1.0 - len(missing) / len(givens)
+    missing = missing_givens(wanted, scene)
+    recall = None if not wanted else 1.0 - len(missing) / len(wanted)
     if recall is not None:
         scores["label_recall"] = round(recall, 6)
         if recall < min_label_recall:
@@ -120,7 +140,7 @@ def run_checks(
         reasons.append(f"values the problem does not state: {listed}")
 
     passed = (
-        not scene.blank
+        not empty
         and (recall is None or recall >= min_label_recall)
         and leak is None
         and not unstated

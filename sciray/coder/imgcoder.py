@@ -524,6 +524,9 @@ class ImgCoder:
         )
         if fixed is None:
             return None
+        # what the cut leaves is settled again (seen, seed 33: a table of made-up values cut to
+        # blank cells, which the plot then drops)
+        fixed = _settled_scene(fixed, problem.question)[0] or fixed
         return self._render_scene_fix(cand, fixed, "stated_values")
 
     def _render_scene_fix(self, cand: Candidate, spec, name: str, **more) -> Candidate:

@@ -193,6 +193,20 @@ def repair_messages(
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 
 
+# A TeX command written with one backslash inside a JSON string ("$\\frac{dy}{dx}$", seen on
+# seed 33): JSON reads \f, \b, \n, \r, \t as control characters ("\frac": a form feed and
+# "rac") and refuses \alpha. A backslash before a letter no JSON escape starts with, or before
+# a TeX command that starts like one (\frac, \theta, \nu, \rho, \beta ...), is kept as
+# written; \n before other words stays a newline, \uXXXX a unicode escape.
+_ESCAPE_LIKE_TEX = (
+    "frac|beta|bar|bf|boldsymbol|bot|bullet|theta|tau|times|text|tan|tanh|tilde|to|top|"
+    "triangle|therefore|nu|nabla|neq|ne|neg|not|ni|rho|rightarrow|Rightarrow|rangle|rm|right"
+)
+_TEX_COMMAND = re.compile(
+    rf"(?<!\\)((?:\\\\)*)\\((?:{_ESCAPE_LIKE_TEX})(?![A-Za-z])|[ac-eg-mo-qsv-zA-Z][A-Za-z]*)"
+)
+
+
 def scene_data(text: str, domain: str | None = None) -> tuple[dict[str, Any] | None, str | None]:
     """(the JSON object in a model's answer, bare or fenced, with ``domain`` where it names
     none; None) or (None, why there is none); not validated."""
@@ -204,7 +218,7 @@ def scene_data(text: str, domain: str | None = None) -> tuple[dict[str, Any] | N
     if start < 0 or end <= start:
         return None, "the answer holds no JSON object"
     try:
-        raw = json.loads(body[start : end + 1])
+        raw = json.loads(_TEX_COMMAND.sub(r"\1\\\\\2", body[start : end + 1]))
     except (ValueError, RecursionError) as exc:
         return None, f"invalid scene: {str(exc).splitlines()[0][:1000]}"
     if not isinstance(raw, dict):

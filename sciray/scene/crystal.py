@@ -299,10 +299,11 @@ class CrystalScene(SceneSpec):
         """The ions of the compound the problem names ("cesium chloride": Cs+ and Cl-) in place
         of a two-species scene's other ion, with the radius the problem's table gives it (seed
         28 and 31: CsCl drawn with I-, the anion listed beside Cs+ in the table)."""
+        scene = self._named_structure(question)
         ions = _compound_ions(question)
-        if ions is None or len(self.species) != 2:
-            return self
-        species = list(self.species)
+        if ions is None or len(scene.species) != 2:
+            return scene
+        species = list(scene.species)
         for i, (have, want) in enumerate(zip(species, ions, strict=True)):
             if _same_ion(have.name, want):
                 continue
@@ -315,7 +316,16 @@ class CrystalScene(SceneSpec):
             elif have.radius is not None:
                 update |= {"radius": None, "radius_label": None}  # the other ion's size
             species[i] = have.model_copy(update=update)
-        return self.model_copy(update={"species": species}) if species != self.species else self
+        return scene.model_copy(update={"species": species}) if species != scene.species else scene
+
+    def _named_structure(self, question: str) -> CrystalScene:
+        """The one metal lattice (simple cubic, bcc, fcc) the problem names in place of another
+        one the scene draws; an ionic or empty cell is left to ``disagreements``."""
+        named = {k for k, words in _NAMED.items() if words.search(question)}
+        metals = {"simple_cubic", "bcc", "fcc"}
+        if len(named) != 1 or not named <= metals or self.structure not in metals - named:
+            return self
+        return self.model_copy(update={"structure": named.pop()})
 
     def disagreements(self, question: str) -> list[str]:
         """The structure type the problem names, where the scene draws another one."""
@@ -329,7 +339,9 @@ class CrystalScene(SceneSpec):
 _NAMED = {
     k: re.compile(p, re.IGNORECASE)
     for k, p in {
-        "fcc": r"\bfcc\b|face[- ]cent(?:er|re)d|cubic close[- ]packed|\bccp\b",
+        # close-packed without "hexagonal" is the cubic one (seen, seed 33: gold's
+        # "close-packed structure ... 0.74 of the volume" drawn bcc)
+        "fcc": r"\bfcc\b|face[- ]cent(?:er|re)d|(?<!hexagonal )close[- ]packed|\bccp\b",
         "bcc": r"\bbcc\b|body[- ]cent(?:er|re)d",
         "simple_cubic": r"simple cubic|primitive cubic",
         "nacl": r"rock[- ]?salt|sodium chloride structure|nacl[- ]type|nacl structure",

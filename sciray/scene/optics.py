@@ -216,21 +216,23 @@ def _label_number(label: str) -> tuple[float, str] | None:
     return nums[0].value, unit
 
 
-def _without_distance_heights(
+def _without_repeated_heights(
     elements: list[Element], distances: list[Distance], question: str
 ) -> list[Element]:
-    """``elements`` without a height that is only a distance the problem states once (seed 32:
-    "40 cm in front of the lens" drawn as the distance and as the object's height)."""
+    """``elements`` without a height whose value another label of the scene already shows (a
+    distance, the element's own label) where the problem states it once (seed 32: "40 cm in
+    front of the lens" drawn as the distance and as the object's height; seed 33: a source
+    labelled "λ = 665 nm" and 665 nm tall)."""
     from sciray.checks.numbers import find_numbers
 
-    spans = {" ".join(d.label.split()) for d in distances}
+    stated = [n.value for n in find_numbers(plain_question(question))]
     out = []
     for e in elements:
-        text = " ".join((e.height_label or "").split())
-        stated = _label_number(text) if text in spans else None
-        if stated is not None:
-            times = sum(abs(n.value - stated[0]) < 1e-9 for n in find_numbers(question))
-            if times <= 1:
+        height = _label_number(e.height_label or "")
+        others = [d.label for d in distances] + [e.label or ""]
+        shown = [n.value for t in others for n in find_numbers(t)]
+        if height is not None and any(abs(v - height[0]) < 1e-9 for v in shown):
+            if sum(abs(v - height[0]) < 1e-9 for v in stated) <= 1:
                 e = e.model_copy(update={"height": None, "height_label": None})
         out.append(e)
     return out
@@ -285,21 +287,24 @@ _WAVELENGTH = re.compile(
 
 
 def _lit_slits(elements: list[Element], question: str, shown: str) -> list[Element]:
-    """``elements`` of a slit setup with the light the problem states: its one stated
-    wavelength on the source, or on a source put beside the slits away from the screen when
-    the scene has none (seen, seed 26: "a single slit illuminated with light of wavelength 683
-    nm" drawn as slits and a screen, the 683 nm nowhere). Unchanged when the scene shows the
-    value, has no slits, or the problem states no wavelength or several."""
-    found = {(v, u) for v, u in _WAVELENGTH.findall(plain_question(question))}
+    """``elements`` of a slit setup with the light the problem states: its stated wavelengths
+    on the source, or on a source put beside the slits away from the screen when the scene has
+    none (seen, seed 26: "a single slit illuminated with light of wavelength 683 nm" drawn as
+    slits and a screen, the 683 nm nowhere). Unchanged when the scene shows every value, has
+    no slits, or the problem states no wavelength."""
+    found = list(dict.fromkeys(_WAVELENGTH.findall(plain_question(question))))
     slits = [i for i, e in enumerate(elements) if e.kind == "slits"]
-    if len(found) != 1 or len(slits) != 1 or len(elements) >= 8:
+    if not found or len(slits) != 1 or len(elements) >= 8:
         return elements
-    value, unit = found.pop()
-    if value in shown:
+    if all(value in shown for value, _ in found):
         return elements
-    label = f"λ = {value} {unit}"
+    label = "λ = " + ", ".join(f"{v} {u}" for v, u in found)
+    if len(label) > 40:
+        return elements
     sources = [e for e in elements if e.kind == "source"]
-    if len(sources) == 1 and not sources[0].label:
+    if len(sources) == 1 and (
+        not sources[0].label or any(v in sources[0].label for v, _ in found)
+    ):  # a mixture of two lights (seed 33: 665 nm and 565 nm) is one source of both
         return [e.model_copy(update={"label": label}) if e is sources[0] else e for e in elements]
     if sources:
         return elements
@@ -436,7 +441,7 @@ class OpticsScene(SceneSpec):
                 e.model_copy(update={"slit_count": count}) if e.kind == "slits" else e
                 for e in elements
             ]
-        elements = _without_distance_heights(elements, self.distances, question)
+        elements = _without_repeated_heights(elements, self.distances, question)
         elements = _lit_slits(elements, question, " ".join(self.labels()))
         elements = _object_on_the_left(_spaced_as_stated(elements, self.distances))
         if elements == self.elements:

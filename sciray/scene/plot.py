@@ -576,6 +576,14 @@ class Riemann(_Part):
     def _ends(cls, data: Any) -> Any:
         return _ordered_ends(data)
 
+    def caption(self) -> str:
+        """What the sum is, as a title: 'Trapezoidal rule on [0, 4], n = 8' (the interval and n
+        a problem states)."""
+        rule = {"left": "Left Riemann sum", "right": "Right Riemann sum"}.get(self.rule)
+        rule = rule or {"midpoint": "Midpoint rule", "trapezoid": "Trapezoidal rule"}[self.rule]
+        span = f"[{fmt_number(self.x_from)}, {fmt_number(self.x_to)}]"
+        return f"{rule} on {span}, n = {self.n}"
+
     @model_validator(mode="after")
     def _ordered(self) -> Riemann:
         if self.x_from >= self.x_to:
@@ -733,13 +741,18 @@ class PlotScene(SceneSpec):
             raise ValueError("at most 40 values written by show_values in all")
         return self
 
+    def shown_title(self) -> str | None:
+        """The title, else what a Riemann sum is (its rule and n: seen, seed 33, a trapezoid-rule
+        problem's "n = 8" shown nowhere)."""
+        return self.title or (self.riemann.caption() if self.riemann else None)
+
     def has_axes(self) -> bool:
         return bool(
             self.curves or self.series or self.points or self.lines or self.shades or self.riemann
         )
 
     def labels(self) -> list[str]:
-        out: list[str] = [t for t in (self.title, self.x_label, self.y_label) if t]
+        out: list[str] = [t for t in (self.shown_title(), self.x_label, self.y_label) if t]
         out += [c.label for c in self.curves if c.label]
         for s in self.series:
             out += [s.label] if s.label else []
@@ -771,7 +784,9 @@ class PlotScene(SceneSpec):
         # a table the problem writes out is its data (seen, seeds 17 and 18: a table of trials
         # drawn as a bar chart, a table of f(x, y) as an invented Riemann sum): it is the table
         stated = stated_table(question)
-        if stated is None or (self.pie and self.has_axes()):
+        if stated is None:
+            return self._without_blank_table()
+        if self.pie and self.has_axes():
             return self
         header, rows = stated
         if self.table is not None and (self.table.header, self.table.rows) == (header, rows):
@@ -786,6 +801,18 @@ class PlotScene(SceneSpec):
             return PlotScene.model_validate(data)
         except ValueError:  # too large to draw at a readable size: the scene as written
             return self
+
+    def _without_blank_table(self) -> PlotScene:
+        """This plot without a table of its own making that is mostly empty cells (seen, seed
+        33: a trapezoid-rule sum drawn right, beside a table of x = 0 and x = 4 over seven
+        blank rows); kept where the table is the whole figure."""
+        t = self.table
+        if t is None or not (self.has_axes() or self.pie):
+            return self
+        cells = [c for r in t.rows for c in r]
+        if sum(1 for c in cells if c.strip()) * 2 >= len(cells):
+            return self
+        return self.model_copy(update={"table": None})
 
     def _plots_the_table(self, rows: list[list[str]]) -> bool:
         """Whether the axes show only data series whose every value is a cell of ``rows``."""
@@ -903,8 +930,8 @@ class _PlotDrawer:
                 fig_h = max(fig_h, table_size["height_in"] + 0.5)
         title_h = 0.0
         title_text = None
-        if s.title:
-            title_text = wrap_to_width(fig, safe_text(s.title), 13, (fig_w - 0.4) * fig.dpi)
+        if s.shown_title():
+            title_text = wrap_to_width(fig, safe_text(s.shown_title()), 13, (fig_w - 0.4) * fig.dpi)
             title_h = text_size(fig, title_text, 13)[1] / fig.dpi + 0.15
         fig_h = min(8.0, max(3.0, fig_h + title_h))
         fig.set_size_inches(fig_w, fig_h)

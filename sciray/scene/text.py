@@ -94,7 +94,7 @@ def named_number(note: str, question: str) -> str | None:
     shown = find_numbers(note)
     if len(shown) != 1 or note != note[shown[0].start : shown[0].end]:
         return None
-    text = question.replace("$", " ")
+    text = plain_question(question)
     same = [n for n in find_numbers(text) if abs(n.value - shown[0].value) < 1e-12]
     if len(same) != 1:
         return None

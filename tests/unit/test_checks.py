@@ -343,6 +343,9 @@ def test_a_bare_zero_is_stated_but_not_asked_of_the_drawing():
     assert [(g.text, g.labelled) for g in givens] == [("0", False), ("4", True)]
     assert label_recall(givens, scene("4")) == 1.0 and missing_givens(givens, scene()) == givens[1:]
     assert label_recall(givens[:1], scene("x")) is None  # nothing a figure should write
+    problem = Problem(id="p", question=region)
+    assert run_checks(problem, scene("4"), rendered=True).label_recall == 1.0
+    assert run_checks(problem, scene("y"), rendered=True).label_recall == 0.0
     question = region + " At t = 0 s the temperature is 0 °C."
     givens = extract_givens(question)
     assert [(g.raw, g.labelled) for g in givens] == [("0 s", True), ("4", True)]
@@ -558,3 +561,16 @@ def test_a_drawn_scene_may_show_only_stated_values():
     assert run_checks(problem, clean, rendered=True, stated_only=True).passed
     # code mode keeps its checks as they were
     assert "stated_values_only" not in run_checks(problem, drawn, rendered=True).scores
+
+
+def test_a_long_thin_strip_is_no_figure():
+    """Seed 33: a code picture 482 x 17628 px (labels strewn down a strip) passed every check."""
+    problem = Problem(id="p", question="Two plates 4 mm apart, area 100 cm^2.")
+    strip = Scene(texts=[SceneText(text="4 mm", bbox=[10, 10, 40, 20]),
+                         SceneText(text="100 cm^2", bbox=[10, 900, 70, 910])],
+                  size=[482, 17628])  # fmt: skip
+    report = run_checks(problem, strip, rendered=True)
+    assert not report.passed and report.scores["not_blank"] == 0.0
+    assert "482 x 17628 px" in report.reasons[0]
+    wide = strip.model_copy(update={"size": [900, 400]})
+    assert run_checks(problem, wide, rendered=True).passed

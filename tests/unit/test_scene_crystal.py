@@ -380,8 +380,23 @@ def test_disagreements_name_a_structure_type_the_problem_contradicts():
     cscl = CrystalScene.model_validate(CANONICAL["webinstruct-1075269"])
     assert cscl.disagreements("packing factor for cesium chloride, ions touch") == []
     assert cscl.disagreements("Sodium chloride has the rock salt structure.") != []
-    # nothing named (close-packed gold): nothing to contradict
+    # close-packed, not hexagonal, is the cubic one: gold's fcc contradicts nothing
     assert fcc.disagreements("Gold has a close-packed structure.") == []
+    assert fcc.disagreements("Magnesium is hexagonal close-packed.") == []  # hcp: not drawable
+
+
+def test_the_metal_lattice_the_problem_names_is_drawn():
+    """Seed 33: gold's "close-packed structure ... spheres occupying 0.74 of the total
+    volume" drawn as bcc, which then cost a repair."""
+    gold = "Gold has a close-packed structure which can be viewed as spheres occupying 0.74"
+    bcc = CrystalScene.model_validate({"domain": "crystal", "structure": "bcc",
+                                        "species": [{"name": "Au"}]})  # fmt: skip
+    assert bcc.aligned_to(gold).structure == "fcc"
+    assert bcc.aligned_to("Iron has a body-centered cubic (BCC) unit cell.").structure == "bcc"
+    assert bcc.aligned_to("Polonium is simple cubic.").structure == "simple_cubic"
+    assert bcc.aligned_to("Magnesium is hexagonal close-packed.").structure == "bcc"
+    cscl = CrystalScene.model_validate(CANONICAL["webinstruct-1075269"])
+    assert cscl.aligned_to("It has the rock salt structure.").structure == cscl.structure  # ionic
 
 
 def test_the_named_compounds_ions_replace_another_with_the_tables_radius():

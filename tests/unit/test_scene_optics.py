@@ -743,4 +743,10 @@ def test_the_stated_wavelength_lights_the_slits_from_the_side_away_from_the_scre
     two = (
         "red light (wavelength = 665 nm) and yellow-green light (wavelength = 565 nm) on two slits"
     )
-    assert unlabelled.aligned_to(two).elements[0].label is None  # which one? left to the model
+    # seed 33: "a mixture of red light (wavelength = 665 nm) and yellow-green light ..." drawn
+    # as a source of 665 nm only, also drawn 665 nm tall
+    assert unlabelled.aligned_to(two).elements[0].label == "λ = 665 nm, 565 nm"
+    one = {"name": "s", "kind": "source", "label": "λ = 665 nm", "height_label": "665 nm"}
+    scene = parse_scene({"domain": "optics", "elements": [one, {"name": "D", "kind": "slits"}]})
+    source = scene.aligned_to(two).elements[0]
+    assert (source.label, source.height_label) == ("λ = 665 nm, 565 nm", None)

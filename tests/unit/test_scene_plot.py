@@ -620,3 +620,30 @@ def test_a_scene_takes_the_stated_table_and_drops_a_plot_of_its_own_making():
     line = {"domain": "plot", "series": [{"kind": "line", "x": [0, 1, 2], "y": [0, 4.5, 9]}]}
     kept = parse_scene(line).aligned_to(data)
     assert kept.has_axes() and kept.table.rows == [["0", "0"], ["1", "4.5"], ["2", "9"]]
+
+
+TRAPEZOID = (
+    "Use the Trapezoidal Rule to approximate the given interval with the specified value of n: "
+    "{eq}\\int_{0}^{4} \\sqrt{y} \\: cos(y) \\: dy, \\; n = 8{/eq}."
+)
+
+
+def test_a_riemann_sum_is_titled_with_its_rule_and_n_and_a_blank_table_goes():
+    """Seed 33: the trapezoid sum drawn right with "n = 8" nowhere, beside a table of x = 0
+    and x = 4 over seven blank rows."""
+    riemann = {"expr": "sqrt(x)*cos(x)", "x_from": 0, "x_to": 4, "n": 8, "rule": "trapezoid"}
+    blank = {"header": ["x", "y"], "rows": [["0", "0.0"]] + [["", ""]] * 7 + [["4", ""]]}
+    scene = parse_scene({"domain": "plot", "riemann": riemann, "table": blank})
+    aligned = scene.aligned_to(TRAPEZOID)
+    assert aligned.table is None and aligned.shown_title() == "Trapezoidal rule on [0, 4], n = 8"
+    problem = Problem(id="p", question=TRAPEZOID, image_type="Universal - Plot & Chart")
+    _, drawn = draw_and_measure(aligned)
+    report = run_checks(problem, drawn, rendered=True, stated_only=True)
+    assert report.passed and report.label_recall == 1.0, report.reasons
+    titled = parse_scene({"domain": "plot", "title": "S_8", "riemann": riemann})
+    assert titled.shown_title() == "S_8"  # the model's own title stands
+    full = {"header": ["x", "y"], "rows": [["0", "0"], ["2", "1"]]}
+    kept = parse_scene({"domain": "plot", "riemann": riemann, "table": full})
+    assert kept.aligned_to(TRAPEZOID).table is not None  # a filled table is data
+    alone = parse_scene({"domain": "plot", "table": blank})
+    assert alone.aligned_to(TRAPEZOID).table is not None  # the table is the whole figure

@@ -326,3 +326,22 @@ def test_a_bare_number_note_takes_the_name_the_problem_gives_it(note, question, 
     from sciray.scene.text import named_number
 
     assert named_number(note, question) == named
+
+
+def test_tex_commands_written_with_one_backslash_survive_json() -> None:
+    """Seed 33: a table header "$\\frac{dy}{dx}$" in the model's JSON read as a form feed and
+    "rac", drawn as a box; \\theta, \\nu, \\beta would be a tab, a newline, a backspace."""
+    from sciray.coder.scene_prompts import scene_data
+
+    answer = (
+        r'{"header": ["x", "$\frac{dy}{dx}$"], "angle": "\theta = 30°", "nu": "\nu",'
+        r' "greek": "\alpha + \Delta", "escaped": "\\frac", "lines": "a\nb", "tab": "a\tb",'
+        r' "unicode": "\u03bb = 2"}'
+    )
+    raw, why = scene_data(answer, "plot")
+    assert why is None
+    assert raw["header"] == ["x", "$\\frac{dy}{dx}$"] and raw["angle"] == "\\theta = 30°"
+    assert raw["nu"] == "\\nu" and raw["greek"] == "\\alpha + \\Delta"
+    assert raw["escaped"] == "\\frac"  # already escaped: unchanged
+    assert raw["lines"] == "a\nb" and raw["tab"] == "a\tb"  # JSON's own escapes stay
+    assert raw["unicode"] == "λ = 2" and raw["domain"] == "plot"
