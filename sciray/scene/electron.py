@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sciray.scene.base import SceneSpec, register
 from sciray.scene.plot import MIN_FONT, safe_text, text_size, wrap_to_width
-from sciray.scene.text import none_if_null
+from sciray.scene.text import none_if_null, plain_question
 
 __all__ = ["Bohr", "ElectronScene", "Level", "MODiagram", "Orbital", "Subshell", "Transition"]
 
@@ -202,6 +202,37 @@ class MODiagram(_Part):
     """Name under the molecular orbitals, e.g. 'O₂'; empty for none."""
 
 
+# "1s^2 2s^2 2p^2", "1s{eq}^2{/eq}2s{eq}^2{/eq}": a configuration written with superscripts.
+_CONFIG_TERM = re.compile(r"([1-7][spdf])\s*\^\s*\(?(\d{1,2})\)?")
+_CAPACITY = {"s": 2, "p": 6, "d": 10, "f": 14}
+_MOLECULAR = re.compile(
+    r"molecul|\bMOs?\b|bond order|bonding|σ|π|sigma|\\sigma|\\pi\b|\bpi\b|diatomic", re.I
+)
+
+
+def _stated_configurations(question: str) -> list[list[tuple[str, int]]]:
+    """Each distinct electron configuration the problem writes with superscripts, as
+    (subshell, electrons) in order; runs of terms separated only by spaces are one."""
+    plain = plain_question(question)
+    out: list[list[tuple[str, int]]] = []
+    run: list[tuple[str, int]] = []
+    end = None
+    for m in _CONFIG_TERM.finditer(plain):
+        if end is not None and plain[end : m.start()].strip():
+            if run not in out:
+                out.append(run)
+            run = []
+        name, count = m.group(1), int(m.group(2))
+        if count > _CAPACITY[name[1]]:
+            run, end = [], None
+            continue
+        run.append((name, count))
+        end = m.end()
+    if run and run not in out:
+        out.append(run)
+    return out
+
+
 @register
 class ElectronScene(SceneSpec):
     """Electron configurations, orbitals and energy levels: one or more parts side by side."""
@@ -296,6 +327,21 @@ class ElectronScene(SceneSpec):
             out += [o.text(), *_AXES_OF[o.kind]]
         out += list(self.notes)
         return [t for t in out if t and t.strip()]
+
+    def aligned_to(self, question: str) -> ElectronScene:
+        # seen, seed 34: the problem's worked example "1s^2 2s^2 2p^2" (carbon) drawn as 1s¹
+        # 2s² 2p², beside an MO ladder labelled "Ca" for a question about one atom
+        update: dict[str, Any] = {}
+        names = [s.label for s in self.subshells]
+        stated = [c for c in _stated_configurations(question) if [n for n, _ in c] == names]
+        if len(stated) == 1 and [s.electrons for s in self.subshells] != [n for _, n in stated[0]]:
+            update["subshells"] = [
+                s.model_copy(update={"electrons": n})
+                for s, (_, n) in zip(self.subshells, stated[0], strict=True)
+            ]
+        if self.mo is not None and self.subshells and not _MOLECULAR.search(question):
+            update["mo"] = None
+        return self.model_copy(update=update) if update else self
 
     def disagreements(self, question: str) -> list[str]:
         # seen, seed 21: nitrogen's Bohr model drawn with the worked example's sodium shells

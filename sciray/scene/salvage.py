@@ -10,7 +10,8 @@ means what its default means; a field the item needs fails again and the item go
 item (``dims[0]``; the innermost on pydantic's path, ``panels.0.waves.1``), or
 the items of the named list that mention the name an error quotes (``points: point y is not
 defined``). It never invents content: a scene left with no list item, or one that needs more
-than ``MAX_STEPS`` rounds, is not salvaged.
+than ``MAX_STEPS`` rounds, is not salvaged; what it fills in (``SceneSpec.completed_by``) is
+the problem's own data, such as the matrix it writes out.
 """
 
 from __future__ import annotations

@@ -385,3 +385,32 @@ def test_a_bohr_model_whose_shells_do_not_hold_its_protons_disagrees_with_a_neut
     assert copied.disagreements("Draw the Bohr model of the N3- ion.") == []
     right = parse_scene({"domain": "electron", "bohr": {"shells": [2, 5], "nucleus": "7p⁺ 7n"}})
     assert right.disagreements("How do you draw and label a Bohr model for N?") == []
+
+
+def test_the_configuration_the_problem_writes_out_is_drawn_and_an_atom_gets_no_mo_ladder():
+    """Seed 34: the problem's worked example "1s^2 2s^2 2p^2" (carbon) drawn as 1s¹ 2s² 2p²
+    beside an MO ladder labelled "Ca" for a question about one atom's configuration."""
+    question = (
+        "For example, consider a carbon atom having an atomic number of 6. This electron "
+        "configuration can be written as 1s{eq}^2{/eq}2s{eq}^2{/eq}2p{eq}^2{/eq}. Write the "
+        "electron configuration for Ca. For example, 1s22s2 should be entered as "
+        "1s{eq}^2{/eq}2s{eq}^2{/eq}."
+    )
+    mo = {"middle": [{"label": "σ2s", "electrons": 2}, {"label": "σ*2s", "electrons": 2}],
+          "molecule": "Ca"}  # fmt: skip
+    scene = parse_scene(
+        {
+            "domain": "electron",
+            "subshells": [
+                {"label": "1s", "electrons": 1},
+                {"label": "2s", "electrons": 2},
+                {"label": "2p", "electrons": 2},
+            ],  # fmt: skip
+            "mo": mo,
+        }
+    )
+    aligned = scene.aligned_to(question)
+    assert [s.electrons for s in aligned.subshells] == [2, 2, 2] and aligned.mo is None
+    assert scene.aligned_to("The MO diagram of O2 and the 2p orbitals").mo is not None
+    other = "Nitrogen is 1s^2 2s^2 2p^3 and O is 1s^2 2s^2 2p^4."  # two of these names: unknown
+    assert [s.electrons for s in scene.aligned_to(other).subshells] == [1, 2, 2]
