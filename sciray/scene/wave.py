@@ -505,7 +505,6 @@ def _stated_start(question: str) -> str | None:
 def _symbol_only(dim: Dim, question: str) -> Dim:
     """``dim`` with only its symbol ('A' of 'A = 432 cm') where its label states a number but
     the problem never names the quantity; unchanged otherwise."""
-
     from sciray.checks.numbers import find_numbers
 
     if dim.kind not in _DIM_WORDS or not dim.label or not find_numbers(dim.label):
