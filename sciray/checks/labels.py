@@ -65,17 +65,22 @@ def shows(given: Given, labels: list[Label]) -> bool:
     return any(given.text in label.names for label in labels)
 
 
+def owed_givens(givens: list[Given]) -> list[Given]:
+    """The ``givens`` a figure should label (``Given.labelled``: not a bare 0)."""
+    return [g for g in givens if g.labelled]
+
+
 def missing_givens(givens: list[Given], scene: Scene | None) -> list[Given]:
     """The givens a figure should label (``Given.labelled``) that no visible label shows (for
     repair prompts), in the givens' order."""
     labels = visible_labels(scene)
-    return [g for g in givens if g.labelled and not shows(g, labels)]
+    return [g for g in owed_givens(givens) if not shows(g, labels)]
 
 
 def label_recall(givens: list[Given], scene: Scene | None) -> float | None:
     """Share of the ``givens`` a figure should label that visible labels show; None when there
     are none."""
-    wanted = [g for g in givens if g.labelled]
+    wanted = owed_givens(givens)
     if not wanted:
         return None
     return 1.0 - len(missing_givens(wanted, scene)) / len(wanted)

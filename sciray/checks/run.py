@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sciray.checks.givens import Given, extract_givens
-from sciray.checks.labels import find_leak, missing_givens, unstated_values
+from sciray.checks.labels import find_leak, missing_givens, owed_givens, unstated_values
 from sciray.types import Problem, Scene
 
 # Weights of the ranking score (they sum to 1). The order says what matters most when picking
@@ -83,7 +83,7 @@ def run_checks(
     ``stated_only`` (a drawn scene description) also fails a label showing a number the problem
     never states: the model was asked to write only stated values."""
     givens = extract_givens(problem.question)
-    wanted = [g for g in givens if g.labelled]  # what a figure owes a label (not a bare 0)
+    wanted = owed_givens(givens)
     if not rendered or scene is None:
         # Nothing to measure: every check fails (one reason: the cause of the others).
         scores = {

@@ -414,9 +414,11 @@ Uparrow Upsilon Updownarrow Nu
 _COMMAND_AT = re.compile(r"[A-Za-z]+")
 
 
-def _double_latex_backslashes(body: str) -> str:
+def double_latex_backslashes(body: str, escape_letters: str | None = None) -> str:
     """``body`` (a string literal's source between its quotes) with a backslash doubled before
-    each LaTeX command Python would read as an escape; ``\\`` pairs are left as they are."""
+    each LaTeX command Python would read as an escape; ``\\`` pairs are left as they are.
+    With ``escape_letters`` (a grammar that refuses every other escape, such as JSON's
+    "bfnrtu"), a backslash before a word starting with any other letter is doubled too."""
     out, i = [], 0
     while i < len(body):
         c = body[i]
@@ -429,7 +431,9 @@ def _double_latex_backslashes(body: str) -> str:
             i += 2
             continue
         m = _COMMAND_AT.match(body, i + 1)
-        out.append("\\\\" if m and m.group(0) in _ESCAPED_COMMANDS else "\\")
+        word = m.group(0) if m else ""
+        refused = escape_letters is not None and word and word[0] not in escape_letters
+        out.append("\\\\" if word in _ESCAPED_COMMANDS or refused else "\\")
         i += 1
     return "".join(out)
 
@@ -466,7 +470,7 @@ def _latex_escapes(code: str) -> str:
     def rewrite(prefix: str, body: str) -> str | None:
         if "$" not in body or "\\" not in body or set(prefix) & {"r", "b"}:
             return None  # raw strings are what the model meant; bytes are not labels
-        return _double_latex_backslashes(body)
+        return double_latex_backslashes(body)
 
     return _rewrite_strings(code, rewrite)
 

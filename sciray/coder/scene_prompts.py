@@ -13,6 +13,7 @@ import json
 import re
 from typing import Any
 
+from sciray.coder.fixes import double_latex_backslashes
 from sciray.llm.base import Message
 from sciray.types import Problem
 
@@ -195,16 +196,10 @@ _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 
 # A TeX command written with one backslash inside a JSON string ("$\\frac{dy}{dx}$", seen on
 # seed 33): JSON reads \f, \b, \n, \r, \t as control characters ("\frac": a form feed and
-# "rac") and refuses \alpha. A backslash before a letter no JSON escape starts with, or before
-# a TeX command that starts like one (\frac, \theta, \nu, \rho, \beta ...), is kept as
-# written; \n before other words stays a newline, \uXXXX a unicode escape.
-_ESCAPE_LIKE_TEX = (
-    "frac|beta|bar|bf|boldsymbol|bot|bullet|theta|tau|times|text|tan|tanh|tilde|to|top|"
-    "triangle|therefore|nu|nabla|neq|ne|neg|not|ni|rho|rightarrow|Rightarrow|rangle|rm|right"
-)
-_TEX_COMMAND = re.compile(
-    rf"(?<!\\)((?:\\\\)*)\\((?:{_ESCAPE_LIKE_TEX})(?![A-Za-z])|[ac-eg-mo-qsv-zA-Z][A-Za-z]*)"
-)
+# "rac") and refuses \alpha. The code fix latex_escapes doubles such backslashes in Python
+# strings; the same doubling, with JSON's escape letters, keeps them TeX here (\n before other
+# words stays a newline, \uXXXX a unicode escape).
+_JSON_ESCAPE_LETTERS = "bfnrtu"
 
 
 def scene_data(text: str, domain: str | None = None) -> tuple[dict[str, Any] | None, str | None]:
@@ -218,7 +213,7 @@ def scene_data(text: str, domain: str | None = None) -> tuple[dict[str, Any] | N
     if start < 0 or end <= start:
         return None, "the answer holds no JSON object"
     try:
-        raw = json.loads(_TEX_COMMAND.sub(r"\1\\\\\2", body[start : end + 1]))
+        raw = json.loads(double_latex_backslashes(body[start : end + 1], _JSON_ESCAPE_LETTERS))
     except (ValueError, RecursionError) as exc:
         return None, f"invalid scene: {str(exc).splitlines()[0][:1000]}"
     if not isinstance(raw, dict):

@@ -630,11 +630,14 @@ class _Drawer:
             # a bounded region that reaches the grid's edge is looked for on a wider grid (seen,
             # seed 28: 2 <= xy <= 7, 2 <= xy^2 <= 7 reaches x = 24.5 and was cut at 11); one
             # still at the edge four times as wide is unbounded and keeps the first grid's box
-            boxes = [self._region_extent(region, mid, half * k) for k in (1, 2, 4)]
-            bounded = next((b for b in boxes if b is not None and not b[1]), None)
-            first = boxes[0] if bounded is None else bounded
-            if first is not None:
-                out += first[0]
+            first = box = self._region_extent(region, mid, half)
+            for k in (2, 4):
+                if box is not None and not box[1]:
+                    break
+                box = self._region_extent(region, mid, half * k)
+            chosen = box if box is not None and not box[1] else first
+            if chosen is not None:
+                out += chosen[0]
         return np.array(out, dtype=float).reshape(-1, 2)
 
     def _region_extent(

@@ -137,8 +137,7 @@ def _stated_once(pattern: re.Pattern, plain: str) -> tuple[str, str] | None:
         value = next(g for g in reversed(groups) if g)
         qualifier = next((g for g in groups if g and g != value), "") or ""
         found.add((qualifier.lower(), " ".join(value.split())))
-    values = {v for _, v in found}
-    return found.pop() if len(values) == 1 and len(found) == 1 else None
+    return found.pop() if len(found) == 1 else None
 
 
 def _speed_direction(plain: str, support: Body | None) -> str | None:

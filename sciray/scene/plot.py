@@ -684,6 +684,10 @@ class Table(_Part):
         return out
 
 
+# The parts of a plot scene drawn on axes or as a pie (the table is the other part).
+_DRAWN_PARTS = ("curves", "series", "points", "lines", "shades", "riemann", "pie")
+
+
 @register
 class PlotScene(SceneSpec):
     """A plot with real axes (curves, data, points, lines, regions), a pie, and/or a table."""
@@ -773,9 +777,8 @@ class PlotScene(SceneSpec):
     def completed_by(cls, data: dict[str, Any], question: str) -> tuple[dict[str, Any], str] | None:
         # an empty plot for a problem that writes out a matrix or table (seen, seed 32: a 5x5
         # determinant's matrix answered with empty axes, twice): the table is the figure
-        content = ("curves", "series", "points", "lines", "shades", "riemann", "pie", "table")
         stated = stated_table(question)
-        if stated is None or any(data.get(k) for k in content):
+        if stated is None or any(data.get(k) for k in (*_DRAWN_PARTS, "table")):
             return None
         header, rows = stated
         return {**data, "table": {"header": header, "rows": rows}}, "table"
@@ -794,8 +797,7 @@ class PlotScene(SceneSpec):
         data = self.model_dump(exclude_none=True)
         data["table"] = {"header": header, "rows": rows}
         if not self._plots_the_table(rows):  # a plot of the model's own making goes
-            axes = ("curves", "series", "points", "lines", "shades", "riemann", "pie")
-            for key in (*axes, "x_label", "y_label"):
+            for key in (*_DRAWN_PARTS, "x_label", "y_label"):
                 data.pop(key, None)
         try:
             return PlotScene.model_validate(data)
